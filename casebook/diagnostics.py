@@ -1,0 +1,30 @@
+"""The one error type every stage reports through: ``path:line: message``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+__all__ = ["ContentError", "Diagnostic"]
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """A problem found in a file, at a 1-based line (0 when it concerns the whole file)."""
+
+    path: str
+    line: int
+    message: str
+    severity: str = "error"  # "error" or "warning"
+
+    def __str__(self) -> str:
+        prefix = "warning: " if self.severity == "warning" else ""
+        return f"{self.path}:{self.line}: {prefix}{self.message}"
+
+
+class ContentError(Exception):
+    """Raised by a stage when content or layouts are wrong; carries every diagnostic found."""
+
+    def __init__(self, diagnostics: Iterable[Diagnostic]) -> None:
+        self.diagnostics = tuple(sorted(diagnostics))
+        super().__init__("\n".join(str(d) for d in self.diagnostics))

@@ -1,0 +1,299 @@
+"""Compose a pack into the one ``Document`` that both renderers walk, section by section."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+
+from casebook.blocks import Block, BulletList, Link, ListItem, Paragraph, Text
+from casebook.model import Case, Corpus, Pack
+
+__all__ = [
+    "ActionSheet",
+    "CaseEntry",
+    "Cover",
+    "Document",
+    "Section",
+    "TocEntry",
+    "compose_pack",
+    "document_digest",
+]
+
+KIND_LABELS = {
+    "insight": "Insight pack",
+    "nation": "Nation pack",
+    "all": "Complete pack",
+    "custom": "Themed pack",
+}
+
+ACTION_COLUMNS = (
+    "What will we do?",
+    "Who will lead it?",
+    "By when?",
+    "How will we know it has worked?",
+)
+
+
+@dataclass(frozen=True)
+class Cover:
+    title: str
+    subtitle: str  # kind of pack, number of cases, nations
+    kind_label: str
+    edition: str  # e.g. "First edition, 26 November 2026"
+
+
+@dataclass(frozen=True)
+class Section:
+    """A titled run of blocks: the guide, the introduction, about the source."""
+
+    anchor: str
+    title: str
+    blocks: tuple[Block, ...]
+
+
+@dataclass(frozen=True)
+class CaseEntry:
+    anchor: str
+    case_id: str
+    heading: str  # "Caerphilly: Vision for change"
+    meta: tuple[str, ...]  # places, nation(s), insight, shown as "a · b · c"
+    blocks: tuple[Block, ...]
+    citation: str
+    prompts_title: str
+    prompts: tuple[str, ...]
+    notes_title: str
+    notes_lines: int
+
+
+@dataclass(frozen=True)
+class ActionSheet:
+    anchor: str
+    title: str
+    intro: str
+    columns: tuple[str, ...]
+    rows: int
+
+
+@dataclass(frozen=True)
+class TocEntry:
+    anchor: str
+    title: str
+    level: int  # 1 for sections, 2 for cases
+
+
+@dataclass(frozen=True)
+class Document:
+    """A finished pack, independent of format. Renderers read only this."""
+
+    pack_id: str
+    kind: str
+    title: str
+    lang: str
+    date: str  # ISO date of the edition, used for metadata
+    author: str  # publisher, for document properties
+    subject: str
+    keywords: tuple[str, ...]
+    short_citation: str  # footer text between the title and the page number
+    cover: Cover
+    guide: Section
+    contents_title: str
+    introduction: Section
+    cases: tuple[CaseEntry, ...]
+    action_sheet: ActionSheet
+    about: Section
+
+    def toc(self) -> tuple[TocEntry, ...]:
+        """The contents, in page order: sections at level 1, cases at level 2."""
+        entries = [
+            TocEntry(self.guide.anchor, self.guide.title, 1),
+            TocEntry(self.introduction.anchor, self.introduction.title, 1),
+        ]
+        entries += [TocEntry(c.anchor, c.heading, 2) for c in self.cases]
+        entries += [
+            TocEntry(self.action_sheet.anchor, self.action_sheet.title, 1),
+            TocEntry(self.about.anchor, self.about.title, 1),
+        ]
+        return tuple(entries)
+
+
+def document_digest(document: Document) -> str:
+    """A sha256 of everything a document shows: the content half of an output's fingerprint."""
+    data = json.dumps(asdict(document), sort_keys=True, ensure_ascii=False, default=_tagged)
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+
+def _tagged(value: object) -> object:  # pragma: no cover - asdict leaves no other objects
+    return repr(value)
+
+
+def _para(text: str) -> Paragraph:
+    return Paragraph((Text(text),))
+
+
+def _bullets(lines: list[str]) -> BulletList:
+    return BulletList(tuple(ListItem((_para(line),)) for line in lines))
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _places_in(corpus: Corpus, cases: tuple[Case, ...]) -> list[str]:
+    return sorted({p for c in cases for p in c.places})
+
+
+def _introduction(pack: Pack, corpus: Corpus) -> Section:
+    places = _places_in(corpus, pack.cases)
+    blocks: list[Block] = []
+    if pack.kind == "insight" and pack.insight is not None:
+        insight = pack.insight
+        title = f"Insight {insight.number}: {insight.title}"
+        blocks.append(_para(insight.summary))
+        blocks.append(
+            _para(
+                f"The cases in this pack come from chapter {insight.number} of the report "
+                f"(pages {insight.pages[0]}–{insight.pages[1]})."
+            )
+        )
+    elif pack.kind == "nation" and pack.nation is not None:
+        title = f"Introduction: {pack.nation}"
+        blocks.append(
+            _para(
+                f"This pack gathers the report's case examples from {pack.nation}: "
+                f"{_count(len(pack.cases), 'case')} from {_count(len(places), 'place')}, "
+                "across the insights listed below."
+            )
+        )
+        insights = [i for i in corpus.insights if any(c.insight == i.id for c in pack.cases)]
+        blocks.append(_bullets([f"Insight {i.number}: {i.title}" for i in insights]))
+    elif pack.kind == "custom" and pack.recipe is not None:
+        title = "Introduction"
+        blocks.extend(pack.recipe.intro)
+    else:
+        title = "Introduction"
+        blocks.append(
+            _para(
+                f"This pack holds every case example in the report: "
+                f"{_count(len(pack.cases), 'case')} from {_count(len(places), 'place')}, "
+                "arranged by insight."
+            )
+        )
+        blocks.append(_bullets([f"Insight {i.number}: {i.title}" for i in corpus.insights]))
+    blocks.append(_para("Places represented in this pack:"))
+    blocks.append(_bullets([f"{p} ({corpus.place(p).nation})" for p in places]))
+    return Section("introduction", title, tuple(blocks))
+
+
+def _case_entry(case: Case, corpus: Corpus) -> CaseEntry:
+    insight = corpus.insight(case.insight)
+    nations = corpus.nations_of(case)
+    return CaseEntry(
+        anchor=f"case-{case.id}",
+        case_id=case.id,
+        heading=case.heading,
+        meta=(
+            " and ".join(case.places),
+            " and ".join(nations),
+            f"Insight {insight.number}: {insight.title}",
+        ),
+        blocks=case.body,
+        citation=corpus.source.cite(case.page),
+        prompts_title="Discussion prompts",
+        prompts=insight.prompts,
+        notes_title="Notes",
+        notes_lines=8,
+    )
+
+
+def _about(corpus: Corpus, content_version: str) -> Section:
+    source = corpus.source
+    authors = source.authors
+    names = ", ".join(authors[:-1]) + f" and {authors[-1]}" if len(authors) > 1 else authors[0]
+    blocks: tuple[Block, ...] = (
+        _para(f"{names} ({source.year}). {source.title}. {source.publisher}."),
+        Paragraph(
+            (
+                Text("The case examples are published online by the "),
+                Text(f"{source.publisher}: "),
+                Link(source.url, (Text(f"{source.title}: case examples"),)),
+                Text("."),
+            )
+        ),
+        _para(source.rights),
+        _para(
+            "Every case in this pack is quoted from the report and followed by a citation "
+            "to the report page it comes from. The introduction, summaries, discussion "
+            "prompts, facilitator's guide and action-planning sheet are written for these "
+            "workshop packs and are not part of the report."
+        ),
+        _para(f"{source.edition.label}, {_long_date(source.edition.date)}. "
+              f"Content version {content_version}."),
+    )
+    return Section("about", "About the source", blocks)
+
+
+_MONTHS = (
+    "January February March April May June July August September October November December"
+).split()
+
+
+def _long_date(iso: str) -> str:
+    year, month, day = (int(x) for x in iso.split("-"))
+    return f"{day} {_MONTHS[month - 1]} {year}"
+
+
+def compose_pack(pack: Pack, corpus: Corpus, date: str | None = None) -> Document:
+    """Compose ``pack`` into a Document. ``date`` (ISO) overrides the edition date."""
+    source = corpus.source
+    iso = date or source.edition.date
+    nations = sorted({n for c in pack.cases for n in corpus.nations_of(c)})
+    subtitle = (
+        f"{KIND_LABELS[pack.kind]} · {_count(len(pack.cases), 'case example')} · "
+        f"{' and '.join(nations)}"
+    )
+    cases = tuple(_case_entry(c, corpus) for c in pack.cases)
+    # The content version names what this pack shows, so one pack's edition changes only
+    # when its own content does.
+    version_basis = json.dumps(
+        [pack.id, [c.digest for c in pack.cases], asdict(source)], sort_keys=True
+    )
+    content_version = hashlib.sha256(version_basis.encode("utf-8")).hexdigest()[:12]
+    keywords = tuple(
+        dict.fromkeys(
+            ["early childhood", "case examples", "workshop"]
+            + [corpus.tag_label(t) for c in pack.cases for t in c.tags]
+        )
+    )
+    return Document(
+        pack_id=pack.id,
+        kind=pack.kind,
+        title=pack.title,
+        lang="en-GB",
+        date=iso,
+        author=source.publisher,
+        subject=f"Case examples from {source.title} ({source.year})",
+        keywords=keywords,
+        short_citation=source.short_citation,
+        cover=Cover(
+            title=pack.title,
+            subtitle=subtitle,
+            kind_label=KIND_LABELS[pack.kind],
+            edition=f"{source.edition.label}, {_long_date(iso)}",
+        ),
+        guide=Section("guide", corpus.guide_title, corpus.guide),
+        contents_title="Contents",
+        introduction=_introduction(pack, corpus),
+        cases=cases,
+        action_sheet=ActionSheet(
+            anchor="action-plan",
+            title="Action-planning sheet",
+            intro=(
+                "Agree two or three actions before you close the session. Name one person "
+                "for each, set a date, and say what you will look at to know it has worked."
+            ),
+            columns=ACTION_COLUMNS,
+            rows=6,
+        ),
+        about=_about(corpus, content_version),
+    )

@@ -1,0 +1,154 @@
+"""The content model: typed, frozen objects built by the loader and read by everything after it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from casebook.blocks import Block
+
+__all__ = [
+    "Case",
+    "Corpus",
+    "Edition",
+    "Insight",
+    "Pack",
+    "PackRecipe",
+    "Place",
+    "Selection",
+    "Source",
+]
+
+
+@dataclass(frozen=True)
+class Edition:
+    """Which edition of the packs this is; ``date`` is ISO ``YYYY-MM-DD``."""
+
+    label: str
+    date: str
+
+
+@dataclass(frozen=True)
+class Source:
+    """The report the cases come from (``content/source.yaml``)."""
+
+    title: str
+    short_citation: str  # the footer's citation, e.g. "EIF (2022), Leading and delivering ..."
+    publisher: str
+    authors: tuple[str, ...]
+    year: int
+    url: str  # the case-examples page
+    rights: str
+    citation: str  # template, e.g. "From: {title}, page {page}"
+    edition: Edition
+
+    def cite(self, page: int) -> str:
+        """The citation printed under a case, identical in every format."""
+        return self.citation.format(title=self.title, page=page)
+
+
+@dataclass(frozen=True)
+class Place:
+    """A local area named by a case."""
+
+    name: str
+    nation: str  # "England" or "Wales"
+    kind: str  # "local authority", "region", ...
+
+
+@dataclass(frozen=True)
+class Insight:
+    """One of the report's ten insights (a chapter)."""
+
+    number: int
+    id: str
+    title: str
+    pages: tuple[int, int]
+    summary: str
+    prompts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Case:
+    """One case example: the report's words, with where they came from."""
+
+    id: str  # the file stem
+    path: str  # path of the source file, as given to the loader
+    title: str
+    places: tuple[str, ...]
+    page: int
+    insight: str
+    tags: tuple[str, ...]
+    body: tuple[Block, ...]
+    digest: str  # sha256 of the file's bytes
+
+    @property
+    def heading(self) -> str:
+        """The case's heading as the report prints it: ``Place: Title``."""
+        return f"{' and '.join(self.places)}: {self.title}"
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which cases a custom pack takes. Criteria combine with AND, values within one with OR;
+    ``cases`` names cases to add whatever the criteria say."""
+
+    insights: tuple[str, ...] = ()
+    nations: tuple[str, ...] = ()
+    places: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    cases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PackRecipe:
+    """A custom pack written down by an editor (``content/packs/<id>.yaml``)."""
+
+    id: str
+    path: str
+    title: str
+    intro: tuple[Block, ...]
+    selection: Selection
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """Everything in ``content/``, loaded and validated."""
+
+    root: str
+    source: Source
+    insights: tuple[Insight, ...]
+    places: tuple[Place, ...]
+    tags: tuple[tuple[str, str], ...]  # (tag, label), the controlled list
+    cases: tuple[Case, ...]  # in report order: page, then id
+    recipes: tuple[PackRecipe, ...]
+    guide_title: str
+    guide: tuple[Block, ...]
+
+    def insight(self, insight_id: str) -> Insight:
+        """The insight with this id."""
+        return next(i for i in self.insights if i.id == insight_id)
+
+    def place(self, name: str) -> Place:
+        """The place with this name."""
+        return next(p for p in self.places if p.name == name)
+
+    def nations_of(self, case: Case) -> tuple[str, ...]:
+        """The nations a case's places are in, in first-seen order."""
+        return tuple(dict.fromkeys(self.place(p).nation for p in case.places))
+
+    def tag_label(self, tag: str) -> str:
+        """The human label of a tag."""
+        return dict(self.tags)[tag]
+
+
+@dataclass(frozen=True)
+class Pack:
+    """A selection of cases to publish together."""
+
+    id: str
+    kind: str  # "insight", "nation", "all" or "custom"
+    title: str
+    cases: tuple[Case, ...]
+    insight: Insight | None = None
+    nation: str | None = None
+    recipe: PackRecipe | None = None
