@@ -214,8 +214,7 @@ def _about(corpus: Corpus, content_version: str) -> Section:
         _para(f"{names} ({source.year}). {source.title}. {source.publisher}."),
         Paragraph(
             (
-                Text("The case examples are published online by the "),
-                Text(f"{source.publisher}: "),
+                Text(f"The case examples are published online by the {source.publisher}: "),
                 Link(source.url, (Text(f"{source.title}: case examples"),)),
                 Text("."),
             )
@@ -227,15 +226,28 @@ def _about(corpus: Corpus, content_version: str) -> Section:
             "prompts, facilitator's guide and action-planning sheet are written for these "
             "workshop packs and are not part of the report."
         ),
-        _para(f"{source.edition.label}, {_long_date(source.edition.date)}. "
-              f"Content version {content_version}."),
+        _para(
+            f"{source.edition.label}, {_long_date(source.edition.date)}. "
+            f"Content version {content_version}."
+        ),
     )
     return Section("about", "About the source", blocks)
 
 
 _MONTHS = (
-    "January February March April May June July August September October November December"
-).split()
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 def _long_date(iso: str) -> str:

@@ -1,0 +1,672 @@
+"""Load and validate ``content/``: every problem is gathered, then reported at once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import hashlib
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from casebook.blocks import Block
+from casebook.diagnostics import ContentError, Diagnostic
+from casebook.markdown import parse_markdown
+from casebook.model import (
+    Case,
+    Corpus,
+    Edition,
+    Insight,
+    PackRecipe,
+    Place,
+    Selection,
+    Source,
+)
+from casebook.text import BIDI_CONTROLS, ZERO_WIDTH, clean_text, decode_utf8, is_slug
+from casebook.yamlfile import Node, parse_yaml
+
+__all__ = ["BUILTIN_PACK_IDS", "FRONT_MATTER_LIMIT", "NATIONS", "load_corpus"]
+
+FRONT_MATTER_LIMIT = 64 * 1024
+NATIONS = ("England", "Wales")
+TAGS_PER_CASE = (2, 5)
+PROMPTS_PER_INSIGHT = (3, 5)
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_FENCE = "---"
+
+
+def BUILTIN_PACK_IDS(corpus_insights: tuple[Insight, ...]) -> frozenset[str]:
+    """The ids of the packs Casebook makes itself, which a recipe may not take."""
+    ids = {f"insight-{i.number:02d}-{i.id}" for i in corpus_insights}
+    return frozenset(ids | {f"nation-{n.lower()}" for n in NATIONS} | {"all-cases"})
+
+
+def load_corpus(root: Path, warnings: list[Diagnostic] | None = None) -> Corpus:
+    """Load everything under ``root`` (a content folder). Raises ContentError listing every
+    problem; problems that do not stop a build are appended to ``warnings``."""
+    loader = _Loader(root)
+    corpus = loader.load()
+    errors = [d for d in loader.diagnostics if d.severity == "error"]
+    if warnings is not None:
+        warnings.extend(d for d in loader.diagnostics if d.severity == "warning")
+    if errors or corpus is None:
+        raise ContentError(errors or loader.diagnostics)
+    return corpus
+
+
+class _Fields:
+    """Typed access to one YAML mapping, reporting wrong, missing and unknown keys."""
+
+    def __init__(
+        self, loader: _Loader, path: str, node: Node, keys: tuple[str, ...], what: str
+    ) -> None:
+        self.loader = loader
+        self.path = path
+        self.node = node
+        self.ok = node.kind == "map"
+        if not self.ok:
+            loader.error(
+                path, node.line, f"{what} must be a mapping of fields, got {node.describe()}"
+            )
+            return
+        for key, line in node.key_lines.items():
+            if key not in keys:
+                hint = _did_you_mean(key, keys)
+                loader.error(
+                    path, line, f"unknown field '{key}'{hint}; allowed fields: {', '.join(keys)}"
+                )
+
+    def line(self, key: str) -> int:
+        return self.node.key_lines.get(key, self.node.line) if self.ok else self.node.line
+
+    def get(self, key: str, required: bool) -> Node | None:
+        if not self.ok:
+            return None
+        value = self.node.mapping.get(key)
+        if value is None:
+            if required:
+                self.loader.error(self.path, self.node.line, f"missing required field '{key}'")
+            return None
+        if value.kind == "null":
+            if required:
+                self.loader.error(self.path, self.line(key), f"{key}: is empty")
+            return None
+        return value
+
+    def text(self, key: str, required: bool = True, one_line: bool = True) -> str | None:
+        value = self.get(key, required)
+        if value is None:
+            return None
+        if value.kind != "scalar":
+            self.loader.error(
+                self.path, value.line, f"{key}: expected text, got {value.describe()}"
+            )
+            return None
+        return self.loader.checked_text(self.path, value.line, key, value.text, one_line)
+
+    def integer(self, key: str, required: bool = True) -> int | None:
+        value = self.get(key, required)
+        if value is None:
+            return None
+        if value.kind != "scalar" or not re.fullmatch(r"[0-9]{1,6}", value.text.strip()):
+            shown = repr(value.text) if value.kind == "scalar" else value.describe()
+            self.loader.error(self.path, value.line, f"{key}: expected a whole number, got {shown}")
+            return None
+        return int(value.text)
+
+    def texts(self, key: str, required: bool = True) -> tuple[str, ...] | None:
+        value = self.get(key, required)
+        if value is None:
+            return None
+        if value.kind != "seq":
+            self.loader.error(
+                self.path,
+                value.line,
+                f"{key}: expected a list such as [a, b], got {value.describe()}",
+            )
+            return None
+        out: list[str] = []
+        for item in value.items:
+            if item.kind != "scalar" or not item.text.strip():
+                self.loader.error(self.path, item.line, f"{key}: each item must be text")
+                continue
+            checked = self.loader.checked_text(self.path, item.line, key, item.text, True)
+            if checked is not None:
+                out.append(checked)
+        if required and not out and not value.items:
+            self.loader.error(self.path, value.line, f"{key}: is empty")
+        return tuple(out)
+
+    def mapping(self, key: str, keys: tuple[str, ...], required: bool = True) -> _Fields | None:
+        value = self.get(key, required)
+        if value is None:
+            return None
+        fields = _Fields(self.loader, self.path, value, keys, key)
+        return fields if fields.ok else None
+
+
+class _Loader:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.diagnostics: list[Diagnostic] = []
+
+    # -- reporting -----------------------------------------------------------------------
+
+    def error(self, path: str, line: int, message: str) -> None:
+        self.diagnostics.append(Diagnostic(path, line, message))
+
+    def warn(self, path: str, line: int, message: str) -> None:
+        self.diagnostics.append(Diagnostic(path, line, message, "warning"))
+
+    def checked_text(self, path: str, line: int, key: str, text: str, one_line: bool) -> str | None:
+        text = text.strip()
+        if not text:
+            self.error(path, line, f"{key}: is empty")
+            return None
+        bad = sorted({f"U+{ord(c):04X}" for c in text if c in BIDI_CONTROLS})
+        if one_line:
+            bad += sorted({f"U+{ord(c):04X}" for c in text if c in ZERO_WIDTH})
+        if bad:
+            self.error(
+                path,
+                line,
+                f"{key}: holds invisible characters ({', '.join(bad)}) that change how text "
+                "is read or matched; remove them",
+            )
+            return None
+        return text
+
+    # -- files ---------------------------------------------------------------------------
+
+    def rel(self, path: Path) -> str:
+        return str(path)
+
+    def read(self, path: Path) -> str | None:
+        shown = self.rel(path)
+        if path.is_symlink() and not path.resolve().is_relative_to(self.root.resolve()):
+            self.error(shown, 1, "is a link to a file outside the content folder")
+            return None
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            self.error(shown, 1, "file is missing")
+            return None
+        except OSError as exc:
+            self.error(shown, 1, f"cannot be read: {exc.strerror}")
+            return None
+        text, bad_line = decode_utf8(data)
+        if bad_line is not None:
+            self.error(shown, bad_line, "is not valid UTF-8 text; save it as UTF-8")
+            return None
+        text, removed = clean_text(text)
+        for line, name in removed:
+            self.warn(shown, line, f"removed an invisible control character ({name})")
+        return text
+
+    def yaml_file(self, name: str) -> tuple[str, Node] | None:
+        path = self.root / name
+        text = self.read(path)
+        if text is None:
+            return None
+        return self.parse(text, self.rel(path), 0)
+
+    def parse(self, text: str, path: str, offset: int) -> tuple[str, Node] | None:
+        # YAML cannot hold a vertical tab; in a one-line field it was only ever a space.
+        text = re.sub("[\v\f]", " ", text)
+        try:
+            return path, parse_yaml(text, path, offset)
+        except ContentError as exc:
+            self.diagnostics.extend(exc.diagnostics)
+            return None
+
+    def front_matter(self, path: Path) -> tuple[str, Node, str, int] | None:
+        """Split a Markdown file: (shown path, front matter, body, body's first line)."""
+        shown = self.rel(path)
+        text = self.read(path)
+        if text is None:
+            return None
+        lines = text.split("\n")
+        if not lines or lines[0].rstrip() != _FENCE:
+            self.error(shown, 1, "must start with front matter between two '---' lines")
+            return None
+        try:
+            end = next(i for i in range(1, len(lines)) if lines[i].rstrip() == _FENCE)
+        except StopIteration:
+            self.error(shown, 1, "front matter is not closed: add a '---' line after it")
+            return None
+        raw = "\n".join(lines[1:end])
+        if len(raw.encode("utf-8")) > FRONT_MATTER_LIMIT:
+            self.error(shown, 2, f"front matter is larger than {FRONT_MATTER_LIMIT // 1024} KiB")
+            return None
+        parsed = self.parse(raw, shown, 1)
+        if parsed is None:
+            return None
+        return shown, parsed[1], "\n".join(lines[end + 1 :]), end + 2
+
+    def markdown(self, text: str, path: str, first_line: int) -> tuple[Block, ...]:
+        blocks, problems = parse_markdown(text, path, first_line, self.root)
+        self.diagnostics.extend(problems)
+        return blocks
+
+    # -- the content ---------------------------------------------------------------------
+
+    def load(self) -> Corpus | None:
+        if not self.root.is_dir():
+            self.error(str(self.root), 1, "content folder does not exist")
+            return None
+        source = self.source()
+        insights = self.insights()
+        places = self.places()
+        tags = self.tags()
+        guide = self.guide()
+        cases = self.cases(insights, places, tags)
+        recipes = self.recipes(insights, places, tags, cases)
+        if source is None or guide is None or any(d.severity == "error" for d in self.diagnostics):
+            return None
+        return Corpus(
+            root=str(self.root),
+            source=source,
+            insights=insights,
+            places=places,
+            tags=tags,
+            cases=cases,
+            recipes=recipes,
+            guide_title=guide[0],
+            guide=guide[1],
+        )
+
+    def source(self) -> Source | None:
+        parsed = self.yaml_file("source.yaml")
+        if parsed is None:
+            return None
+        path, node = parsed
+        keys = (
+            "title",
+            "short_citation",
+            "publisher",
+            "authors",
+            "year",
+            "url",
+            "rights",
+            "citation",
+            "edition",
+        )
+        f = _Fields(self, path, node, keys, "source.yaml")
+        title = f.text("title")
+        short = f.text("short_citation")
+        publisher = f.text("publisher")
+        authors = f.texts("authors")
+        year = f.integer("year")
+        url = f.text("url")
+        rights = f.text("rights", one_line=False)
+        citation = f.text("citation")
+        edition = f.mapping("edition", ("label", "date"))
+        label = edition.text("label") if edition else None
+        date = edition.text("date") if edition else None
+        if url is not None and not url.startswith("https://"):
+            self.error(path, f.line("url"), f"url: '{url}' must be an https:// address")
+        if citation is not None:
+            try:
+                citation.format(title="T", page=1)
+            except (KeyError, IndexError, ValueError):
+                self.error(
+                    path,
+                    f.line("citation"),
+                    "citation: only {title} and {page} may stand in braces",
+                )
+                citation = None
+            else:
+                if "{page}" not in citation:
+                    self.error(path, f.line("citation"), "citation: must contain {page}")
+                    citation = None
+        if date is not None and edition is not None:
+            try:
+                if not _DATE.fullmatch(date):
+                    raise ValueError
+                dt.date.fromisoformat(date)
+            except ValueError:
+                self.error(
+                    path, edition.line("date"), f"date: '{date}' is not a date like 2026-11-26"
+                )
+                date = None
+        values = (title, short, publisher, authors, year, url, rights, citation, label, date)
+        if any(v is None for v in values) or not authors:
+            return None
+        assert title and short and publisher and authors and year and url and rights
+        assert citation and label and date
+        return Source(
+            title, short, publisher, authors, year, url, rights, citation, Edition(label, date)
+        )
+
+    def records(self, name: str) -> tuple[str, list[Node]]:
+        parsed = self.yaml_file(name)
+        if parsed is None:
+            return name, []
+        path, node = parsed
+        if node.kind != "seq":
+            self.error(
+                path, node.line, f"must be a list of entries ('- ...'), got {node.describe()}"
+            )
+            return path, []
+        return path, node.items
+
+    def insights(self) -> tuple[Insight, ...]:
+        path, nodes = self.records("insights.yaml")
+        out: list[Insight] = []
+        keys = ("number", "id", "title", "pages", "summary", "prompts")
+        for index, node in enumerate(nodes, start=1):
+            f = _Fields(self, path, node, keys, "an insight")
+            number = f.integer("number")
+            ident = f.text("id")
+            title = f.text("title")
+            pages = f.get("pages", True)
+            summary = f.text("summary", one_line=False)
+            prompts = f.texts("prompts")
+            if number is not None and number != index:
+                self.error(
+                    path,
+                    f.line("number"),
+                    f"number: expected {index} (insights are numbered in order)",
+                )
+            if ident is not None and (why := is_slug(ident)):
+                self.error(path, f.line("id"), f"id: '{ident}' {why}")
+                ident = None
+            if ident is not None and any(i.id == ident for i in out):
+                self.error(path, f.line("id"), f"id: '{ident}' is used twice")
+            span = self.page_range(path, pages)
+            if prompts is not None and not (
+                PROMPTS_PER_INSIGHT[0] <= len(prompts) <= PROMPTS_PER_INSIGHT[1]
+            ):
+                self.error(
+                    path,
+                    f.line("prompts"),
+                    f"prompts: give {PROMPTS_PER_INSIGHT[0]} to {PROMPTS_PER_INSIGHT[1]} "
+                    f"prompts (found {len(prompts)})",
+                )
+            if None in (number, ident, title, span, summary, prompts):
+                continue
+            assert number and ident and title and span and summary and prompts
+            out.append(Insight(number, ident, title, span, summary, prompts))
+        return tuple(out)
+
+    def page_range(self, path: str, node: Node | None) -> tuple[int, int] | None:
+        if node is None:
+            return None
+        if (
+            node.kind != "seq"
+            or len(node.items) != 2
+            or not all(i.kind == "scalar" and i.text.isdigit() for i in node.items)
+        ):
+            self.error(path, node.line, "pages: expected [first, last], e.g. [19, 25]")
+            return None
+        first, last = (int(i.text) for i in node.items)
+        if first > last:
+            self.error(path, node.line, f"pages: first page {first} is after last page {last}")
+            return None
+        return first, last
+
+    def places(self) -> tuple[Place, ...]:
+        path, nodes = self.records("places.yaml")
+        out: list[Place] = []
+        for node in nodes:
+            f = _Fields(self, path, node, ("name", "nation", "kind"), "a place")
+            name = f.text("name")
+            nation = f.text("nation")
+            kind = f.text("kind")
+            if nation is not None and nation not in NATIONS:
+                self.error(
+                    path,
+                    f.line("nation"),
+                    f"nation: '{nation}' is not one of: {', '.join(NATIONS)}"
+                    + _did_you_mean(nation, NATIONS),
+                )
+                nation = None
+            if name is not None and any(p.name == name for p in out):
+                self.error(path, f.line("name"), f"name: '{name}' is listed twice")
+                name = None
+            if name and nation and kind:
+                out.append(Place(name, nation, kind))
+        return tuple(out)
+
+    def tags(self) -> tuple[tuple[str, str], ...]:
+        path, nodes = self.records("tags.yaml")
+        out: dict[str, str] = {}
+        for node in nodes:
+            f = _Fields(self, path, node, ("id", "label"), "a tag")
+            ident = f.text("id")
+            label = f.text("label")
+            if ident is not None and (why := is_slug(ident)):
+                self.error(path, f.line("id"), f"id: '{ident}' {why}")
+                continue
+            if ident is not None and ident in out:
+                self.error(path, f.line("id"), f"id: '{ident}' is listed twice")
+                continue
+            if ident and label:
+                out[ident] = label
+        return tuple(out.items())
+
+    def guide(self) -> tuple[str, tuple[Block, ...]] | None:
+        split = self.front_matter(self.root / "guide.md")
+        if split is None:
+            return None
+        path, node, body, first = split
+        f = _Fields(self, path, node, ("title",), "front matter")
+        title = f.text("title")
+        blocks = self.markdown(body, path, first)
+        if not blocks:
+            self.error(path, first, "the guide has no text")
+        return (title, blocks) if title else None
+
+    def cases(
+        self,
+        insights: tuple[Insight, ...],
+        places: tuple[Place, ...],
+        tags: tuple[tuple[str, str], ...],
+    ) -> tuple[Case, ...]:
+        folder = self.root / "cases"
+        if not folder.is_dir():
+            self.error(self.rel(folder), 1, "cases folder does not exist")
+            return ()
+        insight_ids = tuple(i.id for i in insights)
+        place_names = tuple(p.name for p in places)
+        tag_ids = tuple(t for t, _ in tags)
+        chapters = (
+            (min(i.pages[0] for i in insights), max(i.pages[1] for i in insights))
+            if insights
+            else None
+        )
+        out: list[Case] = []
+        headings: dict[str, str] = {}
+        for path in sorted(folder.iterdir()):
+            if path.name.startswith(".") or path.suffix != ".md":
+                continue
+            case = self.case(path, insights, insight_ids, place_names, tag_ids, chapters)
+            if case is None:
+                continue
+            key = case.heading.casefold()
+            if key in headings:
+                self.error(
+                    case.path, 2, f"title: '{case.heading}' is also the title of {headings[key]}"
+                )
+                continue
+            headings[key] = case.path
+            out.append(case)
+        if not out and not any(d.severity == "error" for d in self.diagnostics):
+            self.error(self.rel(folder), 1, "there are no cases (*.md files)")
+        return tuple(sorted(out, key=lambda c: (c.page, c.id)))
+
+    def case(
+        self,
+        path: Path,
+        insights: tuple[Insight, ...],
+        insight_ids: tuple[str, ...],
+        place_names: tuple[str, ...],
+        tag_ids: tuple[str, ...],
+        chapters: tuple[int, int] | None,
+    ) -> Case | None:
+        shown = self.rel(path)
+        if why := is_slug(path.stem):
+            self.error(shown, 1, f"file name '{path.stem}' {why}")
+            return None
+        split = self.front_matter(path)
+        if split is None:
+            return None
+        _, node, body, first = split
+        f = _Fields(
+            self, shown, node, ("title", "places", "page", "insight", "tags"), "front matter"
+        )
+        title = f.text("title")
+        case_places = f.texts("places")
+        page = f.integer("page")
+        insight = f.text("insight")
+        case_tags = f.texts("tags")
+        if case_places is not None:
+            self.known(shown, f.line("places"), "places", case_places, place_names)
+            if not case_places:
+                self.error(shown, f.line("places"), "places: name at least one place")
+        if insight is not None and not self.known(
+            shown, f.line("insight"), "insight", (insight,), insight_ids
+        ):
+            insight = None
+        if case_tags is not None:
+            self.known(shown, f.line("tags"), "tags", case_tags, tag_ids)
+            if not TAGS_PER_CASE[0] <= len(case_tags) <= TAGS_PER_CASE[1]:
+                self.error(
+                    shown,
+                    f.line("tags"),
+                    f"tags: give {TAGS_PER_CASE[0]} to {TAGS_PER_CASE[1]} tags "
+                    f"(found {len(case_tags)})",
+                )
+            if len(set(case_tags)) != len(case_tags):
+                self.error(shown, f.line("tags"), "tags: a tag is listed twice")
+        if page is not None and chapters is not None and not chapters[0] <= page <= chapters[1]:
+            self.error(
+                shown,
+                f.line("page"),
+                f"page: {page} is outside the report's insight chapters "
+                f"(pages {chapters[0]}–{chapters[1]})",
+            )
+        elif page is not None and insight is not None:
+            chapter = next(i for i in insights if i.id == insight)
+            if not chapter.pages[0] <= page <= chapter.pages[1]:
+                home = next((i for i in insights if i.pages[0] <= page <= i.pages[1]), None)
+                hint = f"; page {page} is in insight '{home.id}'" if home else ""
+                self.error(
+                    shown,
+                    f.line("page"),
+                    f"page: {page} is outside insight '{insight}' (pages "
+                    f"{chapter.pages[0]}–{chapter.pages[1]}){hint}",
+                )
+        if not body.strip():
+            self.error(shown, first, "the case has no body text")
+            return None
+        blocks = self.markdown(body, shown, first)
+        values = (title, case_places, page, insight, case_tags)
+        if any(v is None for v in values) or not case_places:
+            return None
+        assert title and case_places and page and insight and case_tags is not None
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        return Case(path.stem, shown, title, case_places, page, insight, case_tags, blocks, digest)
+
+    def known(
+        self, path: str, line: int, key: str, values: tuple[str, ...], allowed: tuple[str, ...]
+    ) -> bool:
+        ok = True
+        for value in values:
+            if value not in allowed:
+                self.error(
+                    path,
+                    line,
+                    f"{key}: '{value}' is not one of: {', '.join(allowed)}"
+                    + _did_you_mean(value, allowed),
+                )
+                ok = False
+        return ok
+
+    def recipes(
+        self,
+        insights: tuple[Insight, ...],
+        places: tuple[Place, ...],
+        tags: tuple[tuple[str, str], ...],
+        cases: tuple[Case, ...],
+    ) -> tuple[PackRecipe, ...]:
+        folder = self.root / "packs"
+        if not folder.is_dir():
+            return ()
+        builtin = BUILTIN_PACK_IDS(insights)
+        out: list[PackRecipe] = []
+        for path in sorted(folder.iterdir()):
+            if path.name.startswith(".") or path.suffix not in (".yaml", ".yml"):
+                continue
+            shown = self.rel(path)
+            if why := is_slug(path.stem):
+                self.error(shown, 1, f"file name '{path.stem}' {why}")
+                continue
+            if path.stem in builtin:
+                self.error(
+                    shown,
+                    1,
+                    f"'{path.stem}' is the id of a pack Casebook makes itself; rename the file",
+                )
+                continue
+            text = self.read(path)
+            parsed = self.parse(text, shown, 0) if text is not None else None
+            if parsed is None:
+                continue
+            recipe = self.recipe(shown, path.stem, parsed[1], insights, places, tags, cases)
+            if recipe is not None:
+                out.append(recipe)
+        return tuple(out)
+
+    def recipe(
+        self,
+        path: str,
+        ident: str,
+        node: Node,
+        insights: tuple[Insight, ...],
+        places: tuple[Place, ...],
+        tags: tuple[tuple[str, str], ...],
+        cases: tuple[Case, ...],
+    ) -> PackRecipe | None:
+        f = _Fields(self, path, node, ("title", "intro", "select"), "a pack")
+        title = f.text("title")
+        intro_text = f.text("intro", required=False, one_line=False)
+        intro: tuple[Block, ...] = ()
+        if intro_text is not None:
+            intro = self.markdown(intro_text, path, f.line("intro"))
+        keys = ("insights", "nations", "places", "tags", "cases")
+        select = f.mapping("select", keys)
+        if select is None or title is None:
+            return None
+        allowed: dict[str, tuple[str, ...]] = {
+            "insights": tuple(i.id for i in insights),
+            "nations": NATIONS,
+            "places": tuple(p.name for p in places),
+            "tags": tuple(t for t, _ in tags),
+            "cases": tuple(sorted(c.id for c in cases)),
+        }
+        chosen: dict[str, tuple[str, ...]] = {}
+        for key in keys:
+            values = select.texts(key, required=False)
+            if values:
+                self.known(path, select.line(key), key, values, allowed[key])
+                chosen[key] = values
+        if not chosen:
+            self.error(path, f.line("select"), f"select: give at least one of: {', '.join(keys)}")
+            return None
+        selection = Selection(**chosen)
+        from casebook.packs import select_cases  # packs builds on this module
+
+        if cases and not select_cases(selection, cases, _nation_lookup(places)):
+            self.error(path, f.line("select"), "select: no case matches this selection")
+        return PackRecipe(ident, path, title, intro, selection)
+
+
+def _nation_lookup(places: tuple[Place, ...]) -> Callable[[Case], tuple[str, ...]]:
+    nations = {p.name: p.nation for p in places}
+    return lambda case: tuple(dict.fromkeys(nations[p] for p in case.places if p in nations))
+
+
+def _did_you_mean(value: str, allowed: tuple[str, ...] | list[str]) -> str:
+    close = difflib.get_close_matches(value, list(allowed), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""

@@ -1,0 +1,341 @@
+"""Read Markdown bodies into typed blocks (markdown-it-py), reporting what we do not publish."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from markdown_it import MarkdownIt
+from markdown_it.tree import SyntaxTreeNode
+
+from casebook.blocks import (
+    Block,
+    BulletList,
+    Code,
+    Emphasis,
+    Figure,
+    Heading,
+    Inline,
+    LineBreak,
+    Link,
+    ListItem,
+    OrderedList,
+    Paragraph,
+    Quote,
+    Strong,
+    Table,
+    Text,
+)
+from casebook.diagnostics import Diagnostic
+from casebook.text import BIDI_CONTROLS
+
+__all__ = ["LIMITS", "Limits", "parse_markdown"]
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Size limits for a body, so a pasted document fails clearly instead of hanging a render.
+    The report's longest case is about 2,400 characters, its longest paragraph about 1,100
+    and its longest list 7 items; the limits leave room many times over."""
+
+    body_chars: int = 20_000
+    paragraph_chars: int = 4_000
+    list_items: int = 40
+    list_depth: int = 3
+    table_columns: int = 6
+    table_rows: int = 40
+
+
+LIMITS = Limits()
+_SCHEMES_OK = ("https:", "mailto:")
+_CSS = re.compile(r"@import\b|\burl\s*\(|expression\s*\(", re.IGNORECASE)
+
+
+def _parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": True}).enable("table")
+    # Let every link through the parser so that the validator, not the parser, decides and
+    # names the file and line; markdown-it would otherwise turn javascript: links into text.
+    md.validateLink = lambda url: True  # type: ignore[method-assign]
+    return md
+
+
+_MD = _parser()
+
+
+def parse_markdown(
+    text: str,
+    path: str,
+    first_line: int,
+    content_root: Path | None = None,
+    limits: Limits = LIMITS,
+) -> tuple[tuple[Block, ...], list[Diagnostic]]:
+    """Parse ``text`` (which starts at line ``first_line`` of ``path``) into blocks.
+
+    Problems come back as diagnostics; the blocks never hold raw HTML or unsafe links.
+    Figure sources are checked against ``content_root``/media when it is given.
+    """
+    reader = _Reader(path, first_line, content_root, limits)
+    if len(text) > limits.body_chars:
+        reader.error(
+            0,
+            f"body is {len(text):,} characters; the limit is {limits.body_chars:,} — "
+            "split it into two cases",
+        )
+        return (), reader.diagnostics
+    root = SyntaxTreeNode(_MD.parse(text))
+    blocks = reader.blocks(root.children, depth=0)
+    return blocks, reader.diagnostics
+
+
+class _Reader:
+    def __init__(self, path: str, first_line: int, root: Path | None, limits: Limits) -> None:
+        self.path = path
+        self.first_line = first_line
+        self.root = root
+        self.limits = limits
+        self.diagnostics: list[Diagnostic] = []
+
+    def error(self, line: int, message: str) -> None:
+        self.diagnostics.append(Diagnostic(self.path, self.first_line + line, message))
+
+    def blocks(self, nodes: list[SyntaxTreeNode], depth: int) -> tuple[Block, ...]:
+        out: list[Block] = []
+        for node in nodes:
+            block = self.block(node, depth)
+            if block is not None:
+                out.append(block)
+        return tuple(out)
+
+    def block(self, node: SyntaxTreeNode, depth: int) -> Block | None:
+        line = node.map[0] if node.map else 0
+        kind = node.type
+        if kind == "paragraph":
+            inlines = self.inlines(node.children[0], line)
+            if len(inlines) == 1 and isinstance(inlines[0], Figure):
+                return inlines[0]
+            if any(isinstance(i, Figure) for i in inlines):
+                self.error(line, "an image must stand alone in its own paragraph")
+                return None
+            if not inlines:
+                return None
+            size = sum(len(_flat(i)) for i in inlines if not isinstance(i, Figure))
+            if size > self.limits.paragraph_chars:
+                self.error(
+                    line,
+                    f"paragraph is {size:,} characters; the limit is "
+                    f"{self.limits.paragraph_chars:,} — break it into shorter paragraphs",
+                )
+            return Paragraph(tuple(i for i in inlines if not isinstance(i, Figure)))
+        if kind == "heading":
+            level = int(node.tag[1])
+            if level != 3:
+                self.error(
+                    line,
+                    f"heading level {level} ('{'#' * level} ...') is not allowed in a body: "
+                    "use '### ' (levels 1 and 2 are the pack's own sections and cases)",
+                )
+                return None
+            return Heading(3, self.inline_only(node.children[0], line))
+        if kind in ("bullet_list", "ordered_list"):
+            if depth >= self.limits.list_depth:
+                self.error(line, f"lists nest more than {self.limits.list_depth} levels deep")
+                return None
+            if len(node.children) > self.limits.list_items:
+                self.error(
+                    line,
+                    f"list has {len(node.children)} items; the limit is {self.limits.list_items}",
+                )
+            items = tuple(ListItem(self.blocks(item.children, depth + 1)) for item in node.children)
+            if kind == "bullet_list":
+                return BulletList(items)
+            return OrderedList(int(node.attrs.get("start", 1)), items)
+        if kind == "blockquote":
+            return Quote(self.blocks(node.children, depth))
+        if kind == "table":
+            return self.table(node, line)
+        if kind == "html_block":
+            self.error(
+                line,
+                f"raw HTML is not allowed (found {_snippet(node.content)}); "
+                "write the text in Markdown",
+            )
+            return None
+        if kind in ("code_block", "fence"):
+            self.error(
+                line,
+                "code blocks are not supported; lines indented by four or more spaces are "
+                "read as code — remove the indentation",
+            )
+            return None
+        if kind == "hr":
+            self.error(line, "horizontal rules ('---', '***') are not supported in a body")
+            return None
+        self.error(line, f"unsupported Markdown ({kind})")  # pragma: no cover - all kinds above
+        return None
+
+    def table(self, node: SyntaxTreeNode, line: int) -> Table | None:
+        rows: list[tuple[tuple[Inline, ...], ...]] = []
+        for section in node.children:
+            for tr in section.children:
+                rows.append(
+                    tuple(
+                        self.inline_only(cell.children[0], line) if cell.children else ()
+                        for cell in tr.children
+                    )
+                )
+        width = max(len(r) for r in rows)
+        if width > self.limits.table_columns:
+            self.error(
+                line,
+                f"table has {width} columns; the limit is {self.limits.table_columns} "
+                "(wider tables cannot be printed legibly on the page)",
+            )
+            return None
+        if len(rows) - 1 > self.limits.table_rows:
+            self.error(
+                line, f"table has {len(rows) - 1} rows; the limit is {self.limits.table_rows}"
+            )
+            return None
+        return Table(rows[0], tuple(rows[1:]))
+
+    def inlines(self, inline: SyntaxTreeNode, line: int) -> tuple[Inline | Figure, ...]:
+        out: list[Inline | Figure] = []
+        offset = 0
+        for child in inline.children:
+            kind = child.type
+            here = line + offset
+            if kind == "text":
+                self.text(child.content, here, out)
+            elif kind == "softbreak":
+                offset += 1
+                self.text(" ", here, out)
+            elif kind == "hardbreak":
+                offset += 1
+                out.append(LineBreak())
+            elif kind == "code_inline":
+                out.append(Code(child.content))
+            elif kind == "em":
+                out.append(Emphasis(self.inline_only(child, here)))
+            elif kind == "strong":
+                out.append(Strong(self.inline_only(child, here)))
+            elif kind == "link":
+                href = str(child.attrs.get("href", ""))
+                children = self.inline_only(child, here)
+                if self.link_ok(href, here) and children:
+                    out.append(Link(href, children))
+                elif not children:
+                    self.error(here, f"link to '{href}' has no text; say where it goes")
+            elif kind == "image":
+                alt = "".join(_flat(c) for c in self.inline_only(child, here))
+                src = str(child.attrs.get("src", ""))
+                if not alt.strip():
+                    self.error(here, "an image needs a description: ![what it shows](media/...)")
+                elif self.media_ok(src, here):
+                    out.append(Figure(alt, src or None))
+            elif kind == "html_inline":
+                self.error(
+                    here,
+                    f"raw HTML is not allowed (found {_snippet(child.content)}); "
+                    "write the text in Markdown",
+                )
+            else:  # pragma: no cover - commonmark has no other inline kinds
+                self.error(here, f"unsupported Markdown ({kind})")
+        return _merge(out)
+
+    def inline_only(self, inline: SyntaxTreeNode, line: int) -> tuple[Inline, ...]:
+        out: list[Inline] = []
+        for node in self.inlines(inline, line):
+            if isinstance(node, Figure):
+                self.error(line, "an image must stand alone in its own paragraph")
+            else:
+                out.append(node)
+        return tuple(out)
+
+    def text(self, text: str, line: int, out: list[Inline | Figure]) -> None:
+        if _CSS.search(text):
+            self.error(
+                line,
+                f"text looks like CSS ({_snippet(_CSS.search(text).group())}); "  # type: ignore[union-attr]
+                "style comes from the layouts, not from the content",
+            )
+        if any(ch in BIDI_CONTROLS for ch in text):
+            self.error(
+                line,
+                "text holds invisible bidirectional control characters "
+                "(U+202A–U+202E, U+2066–U+2069); remove them",
+            )
+            text = "".join(ch for ch in text if ch not in BIDI_CONTROLS)
+        # A vertical tab or form feed pasted from Word is a line break the author meant.
+        parts = re.split("[\v\f]", text)
+        for i, part in enumerate(parts):
+            if i:
+                out.append(LineBreak())
+            if part:
+                out.append(Text(part))
+
+    def link_ok(self, href: str, line: int) -> bool:
+        if href.lower().startswith(_SCHEMES_OK) and len(href) > len("https:"):
+            return True
+        self.error(
+            line,
+            f"link target '{_clip(href)}' is not allowed: use an https: or mailto: address",
+        )
+        return False
+
+    def media_ok(self, src: str, line: int) -> bool:
+        if src == "":
+            return True  # the figure is not available; only its description is printed
+        pure = PurePosixPath(src)
+        if (
+            ":" in src
+            or "\\" in src
+            or pure.is_absolute()
+            or ".." in pure.parts
+            or not src.startswith("media/")
+        ):
+            self.error(
+                line,
+                f"image '{_clip(src)}' must be a file under content/media/, "
+                "written as media/<name>",
+            )
+            return False
+        if self.root is not None:
+            media = (self.root / "media").resolve()
+            target = (self.root / src).resolve()
+            if not target.is_relative_to(media):
+                self.error(line, f"image '{_clip(src)}' points outside content/media/")
+                return False
+            if not target.is_file():
+                self.error(line, f"image '{_clip(src)}' does not exist")
+                return False
+        return True
+
+
+def _flat(node: Inline) -> str:
+    match node:
+        case Text(text=t) | Code(text=t):
+            return t
+        case LineBreak():
+            return "\n"
+        case Emphasis(children=c) | Strong(children=c) | Link(children=c):
+            return "".join(_flat(x) for x in c)
+    return ""  # pragma: no cover
+
+
+def _merge(nodes: list[Inline | Figure]) -> tuple[Inline | Figure, ...]:
+    merged: list[Inline | Figure] = []
+    for node in nodes:
+        if isinstance(node, Text) and merged and isinstance(merged[-1], Text):
+            merged[-1] = Text(merged[-1].text + node.text)
+        else:
+            merged.append(node)
+    return tuple(merged)
+
+
+def _clip(text: str, width: int = 60) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _snippet(text: str) -> str:
+    return repr(_clip(text.strip().splitlines()[0] if text.strip() else text, 40))

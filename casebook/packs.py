@@ -1,0 +1,66 @@
+"""Select cases into packs: one per insight, one per nation, all cases, and custom recipes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from casebook.content import NATIONS
+from casebook.model import Case, Corpus, Pack, Selection
+
+__all__ = ["select_cases", "select_packs"]
+
+
+def select_cases(
+    selection: Selection, cases: tuple[Case, ...], nations_of: Callable[[Case], tuple[str, ...]]
+) -> tuple[Case, ...]:
+    """The cases a selection takes, in report order. Criteria combine with AND, the values
+    of one criterion with OR; ``cases`` adds named cases whatever the criteria say."""
+    criteria = (selection.insights, selection.nations, selection.places, selection.tags)
+
+    def matches(case: Case) -> bool:
+        if not any(criteria):
+            return False
+        return (
+            (not selection.insights or case.insight in selection.insights)
+            and (not selection.nations or bool(set(nations_of(case)) & set(selection.nations)))
+            and (not selection.places or bool(set(case.places) & set(selection.places)))
+            and (not selection.tags or bool(set(case.tags) & set(selection.tags)))
+        )
+
+    return tuple(c for c in cases if matches(c) or c.id in selection.cases)
+
+
+def select_packs(corpus: Corpus) -> tuple[Pack, ...]:
+    """Every pack, in a stable order: insights, nations, all cases, then custom recipes."""
+    packs: list[Pack] = []
+    for insight in corpus.insights:
+        cases = tuple(c for c in corpus.cases if c.insight == insight.id)
+        if cases:
+            packs.append(
+                Pack(
+                    id=f"insight-{insight.number:02d}-{insight.id}",
+                    kind="insight",
+                    title=insight.title,
+                    cases=cases,
+                    insight=insight,
+                )
+            )
+    for nation in NATIONS:
+        cases = tuple(c for c in corpus.cases if nation in corpus.nations_of(c))
+        if cases:
+            packs.append(
+                Pack(
+                    id=f"nation-{nation.lower()}",
+                    kind="nation",
+                    title=f"Case examples from {nation}",
+                    cases=cases,
+                    nation=nation,
+                )
+            )
+    packs.append(Pack(id="all-cases", kind="all", title="All case examples", cases=corpus.cases))
+    for recipe in corpus.recipes:
+        cases = select_cases(recipe.selection, corpus.cases, corpus.nations_of)
+        packs.append(
+            Pack(id=recipe.id, kind="custom", title=recipe.title, cases=cases, recipe=recipe)
+        )
+    return tuple(packs)

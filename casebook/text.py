@@ -1,0 +1,75 @@
+"""Text hygiene for what people paste from Word and the web: one place decides what is kept."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+__all__ = [
+    "BIDI_CONTROLS",
+    "ZERO_WIDTH",
+    "clean_text",
+    "decode_utf8",
+    "is_slug",
+    "slugify",
+]
+
+# Word's Shift+Enter arrives as a vertical tab; form feed as a page break. Both mean "new line".
+LINE_BREAKS = "\v\f"
+# Other C0/C1 controls and DEL carry nothing a reader can see.
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff")
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_WINDOWS_RESERVED = frozenset(
+    ["con", "prn", "aux", "nul"]
+    + [f"com{i}" for i in range(1, 10)]
+    + [f"lpt{i}" for i in range(1, 10)]
+)
+
+
+def decode_utf8(data: bytes) -> tuple[str, int | None]:
+    """Decode ``data`` as UTF-8 (BOM dropped). On failure return the text up to the bad byte
+    and the 1-based line of the bad byte."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        good = data[: exc.start].decode("utf-8", errors="replace")
+        return good, good.count("\n") + 1
+
+
+def clean_text(text: str) -> tuple[str, list[tuple[int, str]]]:
+    """NFC-normalise ``text``, unify newlines and drop invisible control characters.
+
+    Returns the cleaned text and, for each character removed, its 1-based line and a name.
+    Vertical tab and form feed are kept: the Markdown reader turns them into line breaks.
+    """
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    removed: list[tuple[int, str]] = []
+    if _CONTROL.search(text):
+        for lineno, line in enumerate(text.split("\n"), start=1):
+            for match in _CONTROL.finditer(line):
+                removed.append((lineno, f"U+{ord(match.group()):04X}"))
+        text = _CONTROL.sub("", text)
+    return text, removed
+
+
+def slugify(text: str) -> str:
+    """A lowercase ASCII slug: ``"Devon: Leadership roles"`` → ``devon-leadership-roles``."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return "-".join(re.findall(r"[a-z0-9]+", ascii_text.lower()))
+
+
+def is_slug(name: str, max_length: int = 80) -> str | None:
+    """Why ``name`` cannot be an id (file stem) for a case or pack, or None when it can."""
+    if not _SLUG.fullmatch(name):
+        return (
+            "must be lowercase letters, digits and single hyphens (e.g. 'devon-leadership-roles')"
+        )
+    if len(name) > max_length:
+        return f"is longer than {max_length} characters"
+    if name in _WINDOWS_RESERVED:
+        return "is a name Windows reserves for devices"
+    return None

@@ -1,0 +1,159 @@
+"""Strict YAML for content people edit: safe, no anchors or tags, no duplicate keys, no
+type guessing. Values come back as :class:`Node` trees that remember their line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from casebook.diagnostics import ContentError, Diagnostic
+
+__all__ = ["MAX_DEPTH", "Node", "parse_yaml"]
+
+MAX_DEPTH = 12
+_NULLS = frozenset(["", "~", "null", "Null", "NULL"])
+
+
+@dataclass(frozen=True)
+class Node:
+    """A YAML value: ``kind`` is "scalar" (``value`` a str), "seq" (a list of Node),
+    "map" (a dict of str → Node, ``key_lines`` the line of each key) or "null"."""
+
+    kind: str
+    value: object
+    line: int
+    key_lines: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        """The scalar's text (only valid for scalars)."""
+        assert isinstance(self.value, str)
+        return self.value
+
+    @property
+    def items(self) -> list[Node]:
+        """The sequence's items (only valid for sequences)."""
+        assert isinstance(self.value, list)
+        return self.value
+
+    @property
+    def mapping(self) -> dict[str, Node]:
+        """The mapping's entries (only valid for mappings)."""
+        assert isinstance(self.value, dict)
+        return self.value
+
+    def describe(self) -> str:
+        """What kind of value this is, for messages."""
+        return {"scalar": "text", "seq": "a list", "map": "a mapping", "null": "nothing"}[self.kind]
+
+
+def parse_yaml(text: str, path: str, line_offset: int = 0) -> Node:
+    """Parse one YAML document. ``line_offset`` is added to every line (front matter starts
+    below the file's first line). Raises ContentError with ``path:line`` diagnostics."""
+
+    def where(mark: Any) -> int:
+        return (mark.line + 1 if mark is not None else 1) + line_offset
+
+    # First pass over the event stream: refuse what we never accept before anything is built,
+    # so an alias bomb or a deep nest costs nothing.
+    problems: list[Diagnostic] = []
+    try:
+        depth = 0
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.AliasEvent):
+                problems.append(
+                    Diagnostic(
+                        path, where(event.start_mark), "YAML aliases (*name) are not allowed"
+                    )
+                )
+            elif isinstance(event, yaml.NodeEvent) and event.anchor is not None:
+                problems.append(
+                    Diagnostic(
+                        path, where(event.start_mark), "YAML anchors (&name) are not allowed"
+                    )
+                )
+            if isinstance(event, yaml.ScalarEvent | yaml.CollectionStartEvent) and (
+                event.tag is not None and event.tag != "!"
+            ):
+                problems.append(
+                    Diagnostic(
+                        path,
+                        where(event.start_mark),
+                        f"YAML tags such as '{_short_tag(event.tag)}' are not allowed; "
+                        "write plain values",
+                    )
+                )
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise ContentError(
+                        [
+                            Diagnostic(
+                                path,
+                                where(event.start_mark),
+                                f"nested more than {MAX_DEPTH} levels deep",
+                            )
+                        ]
+                    )
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        raise ContentError(
+            [Diagnostic(path, where(mark), f"YAML syntax: {exc.problem or exc.context}")]
+        ) from None
+    except yaml.YAMLError as exc:  # reader errors: characters YAML cannot hold
+        raise ContentError([Diagnostic(path, 1 + line_offset, f"YAML: {exc}")]) from None
+    if problems:
+        raise ContentError(problems)
+
+    try:
+        documents = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+    except yaml.MarkedYAMLError as exc:  # pragma: no cover - the event pass catches these
+        raise ContentError(
+            [Diagnostic(path, where(exc.problem_mark), f"YAML syntax: {exc.problem}")]
+        ) from None
+    if len(documents) > 1:
+        raise ContentError([Diagnostic(path, 1 + line_offset, "holds more than one YAML document")])
+    if not documents or documents[0] is None:
+        return Node("null", None, 1 + line_offset)
+    errors: list[Diagnostic] = []
+    node = _convert(documents[0], path, where, errors)
+    if errors:
+        raise ContentError(errors)
+    return node
+
+
+def _short_tag(tag: str) -> str:
+    return tag.replace("tag:yaml.org,2002:", "!!")
+
+
+def _convert(node: yaml.Node, path: str, where: object, errors: list[Diagnostic]) -> Node:
+    line = where(node.start_mark)  # type: ignore[operator]
+    if isinstance(node, yaml.ScalarNode):
+        if node.style is None and node.value in _NULLS:
+            return Node("null", None, line)
+        return Node("scalar", node.value, line)
+    if isinstance(node, yaml.SequenceNode):
+        return Node("seq", [_convert(n, path, where, errors) for n in node.value], line)
+    assert isinstance(node, yaml.MappingNode)
+    values: dict[str, Node] = {}
+    key_lines: dict[str, int] = {}
+    for key_node, value_node in node.value:
+        key_line = where(key_node.start_mark)  # type: ignore[operator]
+        if not isinstance(key_node, yaml.ScalarNode):
+            errors.append(Diagnostic(path, key_line, "a key must be plain text"))
+            continue
+        key = key_node.value
+        if key in values:
+            errors.append(
+                Diagnostic(
+                    path, key_line, f"duplicate key '{key}' (first given on line {key_lines[key]})"
+                )
+            )
+            continue
+        key_lines[key] = key_line
+        values[key] = _convert(value_node, path, where, errors)
+    return Node("map", values, line, key_lines)
