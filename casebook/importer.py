@@ -57,6 +57,7 @@ class _SeedCase:
     heading: str
     line: int  # 1-based line of the heading in the seed
     page: int
+    page_line: int  # 1-based line of its "From: ..., page N" line
     body: tuple[_Block, ...]
 
 
@@ -84,7 +85,7 @@ def import_seed(seed: Path, content_dir: Path) -> tuple[Path, ...]:
             problems.append(
                 Diagnostic(
                     seed_path,
-                    case.line,
+                    case.page_line,
                     f"page {case.page} of '{case.heading}' is in no insight's pages ({ranges})",
                 )
             )
@@ -162,7 +163,7 @@ def _parse_seed(lines: Sequence[str], seed_path: str) -> tuple[_SeedCase, ...]:
         if not body:
             problems.append(Diagnostic(seed_path, start + 1, f"'{heading}' has no text"))
             continue
-        cases.append(_SeedCase(heading, start + 1, int(page_match.group(1)), body))
+        cases.append(_SeedCase(heading, start + 1, int(page_match.group(1)), cite + 1, body))
     if problems:
         raise ContentError(problems)
     return tuple(cases)
