@@ -261,8 +261,10 @@ class _Loader:
         guide = self.guide()
         cases = self.cases(insights, places, tags)
         recipes = self.recipes(insights, places, tags, cases)
-        if source is None or guide is None or any(d.severity == "error" for d in self.diagnostics):
+        if any(d.severity == "error" for d in self.diagnostics):
             return None
+        assert source and guide and insights is not None and places is not None
+        assert tags is not None
         return Corpus(
             root=str(self.root),
             source=source,
@@ -338,20 +340,23 @@ class _Loader:
             title, short, publisher, authors, year, url, rights, citation, Edition(label, date)
         )
 
-    def records(self, name: str) -> tuple[str, list[Node]]:
+    def records(self, name: str) -> tuple[str, list[Node] | None]:
+        """The entries of a list file, or None when the file itself could not be read."""
         parsed = self.yaml_file(name)
         if parsed is None:
-            return name, []
+            return name, None
         path, node = parsed
         if node.kind != "seq":
             self.error(
                 path, node.line, f"must be a list of entries ('- ...'), got {node.describe()}"
             )
-            return path, []
+            return path, None
         return path, node.items
 
-    def insights(self) -> tuple[Insight, ...]:
+    def insights(self) -> tuple[Insight, ...] | None:
         path, nodes = self.records("insights.yaml")
+        if nodes is None:
+            return None
         out: list[Insight] = []
         keys = ("number", "id", "title", "pages", "summary", "prompts")
         for index, node in enumerate(nodes, start=1):
@@ -405,8 +410,10 @@ class _Loader:
             return None
         return first, last
 
-    def places(self) -> tuple[Place, ...]:
+    def places(self) -> tuple[Place, ...] | None:
         path, nodes = self.records("places.yaml")
+        if nodes is None:
+            return None
         out: list[Place] = []
         for node in nodes:
             f = _Fields(self, path, node, ("name", "nation", "kind"), "a place")
@@ -428,8 +435,10 @@ class _Loader:
                 out.append(Place(name, nation, kind))
         return tuple(out)
 
-    def tags(self) -> tuple[tuple[str, str], ...]:
+    def tags(self) -> tuple[tuple[str, str], ...] | None:
         path, nodes = self.records("tags.yaml")
+        if nodes is None:
+            return None
         out: dict[str, str] = {}
         for node in nodes:
             f = _Fields(self, path, node, ("id", "label"), "a tag")
@@ -459,17 +468,19 @@ class _Loader:
 
     def cases(
         self,
-        insights: tuple[Insight, ...],
-        places: tuple[Place, ...],
-        tags: tuple[tuple[str, str], ...],
+        insights: tuple[Insight, ...] | None,
+        places: tuple[Place, ...] | None,
+        tags: tuple[tuple[str, str], ...] | None,
     ) -> tuple[Case, ...]:
+        """Load every case; checks against a list file that failed to load are skipped, so
+        one broken file does not bury its own problem under a diagnostic per case."""
         folder = self.root / "cases"
         if not folder.is_dir():
             self.error(self.rel(folder), 1, "cases folder does not exist")
             return ()
-        insight_ids = tuple(i.id for i in insights)
-        place_names = tuple(p.name for p in places)
-        tag_ids = tuple(t for t, _ in tags)
+        insight_ids = tuple(i.id for i in insights) if insights is not None else None
+        place_names = tuple(p.name for p in places) if places is not None else None
+        tag_ids = tuple(t for t, _ in tags) if tags is not None else None
         chapters = (
             (min(i.pages[0] for i in insights), max(i.pages[1] for i in insights))
             if insights
@@ -498,10 +509,10 @@ class _Loader:
     def case(
         self,
         path: Path,
-        insights: tuple[Insight, ...],
-        insight_ids: tuple[str, ...],
-        place_names: tuple[str, ...],
-        tag_ids: tuple[str, ...],
+        insights: tuple[Insight, ...] | None,
+        insight_ids: tuple[str, ...] | None,
+        place_names: tuple[str, ...] | None,
+        tag_ids: tuple[str, ...] | None,
         chapters: tuple[int, int] | None,
     ) -> Case | None:
         shown = self.rel(path)
@@ -546,7 +557,7 @@ class _Loader:
                 f"page: {page} is outside the report's insight chapters "
                 f"(pages {chapters[0]}–{chapters[1]})",
             )
-        elif page is not None and insight is not None:
+        elif page is not None and insight is not None and insights:
             chapter = next(i for i in insights if i.id == insight)
             if not chapter.pages[0] <= page <= chapter.pages[1]:
                 home = next((i for i in insights if i.pages[0] <= page <= i.pages[1]), None)
@@ -569,8 +580,15 @@ class _Loader:
         return Case(path.stem, shown, title, case_places, page, insight, case_tags, blocks, digest)
 
     def known(
-        self, path: str, line: int, key: str, values: tuple[str, ...], allowed: tuple[str, ...]
+        self,
+        path: str,
+        line: int,
+        key: str,
+        values: tuple[str, ...],
+        allowed: tuple[str, ...] | None,
     ) -> bool:
+        if allowed is None:  # the list itself is broken and already reported
+            return True
         ok = True
         for value in values:
             if value not in allowed:
@@ -585,13 +603,13 @@ class _Loader:
 
     def recipes(
         self,
-        insights: tuple[Insight, ...],
-        places: tuple[Place, ...],
-        tags: tuple[tuple[str, str], ...],
+        insights: tuple[Insight, ...] | None,
+        places: tuple[Place, ...] | None,
+        tags: tuple[tuple[str, str], ...] | None,
         cases: tuple[Case, ...],
     ) -> tuple[PackRecipe, ...]:
         folder = self.root / "packs"
-        if not folder.is_dir():
+        if not folder.is_dir() or insights is None or places is None or tags is None:
             return ()
         builtin = BUILTIN_PACK_IDS(insights)
         out: list[PackRecipe] = []
@@ -646,10 +664,11 @@ class _Loader:
             "cases": tuple(sorted(c.id for c in cases)),
         }
         chosen: dict[str, tuple[str, ...]] = {}
+        valid = True
         for key in keys:
             values = select.texts(key, required=False)
             if values:
-                self.known(path, select.line(key), key, values, allowed[key])
+                valid &= self.known(path, select.line(key), key, values, allowed[key])
                 chosen[key] = values
         if not chosen:
             self.error(path, f.line("select"), f"select: give at least one of: {', '.join(keys)}")
@@ -657,7 +676,7 @@ class _Loader:
         selection = Selection(**chosen)
         from casebook.packs import select_cases  # packs builds on this module
 
-        if cases and not select_cases(selection, cases, _nation_lookup(places)):
+        if valid and cases and not select_cases(selection, cases, _nation_lookup(places)):
             self.error(path, f.line("select"), "select: no case matches this selection")
         return PackRecipe(ident, path, title, intro, selection)
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 __all__ = ["ContentError", "Diagnostic"]
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Diagnostic:
     """A problem found in a file, at a 1-based line (1 when it concerns the whole file)."""
 
@@ -26,5 +26,6 @@ class ContentError(Exception):
     """Raised by a stage when content or layouts are wrong; carries every diagnostic found."""
 
     def __init__(self, diagnostics: Iterable[Diagnostic]) -> None:
-        self.diagnostics = tuple(sorted(diagnostics))
+        # By file and line; problems on one line keep the order they were found in.
+        self.diagnostics = tuple(sorted(diagnostics, key=lambda d: (d.path, d.line)))
         super().__init__("\n".join(str(d) for d in self.diagnostics))
