@@ -2,10 +2,37 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Brand", "Layout", "load_layout"]
+import yaml
+
+from casebook.diagnostics import ContentError, Diagnostic
+
+__all__ = ["COLOUR_ROLES", "Brand", "Layout", "bundled_families", "load_layout"]
+
+#: Colour roles every brand defines, with the least contrast each needs against white paper
+#: (WCAG ratios; luminance contrast is what survives greyscale printing). White text is set
+#: on ``primary`` on the cover, so it needs body-text contrast too.
+COLOUR_ROLES: tuple[tuple[str, float], ...] = (
+    ("primary", 4.5),
+    ("accent", 3.0),
+    ("text", 7.0),
+    ("muted", 4.5),
+)
+
+_PAPERS = ("A4", "Letter")
+_KEYS = ("name", "colours", "logo", "fonts", "paper", "margins_mm")
+_OPTIONAL = ("paper", "margins_mm")
+_FONT_ROLES = ("body", "headings")
+_DEFAULT_MARGINS = (20.0, 18.0, 22.0, 18.0)
+_MARGIN_RANGE = (10.0, 40.0)
+_HEX = re.compile(r"#[0-9a-fA-F]{6}")
+_FAMILY = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ]{0,60}")
+_FONT_FACE_FAMILY = re.compile(r"@font-face\s*{[^}]*?font-family:\s*([A-Za-z0-9 ]+?)\s*;", re.S)
+_MAX_LOGO_BYTES = 512 * 1024
+_MAX_BRAND_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -52,7 +79,249 @@ class Layout:
         return (Path(self.brand.path), self.logo_path(), *(f for f in files if f.is_file()))
 
 
+def bundled_families(root: Path) -> tuple[str, ...]:
+    """The font families declared by ``@font-face`` in ``root``/pdf/fonts.css, sorted."""
+    try:
+        css = (root / "pdf" / "fonts.css").read_text(encoding="utf-8")
+    except OSError:
+        return ()
+    return tuple(sorted({m.strip() for m in _FONT_FACE_FAMILY.findall(css)}))
+
+
 def load_layout(root: Path, brand: str | None = None) -> Layout:
     """Load ``root``/brand.yaml, or the brand named ``brand`` (a folder under
     ``root``/brands, or a path to a brand folder or brand.yaml). Raises ContentError."""
-    raise NotImplementedError
+    brand_file = _brand_file(root, brand)
+    text = _read_brand(brand_file)
+    where = str(brand_file)
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark is not None else 0
+        raise ContentError([Diagnostic(where, line, f"not valid YAML: {error.problem}")]) from None
+    except yaml.YAMLError as error:
+        raise ContentError([Diagnostic(where, 0, f"not valid YAML: {error}")]) from None
+    checker = _BrandChecker(where, brand_file.parent, root)
+    return Layout(root=root, brand=checker.check(node), brand_dir=brand_file.parent)
+
+
+def _brand_file(root: Path, brand: str | None) -> Path:
+    if brand is None:
+        return root / "brand.yaml"
+    named = root / "brands" / brand
+    if re.fullmatch(r"[a-z0-9][a-z0-9-]*", brand) and named.is_dir():
+        return named / "brand.yaml"
+    given = Path(brand)
+    if given.is_dir():
+        return given / "brand.yaml"
+    if given.is_file():
+        return given
+    known = sorted(p.name for p in (root / "brands").glob("*") if (p / "brand.yaml").is_file())
+    raise ContentError(
+        [
+            Diagnostic(
+                str(root / "brands"),
+                0,
+                f"brand: {brand!r} is neither a brand folder nor a brand.yaml; "
+                f"brands here: {', '.join(known) or 'none'}",
+            )
+        ]
+    )
+
+
+def _read_brand(brand_file: Path) -> str:
+    where = str(brand_file)
+    try:
+        data = brand_file.read_bytes()
+    except OSError as error:
+        raise ContentError([Diagnostic(where, 0, f"cannot read: {error.strerror}")]) from None
+    if len(data) > _MAX_BRAND_BYTES:
+        message = f"larger than {_MAX_BRAND_BYTES // 1024} KiB; a brand needs a few lines"
+        raise ContentError([Diagnostic(where, 0, message)])
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ContentError([Diagnostic(where, 0, f"not UTF-8 text: {error.reason}")]) from None
+
+
+def _line(node: yaml.Node) -> int:
+    return int(node.start_mark.line) + 1
+
+
+class _BrandChecker:
+    """Turns the composed YAML of a brand into a Brand, gathering every problem."""
+
+    def __init__(self, where: str, brand_dir: Path, root: Path) -> None:
+        self.where = where
+        self.brand_dir = brand_dir
+        self.root = root
+        self.problems: list[Diagnostic] = []
+
+    def problem(self, node: yaml.Node | None, message: str) -> None:
+        self.problems.append(Diagnostic(self.where, _line(node) if node else 0, message))
+
+    def check(self, node: yaml.Node | None) -> Brand:
+        fields = self.mapping(node, "brand.yaml", _KEYS)
+        for key in _KEYS:
+            if key not in fields and key not in _OPTIONAL and node is not None:
+                self.problem(node, f"{key}: missing (a brand needs: {', '.join(_KEYS[:4])})")
+        name = self.text(fields.get("name"), "name")
+        colours = self.colours(fields.get("colours"))
+        logo = self.logo(fields.get("logo"))
+        fonts = self.fonts(fields.get("fonts"))
+        paper = self.paper(fields.get("paper"))
+        margins = self.margins(fields.get("margins_mm"))
+        if self.problems:
+            raise ContentError(self.problems)
+        return Brand(
+            name=name,
+            colours=colours,
+            logo=logo,
+            fonts=fonts,
+            paper=paper,
+            margins_mm=margins,
+            path=self.where,
+        )
+
+    def mapping(
+        self, node: yaml.Node | None, what: str, allowed: tuple[str, ...]
+    ) -> dict[str, yaml.Node]:
+        if node is None:
+            self.problems.append(Diagnostic(self.where, 0, f"{what}: empty"))
+            return {}
+        if not isinstance(node, yaml.MappingNode):
+            self.problem(node, f"{what}: expected keys and values")
+            return {}
+        fields: dict[str, yaml.Node] = {}
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            if key in fields:
+                self.problem(key_node, f"{key}: given twice")
+            elif key not in allowed:
+                self.problem(key_node, f"{key}: unknown key; expected one of: {', '.join(allowed)}")
+            else:
+                fields[key] = value_node
+        return fields
+
+    def text(self, node: yaml.Node | None, what: str) -> str:
+        if node is None:
+            return ""
+        if not (isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:str"):
+            self.problem(node, f"{what}: expected text")
+            return ""
+        value = str(node.value).strip()
+        if not value or len(value) > 120 or any(ord(c) < 32 for c in value):
+            self.problem(node, f"{what}: expected one line of 1 to 120 characters")
+        return value
+
+    def colours(self, node: yaml.Node | None) -> tuple[tuple[str, str], ...]:
+        if node is None:
+            return ()
+        roles = tuple(role for role, _ in COLOUR_ROLES)
+        fields = self.mapping(node, "colours", roles)
+        result: list[tuple[str, str]] = []
+        for role, least in COLOUR_ROLES:
+            value_node = fields.get(role)
+            if value_node is None:
+                self.problem(node, f"colours: {role}: missing (needed: {', '.join(roles)})")
+                continue
+            value = self.text(value_node, f"colours: {role}")
+            if not _HEX.fullmatch(value):
+                self.problem(value_node, f"colours: {role}: {value!r} is not a #rrggbb colour")
+                continue
+            ratio = _contrast_with_white(value)
+            if ratio < least:
+                self.problem(
+                    value_node,
+                    f"colours: {role}: {value} has contrast {ratio:.1f}:1 with white paper; "
+                    f"it needs at least {least:g}:1 to stay legible in print and greyscale",
+                )
+            result.append((role, value.lower()))
+        return tuple(result)
+
+    def logo(self, node: yaml.Node | None) -> str:
+        if node is None:
+            return ""
+        value = self.text(node, "logo")
+        if not value:
+            return ""
+        path = self.brand_dir / value
+        if Path(value).is_absolute() or not path.resolve().is_relative_to(self.brand_dir.resolve()):
+            self.problem(node, f"logo: {value!r} must be a file inside the brand's folder")
+        elif path.suffix.lower() != ".svg":
+            self.problem(node, f"logo: {value!r} must be an SVG file (.svg)")
+        elif not path.is_file():
+            self.problem(node, f"logo: {value!r} not found in {self.brand_dir}")
+        else:
+            data = path.read_bytes()
+            if len(data) > _MAX_LOGO_BYTES:
+                self.problem(node, f"logo: {value!r} is larger than 512 KiB")
+            elif b"<svg" not in data or b"<!ENTITY" in data:
+                self.problem(node, f"logo: {value!r} is not a plain SVG image")
+        return value
+
+    def fonts(self, node: yaml.Node | None) -> tuple[tuple[str, str], ...]:
+        if node is None:
+            return ()
+        fields = self.mapping(node, "fonts", _FONT_ROLES)
+        families = bundled_families(self.root)
+        result: list[tuple[str, str]] = []
+        for role in _FONT_ROLES:
+            value_node = fields.get(role)
+            if value_node is None:
+                self.problem(node, f"fonts: {role}: missing (needed: {', '.join(_FONT_ROLES)})")
+                continue
+            value = self.text(value_node, f"fonts: {role}")
+            if not _FAMILY.fullmatch(value) or value not in families:
+                self.problem(
+                    value_node,
+                    f"fonts: {role}: {value!r} is not a bundled font; "
+                    f"bundled: {', '.join(families) or 'none'}",
+                )
+            result.append((role, value))
+        return tuple(result)
+
+    def paper(self, node: yaml.Node | None) -> str:
+        if node is None:
+            return "A4"
+        value = self.text(node, "paper")
+        if value not in _PAPERS:
+            self.problem(node, f"paper: {value!r} is not one of: {', '.join(_PAPERS)}")
+            return "A4"
+        return value
+
+    def margins(self, node: yaml.Node | None) -> tuple[float, float, float, float]:
+        if node is None:
+            return _DEFAULT_MARGINS
+        low, high = _MARGIN_RANGE
+        message = (
+            f"margins_mm: expected four numbers (top, right, bottom, left) from {low:g} to {high:g}"
+        )
+        if not isinstance(node, yaml.SequenceNode) or len(node.value) != 4:
+            self.problem(node, message)
+            return _DEFAULT_MARGINS
+        values: list[float] = []
+        for item in node.value:
+            tag = getattr(item, "tag", "")
+            if tag not in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float"):
+                self.problem(item, message)
+                return _DEFAULT_MARGINS
+            number = float(item.value)
+            if not low <= number <= high:
+                self.problem(item, message)
+                return _DEFAULT_MARGINS
+            values.append(number)
+        return (values[0], values[1], values[2], values[3])
+
+
+def _contrast_with_white(colour: str) -> float:
+    """The WCAG contrast ratio between ``colour`` (#rrggbb) and white."""
+
+    def channel(hex_pair: str) -> float:
+        c = int(hex_pair, 16) / 255
+        return c / 12.92 if c <= 0.03928 else float(((c + 0.055) / 1.055) ** 2.4)
+
+    r, g, b = (channel(colour[i : i + 2]) for i in (1, 3, 5))
+    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return 1.05 / (luminance + 0.05)

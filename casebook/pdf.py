@@ -1,0 +1,333 @@
+"""The PDF renderer: Document → HTML (Jinja2, ``layouts/pdf``) → PDF (WeasyPrint).
+
+WeasyPrint reads only what :class:`_Fetcher` serves: files under ``layouts/``, under the
+content's ``media/`` folder, and the brand's logo. Anything else stops the render.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+from urllib.request import url2pathname
+
+import jinja2
+import jinja2.sandbox
+from markupsafe import Markup, escape
+
+from casebook import __version__
+from casebook.blocks import (
+    Block,
+    BulletList,
+    Code,
+    Emphasis,
+    Figure,
+    Heading,
+    Inline,
+    LineBreak,
+    Link,
+    OrderedList,
+    Paragraph,
+    Quote,
+    Strong,
+    Table,
+    Text,
+)
+from casebook.document import Document
+from casebook.layout import Layout
+
+__all__ = ["MEDIA_SCHEME", "RenderError", "render_html", "render_pdf"]
+
+#: Figures point into the content's media folder through this scheme (``content:media/x.svg``),
+#: so the HTML never carries a machine's absolute paths and the fetcher knows what is media.
+MEDIA_SCHEME = "content"
+
+_TEMPLATE = "pack.html.j2"
+_LINK_SCHEMES = ("https:", "mailto:")
+_MEDIA_PREFIX = "media/"
+# Declared by suffix, not guessed from the machine's MIME database, so renders are the same
+# everywhere.
+_MEDIA_TYPES = {
+    ".css": "text/css",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".ttf": "font/ttf",
+    ".otf": "font/otf",
+    ".woff": "font/woff",
+    ".woff2": "font/woff2",
+}
+
+
+class RenderError(Exception):
+    """A pack could not be rendered: a refused or failed fetch, or a WeasyPrint error."""
+
+
+def render_html(document: Document, layout: Layout, media_root: Path | None = None) -> str:
+    """The exact HTML WeasyPrint is given for ``document`` (relative URLs, no machine paths)."""
+    del media_root  # figures are written as content:media/... and resolved by the fetcher
+    env = jinja2.sandbox.SandboxedEnvironment(
+        loader=jinja2.FileSystemLoader(str(layout.root / "pdf")),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["blocks"] = _blocks
+    env.filters["inlines"] = _inlines
+    env.filters["css"] = _css_value
+    brand = layout.brand
+    try:
+        template = env.get_template(_TEMPLATE)
+        return template.render(
+            doc=document,
+            toc=document.toc(),
+            brand=brand,
+            logo_url=_logo_url(layout),
+            paper=brand.paper,
+            margins=brand.margins_mm,
+            colours=dict(brand.colours),
+            fonts=dict(brand.fonts),
+            generator=f"Casebook {__version__}",
+        )
+    except jinja2.TemplateError as error:
+        where = getattr(error, "filename", None) or str(layout.root / "pdf" / _TEMPLATE)
+        line = getattr(error, "lineno", None) or 0
+        raise RenderError(f"{document.pack_id}: template {where}:{line}: {error}") from None
+
+
+def render_pdf(document: Document, layout: Layout, media_root: Path | None = None) -> bytes:
+    """Render ``document`` to a tagged PDF; raises RenderError naming the pack and resource."""
+    from weasyprint import HTML
+    from weasyprint.urls import FatalURLFetchingError
+
+    html_text = render_html(document, layout, media_root)
+    fetcher = _make_fetcher(layout, media_root)
+    options: dict[str, Any] = {
+        "pdf_tags": True,
+        "uncompressed_pdf": False,
+        "full_fonts": False,
+        "attachments": [],
+        "custom_metadata": False,
+    }
+    with _weasyprint_errors() as errors:
+        try:
+            html = HTML(
+                string=html_text,
+                base_url=_dir_url(layout.root),
+                url_fetcher=fetcher,
+            )
+            rendered = html.render(**options)
+            # Defensive: the Document never produces raw HTML, but no attachment, linked
+            # or annotated, may reach the PDF whatever the HTML held.
+            rendered.metadata.attachments = []
+            for page in rendered.pages:
+                page.links[:] = [link for link in page.links if link[0] != "attachment"]
+            pdf = rendered.write_pdf(**options)
+        except FatalURLFetchingError as error:
+            reason = error.__cause__ or error
+            raise RenderError(f"{document.pack_id}: {reason}") from None
+    if fetcher.refused:
+        raise RenderError(f"{document.pack_id}: {fetcher.refused[0]}")
+    if errors:
+        raise RenderError(f"{document.pack_id}: WeasyPrint: {errors[0]}")
+    if not isinstance(pdf, bytes):  # pragma: no cover - write_pdf without a target
+        raise RenderError(f"{document.pack_id}: WeasyPrint returned no PDF")
+    return pdf
+
+
+# --- HTML for blocks -------------------------------------------------------------------------
+
+
+def _inlines(nodes: tuple[Inline, ...]) -> Markup:
+    """Inline nodes as HTML; every piece of text goes through ``escape``."""
+    parts: list[Markup] = []
+    for node in nodes:
+        match node:
+            case Text(text=text):
+                parts.append(escape(text))
+            case LineBreak():
+                parts.append(Markup("<br>"))
+            case Code(text=text):
+                parts.append(Markup("<code>{}</code>").format(text))
+            case Emphasis(children=children):
+                parts.append(Markup("<em>{}</em>").format(_inlines(children)))
+            case Strong(children=children):
+                parts.append(Markup("<strong>{}</strong>").format(_inlines(children)))
+            case Link(href=href, children=children):
+                if href.startswith(_LINK_SCHEMES):
+                    parts.append(Markup('<a href="{}">{}</a>').format(href, _inlines(children)))
+                else:  # not a link we publish: keep the words, drop the target
+                    parts.append(_inlines(children))
+    return Markup("").join(parts)
+
+
+def _blocks(blocks: tuple[Block, ...]) -> Markup:
+    """Blocks as HTML, one element a line."""
+    return Markup("\n").join(_block(block) for block in blocks)
+
+
+def _block(block: Block) -> Markup:
+    match block:
+        case Paragraph(children=children):
+            return Markup("<p>{}</p>").format(_inlines(children))
+        case Heading(level=level, children=children):
+            tag = f"h{min(max(level, 3), 6)}"
+            return Markup("<{0}>{1}</{0}>").format(Markup(tag), _inlines(children))
+        case BulletList(items=items):
+            lis = Markup("\n").join(Markup("<li>{}</li>").format(_item(i.blocks)) for i in items)
+            return Markup("<ul>\n{}\n</ul>").format(lis)
+        case OrderedList(start=start, items=items):
+            lis = Markup("\n").join(Markup("<li>{}</li>").format(_item(i.blocks)) for i in items)
+            if start == 1:
+                return Markup("<ol>\n{}\n</ol>").format(lis)
+            return Markup('<ol start="{}">\n{}\n</ol>').format(int(start), lis)
+        case Quote(blocks=inner):
+            return Markup("<blockquote>\n{}\n</blockquote>").format(_blocks(inner))
+        case Figure(alt=alt, src=None):
+            return Markup(
+                '<div class="figure-missing" role="note">'
+                '<p class="figure-missing-label">Figure not available in this edition</p>'
+                "<p>{}</p></div>"
+            ).format(alt)
+        case Figure(alt=alt, src=str(src)):
+            return Markup('<figure><img src="{}" alt="{}"></figure>').format(_media_url(src), alt)
+        case Table(header=header, rows=rows):
+            head = Markup("").join(
+                Markup('<th scope="col">{}</th>').format(_inlines(c)) for c in header
+            )
+            body = Markup("\n").join(
+                Markup("<tr>{}</tr>").format(
+                    Markup("").join(Markup("<td>{}</td>").format(_inlines(c)) for c in row)
+                )
+                for row in rows
+            )
+            return Markup(
+                '<table class="content-table">\n<thead><tr>{}</tr></thead>\n'
+                "<tbody>\n{}\n</tbody>\n</table>"
+            ).format(head, body)
+    raise TypeError(f"not a block: {block!r}")  # pragma: no cover - Block is closed
+
+
+def _item(blocks: tuple[Block, ...]) -> Markup:
+    # A tight list item is one paragraph: print its words without a <p> margin.
+    if len(blocks) == 1 and isinstance(blocks[0], Paragraph):
+        return _inlines(blocks[0].children)
+    return _blocks(blocks)
+
+
+def _media_url(src: str) -> str:
+    return f"{MEDIA_SCHEME}:{src}"
+
+
+def _css_value(value: object) -> Markup:
+    """A brand value for the inline stylesheet: numbers, #rrggbb colours and family names
+    only (load_layout validated them; this refuses anything that could end the rule)."""
+    text = str(value)
+    if not all(c.isalnum() or c in " #.-" for c in text):
+        raise ValueError(f"not a safe CSS value: {text!r}")
+    return Markup(text)
+
+
+def _logo_url(layout: Layout) -> str:
+    logo = layout.logo_path()
+    try:
+        return logo.relative_to(layout.root).as_posix()
+    except ValueError:  # a brand folder outside layouts/ (--brand PATH)
+        return logo.resolve().as_uri()
+
+
+def _dir_url(path: Path) -> str:
+    return path.resolve().as_uri().rstrip("/") + "/"
+
+
+# --- fetching --------------------------------------------------------------------------------
+
+
+def _make_fetcher(layout: Layout, media_root: Path | None) -> _Fetcher:
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class _WeasyFetcher(URLFetcher, _Fetcher):  # type: ignore[misc]
+        def __init__(self) -> None:
+            URLFetcher.__init__(self, allowed_protocols=(), allow_redirects=False)
+            _Fetcher.__init__(self, layout, media_root)
+            # A refused resource must stop the render, not become a warning.
+            self._fail_on_errors = True
+
+        def fetch(self, url: str, headers: object = None) -> Any:
+            path = self.resolve(url)
+            kind = _MEDIA_TYPES.get(path.suffix.lower(), "application/octet-stream")
+            return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": kind})
+
+    return _WeasyFetcher()
+
+
+class _Fetcher:
+    """Maps a URL to a file WeasyPrint may read, or refuses it (and remembers why)."""
+
+    def __init__(self, layout: Layout, media_root: Path | None) -> None:
+        self.layouts = layout.root.resolve()
+        self.media = media_root.resolve() if media_root is not None else None
+        self.logo = layout.logo_path().resolve()
+        self.refused: list[str] = []
+
+    def resolve(self, url: str) -> Path:
+        """The file ``url`` names, if it may be read; raises PermissionError otherwise."""
+        try:
+            path = self._path(url)
+        except PermissionError as error:
+            self.refused.append(str(error))
+            raise
+        return path
+
+    def _path(self, url: str) -> Path:
+        shown = url if len(url) <= 200 else url[:200] + "..."
+        parts = urlsplit(url)
+        if parts.scheme == MEDIA_SCHEME:
+            rel = unquote(parts.path)
+            if self.media is None:
+                raise PermissionError(f"figure {rel!r}: no media folder was given to the renderer")
+            if not rel.startswith(_MEDIA_PREFIX) or "\\" in rel or "\x00" in rel:
+                raise PermissionError(f"figure {rel!r}: not a file under media/")
+            candidate = self.media / rel[len(_MEDIA_PREFIX) :]
+            roots: tuple[Path, ...] = (self.media,)
+        elif parts.scheme == "file" and parts.netloc in ("", "localhost"):
+            if parts.query or parts.fragment or "\x00" in url:
+                raise PermissionError(f"refused to read {shown}")
+            candidate = Path(url2pathname(unquote(parts.path)))
+            roots = (self.layouts,)
+        else:
+            raise PermissionError(f"refused to fetch {shown}: only layout and media files are read")
+        try:
+            resolved = candidate.resolve(strict=True)
+        except (OSError, RuntimeError):
+            raise PermissionError(f"resource not found: {shown}") from None
+        allowed = resolved == self.logo or any(resolved.is_relative_to(r) for r in roots)
+        if not allowed or not resolved.is_file():
+            raise PermissionError(f"refused to read {shown}: outside layouts/ and content/media/")
+        return resolved
+
+
+@contextmanager
+def _weasyprint_errors() -> Iterator[list[str]]:
+    """Collect WeasyPrint's ERROR log records while rendering."""
+    errors: list[str] = []
+
+    class _Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            errors.append(record.getMessage())
+
+    handler = _Collect(level=logging.ERROR)
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(handler)
+    try:
+        yield errors
+    finally:
+        logger.removeHandler(handler)
