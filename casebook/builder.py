@@ -1,0 +1,933 @@
+"""The build: gather every pack, decide what changed, render in a process pool, write atomically.
+
+Everything is gathered and validated first (corpus, packs, documents, fingerprints); only then
+is ``dist/`` locked and anything rendered. An output is rebuilt only when its fingerprint (what
+it shows, the layout files and media it reads, the code and renderer versions) differs from the
+one recorded in ``dist/manifest.json``, or the file on disk is not the one recorded there.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import importlib.metadata
+import json
+import os
+import re
+import resource
+import signal
+import tempfile
+import time
+import traceback
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager, suppress
+from dataclasses import asdict, dataclass, field, replace
+from multiprocessing import get_context
+from pathlib import Path
+from types import FrameType
+from typing import Protocol
+
+import casebook
+from casebook.blocks import Block, BulletList, Figure, OrderedList, Quote, plain_text
+from casebook.diagnostics import ContentError, Diagnostic
+from casebook.document import Document, compose_pack, document_digest
+from casebook.layout import Layout, load_layout
+from casebook.model import Corpus, Pack
+
+__all__ = [
+    "FORMATS",
+    "BuildError",
+    "BuildOptions",
+    "BuildReport",
+    "Job",
+    "Manifest",
+    "Outcome",
+    "OutputRecord",
+    "PackRecord",
+    "Plan",
+    "Reporter",
+    "build",
+    "check_packs",
+    "gather",
+    "read_manifest",
+]
+
+FORMATS = ("pdf", "docx")
+MANIFEST = "manifest.json"
+INDEX = "index.html"
+LOCK = ".lock"
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+MAX_ID_LENGTH = 100
+
+# What each renderer's output depends on besides our own code (versions, not imports: a
+# no-op build must not import WeasyPrint or python-docx).
+_RENDERER_PACKAGES = {
+    "pdf": ("weasyprint", "pydyf", "fonttools"),
+    "docx": ("python-docx", "lxml"),
+}
+# PDF renders cost several times what a Word render of the same text does; used only to
+# schedule the largest work first.
+_FORMAT_COST = {"pdf": 5, "docx": 1}
+_TEMP_GLOB = ".*.tmp-*"
+
+
+class BuildError(Exception):
+    """A build cannot start or finish for a reason that is not in the content (lock, usage)."""
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """What to build and where; paths are relative to the current directory."""
+
+    content_dir: Path = Path("content")
+    layouts_dir: Path = Path("layouts")
+    out_dir: Path = Path("dist")
+    brand: str | None = None
+    only: tuple[str, ...] = ()
+    formats: tuple[str, ...] = FORMATS
+    jobs: int | None = None  # None: one worker per core
+    force: bool = False
+    wait_for_lock: bool = True
+    time_limit: float = 300.0  # seconds per output
+    memory_limit: int = 2 * 1024**3  # bytes of address space per worker; 0: no limit
+    debug: bool = False  # include tracebacks in failure messages
+
+
+@dataclass(frozen=True)
+class Job:
+    """One output to produce: a pack in one format."""
+
+    pack: Pack
+    document: Document
+    format: str
+    path: Path  # the target file, inside the out dir
+    fingerprint: str
+    weight: int  # estimated cost, for largest-first scheduling
+    media: tuple[Path, ...]  # media files the document's figures read
+
+
+@dataclass(frozen=True)
+class PackRecord:
+    """A pack as the manifest and the downloads page list it."""
+
+    id: str
+    title: str
+    kind: str
+    cases: tuple[str, ...]
+    places: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class OutputRecord:
+    """A file in the out dir, as written by a build."""
+
+    path: str  # relative to the out dir
+    pack: str
+    format: str
+    bytes: int
+    pages: int | None  # None for Word files: their pages depend on the application
+    sha256: str
+    fingerprint: str
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """``dist/manifest.json``: what the out dir holds and what each file was built from."""
+
+    edition_label: str = ""
+    edition: str = ""  # ISO date
+    source_title: str = ""
+    source_url: str = ""
+    short_citation: str = ""
+    publisher: str = ""
+    casebook_version: str = ""
+    content_fingerprint: str = ""
+    site_fingerprint: str = ""
+    packs: tuple[PackRecord, ...] = ()
+    outputs: tuple[OutputRecord, ...] = ()
+
+    def to_json(self) -> str:
+        """The manifest as stable, human-readable JSON."""
+        return json.dumps(asdict(self), indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+
+    def output(self, path: str) -> OutputRecord | None:
+        """The record of the output at ``path`` (relative to the out dir), if any."""
+        return next((o for o in self.outputs if o.path == path), None)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything gathered before rendering: the corpus, its packs and the outputs wanted."""
+
+    options: BuildOptions
+    corpus: Corpus
+    layout: Layout
+    packs: tuple[Pack, ...]  # every pack, in build order
+    jobs: tuple[Job, ...]  # the outputs asked for (all, or --only / --format), build order
+    content_fingerprint: str
+    site_inputs: str  # digest of the downloads page's template files
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one output."""
+
+    pack: str
+    format: str
+    path: Path
+    status: str  # "built", "skipped" or "failed"
+    pages: int | None = None
+    bytes: int | None = None
+    seconds: float = 0.0
+    messages: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """The result of a build, one outcome per output asked for, in build order."""
+
+    outcomes: tuple[Outcome, ...]
+    removed: tuple[Path, ...] = ()
+    site_written: bool = False
+    seconds: float = 0.0
+
+    @property
+    def failed(self) -> tuple[Outcome, ...]:
+        """The outputs that could not be built."""
+        return tuple(o for o in self.outcomes if o.status == "failed")
+
+
+class Reporter(Protocol):
+    """Told about a build's progress; the CLI shows it, tests may record it."""
+
+    def waiting(self, message: str) -> None:
+        """The build is blocked (for example on another build's lock)."""
+
+    def warning(self, message: str) -> None:
+        """Something the user should know that does not fail the build."""
+
+    def rendering(self, jobs: Sequence[Job]) -> None:
+        """These outputs are about to be rendered."""
+
+    def finished(self, outcome: Outcome) -> None:
+        """One output was built, skipped or failed."""
+
+
+class _SilentReporter:
+    def waiting(self, message: str) -> None:
+        pass
+
+    def warning(self, message: str) -> None:
+        pass
+
+    def rendering(self, jobs: Sequence[Job]) -> None:
+        pass
+
+    def finished(self, outcome: Outcome) -> None:
+        pass
+
+
+# --- gathering -------------------------------------------------------------------------
+
+
+def gather(options: BuildOptions) -> Plan:
+    """Load, select, compose and fingerprint everything; raise ContentError or BuildError."""
+    from casebook.content import load_corpus
+    from casebook.packs import select_packs
+
+    for fmt in options.formats:
+        if fmt not in FORMATS:
+            raise BuildError(f"unknown format {fmt!r}; formats are: {', '.join(FORMATS)}")
+    _check_out_dir(options)
+    corpus = load_corpus(options.content_dir)
+    layout = load_layout(options.layouts_dir, options.brand)
+    packs = tuple(select_packs(corpus))
+    check_packs(packs, options.out_dir)
+    known = [p.id for p in packs]
+    unknown = [i for i in options.only if i not in known]
+    if unknown:
+        raise BuildError(
+            f"no pack with id {', '.join(repr(i) for i in unknown)}; "
+            f"the packs are: {', '.join(known)}"
+        )
+    chosen = [p for p in packs if not options.only or p.id in options.only]
+
+    hashes = _FileHashes()
+    inputs = {
+        "pdf": _digest_files(hashes, layout.pdf_inputs(), options.layouts_dir),
+        "docx": _digest_files(hashes, layout.docx_inputs(), options.layouts_dir),
+    }
+    code = _code_digest()
+    versions = {fmt: _versions(names) for fmt, names in _RENDERER_PACKAGES.items()}
+    jobs: list[Job] = []
+    digests: list[tuple[str, str]] = []
+    for pack in chosen:
+        document = compose_pack(pack, corpus)
+        digest = document_digest(document)
+        digests.append((pack.id, digest))
+        media = _media_of(document, options.content_dir)
+        media_digest = _digest_media(hashes, media, options.content_dir)
+        size = sum(len(plain_text(c.blocks)) for c in document.cases) + 2000
+        for fmt in options.formats:
+            basis = json.dumps(
+                {
+                    "format": fmt,
+                    "document": digest,
+                    "layout": inputs[fmt],
+                    "media": media_digest,
+                    "casebook": casebook.__version__,
+                    "code": code,
+                    "renderer": versions[fmt],
+                },
+                sort_keys=True,
+            )
+            jobs.append(
+                Job(
+                    pack=pack,
+                    document=document,
+                    format=fmt,
+                    path=options.out_dir / f"{pack.id}.{fmt}",
+                    fingerprint=hashlib.sha256(basis.encode()).hexdigest(),
+                    weight=size * _FORMAT_COST[fmt],
+                    media=media,
+                )
+            )
+    content = hashlib.sha256(json.dumps(digests, sort_keys=True).encode()).hexdigest()
+    site_dir = options.layouts_dir / "site"
+    site_files = sorted(f for f in site_dir.rglob("*") if f.is_file()) if site_dir.is_dir() else []
+    return Plan(
+        options=options,
+        corpus=corpus,
+        layout=layout,
+        packs=packs,
+        jobs=tuple(jobs),
+        content_fingerprint=content,
+        site_inputs=_digest_files(hashes, tuple(site_files), options.layouts_dir) + code,
+    )
+
+
+def _check_out_dir(options: BuildOptions) -> None:
+    out = options.out_dir.resolve()
+    for name, other in (("content", options.content_dir), ("layouts", options.layouts_dir)):
+        other = other.resolve()
+        if out == other or out in other.parents:
+            raise BuildError(
+                f"the output directory {options.out_dir} would hold the {name} directory "
+                f"{options.content_dir if name == 'content' else options.layouts_dir}; "
+                "choose another --out"
+            )
+
+
+def check_packs(packs: Sequence[Pack], out_dir: Path) -> None:
+    """Raise ContentError unless every pack id is a safe, unique file name."""
+    problems: list[Diagnostic] = []
+    seen: dict[str, Pack] = {}
+    for pack in packs:
+        where = pack.recipe.path if pack.recipe is not None else str(out_dir)
+        if len(pack.id) > MAX_ID_LENGTH or not SLUG.fullmatch(pack.id):
+            problems.append(
+                Diagnostic(
+                    where,
+                    0,
+                    f"pack id {pack.id!r} is not a safe file name: use lower-case letters, "
+                    f"digits and single hyphens (at most {MAX_ID_LENGTH} characters)",
+                )
+            )
+            continue
+        if pack.id in seen:
+            first = seen[pack.id]
+            first_where = (
+                first.recipe.path if first.recipe is not None else f"the {first.kind} pack"
+            )
+            problems.append(
+                Diagnostic(
+                    where,
+                    0,
+                    f"pack id {pack.id!r} is also used by {first_where}: both would write "
+                    f"{out_dir / pack.id}.pdf; rename one",
+                )
+            )
+            continue
+        seen[pack.id] = pack
+    if problems:
+        raise ContentError(problems)
+
+
+class _FileHashes:
+    """sha256 of each file read once per build, whoever asks for it."""
+
+    def __init__(self) -> None:
+        self._known: dict[Path, str] = {}
+
+    def of(self, path: Path) -> str:
+        if path not in self._known:
+            self._known[path] = hashlib.sha256(path.read_bytes()).hexdigest()
+        return self._known[path]
+
+
+def _digest_files(hashes: _FileHashes, files: Sequence[Path], root: Path) -> str:
+    problems: list[Diagnostic] = []
+    parts: list[tuple[str, str]] = []
+    for path in files:
+        try:
+            parts.append((_relative(path, root), hashes.of(path)))
+        except OSError as error:
+            problems.append(Diagnostic(str(path), 0, f"cannot read: {error.strerror or error}"))
+    if problems:
+        raise ContentError(problems)
+    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
+
+
+def _digest_media(hashes: _FileHashes, media: Sequence[Path], content_dir: Path) -> str:
+    parts: list[tuple[str, str]] = []
+    for path in media:
+        try:
+            parts.append((_relative(path, content_dir), hashes.of(path)))
+        except OSError:
+            # The render of this pack fails with a message naming the file; other packs go on.
+            parts.append((_relative(path, content_dir), "missing"))
+    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.name
+
+
+def _media_of(document: Document, content_dir: Path) -> tuple[Path, ...]:
+    blocks: list[Block] = [
+        *document.guide.blocks,
+        *document.introduction.blocks,
+        *document.about.blocks,
+    ]
+    for case in document.cases:
+        blocks.extend(case.blocks)
+    found: dict[str, None] = {}
+    stack = list(reversed(blocks))
+    while stack:
+        block = stack.pop()
+        match block:
+            case Figure(src=str() as src):
+                found[src] = None
+            case Quote(blocks=inner):
+                stack.extend(reversed(inner))
+            case BulletList(items=items) | OrderedList(items=items):
+                for item in reversed(items):
+                    stack.extend(reversed(item.blocks))
+    return tuple(content_dir / src for src in found)
+
+
+def _code_digest() -> str:
+    """Our own source, so a changed renderer rebuilds even before the version is bumped."""
+    package = Path(casebook.__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted(package.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _versions(names: Sequence[str]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for name in names:
+        try:
+            found[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            found[name] = "missing"
+    return found
+
+
+# --- the manifest ----------------------------------------------------------------------
+
+
+def read_manifest(out_dir: Path) -> Manifest:
+    """The manifest in ``out_dir``; an empty one if there is none. Raises ValueError if
+    the file exists but is not a manifest."""
+    path = out_dir / MANIFEST
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return Manifest()
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ValueError(str(error)) from error
+    try:
+        packs = tuple(
+            PackRecord(
+                id=str(p["id"]),
+                title=str(p["title"]),
+                kind=str(p["kind"]),
+                cases=tuple(str(c) for c in p["cases"]),
+                places=tuple(str(c) for c in p["places"]),
+            )
+            for p in data["packs"]
+        )
+        outputs = tuple(
+            OutputRecord(
+                path=str(o["path"]),
+                pack=str(o["pack"]),
+                format=str(o["format"]),
+                bytes=int(o["bytes"]),
+                pages=None if o["pages"] is None else int(o["pages"]),
+                sha256=str(o["sha256"]),
+                fingerprint=str(o["fingerprint"]),
+            )
+            for o in data["outputs"]
+        )
+        scalars = {
+            name: str(data.get(name, ""))
+            for name in (
+                "edition_label",
+                "edition",
+                "source_title",
+                "source_url",
+                "short_citation",
+                "publisher",
+                "casebook_version",
+                "content_fingerprint",
+                "site_fingerprint",
+            )
+        }
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        raise ValueError(f"not a Casebook manifest ({error!r})") from error
+    return Manifest(packs=packs, outputs=outputs, **scalars)
+
+
+# --- building --------------------------------------------------------------------------
+
+
+def build(options: BuildOptions, reporter: Reporter | None = None) -> BuildReport:
+    """Build the packs ``options`` ask for into ``options.out_dir``.
+
+    Raises ContentError (content or layouts), BuildError (lock, usage); failures of single
+    outputs are reported in the returned BuildReport, never raised.
+    """
+    started = time.perf_counter()
+    reporter = reporter or _SilentReporter()
+    plan = gather(options)
+    with _locked(options.out_dir, reporter, options.wait_for_lock):
+        _remove_temporaries(options.out_dir)
+        try:
+            previous = read_manifest(options.out_dir)
+        except ValueError as error:
+            reporter.warning(
+                f"{options.out_dir / MANIFEST}: unreadable ({error}); rebuilding everything"
+            )
+            previous = Manifest()
+        records = {o.path: o for o in previous.outputs}
+        outcomes: dict[Path, Outcome] = {}
+        todo: list[Job] = []
+        for job in plan.jobs:
+            record = records.get(job.path.name)
+            if not options.force and _current(job, record):
+                assert record is not None
+                outcome = Outcome(
+                    job.pack.id, job.format, job.path, "skipped", record.pages, record.bytes
+                )
+                outcomes[job.path] = outcome
+                reporter.finished(outcome)
+            else:
+                todo.append(job)
+
+        def commit(job: Job, outcome: Outcome, record: OutputRecord | None) -> None:
+            outcomes[job.path] = outcome
+            if record is not None:
+                records[record.path] = record
+            reporter.finished(outcome)
+
+        try:
+            if todo:
+                reporter.rendering(todo)
+                _render_all(todo, plan.layout, options, commit)
+        finally:
+            removed = _prune(plan, records, options.out_dir)
+            manifest = _manifest(plan, records)
+            index = options.out_dir / INDEX
+            site_written = False
+            if manifest.site_fingerprint != previous.site_fingerprint or not index.is_file():
+                from casebook.site import render_site
+
+                _write_atomic(index, render_site(manifest, plan.layout).encode())
+                site_written = True
+            if manifest != previous:
+                _write_atomic(options.out_dir / MANIFEST, manifest.to_json().encode())
+            _fsync_dir(options.out_dir)
+            _remove_temporaries(options.out_dir)
+    ordered = tuple(outcomes[j.path] for j in plan.jobs if j.path in outcomes)
+    return BuildReport(
+        outcomes=ordered,
+        removed=removed,
+        site_written=site_written,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _current(job: Job, record: OutputRecord | None) -> bool:
+    if record is None or record.fingerprint != job.fingerprint:
+        return False
+    try:
+        if job.path.stat().st_size != record.bytes:
+            return False
+        return hashlib.sha256(job.path.read_bytes()).hexdigest() == record.sha256
+    except OSError:
+        return False
+
+
+def _prune(plan: Plan, records: dict[str, OutputRecord], out_dir: Path) -> tuple[Path, ...]:
+    """Remove the outputs of packs that no longer exist, and their manifest entries."""
+    alive = {p.id for p in plan.packs}
+    removed: list[Path] = []
+    for name, record in sorted(records.items()):
+        if record.pack in alive:
+            continue
+        del records[name]
+        # Only ever a plain file name inside the out dir, whatever the manifest says.
+        if Path(name).name != name or not name.endswith(tuple(f".{f}" for f in FORMATS)):
+            continue
+        target = out_dir / name
+        try:
+            target.unlink()
+            removed.append(target)
+        except FileNotFoundError:
+            pass
+    return tuple(removed)
+
+
+def _manifest(plan: Plan, records: dict[str, OutputRecord]) -> Manifest:
+    source = plan.corpus.source
+    order = {f"{p.id}.{fmt}": (i, fmt) for i, p in enumerate(plan.packs) for fmt in FORMATS}
+    outputs = sorted(records.values(), key=lambda o: order.get(o.path, (len(order), o.path)))
+    packs = tuple(
+        PackRecord(
+            id=p.id,
+            title=p.title,
+            kind=p.kind,
+            cases=tuple(c.id for c in p.cases),
+            places=tuple(sorted({place for c in p.cases for place in c.places})),
+        )
+        for p in plan.packs
+    )
+    manifest = Manifest(
+        edition_label=source.edition.label,
+        edition=source.edition.date,
+        source_title=source.title,
+        source_url=source.url,
+        short_citation=source.short_citation,
+        publisher=source.publisher,
+        casebook_version=casebook.__version__,
+        content_fingerprint=plan.content_fingerprint,
+        packs=packs,
+        outputs=tuple(outputs),
+    )
+    # The downloads page shows exactly the manifest, drawn with the site templates.
+    site_basis = plan.site_inputs + manifest.to_json()
+    return replace(manifest, site_fingerprint=hashlib.sha256(site_basis.encode()).hexdigest())
+
+
+# --- rendering in worker processes ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Task:
+    document: Document
+    layout: Layout
+    format: str
+    target: Path
+    media: tuple[Path, ...]
+    content_dir: Path
+    time_limit: float
+    memory_limit: int
+    debug: bool
+
+
+@dataclass(frozen=True)
+class _Rendered:
+    temp: str | None = None
+    bytes: int = 0
+    pages: int | None = None
+    sha256: str = ""
+    seconds: float = 0.0
+    messages: tuple[str, ...] = field(default_factory=tuple)
+
+
+class _TimeLimit(BaseException):
+    """Raised in a worker when an output takes too long (a BaseException, so a renderer's
+    ``except Exception`` cannot swallow it)."""
+
+
+def _render_all(
+    jobs: Sequence[Job],
+    layout: Layout,
+    options: BuildOptions,
+    commit: Callable[[Job, Outcome, OutputRecord | None], None],
+) -> None:
+    ordered = sorted(jobs, key=lambda j: -j.weight)  # largest first: shortest build
+    workers = max(1, min(options.jobs or os.cpu_count() or 1, len(ordered)))
+    lost = _run_pool(ordered, layout, options, workers, commit)
+    # A worker that died (killed, crashed) breaks the whole pool; rerun what was in flight
+    # one by one, so only the output that kills its worker fails.
+    for job in lost:
+        for again in _run_pool([job], layout, options, 1, commit):
+            commit(
+                again,
+                _failed(
+                    again,
+                    f"{again.path}: render failed: the worker process stopped unexpectedly "
+                    "(killed, or out of memory or time)",
+                ),
+                None,
+            )
+
+
+def _run_pool(
+    jobs: Sequence[Job],
+    layout: Layout,
+    options: BuildOptions,
+    workers: int,
+    commit: Callable[[Job, Outcome, OutputRecord | None], None],
+) -> list[Job]:
+    lost: list[Job] = []
+    with ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=get_context("fork"),
+        initializer=_start_worker,
+        initargs=(options.memory_limit,),
+    ) as pool:
+        futures: dict[Future[_Rendered], Job] = {}
+        for job in jobs:
+            task = _Task(
+                document=job.document,
+                layout=layout,
+                format=job.format,
+                target=job.path,
+                media=job.media,
+                content_dir=options.content_dir,
+                time_limit=options.time_limit,
+                memory_limit=options.memory_limit,
+                debug=options.debug,
+            )
+            futures[pool.submit(_render, task)] = job
+        try:
+            for future in as_completed(futures):
+                job = futures[future]
+                try:
+                    rendered = future.result()
+                except BrokenProcessPool:
+                    lost.append(job)
+                    continue
+                commit(job, *_install(job, rendered))
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise
+    return lost
+
+
+def _install(job: Job, rendered: _Rendered) -> tuple[Outcome, OutputRecord | None]:
+    """Move a worker's temporary file into place."""
+    if rendered.temp is None:
+        return _failed(job, *rendered.messages, seconds=rendered.seconds), None
+    try:
+        os.replace(rendered.temp, job.path)
+    except OSError as error:
+        _unlink_quietly(Path(rendered.temp))
+        return _failed(job, f"{job.path}: cannot write: {error.strerror or error}"), None
+    outcome = Outcome(
+        job.pack.id,
+        job.format,
+        job.path,
+        "built",
+        rendered.pages,
+        rendered.bytes,
+        rendered.seconds,
+    )
+    record = OutputRecord(
+        path=job.path.name,
+        pack=job.pack.id,
+        format=job.format,
+        bytes=rendered.bytes,
+        pages=rendered.pages,
+        sha256=rendered.sha256,
+        fingerprint=job.fingerprint,
+    )
+    return outcome, record
+
+
+def _failed(job: Job, *messages: str, seconds: float = 0.0) -> Outcome:
+    return Outcome(job.pack.id, job.format, job.path, "failed", seconds=seconds, messages=messages)
+
+
+def _start_worker(memory_limit: int) -> None:
+    """Runs once in each worker: bound its memory, and let the build's owner handle Ctrl-C."""
+    if memory_limit > 0:
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        soft = memory_limit if hard == resource.RLIM_INFINITY else min(memory_limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+    signal.signal(signal.SIGALRM, _on_alarm)
+
+
+def _on_alarm(signum: int, frame: FrameType | None) -> None:
+    raise _TimeLimit
+
+
+def _render(task: _Task) -> _Rendered:
+    """Render one output into a temporary file beside its target (runs in a worker)."""
+    started = time.perf_counter()
+    _limit_cpu(task.time_limit)
+    missing = [p for p in task.media if not p.is_file()]
+    if missing:
+        return _Rendered(
+            messages=tuple(
+                f"{p}: render of {task.target} failed: media file not found" for p in missing
+            )
+        )
+    signal.setitimer(signal.ITIMER_REAL, task.time_limit)
+    try:
+        data, pages = _render_bytes(task)
+    except _TimeLimit:
+        return _Rendered(
+            seconds=time.perf_counter() - started,
+            messages=(
+                f"{task.target}: render failed: took longer than the limit of "
+                f"{task.time_limit:g} seconds",
+            ),
+        )
+    except MemoryError:
+        return _Rendered(
+            seconds=time.perf_counter() - started,
+            messages=(
+                f"{task.target}: render failed: needed more than the memory limit of "
+                f"{task.memory_limit // 2**20} MiB",
+            ),
+        )
+    except ContentError as error:
+        return _Rendered(
+            seconds=time.perf_counter() - started,
+            messages=tuple(str(d) for d in error.diagnostics),
+        )
+    except Exception as error:
+        detail = traceback.format_exc() if task.debug else f"{error}"
+        return _Rendered(
+            seconds=time.perf_counter() - started,
+            messages=(f"{task.target}: render failed: {detail}",),
+        )
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+    seconds = time.perf_counter() - started
+    try:
+        temp = _write_temporary(task.target, data)
+    except OSError as error:
+        return _Rendered(
+            seconds=seconds,
+            messages=(f"{task.target}: cannot write: {error.strerror or error}",),
+        )
+    return _Rendered(
+        temp=str(temp),
+        bytes=len(data),
+        pages=pages,
+        sha256=hashlib.sha256(data).hexdigest(),
+        seconds=seconds,
+    )
+
+
+def _limit_cpu(seconds: float) -> None:
+    """A hard backstop behind the alarm: a render stuck outside Python is killed by the
+    kernel once it has used ``seconds`` (plus a margin) of CPU time."""
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    soft = int(used.ru_utime + used.ru_stime + seconds) + 10
+    _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    if hard != resource.RLIM_INFINITY:
+        soft = min(soft, hard)
+    resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
+
+
+def _render_bytes(task: _Task) -> tuple[bytes, int | None]:
+    if task.format == "pdf":
+        from casebook.pdf import render_pdf
+
+        data = render_pdf(task.document, task.layout, task.content_dir)
+        return data, _pdf_pages(data)
+    from casebook.word import render_docx
+
+    return render_docx(task.document, task.layout, task.content_dir), None
+
+
+def _pdf_pages(data: bytes) -> int:
+    import io
+
+    from pypdf import PdfReader
+
+    return len(PdfReader(io.BytesIO(data)).pages)
+
+
+# --- files -----------------------------------------------------------------------------
+
+
+def _write_temporary(target: Path, data: bytes) -> Path:
+    """Write ``data`` to a new temporary file beside ``target``, synced to disk."""
+    name = ""
+    try:
+        with tempfile.NamedTemporaryFile(
+            dir=target.parent, prefix=f".{target.name}.tmp-", delete=False
+        ) as handle:
+            name = handle.name
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(name, 0o644)
+    except BaseException:
+        if name:
+            _unlink_quietly(Path(name))
+        raise
+    return Path(name)
+
+
+def _write_atomic(target: Path, data: bytes) -> None:
+    temp = _write_temporary(target, data)
+    try:
+        os.replace(temp, target)
+    except BaseException:
+        _unlink_quietly(temp)
+        raise
+
+
+def _fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _unlink_quietly(path: Path) -> None:
+    with suppress(FileNotFoundError):
+        path.unlink()
+
+
+def _remove_temporaries(out_dir: Path) -> None:
+    """Temporary files left by a build that was killed (we hold the lock: none are live)."""
+    for path in out_dir.glob(_TEMP_GLOB):
+        if path.is_file() and not path.is_symlink():
+            _unlink_quietly(path)
+
+
+@contextmanager
+def _locked(out_dir: Path, reporter: Reporter, wait: bool) -> Iterator[None]:
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(out_dir / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as error:
+        raise BuildError(f"{out_dir}: cannot write: {error.strerror or error}") from error
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if not wait:
+                raise BuildError(f"another build is writing {out_dir}/ (lock held)") from None
+            reporter.waiting(f"another build is writing {out_dir}/ (lock held): waiting")
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)

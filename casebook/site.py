@@ -1,0 +1,161 @@
+"""The downloads page, ``dist/index.html``: every pack, its formats, sizes and page counts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date as _date
+
+from casebook.builder import Manifest, OutputRecord, PackRecord
+from casebook.diagnostics import ContentError, Diagnostic
+from casebook.layout import Layout
+
+__all__ = ["SITE_TEMPLATE", "render_site", "size_text"]
+
+SITE_TEMPLATE = "index.html.j2"
+SITE_STYLES = "site.css"
+
+KIND_LABELS = {
+    "insight": "Insight",
+    "nation": "Nation",
+    "all": "All cases",
+    "custom": "Custom",
+}
+FORMAT_NAMES = {"pdf": "PDF", "docx": "Word file"}
+MIME_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+@dataclass(frozen=True)
+class _Download:
+    href: str
+    format: str
+    name: str  # "PDF", "Word file"
+    mime: str
+    label: str  # the whole link text: names the pack and the format
+    detail: str  # size and pages
+
+
+@dataclass(frozen=True)
+class _Card:
+    id: str
+    title: str
+    kind: str
+    kind_label: str
+    places: tuple[str, ...]
+    cases: int
+    downloads: tuple[_Download, ...]
+
+
+def render_site(manifest: Manifest, layout: Layout) -> str:
+    """The downloads page for ``manifest``, drawn with ``layouts/site``; raises ContentError."""
+    import jinja2
+
+    site_dir = layout.root / "site"
+    try:
+        styles = (site_dir / SITE_STYLES).read_text(encoding="utf-8")
+    except OSError as error:
+        raise ContentError(
+            [Diagnostic(str(site_dir / SITE_STYLES), 0, f"cannot read: {error.strerror}")]
+        ) from None
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(site_dir)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    try:
+        template = env.get_template(SITE_TEMPLATE)
+        return template.render(
+            manifest=manifest,
+            cards=[_card(p, manifest) for p in manifest.packs],
+            edition=_long_date(manifest.edition),
+            brand=layout.brand,
+            primary=_colour(layout, "primary", "#1f4e79"),
+            accent=_colour(layout, "accent", "#b04a2f"),
+            styles=styles,
+        )
+    except jinja2.TemplateNotFound as error:
+        raise ContentError(
+            [Diagnostic(str(site_dir / str(error.name)), 0, "template not found")]
+        ) from None
+    except jinja2.TemplateSyntaxError as error:
+        raise ContentError(
+            [Diagnostic(error.filename or str(site_dir), error.lineno, error.message or "")]
+        ) from None
+    except jinja2.TemplateError as error:
+        raise ContentError([Diagnostic(str(site_dir / SITE_TEMPLATE), 0, str(error))]) from None
+
+
+def _card(pack: PackRecord, manifest: Manifest) -> _Card:
+    downloads = []
+    for fmt in ("pdf", "docx"):
+        output = manifest.output(f"{pack.id}.{fmt}")
+        if output is not None:
+            downloads.append(_download(pack, output))
+    return _Card(
+        id=pack.id,
+        title=pack.title,
+        kind=pack.kind,
+        kind_label=KIND_LABELS.get(pack.kind, pack.kind),
+        places=pack.places,
+        cases=len(pack.cases),
+        downloads=tuple(downloads),
+    )
+
+
+def _download(pack: PackRecord, output: OutputRecord) -> _Download:
+    facts = [size_text(output.bytes)]
+    if output.pages is not None:
+        facts.append(f"{output.pages} pages" if output.pages != 1 else "1 page")
+    detail = ", ".join(facts)
+    name = FORMAT_NAMES.get(output.format, output.format)
+    return _Download(
+        href=output.path,
+        format=output.format,
+        name=name,
+        mime=MIME_TYPES.get(output.format, "application/octet-stream"),
+        label=f"Download the {name} of {pack.title} ({detail})",
+        detail=detail,
+    )
+
+
+def size_text(n: int) -> str:
+    """A file size as people read it: ``840 kB``, ``1.2 MB``."""
+    if n < 1000:
+        return f"{n} B"
+    if n < 1_000_000:
+        return f"{n / 1000:.0f} kB"
+    return f"{n / 1_000_000:.1f} MB"
+
+
+def _colour(layout: Layout, role: str, default: str) -> str:
+    return dict(layout.brand.colours).get(role, default)
+
+
+def _long_date(iso: str) -> str:
+    try:
+        day = _date.fromisoformat(iso)
+    except ValueError:
+        return iso
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+# Not strftime("%B"): the page must not depend on the machine's locale.
+_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
