@@ -576,7 +576,9 @@ class _Loader:
         if any(v is None for v in values) or not case_places:
             return None
         assert title and case_places and page and insight and case_tags is not None
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        # Hash the normalised text, so a file re-saved in another Unicode form or with other
+        # line endings is the same case.
+        digest = hashlib.sha256(f"{node!r}\n{body}".encode()).hexdigest()
         return Case(path.stem, shown, title, case_places, page, insight, case_tags, blocks, digest)
 
     def known(
