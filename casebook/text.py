@@ -11,7 +11,6 @@ __all__ = [
     "clean_text",
     "decode_utf8",
     "is_slug",
-    "slugify",
 ]
 
 # Word's Shift+Enter arrives as a vertical tab; form feed as a page break. Both mean "new line".
@@ -54,12 +53,6 @@ def clean_text(text: str) -> tuple[str, list[tuple[int, str]]]:
                 removed.append((lineno, f"U+{ord(match.group()):04X}"))
         text = _CONTROL.sub("", text)
     return text, removed
-
-
-def slugify(text: str) -> str:
-    """A lowercase ASCII slug: ``"Devon: Leadership roles"`` → ``devon-leadership-roles``."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return "-".join(re.findall(r"[a-z0-9]+", ascii_text.lower()))
 
 
 def is_slug(name: str, max_length: int = 80) -> str | None:
