@@ -248,9 +248,9 @@ def gather(options: BuildOptions) -> Plan:
     known = [p.id for p in packs]
     unknown = [i for i in options.only if i not in known]
     if unknown:
+        named = "no pack with id" if len(unknown) == 1 else "no packs with ids"
         raise BuildError(
-            f"no pack with id {', '.join(repr(i) for i in unknown)}; "
-            f"the packs are: {', '.join(known)}"
+            f"{named} {', '.join(repr(i) for i in unknown)}; the packs are: {', '.join(known)}"
         )
     chosen = [p for p in packs if not options.only or p.id in options.only]
 

@@ -296,9 +296,10 @@ def _build(options: argparse.Namespace) -> int:
     finally:
         reporter.close()
     _print_summary(report)
-    for outcome in report.failed:
-        for message in outcome.messages:
-            print(message, file=sys.stderr)
+    # A fault shared by many outputs (a missing Word template) is reported once.
+    messages = dict.fromkeys(m for o in report.failed for m in o.messages)
+    for message in messages:
+        print(message, file=sys.stderr)
     return 1 if report.failed else 0
 
 

@@ -1,0 +1,120 @@
+"""Shared fixtures: small projects in a temporary folder and a way to run ``build.py``."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BUILD_PY = ROOT / "build.py"
+MINI_CONTENT = ROOT / "tests" / "fixtures" / "mini" / "content"
+REAL_CONTENT = ROOT / "content"
+LAYOUTS = ROOT / "layouts"
+SEED_NAME = "eif-case-examples.txt"
+
+RunCli = Callable[..., subprocess.CompletedProcess[str]]
+
+
+def seed_path() -> Path | None:
+    """The EIF case-examples text: $CASEBOOK_SEED, or ../shared/seeds beside the project."""
+    candidates = [
+        Path(os.environ["CASEBOOK_SEED"]) if os.environ.get("CASEBOOK_SEED") else None,
+        ROOT.parent / "shared" / "seeds" / SEED_NAME,
+        ROOT / "seeds" / SEED_NAME,
+        Path("/work/shared/seeds") / SEED_NAME,
+    ]
+    return next((p for p in candidates if p is not None and p.is_file()), None)
+
+
+@pytest.fixture
+def seed_file() -> Path:
+    """The seed text; tests that need it are skipped where it is not available."""
+    path = seed_path()
+    if path is None:
+        pytest.skip(f"{SEED_NAME} not found (set CASEBOOK_SEED)")
+    return path
+
+
+@pytest.fixture
+def mini_project(tmp_path: Path) -> Path:
+    """A project folder with the mini fixture as content/ and the real layouts/."""
+    project = tmp_path / "project"
+    shutil.copytree(MINI_CONTENT, project / "content")
+    shutil.copytree(LAYOUTS, project / "layouts")
+    return project
+
+
+@pytest.fixture
+def real_project(tmp_path: Path) -> Path:
+    """A project folder with a copy of the real content and layouts."""
+    project = tmp_path / "project"
+    shutil.copytree(REAL_CONTENT, project / "content")
+    shutil.copytree(LAYOUTS, project / "layouts")
+    return project
+
+
+def cli_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """A fixed environment for builds: no terminal, fixed clock, hash seed and locale."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CASEBOOK_")}
+    env.update(
+        {
+            "SOURCE_DATE_EPOCH": "1767225600",
+            "PYTHONHASHSEED": "0",
+            "LC_ALL": "C.UTF-8",
+            "TZ": "UTC",
+            "COLUMNS": "120",
+            "PYTHONDONTWRITEBYTECODE": "1",
+        }
+    )
+    env.update(extra or {})
+    return env
+
+
+@pytest.fixture
+def run_cli() -> RunCli:
+    """Run ``python build.py ARGS`` in ``cwd``; returns the completed process (text)."""
+
+    def run(
+        *args: str,
+        cwd: Path,
+        env: dict[str, str] | None = None,
+        python_flags: tuple[str, ...] = (),
+        timeout: float = 300,
+    ) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, *python_flags, str(BUILD_PY), *args],
+            cwd=cwd,
+            env=cli_env(env),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+
+    return run
+
+
+StartCli = Callable[..., "subprocess.Popen[str]"]
+
+
+@pytest.fixture
+def start_cli() -> StartCli:
+    """Start ``python build.py ARGS`` in ``cwd`` without waiting (pipes for both streams)."""
+
+    def start(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+        return subprocess.Popen(
+            [sys.executable, str(BUILD_PY), *args],
+            cwd=cwd,
+            env=cli_env(env),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
+    return start
