@@ -346,7 +346,7 @@ def _styles(brand: Brand) -> list[str]:
             "Prompt",
             "paragraph",
             "Prompt",
-            ppr=numpr(_PROMPTS, 0) + '<w:spacing w:after="100"/>',
+            ppr=numpr(_PROMPTS, 0) + '<w:keepNext/><w:spacing w:after="100"/>',
             based_on="Normal",
             next_id="Prompt",
         ),
@@ -354,11 +354,15 @@ def _styles(brand: Brand) -> list[str]:
             "Notes",
             "paragraph",
             "Notes",
-            ppr=f"<w:keepNext/><w:pBdr><w:top {rule}/><w:bottom {rule}/><w:between {rule}/>"
-            "</w:pBdr>"
-            '<w:spacing w:before="0" w:after="0" w:line="500" w:lineRule="exact"/>',
+            ppr="<w:keepLines/><w:pBdr>"
+            + "".join(
+                f'<w:{side} w:val="single" w:sz="4" w:space="4" w:color="{muted}"/>'
+                for side in ("top", "left", "bottom", "right")
+            )
+            + '</w:pBdr><w:spacing w:before="0" w:after="0" w:line="440" w:lineRule="exact"/>'
+            '<w:ind w:left="85" w:right="85"/>',
             based_on="Normal",
-            next_id="Notes",
+            next_id="Normal",
         ),
         _style(
             "TableText",

@@ -596,8 +596,8 @@ class _Writer:
         for prompt in case.prompts:
             self._num_pr(self._paragraph(self.body, "Prompt", prompt), num_id, 0)
         self._paragraph(self.body, "Heading3", case.notes_title)
-        for _ in range(case.notes_lines):
-            self._p(self.body, "Notes")
+        # One boxed paragraph, as tall as the lines asked for, that never splits over pages.
+        self._run(self._p(self.body, "Notes"), "\n" * max(case.notes_lines - 1, 0))
 
     def _action_sheet(self, sheet: ActionSheet) -> None:
         self._heading("Heading1", sheet.title, sheet.anchor)
