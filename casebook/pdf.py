@@ -2,6 +2,9 @@
 
 WeasyPrint reads only what :class:`_Fetcher` serves: files under ``layouts/``, under the
 content's ``media/`` folder, and the brand's logo. Anything else stops the render.
+
+``media_root`` is the content folder that figure paths (``media/...``) are relative to, as
+for the Word renderer; only its ``media/`` subfolder is ever read.
 """
 
 from __future__ import annotations
@@ -110,7 +113,11 @@ def render_pdf(document: Document, layout: Layout, media_root: Path | None = Non
 
     html_text = render_html(document, layout, media_root)
     fetcher = _make_fetcher(layout, media_root)
+    # PDF/UA-1 tags the structure and adds what pdf_tags alone lacks: XMP metadata and the
+    # title shown as the window title. Measured on WeasyPrint 70: no slower, still
+    # byte-for-byte reproducible.
     options: dict[str, Any] = {
+        "pdf_variant": "pdf/ua-1",
         "pdf_tags": True,
         "uncompressed_pdf": False,
         "full_fonts": False,
@@ -274,7 +281,12 @@ class _Fetcher:
 
     def __init__(self, layout: Layout, media_root: Path | None) -> None:
         self.layouts = layout.root.resolve()
-        self.media = media_root.resolve() if media_root is not None else None
+        self.media: Path | None = None
+        if media_root is not None:
+            media = (media_root / "media").resolve()
+            # A media folder that is a link out of the content folder serves nothing.
+            if media.is_relative_to(media_root.resolve()):
+                self.media = media
         self.logo = layout.logo_path().resolve()
         self.refused: list[str] = []
 
@@ -293,7 +305,7 @@ class _Fetcher:
         if parts.scheme == MEDIA_SCHEME:
             rel = unquote(parts.path)
             if self.media is None:
-                raise PermissionError(f"figure {rel!r}: no media folder was given to the renderer")
+                raise PermissionError(f"figure {rel!r}: no content folder was given to the renderer")
             if not rel.startswith(_MEDIA_PREFIX) or "\\" in rel or "\x00" in rel:
                 raise PermissionError(f"figure {rel!r}: not a file under media/")
             candidate = self.media / rel[len(_MEDIA_PREFIX) :]
