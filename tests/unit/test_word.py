@@ -1,0 +1,511 @@
+"""The Word renderer, read back from the .docx XML: styles, lists, fields, links, properties."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import zipfile
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from lxml import etree  # type: ignore[import-untyped]
+
+from casebook.blocks import (
+    BulletList,
+    Emphasis,
+    Figure,
+    Heading,
+    Inline,
+    Link,
+    ListItem,
+    OrderedList,
+    Paragraph,
+    Quote,
+    Strong,
+    Text,
+)
+from casebook.diagnostics import ContentError
+from casebook.document import ActionSheet, CaseEntry, Cover, Document, Section
+from casebook.layout import Layout, load_layout
+from casebook.reference import build_reference
+from casebook.word import render_docx, safe_segments
+
+ROOT = Path(__file__).resolve().parents[2]
+LAYOUTS = ROOT / "layouts"
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+NS = {
+    "w": W,
+    "r": R,
+    "wp": "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing",
+    "cp": "http://schemas.openxmlformats.org/package/2006/metadata/core-properties",
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "dcterms": "http://purl.org/dc/terms/",
+    "rel": "http://schemas.openxmlformats.org/package/2006/relationships",
+}
+CITATION = "From: Leading and delivering early childhood services, page {}"
+
+
+def _p(*parts: str | Inline) -> Paragraph:
+    return Paragraph(tuple(Text(p) if isinstance(p, str) else p for p in parts))
+
+
+def _item(*blocks: Paragraph | BulletList | OrderedList) -> ListItem:
+    return ListItem(tuple(blocks))
+
+
+CASE_BODY = (
+    _p("Worked with ", Strong((Text("Public Health Wales"),)), " on a ", Emphasis((Text("plan"),))),
+    _p("First line\vsecond line\x01 end"),
+    Heading(3, (Text("What they did"),)),
+    OrderedList(1, (_item(_p("one"), BulletList((_item(_p("nested bullet")),))), _item(_p("two")))),
+    OrderedList(3, (_item(_p("three")), _item(_p("four")))),
+    BulletList((_item(_p("a bullet")),)),
+    Quote((_p("A quoted voice."),)),
+    _p("See ", Link("https://www.eif.org.uk/report", (Text("the report"),)), "."),
+    Figure("A logic model diagram", None),
+)
+
+
+def _case(n: int) -> CaseEntry:
+    return CaseEntry(
+        anchor=f"case-place-{n}",
+        case_id=f"place-{n}",
+        heading=f"Place {n}: Case {n}",
+        meta=(f"Place {n}", "Wales", "Insight 1: Drive the quality of local strategic planning"),
+        blocks=CASE_BODY,
+        citation=CITATION.format(18 + n),
+        prompts_title="Discussion prompts",
+        prompts=("What would this look like here?", "Who needs to be involved?"),
+        notes_title="Notes",
+        notes_lines=6,
+    )
+
+
+def make_document(**changes: object) -> Document:
+    """A small two-case pack, made by hand."""
+    document = Document(
+        pack_id="insight-01-strategic-planning",
+        kind="insight",
+        title="Insight 1: Drive the quality of local strategic planning",
+        lang="en-GB",
+        date="2026-11-26",
+        author="Early Intervention Foundation",
+        subject="Case examples from Leading and delivering early childhood services (2022)",
+        keywords=("early childhood", "workshop"),
+        short_citation="EIF (2022), Leading and delivering early childhood services",
+        cover=Cover(
+            "Insight 1: Drive the quality of local strategic planning",
+            "Insight pack · 2 case examples · Wales",
+            "Insight pack",
+            "First edition, 26 November 2026",
+        ),
+        guide=Section("guide", "How to use this pack", (_p("Plan a 90-minute session."),)),
+        contents_title="Contents",
+        introduction=Section("introduction", "Insight 1: Drive the quality", (_p("Summary."),)),
+        cases=(_case(1), _case(2)),
+        action_sheet=ActionSheet(
+            "action-plan",
+            "Action-planning sheet",
+            "Agree two or three actions.",
+            ("What will we do?", "Who will lead it?", "By when?", "How will we know?"),
+            4,
+        ),
+        about=Section("about", "About the source", (_p("Rights statement."),)),
+    )
+    return replace(document, **changes)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def layout() -> Layout:
+    return load_layout(LAYOUTS)
+
+
+@pytest.fixture(scope="module")
+def docx_bytes(layout: Layout) -> bytes:
+    return render_docx(make_document(), layout)
+
+
+def _part(data: bytes, name: str) -> etree._Element:
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        return etree.fromstring(package.read(name))
+
+
+@pytest.fixture(scope="module")
+def body(docx_bytes: bytes) -> etree._Element:
+    return _part(docx_bytes, "word/document.xml").find("w:body", NS)
+
+
+def _text(p: etree._Element) -> str:
+    out = []
+    for node in p.iter(f"{{{W}}}t", f"{{{W}}}br", f"{{{W}}}tab"):
+        out.append(node.text or "" if node.tag == f"{{{W}}}t" else "\n")
+    return "".join(out)
+
+
+def _val(element: etree._Element, path: str) -> str | None:
+    """The ``w:val`` of the element at ``path`` under ``element``, if there is one."""
+    found = element.find(path, NS)
+    return None if found is None else found.get(f"{{{W}}}val")
+
+
+def _style(p: etree._Element) -> str:
+    return _val(p, "w:pPr/w:pStyle") or "Normal"
+
+
+def _styled(body: etree._Element, style: str) -> list[str]:
+    return [_text(p) for p in body.iter(f"{{{W}}}p") if _style(p) == style]
+
+
+def test_each_kind_of_paragraph_has_its_style(body: etree._Element) -> None:
+    assert _styled(body, "Title") == ["Insight 1: Drive the quality of local strategic planning"]
+    assert _styled(body, "Subtitle") == ["Insight pack · 2 case examples · Wales"]
+    assert "First edition, 26 November 2026" in _styled(body, "CoverEdition")
+    assert _styled(body, "TOCHeading") == ["Contents"]
+    assert _styled(body, "Heading1") == [
+        "How to use this pack",
+        "Insight 1: Drive the quality",
+        "Action-planning sheet",
+        "About the source",
+    ]
+    assert _styled(body, "Heading2") == ["Place 1: Case 1", "Place 2: Case 2"]
+    assert _styled(body, "CaseMeta")[0] == (
+        "Place 1 · Wales · Insight 1: Drive the quality of local strategic planning"
+    )
+    assert _styled(body, "CaseCitation") == [CITATION.format(19), CITATION.format(20)]
+    assert _styled(body, "Heading3").count("Discussion prompts") == 2
+    assert _styled(body, "Prompt")[:2] == [
+        "What would this look like here?",
+        "Who needs to be involved?",
+    ]
+    assert _styled(body, "Notes") == ["\n" * 5, "\n" * 5]
+    assert _styled(body, "Quote") == ["A quoted voice.", "A quoted voice."]
+    assert "What they did" in _styled(body, "Heading3")
+    assert _styled(body, "Caption")[0] == (
+        "Figure not available in this edition. Description: A logic model diagram"
+    )
+
+
+def test_sections_come_in_pack_order(body: etree._Element) -> None:
+    order = [
+        _text(p)
+        for p in body.iter(f"{{{W}}}p")
+        if _style(p) in {"Title", "Heading1", "Heading2", "TOCHeading"}
+    ]
+    assert order == [
+        "Insight 1: Drive the quality of local strategic planning",
+        "How to use this pack",
+        "Contents",
+        "Insight 1: Drive the quality",
+        "Place 1: Case 1",
+        "Place 2: Case 2",
+        "Action-planning sheet",
+        "About the source",
+    ]
+
+
+def test_case_and_section_headings_start_a_new_page_through_their_style(
+    docx_bytes: bytes,
+) -> None:
+    styles = _part(docx_bytes, "word/styles.xml")
+    for style_id in ("Heading1", "Heading2"):
+        style = styles.find(f"w:style[@w:styleId='{style_id}']", NS)
+        assert style is not None and style.find("w:pPr/w:pageBreakBefore", NS) is not None
+    body = _part(docx_bytes, "word/document.xml")
+    assert body.find(".//w:br[@w:type='page']", NS) is None
+
+
+def _numbered(body: etree._Element, style: str) -> list[tuple[str, str, str]]:
+    return [
+        (
+            _text(p),
+            p.find("w:pPr/w:numPr/w:numId", NS).get(f"{{{W}}}val"),
+            p.find("w:pPr/w:numPr/w:ilvl", NS).get(f"{{{W}}}val"),
+        )
+        for p in body.iter(f"{{{W}}}p")
+        if _style(p) == style
+    ]
+
+
+def test_each_numbered_list_restarts_at_its_own_start(
+    body: etree._Element, docx_bytes: bytes
+) -> None:
+    numbering = _part(docx_bytes, "word/numbering.xml")
+    items = _numbered(body, "ListNumber")[:4]
+    assert [text for text, _, _ in items] == ["one", "two", "three", "four"]
+    first, second = items[0][1], items[2][1]
+    assert items[1][1] == first and items[3][1] == second and first != second
+    starts = {}
+    for num in numbering.findall("w:num", NS):
+        override = num.find("w:lvlOverride[@w:ilvl='0']/w:startOverride", NS)
+        if override is not None:
+            starts[num.get(f"{{{W}}}numId")] = override.get(f"{{{W}}}val")
+    assert starts[first] == "1"
+    assert starts[second] == "3"
+
+
+def test_prompts_are_a_numbered_list_restarting_for_every_case(
+    body: etree._Element, docx_bytes: bytes
+) -> None:
+    prompts = _numbered(body, "Prompt")
+    assert len(prompts) == 4
+    assert prompts[0][1] == prompts[1][1] != prompts[2][1] == prompts[3][1]
+    numbering = _part(docx_bytes, "word/numbering.xml")
+    for num_id in (prompts[0][1], prompts[2][1]):
+        num = numbering.find(f"w:num[@w:numId='{num_id}']", NS)
+        assert num is not None
+        assert num.find("w:lvlOverride/w:startOverride", NS).get(f"{{{W}}}val") == "1"
+
+
+def test_nested_lists_keep_their_level(body: etree._Element) -> None:
+    nested = _numbered(body, "ListBullet2")
+    assert nested[0][0] == "nested bullet" and nested[0][2] == "1"
+    top = _numbered(body, "ListBullet")
+    assert top[0][0] == "a bullet" and top[0][2] == "0"
+    assert nested[0][1] == top[0][1]  # one bullet list definition, levels within it
+
+
+def test_contents_is_a_toc_field_prefilled_with_linked_entries(body: etree._Element) -> None:
+    instr = "".join(t.text for t in body.iter(f"{{{W}}}instrText"))
+    assert instr.strip() == 'TOC \\o "1-2" \\h \\z \\u'
+    kinds = [c.get(f"{{{W}}}fldCharType") for c in body.iter(f"{{{W}}}fldChar")]
+    assert kinds == ["begin", "separate", "end"]
+    entries = [
+        (_style(p), _text(p)) for p in body.iter(f"{{{W}}}p") if _style(p) in {"TOC1", "TOC2"}
+    ]
+    assert entries == [
+        ("TOC1", "How to use this pack"),
+        ("TOC1", "Insight 1: Drive the quality"),
+        ("TOC2", "Place 1: Case 1"),
+        ("TOC2", "Place 2: Case 2"),
+        ("TOC1", "Action-planning sheet"),
+        ("TOC1", "About the source"),
+    ]
+    bookmarks = {b.get(f"{{{W}}}name"): b.getparent() for b in body.iter(f"{{{W}}}bookmarkStart")}
+    for link in body.iter(f"{{{W}}}hyperlink"):
+        anchor = link.get(f"{{{W}}}anchor")
+        if anchor is None:
+            continue
+        heading = bookmarks[anchor]
+        assert _text(heading) == _text(link.getparent())
+        assert _style(heading) in {"Heading1", "Heading2"}
+
+
+def test_footer_has_title_citation_and_page_fields_after_the_cover(docx_bytes: bytes) -> None:
+    document = _part(docx_bytes, "word/document.xml")
+    sect = document.find("w:body/w:sectPr", NS)
+    assert sect.find("w:titlePg", NS) is not None
+    rels = _part(docx_bytes, "word/_rels/document.xml.rels")
+    targets = {r.get("Id"): r.get("Target") for r in rels}
+    refs = {
+        f.get(f"{{{W}}}type"): f.get(f"{{{R}}}id") for f in sect.findall("w:footerReference", NS)
+    }
+    first = _part(docx_bytes, "word/" + targets[refs["first"]])
+    assert "".join(first.itertext()) == ""
+    footer = _part(docx_bytes, "word/" + targets[refs["default"]])
+    p = footer.find("w:p", NS)
+    assert _style(p) == "Footer"
+    assert "".join(p.itertext()).startswith(
+        "Insight 1: Drive the quality of local strategic planning · "
+        "EIF (2022), Leading and delivering early childhood services · Page "
+    )
+    fields = [f.get(f"{{{W}}}instr").strip() for f in p.iter(f"{{{W}}}fldSimple")]
+    assert fields == ["PAGE", "NUMPAGES"]
+
+
+def test_links_are_external_hyperlinks_in_the_hyperlink_style(
+    body: etree._Element, docx_bytes: bytes
+) -> None:
+    rels = _part(docx_bytes, "word/_rels/document.xml.rels")
+    by_id = {r.get("Id"): r for r in rels}
+    links = [h for h in body.iter(f"{{{W}}}hyperlink") if h.get(f"{{{R}}}id")]
+    assert len(links) == 2
+    for link in links:
+        rel = by_id[link.get(f"{{{R}}}id")]
+        assert rel.get("TargetMode") == "External"
+        assert rel.get("Target") == "https://www.eif.org.uk/report"
+        assert rel.get("Type").endswith("/hyperlink")
+        assert [_val(r, "w:rPr/w:rStyle") for r in link] == ["Hyperlink"]
+        assert _text(link) == "the report"
+
+
+def test_strong_and_emphasis_are_character_styles(body: etree._Element) -> None:
+    styled = {
+        _text(r): r.find("w:rPr/w:rStyle", NS).get(f"{{{W}}}val")
+        for r in body.iter(f"{{{W}}}r")
+        if r.find("w:rPr/w:rStyle", NS) is not None
+    }
+    assert styled["Public Health Wales"] == "Strong"
+    assert styled["plan"] == "Emphasis"
+
+
+def test_core_properties(docx_bytes: bytes) -> None:
+    core = _part(docx_bytes, "docProps/core.xml")
+    assert core.findtext("dc:title", namespaces=NS) == (
+        "Insight 1: Drive the quality of local strategic planning"
+    )
+    assert core.findtext("dc:subject", namespaces=NS).startswith("Case examples from Leading")
+    assert core.findtext("dc:creator", namespaces=NS) == "Early Intervention Foundation"
+    assert core.findtext("cp:keywords", namespaces=NS) == "early childhood; workshop"
+    assert core.findtext("dc:language", namespaces=NS) == "en-GB"
+    assert core.findtext("dcterms:created", namespaces=NS) == "2026-11-26T00:00:00Z"
+    assert core.findtext("dcterms:modified", namespaces=NS) == "2026-11-26T00:00:00Z"
+    assert core.findtext("cp:revision", namespaces=NS) == "1"
+
+
+def test_default_language_is_british_english(docx_bytes: bytes) -> None:
+    styles = _part(docx_bytes, "word/styles.xml")
+    lang = styles.find("w:docDefaults/w:rPrDefault/w:rPr/w:lang", NS)
+    assert lang.get(f"{{{W}}}val") == "en-GB"
+
+
+@pytest.mark.parametrize("part", ["word/document.xml", "word/footer1.xml", "word/footer2.xml"])
+def test_no_direct_formatting_anywhere(docx_bytes: bytes, part: str) -> None:
+    root = _part(docx_bytes, part)
+    for rpr in root.iter(f"{{{W}}}rPr"):
+        assert [etree.QName(c).localname for c in rpr] == ["rStyle"], etree.tostring(rpr)
+    for ppr in root.iter(f"{{{W}}}pPr"):
+        assert {etree.QName(c).localname for c in ppr} <= {"pStyle", "numPr"}, etree.tostring(ppr)
+    for p in root.iter(f"{{{W}}}p"):
+        assert p.find("w:pPr/w:pStyle", NS) is not None or part == "word/document.xml"
+
+
+def test_action_sheet_is_a_table_whose_header_row_repeats(body: etree._Element) -> None:
+    table = body.findall("w:tbl", NS)[-1]
+    assert table.find("w:tblPr/w:tblStyle", NS).get(f"{{{W}}}val") == "CasebookTable"
+    rows = table.findall("w:tr", NS)
+    assert len(rows) == 5
+    assert rows[0].find("w:trPr/w:tblHeader", NS) is not None
+    assert [_text(tc) for tc in rows[0].findall("w:tc", NS)] == [
+        "What will we do?",
+        "Who will lead it?",
+        "By when?",
+        "How will we know?",
+    ]
+    assert all(r.find("w:trPr/w:tblHeader", NS) is None for r in rows[1:])
+
+
+def test_page_size_and_margins_follow_the_brand(docx_bytes: bytes, layout: Layout) -> None:
+    sect = _part(docx_bytes, "word/document.xml").find("w:body/w:sectPr", NS)
+    size = sect.find("w:pgSz", NS)
+    assert (size.get(f"{{{W}}}w"), size.get(f"{{{W}}}h")) == ("11906", "16838")  # A4
+    margins = sect.find("w:pgMar", NS)
+    top_mm = layout.brand.margins_mm[0]
+    assert int(margins.get(f"{{{W}}}top")) == round(top_mm * 1440 / 25.4)
+
+
+def test_logo_and_figures_carry_alt_text(tmp_path: Path, layout: Layout) -> None:
+    media = tmp_path / "content" / "media"
+    media.mkdir(parents=True)
+    shutil.copy(layout.logo_path(), media / "diagram.svg")
+    document = make_document(
+        about=Section("about", "About", (Figure("A diagram of the model", "media/diagram.svg"),))
+    )
+    data = render_docx(document, layout, tmp_path / "content")
+    root = _part(data, "word/document.xml")
+    described = [d.get("descr") for d in root.iter(f"{{{NS['wp']}}}docPr")]
+    assert described == [layout.brand.name, "A diagram of the model"]
+    ids = [d.get("id") for d in root.iter(f"{{{NS['wp']}}}docPr")]
+    assert len(set(ids)) == 2
+
+
+def test_figure_outside_media_is_refused(tmp_path: Path, layout: Layout) -> None:
+    (tmp_path / "content" / "media").mkdir(parents=True)
+    (tmp_path / "secret.png").write_bytes(b"x")
+    document = make_document(
+        about=Section("about", "About", (Figure("A secret", "media/../../secret.png"),))
+    )
+    with pytest.raises(ContentError) as error:
+        render_docx(document, layout, tmp_path / "content")
+    assert str(error.value) == (
+        "media/../../secret.png:0: figure file not found under the content's media/ folder"
+    )
+
+
+def test_control_characters_become_breaks_or_vanish(body: etree._Element) -> None:
+    assert "First line\nsecond line end" in _styled(body, "Normal")
+    pieces = safe_segments("a\vb\fc\x00d\x1be\u2028f")
+    assert pieces == ["a", "\n", "b", "\n", "cde", "\n", "f"]
+
+
+def test_hostile_text_in_every_field_never_crashes(layout: Layout) -> None:
+    nasty = "Title\x00\x0b\x0c\x1f\ud800\ufffe end"
+    document = make_document(title=nasty, cover=replace(make_document().cover, title=nasty))
+    data = render_docx(document, layout)
+    root = _part(data, "word/document.xml")
+    title = next(p for p in root.iter(f"{{{W}}}p") if _style(p) == "Title")
+    assert _text(title) == "Title\n\n end"
+    assert _part(data, "docProps/core.xml").findtext("dc:title", namespaces=NS) == "Title   end"
+
+
+def test_building_twice_gives_identical_bytes(docx_bytes: bytes, layout: Layout) -> None:
+    assert render_docx(make_document(), layout) == docx_bytes
+    with zipfile.ZipFile(io.BytesIO(docx_bytes)) as package:
+        infos = package.infolist()
+    assert infos[0].filename == "[Content_Types].xml"
+    assert {i.date_time for i in infos} == {(2026, 11, 26, 0, 0, 0)}
+
+
+def _layout_copy(tmp_path: Path) -> Path:
+    root = tmp_path / "layouts"
+    shutil.copytree(LAYOUTS, root)
+    return root
+
+
+def test_missing_style_in_the_template_names_it(tmp_path: Path) -> None:
+    root = _layout_copy(tmp_path)
+    template = root / "docx" / "reference.docx"
+    with zipfile.ZipFile(template) as package:
+        parts = {name: package.read(name) for name in package.namelist()}
+    styles = etree.fromstring(parts["word/styles.xml"])
+    for style_id in ("CaseMeta", "TOC2"):
+        styles.remove(styles.find(f"w:style[@w:styleId='{style_id}']", NS))
+    parts["word/styles.xml"] = etree.tostring(styles)
+    with zipfile.ZipFile(template, "w") as package:
+        for name, data in parts.items():
+            package.writestr(name, data)
+    with pytest.raises(ContentError) as error:
+        render_docx(make_document(), load_layout(root))
+    assert str(error.value) == (
+        f"{template}:0: the Word reference template lacks the style(s) the packs use: "
+        "'TOC 2', 'Case Meta'; add them in Word or regenerate it with: "
+        "python -m casebook.reference"
+    )
+
+
+def test_missing_template_is_a_clear_error(tmp_path: Path) -> None:
+    root = _layout_copy(tmp_path)
+    (root / "docx" / "reference.docx").unlink()
+    with pytest.raises(ContentError) as error:
+        render_docx(make_document(), load_layout(root))
+    assert str(error.value) == (
+        f"{root / 'docx' / 'reference.docx'}:0: Word reference template not found; "
+        "create it with: python -m casebook.reference"
+    )
+
+
+def test_committed_reference_is_generated_from_the_default_brand(layout: Layout) -> None:
+    committed = (LAYOUTS / "docx" / "reference.docx").read_bytes()
+    assert build_reference(layout.brand) == committed, (
+        "layouts/docx/reference.docx is out of date: run python -m casebook.reference"
+    )
+
+
+def test_another_brand_restyles_the_pack(tmp_path: Path) -> None:
+    root = _layout_copy(tmp_path)
+    brand_dir = root / "brands" / "teal"
+    brand_dir.mkdir(parents=True)
+    shutil.copy(root / "logo.svg", brand_dir / "logo.svg")
+    text = (root / "brand.yaml").read_text(encoding="utf-8")
+    text = text.replace('primary: "#1f4e79"', 'primary: "#00707a"').replace(
+        "paper: A4", "paper: Letter"
+    )
+    assert "#00707a" in text and "Letter" in text
+    (brand_dir / "brand.yaml").write_text(text, encoding="utf-8")
+    data = render_docx(make_document(), load_layout(root, "teal"))
+    styles = _part(data, "word/styles.xml")
+    heading = styles.find("w:style[@w:styleId='Heading1']/w:rPr/w:color", NS)
+    assert heading.get(f"{{{W}}}val") == "00707A"
+    size = _part(data, "word/document.xml").find("w:body/w:sectPr/w:pgSz", NS)
+    assert size.get(f"{{{W}}}w") == "12240"
