@@ -177,9 +177,9 @@ def test_any_accepted_body_renders_to_both_formats(body: str) -> None:
         pack = Pack(id="fuzz", kind="all", title="Fuzz", cases=(case,))
         document = compose_pack(pack, corpus)
         layout = load_layout(LAYOUTS)
-        pdf = render_pdf(document, layout, media_root=root / "media")
+        pdf = render_pdf(document, layout, media_root=root)
         assert len(PdfReader(io.BytesIO(pdf)).pages) > 1
-        docx = render_docx(document, layout, media_root=root / "media")
+        docx = render_docx(document, layout, media_root=root)
         assert WordDocument(io.BytesIO(docx)).paragraphs
     finally:
         shutil.rmtree(root.parent)

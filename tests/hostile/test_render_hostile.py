@@ -85,14 +85,14 @@ def assert_clean_pdf(pdf: bytes) -> None:
 def test_figure_outside_media_fails_the_pack_by_name(project: Path, src: str) -> None:
     document = document_with(project, (Figure("a diagram", src),))
     with pytest.raises(RenderError, match=r"^hostile: figure .*not a file under media/|^hostile:"):
-        render_pdf(document, load_layout(LAYOUTS), media_root=project / "content" / "media")
+        render_pdf(document, load_layout(LAYOUTS), media_root=project / "content")
 
 
 def test_media_symlink_out_of_the_project_is_not_read(project: Path) -> None:
     (project / "content" / "media" / "logo.svg").symlink_to(project / "secret.svg")
     document = document_with(project, (Figure("a diagram", "media/logo.svg"),))
     with pytest.raises(RenderError, match=r"^hostile: .*media/logo\.svg"):
-        render_pdf(document, load_layout(LAYOUTS), media_root=project / "content" / "media")
+        render_pdf(document, load_layout(LAYOUTS), media_root=project / "content")
 
 
 def test_unsafe_links_and_markup_in_text_are_inert(project: Path) -> None:
@@ -111,11 +111,11 @@ def test_unsafe_links_and_markup_in_text_are_inert(project: Path) -> None:
     )
     document = document_with(project, blocks)
     layout = load_layout(LAYOUTS)
-    pdf = render_pdf(document, layout, media_root=project / "content" / "media")
+    pdf = render_pdf(document, layout, media_root=project / "content")
     assert_clean_pdf(pdf)
     text = pdf_text(pdf)
     assert "<script>alert(1)</script>" in text  # shown as the words it is, never run
-    docx = render_docx(document, layout, media_root=project / "content" / "media")
+    docx = render_docx(document, layout, media_root=project / "content")
     with zipfile.ZipFile(io.BytesIO(docx)) as package:
         rels = "".join(package.read(n).decode() for n in package.namelist() if n.endswith(".rels"))
         body = package.read("word/document.xml").decode()
@@ -128,14 +128,14 @@ def test_every_script_in_the_world_survives_extraction(project: Path) -> None:
     words = "Croeso i’r ŵyl a’r ŷd, 10\u00a0km. Teulu 👨‍👩‍👧 hapus. مرحبا بالعائلات. שלום."
     document = document_with(project, (Paragraph((Text(words),)),))
     layout = load_layout(LAYOUTS)
-    pdf = render_pdf(document, layout, media_root=project / "content" / "media")
+    pdf = render_pdf(document, layout, media_root=project / "content")
     text = pdf_text(pdf)
     for word in ("Croeso", "ŵyl", "ŷd", "Teulu", "hapus"):
         assert word in text
     # Right-to-left runs come back in logical order from pypdf or in visual order; accept both.
     for rtl in ("مرحبا", "שלום"):
         assert rtl in text or rtl[::-1] in text
-    docx = render_docx(document, layout, media_root=project / "content" / "media")
+    docx = render_docx(document, layout, media_root=project / "content")
     with zipfile.ZipFile(io.BytesIO(docx)) as package:
         body = package.read("word/document.xml").decode()
     for word in ("ŵyl", "ŷd", "👨‍👩‍👧", "مرحبا", "שלום", "10\u00a0km"):
@@ -153,7 +153,7 @@ def test_every_word_of_a_long_case_is_on_the_page(project: Path) -> None:
         Paragraph((Text(paragraph),)),
     )
     document = document_with(project, blocks)
-    pdf = render_pdf(document, load_layout(LAYOUTS), media_root=project / "content" / "media")
+    pdf = render_pdf(document, load_layout(LAYOUTS), media_root=project / "content")
     squashed = "".join(pdf_text(pdf).split())
     assert long_word in squashed
     assert url in squashed
