@@ -259,7 +259,6 @@ def gather(options: BuildOptions) -> Plan:
         "pdf": _digest_files(hashes, layout.pdf_inputs(), options.layouts_dir),
         "docx": _digest_files(hashes, layout.docx_inputs(), options.layouts_dir),
     }
-    code = _code_digest()
     versions = {fmt: _versions(names) for fmt, names in _RENDERER_PACKAGES.items()}
     jobs: list[Job] = []
     digests: list[tuple[str, str]] = []
@@ -278,7 +277,6 @@ def gather(options: BuildOptions) -> Plan:
                     "layout": inputs[fmt],
                     "media": media_digest,
                     "casebook": casebook.__version__,
-                    "code": code,
                     "renderer": versions[fmt],
                 },
                 sort_keys=True,
@@ -304,7 +302,7 @@ def gather(options: BuildOptions) -> Plan:
         packs=packs,
         jobs=tuple(jobs),
         content_fingerprint=content,
-        site_inputs=_digest_files(hashes, tuple(site_files), options.layouts_dir) + code,
+        site_inputs=_digest_files(hashes, tuple(site_files), options.layouts_dir),
     )
 
 
@@ -419,15 +417,6 @@ def _media_of(document: Document, content_dir: Path) -> tuple[Path, ...]:
                 for item in reversed(items):
                     stack.extend(reversed(item.blocks))
     return tuple(content_dir / src for src in found)
-
-
-def _code_digest() -> str:
-    """Our own source, so a changed renderer rebuilds even before the version is bumped."""
-    package = Path(casebook.__file__).parent
-    digest = hashlib.sha256()
-    for path in sorted(package.glob("*.py")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
 
 
 def _versions(names: Sequence[str]) -> dict[str, str]:

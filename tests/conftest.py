@@ -50,6 +50,32 @@ def mini_project(tmp_path: Path) -> Path:
     return project
 
 
+@pytest.fixture(scope="session")
+def _built_mini(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    project = tmp_path_factory.mktemp("built-mini") / "project"
+    shutil.copytree(MINI_CONTENT, project / "content")
+    shutil.copytree(LAYOUTS, project / "layouts")
+    result = subprocess.run(
+        [sys.executable, str(BUILD_PY)],
+        cwd=project,
+        env=cli_env(),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return project
+
+
+@pytest.fixture
+def built_mini_project(_built_mini: Path, tmp_path: Path) -> Path:
+    """The mini project after one full build: content/, layouts/ and dist/ (a copy)."""
+    project = tmp_path / "project"
+    shutil.copytree(_built_mini, project, ignore=shutil.ignore_patterns(".lock"))
+    return project
+
+
 @pytest.fixture
 def real_project(tmp_path: Path) -> Path:
     """A project folder with a copy of the real content and layouts."""

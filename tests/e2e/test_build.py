@@ -1,0 +1,250 @@
+"""End to end: ``python build.py`` on the mini fixture project, as an editor runs it."""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import re
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from pypdf import PdfReader
+
+RunCli = Callable[..., subprocess.CompletedProcess[str]]
+StartCli = Callable[..., "subprocess.Popen[str]"]
+
+FORMATS = ("pdf", "docx")
+
+
+def manifest(project: Path) -> dict[str, object]:
+    data: dict[str, object] = json.loads((project / "dist" / "manifest.json").read_text())
+    return data
+
+
+def outputs(project: Path) -> dict[str, dict[str, object]]:
+    entries = manifest(project)["outputs"]
+    assert isinstance(entries, list)
+    return {str(o["path"]): o for o in entries}
+
+
+def packs(run_cli: RunCli, project: Path) -> list[dict[str, object]]:
+    listing = run_cli("list", "--json", cwd=project)
+    assert listing.returncode == 0, listing.stderr
+    data: list[dict[str, object]] = json.loads(listing.stdout)
+    return data
+
+
+def built(stdout: str) -> set[str]:
+    """The outputs a build's log says it rendered."""
+    return set(re.findall(r"^built\s+dist/(\S+) ", stdout, re.MULTILINE))
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def pdf_text(path: Path) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(path).pages)
+
+
+def assert_consistent(project: Path) -> None:
+    """The manifest describes exactly the files on disk, and no temporary file is left."""
+    dist = project / "dist"
+    for name, record in outputs(project).items():
+        assert (dist / name).is_file(), name
+        assert sha256(dist / name) == record["sha256"], name
+        assert (dist / name).stat().st_size == record["bytes"], name
+    assert not list(dist.glob(".*.tmp-*"))
+
+
+def test_first_build_writes_every_pack_and_a_noop_rebuild_renders_nothing(
+    mini_project: Path, run_cli: RunCli
+) -> None:
+    first = run_cli(cwd=mini_project)
+    assert first.returncode == 0, first.stderr
+    expected = {f"{p['id']}.{fmt}" for p in packs(run_cli, mini_project) for fmt in FORMATS}
+    assert built(first.stdout) == expected
+    assert set(outputs(mini_project)) == expected
+    assert_consistent(mini_project)
+    for record in outputs(mini_project).values():
+        if record["format"] == "pdf":
+            assert isinstance(record["pages"], int)
+            assert (
+                len(PdfReader(mini_project / "dist" / str(record["path"])).pages)
+                == (record["pages"])
+            )
+        else:
+            assert record["pages"] is None
+    mtimes = {p.name: p.stat().st_mtime_ns for p in (mini_project / "dist").iterdir()}
+
+    noop = run_cli(cwd=mini_project, python_flags=("-X", "importtime"))
+    assert noop.returncode == 0, noop.stderr
+    assert built(noop.stdout) == set()
+    assert f"0 built, {len(expected)} up to date" in noop.stdout
+    imported = {line.split("|")[-1].strip() for line in noop.stderr.splitlines() if "|" in line}
+    assert "weasyprint" not in imported
+    assert "docx" not in imported
+    assert "casebook.pdf" not in imported and "casebook.word" not in imported
+    after = {p.name: p.stat().st_mtime_ns for p in (mini_project / "dist").iterdir()}
+    assert after == mtimes
+
+
+def test_editing_one_case_rebuilds_exactly_the_packs_that_show_it(
+    built_mini_project: Path, run_cli: RunCli
+) -> None:
+    before = outputs(built_mini_project)
+    case_id = "newham-the-50-steps-to-a-healthier-borough"
+    holding = {str(p["id"]) for p in packs(run_cli, built_mini_project) if case_id in p["cases"]}
+    assert holding and len(holding) < len(packs(run_cli, built_mini_project))
+
+    path = built_mini_project / "content" / "cases" / f"{case_id}.md"
+    path.write_text(path.read_text() + "\nA sentence an editor added in Newham.\n")
+    result = run_cli(cwd=built_mini_project)
+
+    assert result.returncode == 0, result.stderr
+    expected = {f"{pack}.{fmt}" for pack in holding for fmt in FORMATS}
+    assert built(result.stdout) == expected
+    after = outputs(built_mini_project)
+    changed = {name for name in after if after[name]["sha256"] != before[name]["sha256"]}
+    assert changed == expected
+    for pack in holding:
+        text = " ".join(pdf_text(built_mini_project / "dist" / f"{pack}.pdf").split())
+        assert "A sentence an editor added in Newham." in text
+    assert_consistent(built_mini_project)
+
+
+def test_changing_a_layout_file_rebuilds_what_reads_it(
+    built_mini_project: Path, run_cli: RunCli
+) -> None:
+    css = built_mini_project / "layouts" / "pdf" / "pack.css"
+    css.write_text(css.read_text() + "\n/* an editor's change */\n")
+    result = run_cli(cwd=built_mini_project)
+    assert result.returncode == 0, result.stderr
+    assert built(result.stdout) == {
+        name for name in outputs(built_mini_project) if name.endswith(".pdf")
+    }
+
+
+def test_deleting_a_recipe_removes_its_outputs(built_mini_project: Path, run_cli: RunCli) -> None:
+    recipe = next((built_mini_project / "content" / "packs").glob("*.yaml"))
+    pack_id = recipe.stem
+    assert (built_mini_project / "dist" / f"{pack_id}.pdf").is_file()
+
+    recipe.unlink()
+    result = run_cli(cwd=built_mini_project)
+
+    assert result.returncode == 0, result.stderr
+    for fmt in FORMATS:
+        assert not (built_mini_project / "dist" / f"{pack_id}.{fmt}").exists()
+        assert f"removed dist/{pack_id}.{fmt} (its pack no longer exists)" in result.stdout
+    assert not any(name.startswith(f"{pack_id}.") for name in outputs(built_mini_project))
+    packs_listed = manifest(built_mini_project)["packs"]
+    assert isinstance(packs_listed, list)
+    assert pack_id not in {p["id"] for p in packs_listed}
+    assert f'href="{pack_id}.pdf"' not in (built_mini_project / "dist" / "index.html").read_text()
+    assert built(result.stdout) == set()
+    assert_consistent(built_mini_project)
+
+
+def test_a_pack_that_fails_keeps_its_previous_files_while_others_are_updated(
+    built_mini_project: Path, run_cli: RunCli
+) -> None:
+    before = {p.name: p.read_bytes() for p in (built_mini_project / "dist").glob("*.*")}
+    all_packs = packs(run_cli, built_mini_project)
+    # An editor adds a figure whose file turns out not to be an image at all.
+    case_id = "newport-mapping-local-assets"
+    (built_mini_project / "content" / "media" / "assets-map.svg").write_text("not an image\n")
+    case = built_mini_project / "content" / "cases" / f"{case_id}.md"
+    case.write_text(case.read_text() + "\n![A map of local assets](media/assets-map.svg)\n")
+    # ... and, in the same edit, a change to the guide that every pack shows.
+    guide = built_mini_project / "content" / "guide.md"
+    guide.write_text(guide.read_text() + "\nBring a printed copy for every two people.\n")
+
+    result = run_cli(cwd=built_mini_project)
+
+    assert result.returncode == 1
+    broken = {str(p["id"]) for p in all_packs if case_id in p["cases"]}
+    healthy = {str(p["id"]) for p in all_packs} - broken
+    assert broken and healthy
+    for pack in broken:
+        assert f"dist/{pack}.pdf: render failed:" in result.stderr
+        assert "media/assets-map.svg" in result.stderr
+        assert (built_mini_project / "dist" / f"{pack}.pdf").read_bytes() == before[f"{pack}.pdf"]
+    for pack in healthy:
+        assert (built_mini_project / "dist" / f"{pack}.pdf").read_bytes() != before[f"{pack}.pdf"]
+        assert "Bring a printed copy" in pdf_text(built_mini_project / "dist" / f"{pack}.pdf")
+    assert "Traceback" not in result.stderr
+    assert_consistent(built_mini_project)
+    # The failed outputs keep their old manifest entries, so the next build retries them.
+    retry = run_cli(cwd=built_mini_project)
+    assert retry.returncode == 1
+    assert {f"{p}.pdf" for p in broken} <= {
+        m.group(1) for m in re.finditer(r"^dist/(\S+): render failed", retry.stderr, re.M)
+    }
+
+
+def test_a_build_waits_for_another_build_holding_the_lock(
+    mini_project: Path, start_cli: StartCli
+) -> None:
+    dist = mini_project / "dist"
+    dist.mkdir()
+    with open(dist / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        waiting = start_cli("--format", "pdf", "--only", "nation-england", cwd=mini_project)
+        assert waiting.stderr is not None
+        line = waiting.stderr.readline()
+        assert line == "another build is writing dist/ (lock held): waiting\n"
+        time.sleep(0.5)
+        assert waiting.poll() is None
+        assert not (dist / "nation-england.pdf").exists()
+    _stdout, stderr = waiting.communicate(timeout=120)
+    assert waiting.returncode == 0, stderr
+    assert (dist / "nation-england.pdf").is_file()
+
+
+def test_two_concurrent_builds_leave_a_consistent_dist(
+    mini_project: Path, run_cli: RunCli, start_cli: StartCli
+) -> None:
+    assert run_cli("--format", "pdf", cwd=mini_project).returncode == 0
+    case = mini_project / "content" / "cases" / "caerphilly-vision-for-change.md"
+    case.write_text(case.read_text() + "\nA late correction.\n")
+    procs = [start_cli(*args, cwd=mini_project) for args in (["--force"], ["--format", "pdf"])]
+    results = [p.communicate(timeout=300) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], results
+    assert_consistent(mini_project)
+    expected = {f"{p['id']}.{fmt}" for p in packs(run_cli, mini_project) for fmt in FORMATS}
+    assert set(outputs(mini_project)) == expected
+    final = run_cli(cwd=mini_project)
+    assert final.returncode == 0
+    assert built(final.stdout) == set()
+
+
+def test_temporary_files_left_by_a_killed_build_are_removed(
+    built_mini_project: Path, run_cli: RunCli
+) -> None:
+    leftover = built_mini_project / "dist" / ".all-cases.pdf.tmp-k1ll3d"
+    leftover.write_bytes(b"%PDF-1.7 half a file")
+    result = run_cli("--format", "pdf", cwd=built_mini_project)
+    assert result.returncode == 0
+    assert not leftover.exists()
+    assert built(result.stdout) == set()
+
+
+def test_a_render_over_the_time_limit_fails_with_a_clear_message(
+    mini_project: Path, run_cli: RunCli
+) -> None:
+    result = run_cli(
+        "--format", "pdf", "--only", "all-cases",
+        cwd=mini_project,
+        env={"CASEBOOK_TIME_LIMIT": "0.001"},
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert result.stderr == (
+        "dist/all-cases.pdf: render failed: took longer than the limit of 0.001 seconds\n"
+    )
+    assert not (mini_project / "dist" / "all-cases.pdf").exists()
+    assert sorted(os.listdir(mini_project / "dist")) == [".lock", "index.html", "manifest.json"]
