@@ -574,6 +574,10 @@ def build_reference(brand: Brand) -> bytes:
     if lang is not None:
         lang.set(f"{{{W_NS}}}val", "en-GB")
         lang.attrib.pop(f"{{{W_NS}}}eastAsia", None)
+    # Word 2013 and later layout; 14 would open every pack in "Compatibility Mode".
+    for compat in settings.iter(f"{{{W_NS}}}compatSetting"):
+        if compat.get(f"{{{W_NS}}}name") == "compatibilityMode":
+            compat.set(f"{{{W_NS}}}val", "15")
     apply_brand(document, brand)
     props = document.core_properties
     props.title = "Casebook reference template"

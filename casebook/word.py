@@ -57,6 +57,10 @@ __all__ = [
 ]
 
 _TOC_INSTRUCTION = ' TOC \\o "1-2" \\h \\z \\u '
+_TOC_HINT = (
+    "Page numbers appear when the contents are updated: right-click them and choose "
+    "Update Field, or press F9."
+)
 _RASTER_TYPES = {".png", ".jpg", ".jpeg", ".gif"}
 _LINK_SCHEMES = ("https:", "mailto:")
 # Characters XML 1.0 cannot hold, plus C1 controls and lone surrogates: dropped.
@@ -573,8 +577,10 @@ class _Writer:
             link.set(qn("w:history"), "1")
             p.append(link)
             self._run(link, entry.title)
-            if index == len(entries) - 1:
-                self._field_char(p, "end")
+        # The last line of the field's result tells how to add page numbers; updating the
+        # field replaces it with Word's own contents, numbers included.
+        p = self._paragraph(self.body, "Caption", _TOC_HINT)
+        self._field_char(p, "end")
 
     def _field_char(self, p: Any, kind: str) -> None:
         from docx.oxml import OxmlElement
