@@ -38,6 +38,7 @@ from casebook.blocks import (
     Strong,
     Table,
     Text,
+    plain_text,
 )
 from casebook.document import Document
 from casebook.layout import Layout
@@ -101,9 +102,25 @@ def render_html(document: Document, layout: Layout, media_root: Path | None = No
             generator=f"Casebook {__version__}",
         )
     except jinja2.TemplateError as error:
-        where = getattr(error, "filename", None) or str(layout.root / "pdf" / _TEMPLATE)
-        line = getattr(error, "lineno", None) or 0
+        where, line = _template_position(error, layout.root / "pdf" / _TEMPLATE)
         raise RenderError(f"{document.pack_id}: template {where}:{line}: {error}") from None
+
+
+def _template_position(error: jinja2.TemplateError, default: Path) -> tuple[str, int]:
+    """Where a template went wrong: syntax errors carry it; errors while rendering are found
+    in the traceback, whose frames Jinja maps back to template lines."""
+    where = getattr(error, "filename", None)
+    line = getattr(error, "lineno", None)
+    if where and line:
+        return str(where), int(line)
+    found = (str(default), 0)
+    trace = error.__traceback__
+    while trace is not None:
+        filename = trace.tb_frame.f_code.co_filename
+        if filename.endswith(".j2"):
+            found = (filename, trace.tb_lineno)
+        trace = trace.tb_next
+    return found
 
 
 def render_pdf(document: Document, layout: Layout, media_root: Path | None = None) -> bytes:
@@ -170,10 +187,23 @@ def _inlines(nodes: tuple[Inline, ...]) -> Markup:
                 parts.append(Markup("<strong>{}</strong>").format(_inlines(children)))
             case Link(href=href, children=children):
                 if href.startswith(_LINK_SCHEMES):
-                    parts.append(Markup('<a href="{}">{}</a>').format(href, _inlines(children)))
+                    # A link whose words are its address needs no address printed after it.
+                    kind = Markup(' class="url"') if _is_address(children, href) else Markup("")
+                    parts.append(
+                        Markup('<a href="{}"{}>{}</a>').format(href, kind, _inlines(children))
+                    )
                 else:  # not a link we publish: keep the words, drop the target
                     parts.append(_inlines(children))
     return Markup("").join(parts)
+
+
+def _is_address(children: tuple[Inline, ...], href: str) -> bool:
+    def bare(url: str) -> str:
+        for prefix in ("https://", "http://", "mailto:", "www."):
+            url = url.removeprefix(prefix)
+        return url.rstrip("/").lower()
+
+    return bare(plain_text(children).strip()) == bare(href)
 
 
 def _blocks(blocks: tuple[Block, ...]) -> Markup:
@@ -304,15 +334,17 @@ class _Fetcher:
         parts = urlsplit(url)
         if parts.scheme == MEDIA_SCHEME:
             rel = unquote(parts.path)
+            what = f"figure {rel!r}"
             if self.media is None:
-                raise PermissionError(f"figure {rel!r}: no content folder was given to the renderer")
+                raise PermissionError(f"{what}: no content folder was given to the renderer")
             if not rel.startswith(_MEDIA_PREFIX) or "\\" in rel or "\x00" in rel:
-                raise PermissionError(f"figure {rel!r}: not a file under media/")
+                raise PermissionError(f"{what}: not a file under media/")
             candidate = self.media / rel[len(_MEDIA_PREFIX) :]
             roots: tuple[Path, ...] = (self.media,)
         elif parts.scheme == "file" and parts.netloc in ("", "localhost"):
+            what = shown
             if parts.query or parts.fragment or "\x00" in url:
-                raise PermissionError(f"refused to read {shown}")
+                raise PermissionError(f"refused to read {what}")
             candidate = Path(url2pathname(unquote(parts.path)))
             roots = (self.layouts,)
         else:
@@ -320,10 +352,10 @@ class _Fetcher:
         try:
             resolved = candidate.resolve(strict=True)
         except (OSError, RuntimeError):
-            raise PermissionError(f"resource not found: {shown}") from None
+            raise PermissionError(f"{what}: not found") from None
         allowed = resolved == self.logo or any(resolved.is_relative_to(r) for r in roots)
         if not allowed or not resolved.is_file():
-            raise PermissionError(f"refused to read {shown}: outside layouts/ and content/media/")
+            raise PermissionError(f"{what}: refused, outside layouts/ and content/media/")
         return resolved
 
 

@@ -1,0 +1,417 @@
+"""End-to-end PDF tests: render the mini fixture's packs and read the PDFs back as a reader,
+a printer and a screen reader would (text per page, metadata, tags, fonts, outline), and
+prove the renderer reads nothing outside layouts/ and content/media/."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pypdf import PdfReader
+
+from casebook.blocks import Figure, Link, Paragraph, Text, plain_text
+from casebook.content import load_corpus
+from casebook.document import Document, compose_pack
+from casebook.layout import Layout, load_layout
+from casebook.packs import select_packs
+from casebook.pdf import RenderError, render_pdf
+
+ROOT = Path(__file__).resolve().parents[2]
+MINI = ROOT / "tests" / "fixtures" / "mini" / "content"
+LAYOUTS = ROOT / "layouts"
+
+SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 40 20" width="40" height="20">'
+    '<rect width="40" height="20" fill="#245a3e"/></svg>'
+)
+
+
+def mini_document(pack_id: str = "all-cases") -> Document:
+    corpus = load_corpus(MINI)
+    [pack] = [p for p in select_packs(corpus) if p.id == pack_id]
+    return compose_pack(pack, corpus)
+
+
+def squash(text: str) -> str:
+    """Text with every run of whitespace as one space (line breaks fall anywhere in print)."""
+    return " ".join(text.split())
+
+
+def page_texts(pdf: bytes) -> list[str]:
+    return [squash(page.extract_text()) for page in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def with_body(document: Document, *blocks: Any) -> Document:
+    """``document`` with ``blocks`` added to the end of its first case's body."""
+    first = dataclasses.replace(document.cases[0], blocks=document.cases[0].blocks + blocks)
+    return dataclasses.replace(document, cases=(first, *document.cases[1:]))
+
+
+@pytest.fixture(scope="module")
+def document() -> Document:
+    return mini_document()
+
+
+@pytest.fixture(scope="module")
+def layout() -> Layout:
+    return load_layout(LAYOUTS)
+
+
+@pytest.fixture(scope="module")
+def pdf(document: Document, layout: Layout) -> bytes:
+    return render_pdf(document, layout, MINI)
+
+
+@pytest.fixture(scope="module")
+def texts(pdf: bytes) -> list[str]:
+    return page_texts(pdf)
+
+
+@pytest.fixture
+def content(tmp_path: Path) -> Path:
+    """A copy of the mini content with a real figure and a secret beside it."""
+    root = tmp_path / "content"
+    shutil.copytree(MINI, root)
+    (root / "media").mkdir(exist_ok=True)
+    (root / "media" / "chart.svg").write_text(SVG, encoding="utf-8")
+    (tmp_path / "secret.svg").write_text(SVG.replace("#245a3e", "#ff0000"), encoding="utf-8")
+    return root
+
+
+def test_each_case_title_and_citation_are_on_the_case_page(
+    document: Document, texts: list[str]
+) -> None:
+    for case in document.cases:
+        [page] = [t for t in texts if t.startswith(case.heading)]
+        assert case.citation in page
+        assert re.search(r", page \d+$", case.citation)
+
+
+def test_every_word_of_every_case_is_printed(document: Document, texts: list[str]) -> None:
+    # Compared without spaces: a long address may wrap anywhere, and then extracts with one.
+    printed = "".join("".join(texts).split())
+    for case in document.cases:
+        for word in plain_text(case.blocks).split():
+            assert word in printed, (case.case_id, word)
+
+
+def test_footer_on_every_page_after_the_cover(document: Document, texts: list[str]) -> None:
+    total = len(texts)
+    assert "page 1 of" not in texts[0]
+    assert document.short_citation not in texts[0].replace(
+        f"quoted from {document.short_citation}", ""
+    )
+    for number, text in enumerate(texts[1:], start=2):
+        footer = f"{document.title} · {document.short_citation}"
+        assert footer in text, number
+        assert text.endswith(f"page {number} of {total}"), number
+    assert texts[-1].endswith(f"page {total} of {total}")
+
+
+def test_pages_come_in_pack_order(document: Document, texts: list[str]) -> None:
+    cover, guide, contents, intro = texts[:4]
+    assert document.cover.title in cover and document.cover.edition in cover
+    assert "Casebook workshop packs" in cover
+    assert guide.startswith(document.guide.title)
+    assert contents.startswith("Contents")
+    assert intro.startswith(document.introduction.title)
+    case_pages = [t for t in texts if any(t.startswith(c.heading) for c in document.cases)]
+    assert [c.heading for c in document.cases] == [
+        next(c.heading for c in document.cases if t.startswith(c.heading)) for t in case_pages
+    ]
+    assert texts[-2].startswith(document.action_sheet.title)
+    assert texts[-1].startswith(document.about.title)
+
+
+def test_contents_give_the_real_page_numbers(document: Document, texts: list[str]) -> None:
+    contents = texts[2]
+    for entry in document.toc():
+        [actual] = [n for n, t in enumerate(texts, start=1) if t.startswith(entry.title)]
+        assert f"{entry.title} {actual}" in contents, entry.title
+
+
+def test_action_sheet_has_every_column(document: Document, texts: list[str]) -> None:
+    sheet = texts[-2]
+    for column in document.action_sheet.columns:
+        assert column in sheet
+
+
+def test_figure_not_available_prints_its_description(texts: list[str]) -> None:
+    [page] = [t for t in texts if t.startswith("North Wales: Regional population")]
+    assert (
+        "Figure not available in this edition "
+        "Schematic diagram of North Wales children and young strategy"
+    ) in page
+
+
+def test_metadata_title_language_and_dates(pdf: bytes, document: Document) -> None:
+    reader = PdfReader(io.BytesIO(pdf))
+    assert reader.metadata is not None
+    assert reader.metadata.title == document.title
+    assert reader.metadata.author == document.author
+    assert reader.metadata.subject == document.subject
+    assert reader.metadata["/CreationDate"].startswith("D:" + document.date.replace("-", ""))
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == "en-GB"
+    assert bool(root["/ViewerPreferences"]["/DisplayDocTitle"])
+
+
+def test_pdf_is_tagged(pdf: bytes) -> None:
+    root = PdfReader(io.BytesIO(pdf)).trailer["/Root"]
+    assert bool(root["/MarkInfo"]["/Marked"])
+    assert "/StructTreeRoot" in root
+
+
+def test_outline_has_sections_and_cases(pdf: bytes, document: Document) -> None:
+    reader = PdfReader(io.BytesIO(pdf))
+
+    def titles(items: list[Any]) -> list[str]:
+        found: list[str] = []
+        for item in items:
+            found.extend(titles(item) if isinstance(item, list) else [item.title])
+        return found
+
+    outline = titles(reader.outline)
+    for title in (document.guide.title, "Case examples", document.about.title):
+        assert title in outline
+    for case in document.cases:
+        assert case.heading in outline
+
+
+def fonts_of(pdf: bytes) -> dict[str, Any]:
+    fonts: dict[str, Any] = {}
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        for font in page["/Resources"].get("/Font", {}).values():
+            font = font.get_object()
+            fonts[str(font["/BaseFont"])] = font
+    return fonts
+
+
+def test_every_font_is_bundled_embedded_and_subset(pdf: bytes) -> None:
+    fonts = fonts_of(pdf)
+    assert fonts
+    for name, font in fonts.items():
+        assert re.fullmatch(r"/[A-Z]{6}\+Noto-[A-Za-z-]+", name), name
+        [descendant] = font["/DescendantFonts"]
+        descriptor = descendant.get_object()["/FontDescriptor"]
+        assert "/FontFile2" in descriptor or "/FontFile3" in descriptor, name
+
+
+def test_no_attachments_or_scripts(pdf: bytes) -> None:
+    reader = PdfReader(io.BytesIO(pdf))
+    root = reader.trailer["/Root"]
+    assert "/EmbeddedFiles" not in root.get("/Names", {})
+    assert "/OpenAction" not in root and "/AA" not in root
+    for page in reader.pages:
+        for annot in page.get("/Annots", []):
+            annot = annot.get_object()
+            assert annot["/Subtype"] != "/FileAttachment"
+            action = annot.get("/A", {})
+            assert action.get("/S") in (None, "/URI", "/GoTo"), action
+            if action.get("/S") == "/URI":
+                assert str(action["/URI"]).startswith(("https:", "mailto:"))
+
+
+def test_renders_are_byte_identical(pdf: bytes, document: Document, layout: Layout) -> None:
+    assert render_pdf(document, layout, MINI) == pdf
+
+
+def test_second_brand_puts_its_own_name_on_the_cover(document: Document) -> None:
+    valley = load_layout(LAYOUTS, "valley-council")
+    texts = page_texts(render_pdf(document, valley, MINI))
+    assert "Valley Council Early Years Partnership" in texts[0]
+    assert "Casebook workshop packs" not in " ".join(texts)
+
+
+def test_letter_paper_and_a_brand_outside_layouts(document: Document, tmp_path: Path) -> None:
+    brand = tmp_path / "my-brand"
+    shutil.copytree(LAYOUTS / "brands" / "valley-council", brand)
+    text = (brand / "brand.yaml").read_text(encoding="utf-8")
+    (brand / "brand.yaml").write_text(text.replace("paper: A4", "paper: Letter"), "utf-8")
+    layout = load_layout(LAYOUTS, str(brand))
+    reader = PdfReader(io.BytesIO(render_pdf(document, layout, MINI)))
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (612, 792)
+    assert "Valley Council" in reader.pages[0].extract_text()
+
+
+def test_welsh_right_to_left_and_emoji_survive(document: Document, layout: Layout) -> None:
+    words = "Gŵyl Llŷn dŵr tŷ מרכז مرحبا 👶"
+    doc = with_body(document, Paragraph((Text(f"Ar\u00a0lan y môr: {words}"),)))
+    pdf = render_pdf(doc, layout, MINI)
+    text = page_texts(pdf)[4]
+    for word in ("Gŵyl", "Llŷn", "dŵr", "tŷ", "👶", "مرحبا"):
+        assert word in text
+    assert "מרכז" in text or "זכרמ" in text  # extraction may give visual order
+    names = " ".join(fonts_of(pdf))
+    for family in ("Noto-Sans-Arabic", "Noto-Sans-Hebrew", "Noto-Emoji"):
+        assert family in names
+
+
+def test_markup_in_text_is_printed_not_obeyed(document: Document, layout: Layout) -> None:
+    raw = '<link rel="attachment" href="file:///etc/passwd"><img src="file:///etc/passwd">'
+    doc = with_body(
+        document,
+        Paragraph((Text(raw),)),
+        Paragraph((Link("file:///etc/passwd", (Text("a local file"),)),)),
+        Paragraph((Link("javascript:alert(1)", (Text("a script"),)),)),
+    )
+    pdf = render_pdf(doc, layout, MINI)
+    text = page_texts(pdf)[4]
+    assert squash(raw) in text
+    assert "a local file" in text and "a script" in text
+    test_no_attachments_or_scripts(pdf)
+
+
+def test_a_figure_from_media_is_drawn(document: Document, layout: Layout, content: Path) -> None:
+    doc = with_body(document, Figure("A green bar", "media/chart.svg"))
+    pdf = render_pdf(doc, layout, content)
+    tree = PdfReader(io.BytesIO(pdf)).trailer["/Root"]["/StructTreeRoot"]
+    assert ("/Figure", "A green bar") in structure(tree)
+
+
+def structure(node: Any) -> list[tuple[str, str]]:
+    """Every (role, alt text) in a tagged PDF's structure tree."""
+    node = node.get_object() if hasattr(node, "get_object") else node
+    found: list[tuple[str, str]] = []
+    if isinstance(node, list):
+        for child in node:
+            found.extend(structure(child))
+    elif hasattr(node, "get"):
+        if "/S" in node:
+            found.append((str(node["/S"]), str(node.get("/Alt", ""))))
+        if "/K" in node:
+            found.extend(structure(node["/K"]))
+    return found
+
+
+OUTSIDE = "refused, outside layouts/ and content/media/"
+
+
+@pytest.mark.parametrize(
+    ("src", "problem"),
+    [
+        ("media/../../secret.svg", OUTSIDE),
+        ("media/../cases/caerphilly-vision-for-change.md", OUTSIDE),
+        ("media//etc/passwd", OUTSIDE),
+        ("media/link.svg", OUTSIDE),  # a symlink out of media/
+        ("/etc/passwd", "not a file under media/"),
+        ("../secret.svg", "not a file under media/"),
+        ("media/missing.svg", "not found"),
+    ],
+)
+def test_figures_outside_media_stop_the_render(
+    document: Document, layout: Layout, content: Path, src: str, problem: str
+) -> None:
+    (content / "media" / "link.svg").symlink_to(content.parent / "secret.svg")
+    doc = with_body(document, Figure("Secret", src))
+    with pytest.raises(RenderError) as error:
+        render_pdf(doc, layout, content)
+    assert str(error.value) == f"all-cases: figure {src!r}: {problem}"
+
+
+def test_a_figure_without_a_content_folder(document: Document, layout: Layout) -> None:
+    doc = with_body(document, Figure("A green bar", "media/chart.svg"))
+    with pytest.raises(RenderError) as error:
+        render_pdf(doc, layout)
+    assert str(error.value) == (
+        "all-cases: figure 'media/chart.svg': no content folder was given to the renderer"
+    )
+
+
+@pytest.fixture
+def layouts_copy(tmp_path: Path) -> Path:
+    root = tmp_path / "layouts"
+    shutil.copytree(LAYOUTS, root)
+    return root
+
+
+@pytest.mark.parametrize(
+    "reference",
+    [
+        "file:///etc/passwd",
+        "https://example.org/logo.png",
+        "http://127.0.0.1:9/logo.png",
+        "../../outside.svg",
+        "data:image/svg+xml;base64,PHN2Zy8+",
+    ],
+)
+def test_a_logo_cannot_reach_outside(
+    document: Document, layouts_copy: Path, reference: str
+) -> None:
+    (layouts_copy.parent / "outside.svg").write_text(SVG, encoding="utf-8")
+    logo = layouts_copy / "logo.svg"
+    logo.write_text(
+        SVG.replace("</svg>", f'<image href="{reference}" width="10" height="10"/></svg>'),
+        encoding="utf-8",
+    )
+    with pytest.raises(RenderError) as error:
+        render_pdf(document, load_layout(layouts_copy), MINI)
+    message = str(error.value)
+    assert message.startswith("all-cases: ")
+    assert reference.split("/")[-1][:12] in message
+    assert "refused" in message or "not found" in message
+
+
+def test_a_stylesheet_link_out_of_layouts_stops_the_render(
+    document: Document, layouts_copy: Path
+) -> None:
+    (layouts_copy.parent / "evil.css").write_text("body { color: red }", encoding="utf-8")
+    (layouts_copy / "pdf" / "evil.css").symlink_to(layouts_copy.parent / "evil.css")
+    template = layouts_copy / "pdf" / "pack.html.j2"
+    text = template.read_text(encoding="utf-8")
+    template.write_text(
+        text.replace(
+            '<link rel="stylesheet" href="pdf/pack.css">',
+            '<link rel="stylesheet" href="pdf/pack.css">\n'
+            '<link rel="stylesheet" href="pdf/evil.css">',
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(RenderError) as error:
+        render_pdf(document, load_layout(layouts_copy), MINI)
+    assert str(error.value) == (
+        f"all-cases: {(layouts_copy / 'pdf' / 'evil.css').as_uri()}: {OUTSIDE}"
+    )
+
+
+def test_a_template_mistake_names_the_template_and_line(
+    document: Document, layouts_copy: Path
+) -> None:
+    template = layouts_copy / "pdf" / "pack.html.j2"
+    lines = template.read_text(encoding="utf-8").splitlines()
+    lines[4] = "<title>{{ doc.no_such_field }}</title>"
+    template.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(RenderError) as error:
+        render_pdf(document, load_layout(layouts_copy), MINI)
+    message = str(error.value)
+    assert message.startswith("all-cases: template ")
+    assert "pack.html.j2:5: " in message
+    assert "no_such_field" in message
+
+
+@pytest.mark.clients
+def test_poppler_and_qpdf_accept_the_pdf(pdf: bytes, document: Document, tmp_path: Path) -> None:
+    path = tmp_path / "pack.pdf"
+    path.write_bytes(pdf)
+    check = subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True)
+    rows = fonts.stdout.splitlines()[2:]
+    assert rows
+    for row in rows:
+        emb, sub, uni = row.split()[-5:-2]
+        assert (emb, sub, uni) == ("yes", "yes", "yes"), row
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    pages = text.split("\f")[:-1]
+    for number, page in enumerate(pages[1:], start=2):
+        assert f"page {number} of {len(pages)}" in page
+        assert document.short_citation in squash(page)
