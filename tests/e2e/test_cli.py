@@ -1,0 +1,241 @@
+"""The command-line contract: commands, exit status 0/1/2, and the exact messages people see."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+RunCli = Callable[..., subprocess.CompletedProcess[str]]
+
+CASE = "caerphilly-vision-for-change"
+
+
+def content_counts(project: Path) -> tuple[int, int, int]:
+    content = project / "content"
+    cases = len(list((content / "cases").glob("*.md")))
+    insights = len(yaml.safe_load((content / "insights.yaml").read_text()))
+    places = len(yaml.safe_load((content / "places.yaml").read_text()))
+    return cases, insights, places
+
+
+def listing(run_cli: RunCli, project: Path) -> list[dict[str, Any]]:
+    result = run_cli("list", "--json", cwd=project)
+    assert result.returncode == 0, result.stderr
+    data: list[dict[str, Any]] = json.loads(result.stdout)
+    return data
+
+
+def test_check_prints_a_one_line_summary_when_the_content_is_clean(
+    mini_project: Path, run_cli: RunCli
+) -> None:
+    result = run_cli("check", cwd=mini_project)
+    cases, insights, places = content_counts(mini_project)
+    packs = len(listing(run_cli, mini_project))
+    assert result.returncode == 0
+    assert result.stdout == (
+        f"{cases} cases, {insights} insights, {places} places, {packs} packs: no problems\n"
+    )
+    assert result.stderr == ""
+
+
+def test_check_reports_each_problem_as_path_line_message_and_exits_1(
+    mini_project: Path, run_cli: RunCli
+) -> None:
+    case = mini_project / "content" / "cases" / f"{CASE}.md"
+    lines = case.read_text().splitlines(keepends=True)
+    number = next(i for i, line in enumerate(lines, 1) if line.startswith("insight:"))
+    lines[number - 1] = "insight: stratgic-planning\n"
+    case.write_text("".join(lines))
+
+    result = run_cli("check", cwd=mini_project)
+
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.startswith(
+        f"content/cases/{CASE}.md:{number}: insight: 'stratgic-planning' is not one of: "
+    )
+    assert "Traceback" not in result.stderr
+    # build stops at the same problem before rendering anything.
+    built = run_cli(cwd=mini_project)
+    assert built.returncode == 1
+    assert built.stderr == result.stderr
+    assert not (mini_project / "dist").exists()
+
+
+def test_a_bad_brand_is_a_content_error(mini_project: Path, run_cli: RunCli) -> None:
+    result = run_cli("check", "--brand", "no-such-brand", cwd=mini_project)
+    assert result.returncode == 1
+    assert result.stderr.startswith("layouts/brands:0: brand: 'no-such-brand' is neither")
+    assert "Traceback" not in result.stderr
+
+
+def test_a_missing_content_folder_is_named(tmp_path: Path, run_cli: RunCli) -> None:
+    result = run_cli("check", "--content", "nowhere", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "nowhere:1: content folder does not exist" in result.stderr.splitlines()
+
+
+def test_list_json_gives_every_pack_with_its_cases_in_order(
+    mini_project: Path, run_cli: RunCli
+) -> None:
+    packs = listing(run_cli, mini_project)
+    stems = {p.stem for p in (mini_project / "content" / "cases").glob("*.md")}
+    recipes = sorted(p.stem for p in (mini_project / "content" / "packs").glob("*.yaml"))
+    insights = yaml.safe_load((mini_project / "content" / "insights.yaml").read_text())
+
+    for pack in packs:
+        assert set(pack) == {"id", "title", "kind", "cases"}
+        assert set(pack["cases"]) <= stems
+    ids = [p["id"] for p in packs]
+    insight_ids = [f"insight-{i['number']:02d}-{i['id']}" for i in insights]
+    assert ids[: len(insight_ids)] == insight_ids
+    assert ids[len(insight_ids) :] == ["nation-england", "nation-wales", "all-cases", *recipes]
+    everything = next(p for p in packs if p["id"] == "all-cases")
+    assert everything["kind"] == "all"
+    assert set(everything["cases"]) == stems
+    assert [p["kind"] for p in packs] == (
+        ["insight"] * len(insight_ids) + ["nation", "nation", "all"] + ["custom"] * len(recipes)
+    )
+
+
+def test_list_prints_each_pack_then_its_cases(mini_project: Path, run_cli: RunCli) -> None:
+    result = run_cli("list", cwd=mini_project)
+    assert result.returncode == 0
+    blocks = result.stdout.strip().split("\n\n")
+    packs = listing(run_cli, mini_project)
+    assert len(blocks) == len(packs)
+    for block, pack in zip(blocks, packs, strict=True):
+        lines = block.splitlines()
+        count = len(pack["cases"])
+        assert lines[0] == f"{pack['id']}  ({pack['kind']}, {count} case{'s' * (count != 1)})"
+        assert lines[1] == f"  {pack['title']}"
+        assert [line.strip() for line in lines[2:]] == pack["cases"]
+
+
+def test_an_unknown_pack_id_exits_1_and_lists_the_ids(mini_project: Path, run_cli: RunCli) -> None:
+    result = run_cli("build", "--only", "insight-99", cwd=mini_project)
+    ids = ", ".join(p["id"] for p in listing(run_cli, mini_project))
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"build.py: error: no pack with id 'insight-99'; the packs are: {ids}\n"
+    )
+    assert not (mini_project / "dist").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["build", "--jobs", "0"],
+            "build.py build: error: argument --jobs: must be at least 1: '0'",
+        ),
+        (["--format", "odt"], "build.py build: error: argument --format: invalid choice: 'odt'"),
+        (["publish"], "build.py: error: argument COMMAND: invalid choice: 'publish'"),
+        (["list", "--everything"], "build.py: error: unrecognized arguments: --everything"),
+        (
+            ["import-seed"],
+            "build.py import-seed: error: the following arguments are required: FILE",
+        ),
+    ],
+)
+def test_bad_usage_exits_2_with_argparse_message(
+    mini_project: Path, run_cli: RunCli, args: list[str], message: str
+) -> None:
+    result = run_cli(*args, cwd=mini_project)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert message in result.stderr
+    assert result.stderr.startswith("usage: build.py")
+
+
+@pytest.mark.parametrize(
+    ("command", "option"),
+    [
+        ("build", "--only ID [ID ...]"),
+        ("check", "--layouts DIR"),
+        ("list", "--json"),
+        ("import-seed", "FILE"),
+    ],
+)
+def test_every_command_has_help(tmp_path: Path, run_cli: RunCli, command: str, option: str) -> None:
+    result = run_cli(command, "--help", cwd=tmp_path)
+    assert result.returncode == 0
+    assert result.stdout.startswith(f"usage: build.py {command}")
+    assert option in result.stdout
+
+
+def test_top_level_help_names_the_commands(tmp_path: Path, run_cli: RunCli) -> None:
+    result = run_cli("--help", cwd=tmp_path)
+    assert result.returncode == 0
+    listed = {line.split()[0] for line in result.stdout.splitlines() if line.startswith("    ")}
+    assert {"build", "check", "list", "import-seed"} <= listed
+
+
+def test_build_is_the_default_command(mini_project: Path, run_cli: RunCli) -> None:
+    result = run_cli("--format", "docx", "--only", "nation-england", cwd=mini_project)
+    assert result.returncode == 0, result.stderr
+    assert (mini_project / "dist" / "nation-england.docx").is_file()
+    assert not (mini_project / "dist" / "nation-england.pdf").exists()
+    assert "built   dist/nation-england.docx" in result.stdout
+
+
+def test_out_content_and_layouts_can_be_elsewhere(
+    mini_project: Path, tmp_path: Path, run_cli: RunCli
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    result = run_cli(
+        "build",
+        "--content", str(mini_project / "content"),
+        "--layouts", str(mini_project / "layouts"),
+        "--out", "packs",
+        "--format", "docx",
+        "--only", "nation-wales",
+        cwd=elsewhere,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in (elsewhere / "packs").iterdir()) == [
+        ".lock",
+        "index.html",
+        "manifest.json",
+        "nation-wales.docx",
+    ]
+
+
+def test_the_output_folder_may_not_hold_the_content(mini_project: Path, run_cli: RunCli) -> None:
+    result = run_cli("build", "--out", ".", cwd=mini_project)
+    assert result.returncode == 1
+    assert result.stderr == (
+        "build.py: error: the output directory . would hold the content directory content; "
+        "choose another --out\n"
+    )
+
+
+def test_import_seed_writes_the_cases_it_reports(
+    mini_project: Path, run_cli: RunCli, seed_file: Path
+) -> None:
+    content = mini_project / "content"
+    real = Path(__file__).resolve().parents[2] / "content"
+    for name in ("insights.yaml", "places.yaml", "tags.yaml"):
+        (content / name).write_bytes((real / name).read_bytes())
+    for case in (content / "cases").glob("*.md"):
+        case.unlink()
+
+    result = run_cli("import-seed", str(seed_file), cwd=mini_project)
+
+    assert result.returncode == 0, result.stderr
+    written = sorted((content / "cases").glob("*.md"))
+    assert written
+    assert result.stdout == f"{len(written)} cases imported into content/cases\n"
+
+
+def test_import_seed_of_a_missing_file_is_an_error(mini_project: Path, run_cli: RunCli) -> None:
+    result = run_cli("import-seed", "no-such-seed.txt", cwd=mini_project)
+    assert result.returncode == 1
+    assert result.stderr.startswith("no-such-seed.txt:0: cannot read the seed")
