@@ -9,6 +9,7 @@ for the Word renderer; only its ``media/`` subfolder is ever read.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -124,37 +125,27 @@ def _template_position(error: jinja2.TemplateError, default: Path) -> tuple[str,
 
 
 def render_pdf(document: Document, layout: Layout, media_root: Path | None = None) -> bytes:
-    """Render ``document`` to a tagged PDF; raises RenderError naming the pack and resource."""
-    from weasyprint import HTML
+    """Render ``document`` to a tagged PDF; raises RenderError naming the pack and resource.
+
+    A case whose notes area would be pushed onto a page of its own gets as many note lines
+    as fit under its prompts (at least three), so a printed pack has no notes-only pages; the
+    HTML fed to WeasyPrint is then ``render_html`` of that adjusted document.
+    """
     from weasyprint.urls import FatalURLFetchingError
 
-    html_text = render_html(document, layout, media_root)
     fetcher = _make_fetcher(layout, media_root)
-    # PDF/UA-1 tags the structure and adds what pdf_tags alone lacks: XMP metadata and the
-    # title shown as the window title. Measured on WeasyPrint 70: no slower, still
-    # byte-for-byte reproducible.
-    options: dict[str, Any] = {
-        "pdf_variant": "pdf/ua-1",
-        "pdf_tags": True,
-        "uncompressed_pdf": False,
-        "full_fonts": False,
-        "attachments": [],
-        "custom_metadata": False,
-    }
     with _weasyprint_errors() as errors:
         try:
-            html = HTML(
-                string=html_text,
-                base_url=_dir_url(layout.root),
-                url_fetcher=fetcher,
-            )
-            rendered = html.render(**options)
+            rendered = _lay_out(document, layout, media_root, fetcher)
+            fitted = _fit_notes(document, layout, rendered.pages)
+            if fitted != document:
+                rendered = _lay_out(fitted, layout, media_root, fetcher)
             # Defensive: the Document never produces raw HTML, but no attachment, linked
             # or annotated, may reach the PDF whatever the HTML held.
             rendered.metadata.attachments = []
             for page in rendered.pages:
                 page.links[:] = [link for link in page.links if link[0] != "attachment"]
-            pdf = rendered.write_pdf(**options)
+            pdf = rendered.write_pdf(**_pdf_options())
         except FatalURLFetchingError as error:
             reason = error.__cause__ or error
             raise RenderError(f"{document.pack_id}: {reason}") from None
@@ -165,6 +156,60 @@ def render_pdf(document: Document, layout: Layout, media_root: Path | None = Non
     if not isinstance(pdf, bytes):  # pragma: no cover - write_pdf without a target
         raise RenderError(f"{document.pack_id}: WeasyPrint returned no PDF")
     return pdf
+
+
+def _pdf_options() -> dict[str, Any]:
+    # PDF/UA-1 tags the structure and adds what pdf_tags alone lacks: XMP metadata and the
+    # title shown as the window title. Measured on WeasyPrint 70: no slower, still
+    # byte-for-byte reproducible.
+    return {
+        "pdf_variant": "pdf/ua-1",
+        "pdf_tags": True,
+        "uncompressed_pdf": False,
+        "full_fonts": False,
+        "attachments": [],
+        "custom_metadata": False,
+    }
+
+
+def _lay_out(document: Document, layout: Layout, media_root: Path | None, fetcher: Any) -> Any:
+    from weasyprint import HTML
+
+    html = HTML(
+        string=render_html(document, layout, media_root),
+        base_url=_dir_url(layout.root),
+        url_fetcher=fetcher,
+    )
+    return html.render(**_pdf_options())
+
+
+_PX_PER_MM = 96 / 25.4
+_LEAST_NOTES_LINES = 3
+_NOTES_SLACK_MM = 8.0  # the Notes heading's top margin, which a page top swallows
+
+
+def _fit_notes(document: Document, layout: Layout, pages: list[Any]) -> Document:
+    """``document`` with fewer note lines for each case whose notes area was pushed to the
+    next page but would fit, with at least three lines, under its prompts."""
+    boxes: dict[str, tuple[int, float, float]] = {}
+    for number, page in enumerate(pages):
+        for name, (_, top, _, bottom) in page.anchors.items():
+            boxes.setdefault(name, (number, float(top), float(bottom)))
+    bottom_margin = layout.brand.margins_mm[2] * _PX_PER_MM
+    cases = []
+    for case in document.cases:
+        prompts = boxes.get(f"{case.anchor}-prompts")
+        notes = boxes.get(f"{case.anchor}-notes")
+        lines = boxes.get(f"{case.anchor}-lines")
+        if prompts and notes and lines and prompts[0] < notes[0] == lines[0]:
+            heading = lines[1] - notes[1] + _NOTES_SLACK_MM * _PX_PER_MM
+            line = (lines[2] - lines[1]) / max(case.notes_lines, 1)
+            room = float(pages[prompts[0]].height) - bottom_margin - prompts[2] - heading
+            fit = int(room // line) if line > 0 else 0
+            if fit >= _LEAST_NOTES_LINES:
+                case = dataclasses.replace(case, notes_lines=min(fit, case.notes_lines - 1))
+        cases.append(case)
+    return dataclasses.replace(document, cases=tuple(cases))
 
 
 # --- HTML for blocks -------------------------------------------------------------------------

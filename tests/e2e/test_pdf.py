@@ -136,6 +136,30 @@ def test_contents_give_the_real_page_numbers(document: Document, texts: list[str
         assert f"{entry.title} {actual}" in contents, entry.title
 
 
+PARAGRAPH = Paragraph(
+    (
+        Text(
+            "The partnership met every month to agree what families needed first, and who "
+            "would lead each piece of work across health, education and the voluntary sector. "
+        ),
+    )
+)
+
+
+def test_notes_shrink_to_stay_on_the_case_page(document: Document, layout: Layout) -> None:
+    # Seven paragraphs push the full notes area off the page, but three or more lines fit.
+    texts = page_texts(render_pdf(with_body(document, *[PARAGRAPH] * 7), layout, MINI))
+    assert not [t for t in texts if t.startswith("Notes")]
+    assert len(texts) == len(page_texts(render_pdf(document, layout, MINI)))
+    assert "Notes" in texts[4]
+
+
+def test_notes_move_whole_when_too_few_lines_fit(document: Document, layout: Layout) -> None:
+    texts = page_texts(render_pdf(with_body(document, *[PARAGRAPH] * 10), layout, MINI))
+    [notes_page] = [t for t in texts if t.startswith("Notes")]
+    assert texts.index(notes_page) == 5
+
+
 def test_action_sheet_has_every_column(document: Document, texts: list[str]) -> None:
     sheet = texts[-2]
     for column in document.action_sheet.columns:
