@@ -145,6 +145,7 @@ class Manifest:
     casebook_version: str = ""
     content_fingerprint: str = ""
     site_fingerprint: str = ""
+    inputs_stamp: str = ""  # see _input_stamp: lets a no-op build skip loading the content
     packs: tuple[PackRecord, ...] = ()
     outputs: tuple[OutputRecord, ...] = ()
 
@@ -191,6 +192,7 @@ class BuildReport:
     outcomes: tuple[Outcome, ...]
     removed: tuple[Path, ...] = ()
     site_written: bool = False
+    problems: tuple[str, ...] = ()  # path:line: message, not tied to one output
     seconds: float = 0.0
 
     @property
@@ -477,6 +479,7 @@ def read_manifest(out_dir: Path) -> Manifest:
                 "casebook_version",
                 "content_fingerprint",
                 "site_fingerprint",
+                "inputs_stamp",
             )
         }
     except (KeyError, TypeError, ValueError, AttributeError) as error:
@@ -495,16 +498,16 @@ def build(options: BuildOptions, reporter: Reporter | None = None) -> BuildRepor
     """
     started = time.perf_counter()
     reporter = reporter or _SilentReporter()
+    # Taken before anything is read: a file edited during the build changes the next stamp.
+    stamp = _input_stamp(options)
+    if stamp and not options.force:
+        report = _unchanged(options, stamp, reporter)
+        if report is not None:
+            return replace(report, seconds=time.perf_counter() - started)
     plan = gather(options)
     with _locked(options.out_dir, reporter, options.wait_for_lock):
         _remove_temporaries(options.out_dir)
-        try:
-            previous = read_manifest(options.out_dir)
-        except ValueError as error:
-            reporter.warning(
-                f"{options.out_dir / MANIFEST}: unreadable ({error}); rebuilding everything"
-            )
-            previous = Manifest()
+        previous = _previous_manifest(options, reporter)
         records = {o.path: o for o in previous.outputs}
         outcomes: dict[Path, Outcome] = {}
         todo: list[Job] = []
@@ -512,9 +515,7 @@ def build(options: BuildOptions, reporter: Reporter | None = None) -> BuildRepor
             record = records.get(job.path.name)
             if not options.force and _current(job, record):
                 assert record is not None
-                outcome = Outcome(
-                    job.pack.id, job.format, job.path, "skipped", record.pages, record.bytes
-                )
+                outcome = _skipped(job.pack.id, job.format, job.path, record)
                 outcomes[job.path] = outcome
                 reporter.finished(outcome)
             else:
@@ -526,42 +527,127 @@ def build(options: BuildOptions, reporter: Reporter | None = None) -> BuildRepor
                 records[record.path] = record
             reporter.finished(outcome)
 
+        problems: list[str] = []
         try:
             if todo:
                 reporter.rendering(todo)
                 _render_all(todo, plan.layout, options, commit)
         finally:
             removed = _prune(plan, records, options.out_dir)
-            manifest = _manifest(plan, records)
+            complete = all(o.status != "failed" for o in outcomes.values())
+            manifest = _manifest(plan, records, stamp if complete else "")
             index = options.out_dir / INDEX
-            site_written = False
+            page: bytes | None = None
             if manifest.site_fingerprint != previous.site_fingerprint or not index.is_file():
                 from casebook.site import render_site
 
-                _write_atomic(index, render_site(manifest, plan.layout).encode())
-                site_written = True
+                try:
+                    page = render_site(manifest, plan.layout).encode()
+                except ContentError as error:
+                    problems.extend(str(d) for d in error.diagnostics)
+                    manifest = replace(manifest, site_fingerprint="", inputs_stamp="")
             if manifest != previous:
                 _write_atomic(options.out_dir / MANIFEST, manifest.to_json().encode())
+            if page is not None:
+                _write_atomic(index, page)
             _fsync_dir(options.out_dir)
             _remove_temporaries(options.out_dir)
     ordered = tuple(outcomes[j.path] for j in plan.jobs if j.path in outcomes)
     return BuildReport(
         outcomes=ordered,
         removed=removed,
-        site_written=site_written,
+        site_written=page is not None,
+        problems=tuple(problems),
         seconds=time.perf_counter() - started,
     )
+
+
+def _previous_manifest(options: BuildOptions, reporter: Reporter) -> Manifest:
+    try:
+        return read_manifest(options.out_dir)
+    except ValueError as error:
+        reporter.warning(
+            f"{options.out_dir / MANIFEST}: unreadable ({error}); rebuilding everything"
+        )
+        return Manifest()
+
+
+def _skipped(pack: str, fmt: str, path: Path, record: OutputRecord) -> Outcome:
+    return Outcome(pack, fmt, path, "skipped", record.pages, record.bytes)
+
+
+def _input_stamp(options: BuildOptions) -> str:
+    """What a whole build reads, by name, size and time of change: equal stamps mean the
+    last complete build already saw exactly these files. Empty when it does not apply."""
+    if options.only or set(options.formats) != set(FORMATS):
+        return ""
+    if options.brand is not None and ("/" in options.brand or options.brand.endswith(".yaml")):
+        return ""  # a brand outside layouts/: let the fingerprints decide
+    package = Path(casebook.__file__).parent
+    entries: list[tuple[str, int, int]] = []
+    for label, root, pattern in (
+        ("content", options.content_dir, "**/*"),
+        ("layouts", options.layouts_dir, "**/*"),
+        ("casebook", package, "*.py"),
+    ):
+        if not root.is_dir():
+            return ""
+        for path in sorted(root.glob(pattern)):
+            try:
+                info = path.stat()
+            except OSError:
+                return ""
+            if path.is_file():
+                name = f"{label}/{path.relative_to(root).as_posix()}"
+                entries.append((name, info.st_size, info.st_mtime_ns))
+    basis = {
+        "files": entries,
+        "brand": options.brand,
+        "paths": [str(p.resolve()) for p in (options.content_dir, options.layouts_dir)],
+        "casebook": casebook.__version__,
+        "renderers": {fmt: _versions(names) for fmt, names in _RENDERER_PACKAGES.items()},
+    }
+    return hashlib.sha256(json.dumps(basis, sort_keys=True).encode()).hexdigest()
+
+
+def _unchanged(options: BuildOptions, stamp: str, reporter: Reporter) -> BuildReport | None:
+    """The report of a no-op build, if nothing was touched since the last complete build and
+    every output is still the file recorded; otherwise None."""
+    if not (options.out_dir / MANIFEST).is_file():
+        return None
+    with _locked(options.out_dir, reporter, options.wait_for_lock):
+        try:
+            manifest = read_manifest(options.out_dir)
+        except ValueError:
+            return None
+        if manifest.inputs_stamp != stamp or not (options.out_dir / INDEX).is_file():
+            return None
+        if list(options.out_dir.glob(_TEMP_GLOB)):
+            return None
+        outcomes: list[Outcome] = []
+        for record in manifest.outputs:
+            path = options.out_dir / record.path
+            if not _matches(path, record):
+                return None
+            outcomes.append(_skipped(record.pack, record.format, path, record))
+    for outcome in outcomes:
+        reporter.finished(outcome)
+    return BuildReport(outcomes=tuple(outcomes))
+
+
+def _matches(path: Path, record: OutputRecord) -> bool:
+    try:
+        if path.stat().st_size != record.bytes:
+            return False
+        return hashlib.sha256(path.read_bytes()).hexdigest() == record.sha256
+    except OSError:
+        return False
 
 
 def _current(job: Job, record: OutputRecord | None) -> bool:
     if record is None or record.fingerprint != job.fingerprint:
         return False
-    try:
-        if job.path.stat().st_size != record.bytes:
-            return False
-        return hashlib.sha256(job.path.read_bytes()).hexdigest() == record.sha256
-    except OSError:
-        return False
+    return _matches(job.path, record)
 
 
 def _prune(plan: Plan, records: dict[str, OutputRecord], out_dir: Path) -> tuple[Path, ...]:
@@ -584,7 +670,7 @@ def _prune(plan: Plan, records: dict[str, OutputRecord], out_dir: Path) -> tuple
     return tuple(removed)
 
 
-def _manifest(plan: Plan, records: dict[str, OutputRecord]) -> Manifest:
+def _manifest(plan: Plan, records: dict[str, OutputRecord], stamp: str) -> Manifest:
     source = plan.corpus.source
     order = {f"{p.id}.{fmt}": (i, fmt) for i, p in enumerate(plan.packs) for fmt in FORMATS}
     outputs = sorted(records.values(), key=lambda o: order.get(o.path, (len(order), o.path)))
@@ -607,11 +693,12 @@ def _manifest(plan: Plan, records: dict[str, OutputRecord]) -> Manifest:
         publisher=source.publisher,
         casebook_version=casebook.__version__,
         content_fingerprint=plan.content_fingerprint,
+        inputs_stamp=stamp,
         packs=packs,
         outputs=tuple(outputs),
     )
     # The downloads page shows exactly the manifest, drawn with the site templates.
-    site_basis = plan.site_inputs + manifest.to_json()
+    site_basis = plan.site_inputs + replace(manifest, inputs_stamp="").to_json()
     return replace(manifest, site_fingerprint=hashlib.sha256(site_basis.encode()).hexdigest())
 
 

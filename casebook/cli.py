@@ -298,9 +298,9 @@ def _build(options: argparse.Namespace) -> int:
     _print_summary(report)
     # A fault shared by many outputs (a missing Word template) is reported once.
     messages = dict.fromkeys(m for o in report.failed for m in o.messages)
-    for message in messages:
+    for message in [*messages, *report.problems]:
         print(message, file=sys.stderr)
-    return 1 if report.failed else 0
+    return 1 if report.failed or report.problems else 0
 
 
 def _env_number(name: str, default: float) -> float:

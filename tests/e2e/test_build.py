@@ -11,6 +11,7 @@ import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from pypdf import PdfReader
 
@@ -31,10 +32,10 @@ def outputs(project: Path) -> dict[str, dict[str, object]]:
     return {str(o["path"]): o for o in entries}
 
 
-def packs(run_cli: RunCli, project: Path) -> list[dict[str, object]]:
+def packs(run_cli: RunCli, project: Path) -> list[dict[str, Any]]:
     listing = run_cli("list", "--json", cwd=project)
     assert listing.returncode == 0, listing.stderr
-    data: list[dict[str, object]] = json.loads(listing.stdout)
+    data: list[dict[str, Any]] = json.loads(listing.stdout)
     return data
 
 
@@ -91,6 +92,21 @@ def test_first_build_writes_every_pack_and_a_noop_rebuild_renders_nothing(
     assert "casebook.pdf" not in imported and "casebook.word" not in imported
     after = {p.name: p.stat().st_mtime_ns for p in (mini_project / "dist").iterdir()}
     assert after == mtimes
+
+
+def test_saving_a_file_without_changing_it_renders_nothing(
+    built_mini_project: Path, run_cli: RunCli
+) -> None:
+    case = next((built_mini_project / "content" / "cases").glob("*.md"))
+    case.write_bytes(case.read_bytes())  # an editor saves without changing anything
+    os.utime(case, ns=(time.time_ns(), time.time_ns()))
+    result = run_cli(cwd=built_mini_project, python_flags=("-X", "importtime"))
+    assert result.returncode == 0, result.stderr
+    assert built(result.stdout) == set()
+    imported = {line.split("|")[-1].strip() for line in result.stderr.splitlines() if "|" in line}
+    assert "casebook.content" in imported  # the content was read again, not trusted
+    assert "weasyprint" not in imported and "docx" not in imported
+    assert_consistent(built_mini_project)
 
 
 def test_editing_one_case_rebuilds_exactly_the_packs_that_show_it(
