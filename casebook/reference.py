@@ -346,7 +346,7 @@ def _styles(brand: Brand) -> list[str]:
             "Prompt",
             "paragraph",
             "Prompt",
-            ppr=numpr(_PROMPTS, 0) + '<w:keepNext/><w:spacing w:after="100"/>',
+            ppr="<w:keepNext/>" + numpr(_PROMPTS, 0) + '<w:spacing w:after="100"/>',
             based_on="Normal",
             next_id="Prompt",
         ),

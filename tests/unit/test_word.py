@@ -519,3 +519,97 @@ def test_another_brand_restyles_the_pack(tmp_path: Path) -> None:
     assert heading.get(f"{{{W}}}val") == "00707A"
     size = _part(data, "word/document.xml").find("w:body/w:sectPr/w:pgSz", NS)
     assert size.get(f"{{{W}}}w") == "12240"
+
+
+_PPR_ORDER = [
+    "pStyle",
+    "keepNext",
+    "keepLines",
+    "pageBreakBefore",
+    "framePr",
+    "widowControl",
+    "numPr",
+    "suppressLineNumbers",
+    "pBdr",
+    "shd",
+    "tabs",
+    "suppressAutoHyphens",
+    "kinsoku",
+    "wordWrap",
+    "overflowPunct",
+    "topLinePunct",
+    "autoSpaceDE",
+    "autoSpaceDN",
+    "bidi",
+    "adjustRightInd",
+    "snapToGrid",
+    "spacing",
+    "ind",
+    "contextualSpacing",
+    "mirrorIndents",
+    "suppressOverlap",
+    "jc",
+    "textDirection",
+    "textAlignment",
+    "textboxTightWrap",
+    "outlineLvl",
+    "divId",
+    "cnfStyle",
+    "rPr",
+    "sectPr",
+    "pPrChange",
+]
+_RPR_ORDER = [
+    "rStyle",
+    "rFonts",
+    "b",
+    "bCs",
+    "i",
+    "iCs",
+    "caps",
+    "smallCaps",
+    "strike",
+    "dstrike",
+    "outline",
+    "shadow",
+    "emboss",
+    "imprint",
+    "noProof",
+    "snapToGrid",
+    "vanish",
+    "webHidden",
+    "color",
+    "spacing",
+    "w",
+    "kern",
+    "position",
+    "sz",
+    "szCs",
+    "highlight",
+    "u",
+    "effect",
+    "bdr",
+    "shd",
+    "fitText",
+    "vertAlign",
+    "rtl",
+    "cs",
+    "em",
+    "lang",
+    "eastAsianLayout",
+    "specVanish",
+    "oMath",
+]
+
+
+@pytest.mark.parametrize("part", ["word/styles.xml", "word/numbering.xml", "word/document.xml"])
+def test_properties_are_in_schema_order_so_word_opens_the_file(
+    docx_bytes: bytes, part: str
+) -> None:
+    root = _part(docx_bytes, part)
+    for tag, order in (("pPr", _PPR_ORDER), ("rPr", _RPR_ORDER)):
+        for props in root.iter(f"{{{W}}}{tag}"):
+            names = [etree.QName(c).localname for c in props if etree.QName(c).namespace == W]
+            assert all(n in order for n in names), names
+            positions = [order.index(n) for n in names]
+            assert positions == sorted(positions), (part, names)
