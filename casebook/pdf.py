@@ -411,7 +411,7 @@ def _weasyprint_errors() -> Iterator[list[str]]:
 
     class _Collect(logging.Handler):
         def emit(self, record: logging.LogRecord) -> None:
-            errors.append(record.getMessage())
+            errors.append(record.getMessage().strip().rstrip(":"))
 
     handler = _Collect(level=logging.ERROR)
     logger = logging.getLogger("weasyprint")

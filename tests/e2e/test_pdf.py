@@ -340,6 +340,18 @@ def test_figures_outside_media_stop_the_render(
     assert str(error.value) == f"all-cases: figure {src!r}: {problem}"
 
 
+@pytest.mark.parametrize("name", ["broken.svg", "broken.png"])
+def test_a_broken_image_stops_the_render(
+    document: Document, layout: Layout, content: Path, name: str
+) -> None:
+    (content / "media" / name).write_bytes(b"<svg xmlns='http://www.w3.org/2000/svg'><rect")
+    with pytest.raises(RenderError) as error:
+        render_pdf(with_body(document, Figure("Broken", f"media/{name}")), layout, content)
+    assert str(error.value) == (
+        f"all-cases: WeasyPrint: Failed to load image at 'content:media/{name}'"
+    )
+
+
 def test_a_figure_without_a_content_folder(document: Document, layout: Layout) -> None:
     doc = with_body(document, Figure("A green bar", "media/chart.svg"))
     with pytest.raises(RenderError) as error:
