@@ -613,3 +613,32 @@ def test_properties_are_in_schema_order_so_word_opens_the_file(
             assert all(n in order for n in names), names
             positions = [order.index(n) for n in names]
             assert positions == sorted(positions), (part, names)
+
+
+def test_damaged_template_is_a_clear_error(tmp_path: Path) -> None:
+    root = _layout_copy(tmp_path)
+    template = root / "docx" / "reference.docx"
+    template.write_bytes(b"not a zip file")
+    with pytest.raises(ContentError) as error:
+        render_docx(make_document(), load_layout(root))
+    assert str(error.value).startswith(f"{template}:0: cannot open the Word reference template: ")
+
+
+def test_missing_logo_is_a_clear_error(tmp_path: Path) -> None:
+    root = _layout_copy(tmp_path)
+    layout = load_layout(root)
+    layout.logo_path().unlink()
+    with pytest.raises(ContentError) as error:
+        render_docx(make_document(), layout)
+    assert str(error.value) == (
+        f"{layout.logo_path()}:0: cannot read image: No such file or directory"
+    )
+
+
+def test_svg_needs_poppler_and_says_so(layout: Layout, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("casebook.word.shutil.which", lambda name: None)
+    with pytest.raises(ContentError) as error:
+        render_docx(make_document(), layout)
+    assert str(error.value) == (
+        f"{layout.logo_path()}:0: cannot convert SVG for Word: pdftocairo (poppler) not found"
+    )
