@@ -467,7 +467,7 @@ class _Writer:
 
         p = self._p(container, style)
         run = DocxParagraph(p, self.word._body).add_run()
-        width_px, height_px = _png_size(png)
+        width_px, height_px = _pixel_size(png)
         max_w, max_h = box_mm
         scale = min(max_w / width_px, max_h / height_px)
         shape = run.add_picture(
@@ -676,15 +676,15 @@ def _keywords(keywords: tuple[str, ...]) -> str:
 # -- images ----------------------------------------------------------------------------------
 
 
-def _png_size(png: bytes) -> tuple[int, int]:
-    from PIL import Image
+def _pixel_size(blob: bytes) -> tuple[int, int]:
+    from docx.image.image import Image
 
-    with Image.open(io.BytesIO(png)) as image:
-        return image.size
+    image = Image.from_blob(blob)
+    return max(image.px_width, 1), max(image.px_height, 1)
 
 
 def _image_png(path: Path, label: str) -> bytes:
-    """The image at ``path`` as PNG bytes; SVG is rasterised (Word needs a bitmap)."""
+    """The image at ``path`` as bytes Word can show; SVG is rasterised to PNG."""
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -693,17 +693,14 @@ def _image_png(path: Path, label: str) -> bytes:
     if suffix == ".svg":
         return _svg_to_png(data, label)
     if suffix in _RASTER_TYPES:
-        from PIL import Image
+        from docx.image.exceptions import UnrecognizedImageError
 
         try:
-            with Image.open(io.BytesIO(data)) as image:
-                if image.format == "PNG":
-                    return data
-                out = io.BytesIO()
-                image.convert("RGBA").save(out, format="PNG")
-                return out.getvalue()
-        except (OSError, ValueError) as exc:
-            raise ContentError([Diagnostic(label, 0, f"cannot read image: {exc}")]) from exc
+            _pixel_size(data)
+        except (UnrecognizedImageError, ValueError, IndexError) as exc:
+            message = f"cannot read image: not a valid {suffix[1:].upper()} file"
+            raise ContentError([Diagnostic(label, 0, message)]) from exc
+        return data
     raise ContentError(
         [Diagnostic(label, 0, "images must be SVG, PNG, JPEG or GIF for the Word packs")]
     )

@@ -642,3 +642,55 @@ def test_svg_needs_poppler_and_says_so(layout: Layout, monkeypatch: pytest.Monke
     assert str(error.value) == (
         f"{layout.logo_path()}:0: cannot convert SVG for Word: pdftocairo (poppler) not found"
     )
+
+
+def _png(width: int, height: int) -> bytes:
+    """A tiny valid grey PNG, made without an imaging library."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    rows = b"".join(b"\x00" + b"\x80" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+def test_png_figures_are_embedded_as_they_are_and_fit_the_page(
+    tmp_path: Path, layout: Layout
+) -> None:
+    media = tmp_path / "content" / "media"
+    media.mkdir(parents=True)
+    (media / "wide.png").write_bytes(_png(4000, 1000))
+    (media / "broken.png").write_bytes(b"\x89PNG but not really")
+    figure = Figure("A wide chart", "media/wide.png")
+    data = render_docx(
+        make_document(about=Section("about", "About", (figure,))), layout, tmp_path / "content"
+    )
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        assert _png(4000, 1000) in [package.read(n) for n in package.namelist()]
+    root = _part(data, "word/document.xml")
+    extent = list(root.iter(f"{{{NS['wp']}}}extent"))[-1]
+    sect = root.find("w:body/w:sectPr", NS)
+    width, left, right = (
+        int(sect.find(path, NS).get(f"{{{W}}}{attr}"))
+        for path, attr in (("w:pgSz", "w"), ("w:pgMar", "left"), ("w:pgMar", "right"))
+    )
+    text_width_emu = (width - left - right) * 635
+    assert int(extent.get("cx")) <= text_width_emu
+    assert int(extent.get("cx")) == pytest.approx(4 * int(extent.get("cy")), rel=1e-5)
+    broken = Figure("A broken chart", "media/broken.png")
+    with pytest.raises(ContentError) as error:
+        render_docx(
+            make_document(about=Section("about", "About", (broken,))),
+            layout,
+            tmp_path / "content",
+        )
+    assert str(error.value) == "media/broken.png:0: cannot read image: not a valid PNG file"
