@@ -672,7 +672,11 @@ def _prune(plan: Plan, records: dict[str, OutputRecord], out_dir: Path) -> tuple
 
 def _manifest(plan: Plan, records: dict[str, OutputRecord], stamp: str) -> Manifest:
     source = plan.corpus.source
-    order = {f"{p.id}.{fmt}": (i, fmt) for i, p in enumerate(plan.packs) for fmt in FORMATS}
+    order = {
+        f"{p.id}.{fmt}": (i, FORMATS.index(fmt))
+        for i, p in enumerate(plan.packs)
+        for fmt in FORMATS
+    }
     outputs = sorted(records.values(), key=lambda o: order.get(o.path, (len(order), o.path)))
     packs = tuple(
         PackRecord(

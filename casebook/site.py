@@ -59,6 +59,11 @@ def render_site(manifest: Manifest, layout: Layout) -> str:
         raise ContentError(
             [Diagnostic(str(site_dir / SITE_STYLES), 0, f"cannot read: {error.strerror}")]
         ) from None
+    if "</" in styles:
+        # The styles are inlined in a <style> element; a closing tag would end it early.
+        raise ContentError(
+            [Diagnostic(str(site_dir / SITE_STYLES), 0, "must not contain '</' (it is inlined)")]
+        )
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(site_dir)),
         autoescape=True,

@@ -1,0 +1,88 @@
+"""The downloads page in a real browser (Debian's Chromium, driven by playwright)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+import pytest
+
+pytestmark = pytest.mark.clients
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+VIEWPORTS = {"desktop": (1280, 900), "phone": (390, 844)}
+
+
+@pytest.fixture(scope="module")
+def browser() -> Any:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    executable = shutil.which("chromium") or str(CHROMIUM)
+    if not Path(executable).exists():
+        pytest.skip("Chromium is not installed")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.mark.parametrize("viewport", sorted(VIEWPORTS))
+def test_downloads_page_works_offline_and_every_link_resolves(
+    built_mini_project: Path, browser: Any, tmp_path: Path, viewport: str
+) -> None:
+    dist = built_mini_project / "dist"
+    manifest = json.loads((dist / "manifest.json").read_text())
+    page_url = (dist / "index.html").as_uri()
+    width, height = VIEWPORTS[viewport]
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    requests: list[str] = []
+    problems: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else 0)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+
+    page.goto(page_url, wait_until="load")
+    shot = tmp_path / f"downloads-{viewport}.png"
+    page.screenshot(path=str(shot), full_page=True)
+
+    assert requests == [page_url]
+    assert problems == []
+    assert shot.stat().st_size > 0
+    # One h1, one h2 per pack, and the three landmarks.
+    assert page.locator("h1").count() == 1
+    titles = [pack["title"] for pack in manifest["packs"]]
+    assert page.locator("h2").all_inner_texts() == titles
+    for landmark in ("header", "main", "footer"):
+        assert page.locator(landmark).count() == 1
+    # Every download link names its pack and format and points at a file that exists.
+    hrefs = page.locator("a[href]").evaluate_all("links => links.map(a => a.href)")
+    downloads = page.locator("a.download")
+    assert downloads.count() == len(manifest["outputs"])
+    for output, link in zip(manifest["outputs"], downloads.all(), strict=True):
+        pack = next(p for p in manifest["packs"] if p["id"] == output["pack"])
+        name = "PDF" if output["format"] == "pdf" else "Word file"
+        text = " ".join(link.text_content().split())
+        assert text.startswith(f"Download the {name} of {pack['title']} (")
+        if output["pages"] is not None:
+            assert text.endswith(f", {output['pages']} pages)")
+    for href in hrefs:
+        url = urlparse(href)
+        if url.scheme == "file":
+            assert Path(unquote(url.path)).is_file(), href
+        else:
+            assert href == manifest["source_url"]
+    # Readable on a phone: nothing wider than the screen.
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0
+    context.close()
