@@ -12,7 +12,9 @@ than the default, so every look still lives in style definitions, never in direc
 from __future__ import annotations
 
 import argparse
+import hashlib
 import io
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -26,6 +28,7 @@ __all__ = [
     "NUMBER_STYLES",
     "REQUIRED_STYLES",
     "apply_brand",
+    "brand_stamp",
     "build_reference",
     "main",
 ]
@@ -554,6 +557,14 @@ def apply_brand(docx_document: Any, brand: Brand) -> None:
         section.header_distance = section.footer_distance = Mm(min(10.0, bottom / 2))
 
 
+def brand_stamp(brand: Brand) -> str:
+    """What the reference records of the brand it was made from: the values styles use."""
+    values = json.dumps(
+        [brand.name, brand.colours, brand.fonts, brand.paper, brand.margins_mm], sort_keys=True
+    )
+    return "casebook-brand:" + hashlib.sha256(values.encode("utf-8")).hexdigest()[:16]
+
+
 def build_reference(brand: Brand) -> bytes:
     """A fresh ``reference.docx`` for ``brand``: python-docx's template restyled, body empty."""
     import docx
@@ -585,6 +596,7 @@ def build_reference(brand: Brand) -> bytes:
     props.comments = "Styles for Casebook workshop packs. Regenerate: python -m casebook.reference"
     props.last_modified_by = brand.name
     props.language = "en-GB"
+    props.identifier = brand_stamp(brand)
     out = io.BytesIO()
     document.save(out)
     from casebook.word import normalise_package

@@ -47,6 +47,7 @@ from casebook.reference import (
     REQUIRED_STYLES,
     W_NS,
     apply_brand,
+    brand_stamp,
 )
 
 __all__ = [
@@ -139,7 +140,7 @@ def render_docx(document: Document, layout: Layout, media_root: Path | None = No
         raise ContentError(
             [Diagnostic(str(template), 0, f"cannot open the Word reference template: {exc}")]
         ) from exc
-    if not _is_default_brand(layout):
+    if not _made_for(word, layout):
         apply_brand(word, layout.brand)
     _check_styles(word, template)
     writer = _Writer(word, document, layout, media_root, template)
@@ -149,9 +150,11 @@ def render_docx(document: Document, layout: Layout, media_root: Path | None = No
     return normalise_package(out.getvalue(), document.date)
 
 
-def _is_default_brand(layout: Layout) -> bool:
-    default = layout.root / "brand.yaml"
-    return default.exists() and Path(layout.brand.path).resolve() == default.resolve()
+def _made_for(word: Any, layout: Layout) -> bool:
+    """Whether the template was generated from this very brand. If so its styles are used as
+    they are (edits made in Word included); if not (another brand, or brand.yaml changed
+    since), the styles are rewritten from the brand first."""
+    return bool(word.core_properties.identifier == brand_stamp(layout.brand))
 
 
 def _check_styles(word: Any, template: Path) -> None:

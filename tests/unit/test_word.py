@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import shutil
 import zipfile
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -28,7 +29,7 @@ from casebook.blocks import (
 from casebook.diagnostics import ContentError
 from casebook.document import ActionSheet, CaseEntry, Cover, Document, Section
 from casebook.layout import Layout, load_layout
-from casebook.reference import build_reference
+from casebook.reference import brand_stamp, build_reference
 from casebook.word import render_docx, safe_segments
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -495,11 +496,44 @@ def test_missing_template_is_a_clear_error(tmp_path: Path) -> None:
     )
 
 
-def test_committed_reference_is_generated_from_the_default_brand(layout: Layout) -> None:
-    committed = (LAYOUTS / "docx" / "reference.docx").read_bytes()
-    assert build_reference(layout.brand) == committed, (
-        "layouts/docx/reference.docx is out of date: run python -m casebook.reference"
-    )
+def _rewrite_part(path: Path, name: str, change: Callable[[bytes], bytes]) -> None:
+    with zipfile.ZipFile(path) as package:
+        parts = {n: package.read(n) for n in package.namelist()}
+    parts[name] = change(parts[name])
+    with zipfile.ZipFile(path, "w") as package:
+        for part_name, data in parts.items():
+            package.writestr(part_name, data)
+
+
+def _heading_colour(data: bytes) -> str:
+    styles = _part(data, "word/styles.xml")
+    return str(_val(styles, "w:style[@w:styleId='Heading1']/w:rPr/w:color"))
+
+
+def test_reference_is_reproducible_and_made_from_the_default_brand(layout: Layout) -> None:
+    built = build_reference(layout.brand)
+    assert build_reference(layout.brand) == built
+    core = _part(built, "docProps/core.xml")
+    assert core.findtext("dc:identifier", namespaces=NS) == brand_stamp(layout.brand)
+    assert _heading_colour(built) == layout.brand.colour("primary").lstrip("#").upper()
+
+
+def test_styles_edited_in_word_in_the_template_carry_into_the_packs(tmp_path: Path) -> None:
+    root = _layout_copy(tmp_path)
+    template = root / "docx" / "reference.docx"
+    layout = load_layout(root)
+    primary = layout.brand.colour("primary").lstrip("#").upper()
+    _rewrite_part(template, "word/styles.xml", lambda xml: xml.replace(primary.encode(), b"7A1F5C"))
+    assert _heading_colour(render_docx(make_document(), layout)) == "7A1F5C"
+
+
+def test_a_changed_brand_restyles_a_template_made_before_it(tmp_path: Path) -> None:
+    root = _layout_copy(tmp_path)
+    brand_file = root / "brand.yaml"
+    text = brand_file.read_text(encoding="utf-8")
+    old = load_layout(root).brand.colour("primary")
+    brand_file.write_text(text.replace(old, "#00707a"), encoding="utf-8")
+    assert _heading_colour(render_docx(make_document(), load_layout(root))) == "00707A"
 
 
 def test_another_brand_restyles_the_pack(tmp_path: Path) -> None:
