@@ -417,6 +417,21 @@ def test_a_stylesheet_link_out_of_layouts_stops_the_render(
     )
 
 
+def test_attachments_in_a_template_are_not_embedded(document: Document, layouts_copy: Path) -> None:
+    template = layouts_copy / "pdf" / "pack.html.j2"
+    text = template.read_text(encoding="utf-8")
+    text = text.replace(
+        '<link rel="stylesheet" href="pdf/pack.css">',
+        '<link rel="stylesheet" href="pdf/pack.css">\n'
+        '<link rel="attachment" href="pdf/fonts.css" title="fonts">',
+    ).replace("<body>\n", '<body>\n<a rel="attachment" href="pdf/pack.css">the stylesheet</a>\n')
+    template.write_text(text, encoding="utf-8")
+    pdf = render_pdf(document, load_layout(layouts_copy), MINI)
+    assert "the stylesheet" in page_texts(pdf)[0]
+    test_no_attachments_or_scripts(pdf)
+    assert b"font-face" not in pdf
+
+
 def test_a_template_mistake_names_the_template_and_line(
     document: Document, layouts_copy: Path
 ) -> None:
