@@ -79,6 +79,27 @@ REQUIRED_STYLES: tuple[tuple[str, str, str], ...] = (
     ("CasebookTable", "table", "Casebook Table"),
 )
 
+_GALLERY = frozenset(
+    [
+        "Normal",
+        "Title",
+        "Subtitle",
+        "Heading1",
+        "Heading2",
+        "Heading3",
+        "ListBullet",
+        "ListNumber",
+        "Quote",
+        "Caption",
+        "CaseMeta",
+        "CaseCitation",
+        "Prompt",
+        "Notes",
+        "Strong",
+        "Emphasis",
+    ]
+)
+
 # numId of each list in numbering.xml; the list styles point at them.
 _BULLETS, _NUMBERS, _PROMPTS = 1, 2, 3
 _PAPER_TWIPS = {"A4": (11906, 16838), "Letter": (12240, 15840)}
@@ -124,7 +145,11 @@ def _style(
         parts.append(f'<w:basedOn w:val="{based_on}"/>')
     if next_id:
         parts.append(f'<w:next w:val="{next_id}"/>')
-    parts.append('<w:uiPriority w:val="1"/><w:qFormat/>')
+    # Only the styles people apply by hand go in the Home > Styles gallery.
+    if style_id in _GALLERY:
+        parts.append('<w:uiPriority w:val="1"/><w:qFormat/>')
+    else:
+        parts.append(f'<w:uiPriority w:val="{39 if style_id.startswith("TOC") else 99}"/>')
     if ppr:
         parts.append(f"<w:pPr>{ppr}</w:pPr>")
     if rpr:
