@@ -127,9 +127,9 @@ def _template_position(error: jinja2.TemplateError, default: Path) -> tuple[str,
 def render_pdf(document: Document, layout: Layout, media_root: Path | None = None) -> bytes:
     """Render ``document`` to a tagged PDF; raises RenderError naming the pack and resource.
 
-    A case whose notes area would be pushed onto a page of its own gets as many note lines
-    as fit under its prompts (at least three), so a printed pack has no notes-only pages; the
-    HTML fed to WeasyPrint is then ``render_html`` of that adjusted document.
+    A case whose notes area would be pushed onto the next page gets as many note lines as
+    fit under its prompts (at least three), or else a whole page of lines; the HTML fed to
+    WeasyPrint is then ``render_html`` of that adjusted document.
     """
     from weasyprint.urls import FatalURLFetchingError
 
@@ -189,12 +189,14 @@ _NOTES_SLACK_MM = 8.0  # the Notes heading's top margin, which a page top swallo
 
 
 def _fit_notes(document: Document, layout: Layout, pages: list[Any]) -> Document:
-    """``document`` with fewer note lines for each case whose notes area was pushed to the
-    next page but would fit, with at least three lines, under its prompts."""
+    """``document`` with its notes areas fitted to the page: a case whose notes were pushed
+    to the next page gets as many lines as fit under its prompts if that is three or more,
+    and otherwise a whole page of lines."""
     boxes: dict[str, tuple[int, float, float]] = {}
     for number, page in enumerate(pages):
         for name, (_, top, _, bottom) in page.anchors.items():
             boxes.setdefault(name, (number, float(top), float(bottom)))
+    top_margin = layout.brand.margins_mm[0] * _PX_PER_MM
     bottom_margin = layout.brand.margins_mm[2] * _PX_PER_MM
     cases = []
     for case in document.cases:
@@ -208,6 +210,15 @@ def _fit_notes(document: Document, layout: Layout, pages: list[Any]) -> Document
             fit = int(room // line) if line > 0 else 0
             if fit >= _LEAST_NOTES_LINES:
                 case = dataclasses.replace(case, notes_lines=min(fit, case.notes_lines - 1))
+            else:  # the notes get a page of their own: rule all of it
+                page_room = float(pages[notes[0]].height) - top_margin - bottom_margin - heading
+                full = int(page_room // line) - 1 if line > 0 else 0  # one line spare
+                case = dataclasses.replace(
+                    case,
+                    notes_lines=max(case.notes_lines, full),
+                    # A loose page must still say which case it belongs to.
+                    notes_title=f"{case.notes_title}: {case.heading}",
+                )
         cases.append(case)
     return dataclasses.replace(document, cases=tuple(cases))
 

@@ -158,6 +158,7 @@ def test_notes_move_whole_when_too_few_lines_fit(document: Document, layout: Lay
     texts = page_texts(render_pdf(with_body(document, *[PARAGRAPH] * 10), layout, MINI))
     [notes_page] = [t for t in texts if t.startswith("Notes")]
     assert texts.index(notes_page) == 5
+    assert notes_page.startswith(f"Notes: {document.cases[0].heading}")
 
 
 def test_action_sheet_has_every_column(document: Document, texts: list[str]) -> None:
