@@ -5,10 +5,28 @@ regenerate with ``CASEBOOK_UPDATE_GOLDEN=1`` (``nox -s update_golden``) and revi
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from casebook.blocks import (
+    BulletList,
+    Code,
+    Emphasis,
+    Figure,
+    Heading,
+    Inline,
+    LineBreak,
+    Link,
+    ListItem,
+    OrderedList,
+    Paragraph,
+    Quote,
+    Strong,
+    Table,
+    Text,
+)
 from casebook.content import load_corpus
 from casebook.document import compose_pack
 from casebook.layout import load_layout
@@ -37,3 +55,75 @@ def test_html_matches_the_reviewed_file(pack_id: str, brand: str | None) -> None
     assert html == golden.read_text(encoding="utf-8")
     # No machine's paths in the HTML: the same file must match in any clone.
     assert str(ROOT) not in html
+
+
+def para(*inlines: Inline) -> Paragraph:
+    return Paragraph(inlines)
+
+
+def test_every_block_type_as_html() -> None:
+    blocks = (
+        Heading(3, (Text("What they did"),)),
+        para(
+            Text("A "),
+            Emphasis((Text("quiet"),)),
+            Text(" & "),
+            Strong((Text("<bold>"),)),
+            LineBreak(),
+            Code("x < y"),
+            Text(" "),
+            Link("https://example.org/a?b=1&c=2", (Text("the guide"),)),
+            Text(" "),
+            Link("https://example.org/", (Text("example.org"),)),
+            Text(" "),
+            Link("javascript:alert(1)", (Text("not a link"),)),
+        ),
+        OrderedList(
+            3,
+            (
+                ListItem((para(Text("three")),)),
+                ListItem(
+                    (
+                        para(Text("four")),
+                        BulletList((ListItem((para(Text("nested")),)),)),
+                    )
+                ),
+            ),
+        ),
+        Quote((para(Text("Said once.")),)),
+        Figure("A chart of <things>", "media/chart.svg"),
+        Figure("Gone", None),
+        Table(((Text("Area"),), (Text("Cases"),)), (((Text("Wales"),), (Text("3"),)),)),
+    )
+    corpus = load_corpus(MINI)
+    [pack] = [p for p in select_packs(corpus) if p.id == "all-cases"]
+    document = compose_pack(pack, corpus)
+    first = replace(document.cases[0], blocks=blocks)
+    document = replace(document, cases=(first, *document.cases[1:]))
+    html = render_html(document, load_layout(ROOT / "layouts"), MINI)
+    expected = """<div class="case-body">
+<h3>What they did</h3>
+<p>A <em>quiet</em> &amp; <strong>&lt;bold&gt;</strong><br><code>x &lt; y</code> \
+<a href="https://example.org/a?b=1&amp;c=2">the guide</a> \
+<a href="https://example.org/" class="url">example.org</a> not a link</p>
+<ol start="3">
+<li>three</li>
+<li><p>four</p>
+<ul>
+<li>nested</li>
+</ul></li>
+</ol>
+<blockquote>
+<p>Said once.</p>
+</blockquote>
+<figure><img src="content:media/chart.svg" alt="A chart of &lt;things&gt;"></figure>
+<div class="figure-missing" role="note"><p class="figure-missing-label">Figure not available \
+in this edition</p><p>Gone</p></div>
+<table class="content-table">
+<thead><tr><th scope="col">Area</th><th scope="col">Cases</th></tr></thead>
+<tbody>
+<tr><td>Wales</td><td>3</td></tr>
+</tbody>
+</table>
+</div>"""
+    assert expected in html
