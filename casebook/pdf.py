@@ -102,12 +102,12 @@ def render_html(document: Document, layout: Layout, media_root: Path | None = No
             fonts=dict(brand.fonts),
             generator=f"Casebook {__version__}",
         )
-    except jinja2.TemplateError as error:
+    except (jinja2.TemplateError, ValueError) as error:
         where, line = _template_position(error, layout.root / "pdf" / _TEMPLATE)
         raise RenderError(f"{document.pack_id}: template {where}:{line}: {error}") from None
 
 
-def _template_position(error: jinja2.TemplateError, default: Path) -> tuple[str, int]:
+def _template_position(error: Exception, default: Path) -> tuple[str, int]:
     """Where a template went wrong: syntax errors carry it; errors while rendering are found
     in the traceback, whose frames Jinja maps back to template lines."""
     where = getattr(error, "filename", None)
@@ -398,10 +398,10 @@ class _Fetcher:
             candidate = self.media / rel[len(_MEDIA_PREFIX) :]
             roots: tuple[Path, ...] = (self.media,)
         elif parts.scheme == "file" and parts.netloc in ("", "localhost"):
-            what = shown
             if parts.query or parts.fragment or "\x00" in url:
-                raise PermissionError(f"refused to read {what}")
+                raise PermissionError(f"refused to read {shown}")
             candidate = Path(url2pathname(unquote(parts.path)))
+            what = str(candidate)
             roots = (self.layouts,)
         else:
             raise PermissionError(f"refused to fetch {shown}: only layout and media files are read")

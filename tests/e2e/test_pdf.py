@@ -414,8 +414,16 @@ def test_a_stylesheet_link_out_of_layouts_stops_the_render(
     with pytest.raises(RenderError) as error:
         render_pdf(document, load_layout(layouts_copy), MINI)
     assert str(error.value) == (
-        f"all-cases: {(layouts_copy / 'pdf' / 'evil.css').as_uri()}: {OUTSIDE}"
+        f"all-cases: {layouts_copy.resolve() / 'pdf' / 'evil.css'}: {OUTSIDE}"
     )
+
+
+def test_a_missing_font_names_the_file(document: Document, layouts_copy: Path) -> None:
+    (layouts_copy / "fonts" / "NotoSans-Bold.ttf").unlink()
+    with pytest.raises(RenderError) as error:
+        render_pdf(document, load_layout(layouts_copy), MINI)
+    font = layouts_copy.resolve() / "fonts" / "NotoSans-Bold.ttf"
+    assert str(error.value) == f"all-cases: {font}: not found"
 
 
 def test_attachments_in_a_template_are_not_embedded(document: Document, layouts_copy: Path) -> None:
