@@ -534,7 +534,9 @@ def build(options: BuildOptions, reporter: Reporter | None = None) -> BuildRepor
                 _render_all(todo, plan.layout, options, commit)
         finally:
             removed = _prune(plan, records, options.out_dir)
-            complete = all(o.status != "failed" for o in outcomes.values())
+            complete = len(outcomes) == len(plan.jobs) and not any(
+                o.status == "failed" for o in outcomes.values()
+            )
             manifest = _manifest(plan, records, stamp if complete else "")
             index = options.out_dir / INDEX
             page: bytes | None = None
@@ -776,20 +778,16 @@ def _run_pool(
         initargs=(options.memory_limit,),
     ) as pool:
         futures: dict[Future[_Rendered], Job] = {}
-        for job in jobs:
-            task = _Task(
-                document=job.document,
-                layout=layout,
-                format=job.format,
-                target=job.path,
-                media=job.media,
-                content_dir=options.content_dir,
-                time_limit=options.time_limit,
-                memory_limit=options.memory_limit,
-                debug=options.debug,
-            )
-            futures[pool.submit(_render, task)] = job
         try:
+            # Workers are forked while the tasks are submitted; a Ctrl-C or SIGTERM arriving
+            # in the middle of a fork would be raised inside an at-fork hook and lost. Hold
+            # them until the workers exist (the workers unblock them in _start_worker).
+            held = {signal.SIGINT, signal.SIGTERM}
+            signal.pthread_sigmask(signal.SIG_BLOCK, held)
+            try:
+                _submit_all(pool, futures, jobs, layout, options)
+            finally:
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, held)
             for future in as_completed(futures):
                 job = futures[future]
                 try:
@@ -799,10 +797,36 @@ def _run_pool(
                     continue
                 commit(job, *_install(job, rendered))
         except BaseException:
+            # Interrupted (Ctrl-C, SIGTERM): stop the renders now rather than wait for them.
+            # ProcessPoolExecutor has no public way to end its workers before Python 3.14.
             for future in futures:
                 future.cancel()
+            for process in list(getattr(pool, "_processes", {}).values()):
+                process.terminate()
             raise
     return lost
+
+
+def _submit_all(
+    pool: ProcessPoolExecutor,
+    futures: dict[Future[_Rendered], Job],
+    jobs: Sequence[Job],
+    layout: Layout,
+    options: BuildOptions,
+) -> None:
+    for job in jobs:
+        task = _Task(
+            document=job.document,
+            layout=layout,
+            format=job.format,
+            target=job.path,
+            media=job.media,
+            content_dir=options.content_dir,
+            time_limit=options.time_limit,
+            memory_limit=options.memory_limit,
+            debug=options.debug,
+        )
+        futures[pool.submit(_render, task)] = job
 
 
 def _install(job: Job, rendered: _Rendered) -> tuple[Outcome, OutputRecord | None]:
@@ -846,6 +870,10 @@ def _start_worker(memory_limit: int) -> None:
         soft = memory_limit if hard == resource.RLIM_INFINITY else min(memory_limit, hard)
         resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
     signal.signal(signal.SIGALRM, _on_alarm)
+    # The build's owner handles Ctrl-C and SIGTERM and ends the workers itself.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
 
 
 def _on_alarm(signum: int, frame: FrameType | None) -> None:
@@ -874,7 +902,12 @@ def _render(task: _Task) -> _Rendered:
                 f"{task.time_limit:g} seconds",
             ),
         )
-    except MemoryError:
+    except (MemoryError, ImportError, OSError) as error:
+        if not _out_of_memory(error):
+            return _Rendered(
+                seconds=time.perf_counter() - started,
+                messages=(f"{task.target}: render failed: {error}",),
+            )
         return _Rendered(
             seconds=time.perf_counter() - started,
             messages=(
@@ -910,6 +943,14 @@ def _render(task: _Task) -> _Rendered:
         sha256=hashlib.sha256(data).hexdigest(),
         seconds=seconds,
     )
+
+
+def _out_of_memory(error: BaseException) -> bool:
+    """MemoryError, or a library that could not be mapped into the limited address space."""
+    if isinstance(error, MemoryError):
+        return True
+    text = str(error)
+    return "failed to map segment" in text or "Cannot allocate memory" in text
 
 
 def _limit_cpu(seconds: float) -> None:

@@ -38,9 +38,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     options = parser.parse_args(_with_default_command(args))
     debug = bool(options.debug)
-    signal.signal(signal.SIGTERM, _interrupt)
+    interruption = _Interruption()
+    signal.signal(signal.SIGTERM, interruption)
     try:
         status: int = options.run(options)
+        if interruption.received:
+            # The signal arrived somewhere that swallowed the exception; the build finished
+            # consistently, but the caller asked it to stop.
+            raise KeyboardInterrupt
         return status
     except ContentError as error:
         _print_diagnostics(error.diagnostics)
@@ -63,10 +68,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
-def _interrupt(signum: int, frame: FrameType | None) -> None:
-    # SIGTERM ends a build the way Ctrl-C does: outputs written so far are recorded in the
-    # manifest and temporary files are removed.
-    raise KeyboardInterrupt
+class _Interruption:
+    """SIGTERM ends a build the way Ctrl-C does: outputs written so far are recorded in the
+    manifest and temporary files are removed."""
+
+    def __init__(self) -> None:
+        self.received = False
+
+    def __call__(self, signum: int, frame: FrameType | None) -> None:
+        self.received = True
+        raise KeyboardInterrupt
 
 
 def _with_default_command(args: list[str]) -> list[str]:
@@ -459,7 +470,9 @@ def _print_table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> No
         from rich.console import Console
         from rich.table import Table
 
-        table = Table(*header)
+        table = Table()
+        for i, name in enumerate(header):
+            table.add_column(name, justify="right" if i >= 3 else "left")
         for row in rows:
             table.add_row(*row)
         Console().print(table)

@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import re
+import signal
 import subprocess
 import time
 from collections.abc import Callable
@@ -264,3 +265,32 @@ def test_a_render_over_the_time_limit_fails_with_a_clear_message(
     )
     assert not (mini_project / "dist" / "all-cases.pdf").exists()
     assert sorted(os.listdir(mini_project / "dist")) == [".lock", "index.html", "manifest.json"]
+
+
+def test_an_interrupted_build_keeps_dist_consistent_and_the_next_build_finishes_the_work(
+    built_mini_project: Path, run_cli: RunCli, start_cli: StartCli
+) -> None:
+    case_id = "caerphilly-vision-for-change"
+    holding = {str(p["id"]) for p in packs(run_cli, built_mini_project) if case_id in p["cases"]}
+    case = built_mini_project / "content" / "cases" / f"{case_id}.md"
+    case.write_text(case.read_text() + "\nA correction made during a build.\n")
+    build = start_cli(cwd=built_mini_project)
+    assert build.stdout is not None
+    assert build.stdout.readline().startswith("rendering ")
+    build.send_signal(signal.SIGTERM)
+    stdout, stderr = build.communicate(timeout=120)
+    assert build.returncode == 130
+    assert stderr.endswith("build.py: interrupted\n")
+    assert_consistent(built_mini_project)
+
+    after = run_cli(cwd=built_mini_project)
+
+    assert after.returncode == 0, after.stderr
+    expected = {f"{pack}.{fmt}" for pack in holding for fmt in FORMATS}
+    assert built(stdout) | built(after.stdout) == expected
+    assert built(after.stdout)  # the interrupted build did not finish everything
+    for pack in holding:
+        assert "A correction made during a build." in " ".join(
+            pdf_text(built_mini_project / "dist" / f"{pack}.pdf").split()
+        )
+    assert_consistent(built_mini_project)
