@@ -309,15 +309,17 @@ def gather(options: BuildOptions) -> Plan:
 
 
 def _check_out_dir(options: BuildOptions) -> None:
+    """Outputs are written, replaced and pruned: never where content or layouts live."""
     out = options.out_dir.resolve()
-    for name, other in (("content", options.content_dir), ("layouts", options.layouts_dir)):
-        other = other.resolve()
+    for name, given in (("content", options.content_dir), ("layouts", options.layouts_dir)):
+        other = given.resolve()
         if out == other or out in other.parents:
-            raise BuildError(
-                f"the output directory {options.out_dir} would hold the {name} directory "
-                f"{options.content_dir if name == 'content' else options.layouts_dir}; "
-                "choose another --out"
-            )
+            where = f"would hold the {name} directory {given}"
+        elif other in out.parents:
+            where = f"is inside the {name} directory {given}"
+        else:
+            continue
+        raise BuildError(f"the output directory {options.out_dir} {where}; choose another --out")
 
 
 def check_packs(packs: Sequence[Pack], out_dir: Path) -> None:
@@ -628,6 +630,8 @@ def _unchanged(options: BuildOptions, stamp: str, reporter: Reporter) -> BuildRe
             return None
         outcomes: list[Outcome] = []
         for record in manifest.outputs:
+            if Path(record.path).name != record.path:
+                return None
             path = options.out_dir / record.path
             if not _matches(path, record):
                 return None

@@ -208,13 +208,22 @@ def test_out_content_and_layouts_can_be_elsewhere(
     ]
 
 
-def test_the_output_folder_may_not_hold_the_content(mini_project: Path, run_cli: RunCli) -> None:
-    result = run_cli("build", "--out", ".", cwd=mini_project)
+@pytest.mark.parametrize(
+    ("out", "problem"),
+    [
+        (".", "would hold the content directory content"),
+        ("layouts/dist", "is inside the layouts directory layouts"),
+    ],
+)
+def test_the_output_folder_stays_clear_of_content_and_layouts(
+    mini_project: Path, run_cli: RunCli, out: str, problem: str
+) -> None:
+    result = run_cli("build", "--out", out, cwd=mini_project)
     assert result.returncode == 1
     assert result.stderr == (
-        "build.py: error: the output directory . would hold the content directory content; "
-        "choose another --out\n"
+        f"build.py: error: the output directory {out} {problem}; choose another --out\n"
     )
+    assert not (mini_project / "layouts" / "dist").exists()
 
 
 def test_import_seed_writes_the_cases_it_reports(
