@@ -71,6 +71,12 @@ _RENDERER_PACKAGES = {
 # schedule the largest work first.
 _FORMAT_COST = {"pdf": 5, "docx": 1}
 _TEMP_GLOB = ".*.tmp-*"
+# Files a council's Windows share cannot hold, whatever the extension.
+_RESERVED_NAMES = frozenset(
+    ["con", "prn", "aux", "nul"]
+    + [f"com{i}" for i in range(1, 10)]
+    + [f"lpt{i}" for i in range(1, 10)]
+)
 
 
 class BuildError(Exception):
@@ -328,6 +334,16 @@ def check_packs(packs: Sequence[Pack], out_dir: Path) -> None:
     seen: dict[str, Pack] = {}
     for pack in packs:
         where = pack.recipe.path if pack.recipe is not None else str(out_dir)
+        if pack.id in _RESERVED_NAMES:
+            problems.append(
+                Diagnostic(
+                    where,
+                    0,
+                    f"pack id {pack.id!r} is a reserved device name on Windows; "
+                    "choose another name",
+                )
+            )
+            continue
         if len(pack.id) > MAX_ID_LENGTH or not SLUG.fullmatch(pack.id):
             problems.append(
                 Diagnostic(

@@ -296,3 +296,39 @@ def test_an_interrupted_build_keeps_dist_consistent_and_the_next_build_finishes_
             pdf_text(built_mini_project / "dist" / f"{pack}.pdf").split()
         )
     assert_consistent(built_mini_project)
+
+
+def test_pack_ids_must_be_safe_unique_file_names() -> None:
+    from casebook.builder import check_packs
+    from casebook.diagnostics import ContentError
+    from casebook.model import Pack, PackRecipe, Selection
+
+    def recipe(pack_id: str) -> Pack:
+        made = PackRecipe(pack_id, f"content/packs/{pack_id}.yaml", "T", (), Selection())
+        return Pack(id=pack_id, kind="custom", title="T", cases=(), recipe=made)
+
+    packs = [
+        Pack(id="all-cases", kind="all", title="All", cases=()),
+        recipe("all-cases"),
+        recipe("../outside"),
+        recipe("Capitals"),
+        recipe("nul"),
+        recipe("fine-pack"),
+    ]
+    try:
+        check_packs(packs, Path("dist"))
+    except ContentError as error:
+        messages = [str(d) for d in error.diagnostics]
+    else:
+        raise AssertionError("unsafe pack ids were accepted")
+    safe = "is not a safe file name: use lower-case letters, digits and single hyphens"
+    assert messages == [
+        "content/packs/../outside.yaml:0: pack id '../outside' "
+        + safe
+        + " (at most 100 characters)",
+        "content/packs/Capitals.yaml:0: pack id 'Capitals' " + safe + " (at most 100 characters)",
+        "content/packs/all-cases.yaml:0: pack id 'all-cases' is also used by the all pack: "
+        "both would write dist/all-cases.pdf; rename one",
+        "content/packs/nul.yaml:0: pack id 'nul' is a reserved device name on Windows; "
+        "choose another name",
+    ]
