@@ -32,8 +32,6 @@ from typing import Any
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))  # measure this checkout's casebook, not an installed copy
 if str(BENCH) not in sys.path:
     sys.path.insert(0, str(BENCH))
 
@@ -44,8 +42,9 @@ __all__ = ["main"]
 MEASUREMENTS = ("components", "limit", "cold", "noop", "edit", "peer", "scaling", "profile")
 SIZES = (54, 270, 540)
 PROFILE_PACK = "all-cases"
-# The options casebook.pdf.render_pdf gives WeasyPrint (kept in step with it by hand).
+# WeasyPrint's options, if casebook.pdf does not say which it uses (``_pdf_options``).
 PDF_OPTIONS: dict[str, Any] = {
+    "pdf_variant": "pdf/ua-1",
     "pdf_tags": True,
     "uncompressed_pdf": False,
     "full_fonts": False,
@@ -114,6 +113,7 @@ class Settings:
     content: Path
     layouts: Path
     work: Path  # scratch folder for this run
+    project: Path  # the snapshot of build.py, casebook/ and bench/ that is measured
 
 
 # --- processes -------------------------------------------------------------------------
@@ -125,7 +125,7 @@ def _children_cpu() -> float:
 
 
 def run_process(
-    command: Sequence[str | Path], cwd: Path = ROOT, env: dict[str, str] | None = None
+    command: Sequence[str | Path], cwd: Path | None = None, env: dict[str, str] | None = None
 ) -> tuple[float, float, subprocess.CompletedProcess[str]]:
     """Run ``command`` to completion: wall seconds, CPU seconds of it and its children."""
     cpu = _children_cpu()
@@ -143,11 +143,13 @@ def run_process(
     return wall, used, proc
 
 
-def build_command(content: Path, layouts: Path, out: Path, *options: str | int) -> list[str | Path]:
+def build_command(
+    settings: Settings, content: Path, layouts: Path, out: Path, *options: str | int
+) -> list[str | Path]:
     """``python build.py build`` on the given folders, as an editor would run it."""
     return [
         sys.executable,
-        ROOT / "build.py",
+        settings.project / "build.py",
         "build",
         "--content",
         content,
@@ -181,6 +183,20 @@ def _scratch(settings: Settings, name: str) -> Iterator[Path]:
         yield path
     finally:
         shutil.rmtree(path, ignore_errors=True)
+
+
+def snapshot(work: Path, content: Path, layouts: Path) -> Path:
+    """Copy what is measured into ``work``, so edits to the working tree during a run
+    (or by the one-case edit) cannot change it."""
+    project = work / "project"
+    skip = shutil.ignore_patterns("__pycache__", "*.pyc", "results*.json")
+    project.mkdir()
+    shutil.copy2(ROOT / "build.py", project / "build.py")
+    shutil.copytree(ROOT / "casebook", project / "casebook", ignore=skip)
+    shutil.copytree(BENCH, project / "bench", ignore=skip)
+    shutil.copytree(content, project / "content", ignore=skip)
+    shutil.copytree(layouts, project / "layouts", ignore=skip)
+    return project
 
 
 def _manifest_outputs(out: Path) -> dict[str, dict[str, Any]]:
@@ -301,7 +317,7 @@ def measure_components(settings: Settings) -> dict[str, Any]:
         "import_docx": [python, "-c", "import docx"],
         "check": [
             python,
-            ROOT / "build.py",
+            settings.project / "build.py",
             "check",
             "--content",
             settings.content,
@@ -324,7 +340,13 @@ def measure_components(settings: Settings) -> dict[str, Any]:
 
 
 def measure_limit(settings: Settings) -> dict[str, Any]:
-    """Pure WeasyPrint and python-docx time for every pack, in this one warm process."""
+    """Pure WeasyPrint and python-docx time for every pack, in this one warm process.
+
+    A first pass runs casebook's own ``render_pdf`` for every pack (timed once) and keeps
+    the HTML it fed WeasyPrint last, which may differ from ``render_html`` of the composed
+    document when the renderer adjusts it after a first layout; the limit is WeasyPrint
+    alone on that exact HTML, with casebook's options.
+    """
     import io
 
     import docx.document
@@ -341,13 +363,41 @@ def measure_limit(settings: Settings) -> dict[str, Any]:
     corpus = load_corpus(settings.content)
     layout = load_layout(settings.layouts, None)
     documents = {p.id: compose_pack(p, corpus) for p in select_packs(corpus)}
-    html = {pid: casebook_pdf.render_html(doc, layout) for pid, doc in documents.items()}
     base_url = casebook_pdf._dir_url(layout.root)
+    options_of = getattr(casebook_pdf, "_pdf_options", None)
+    options = dict(options_of()) if callable(options_of) else dict(PDF_OPTIONS)
+
+    html: dict[str, str] = {}
+    passes: dict[str, int] = {}
+    own: dict[str, tuple[float, float]] = {}
+    casebook_render = Series()
+    original_render_html = casebook_pdf.render_html
+    wall = cpu = 0.0
+    for pid, document in documents.items():
+        fed: list[str] = []
+
+        def capture(*args: Any, fed: list[str] = fed, **kwargs: Any) -> str:
+            fed.append(original_render_html(*args, **kwargs))
+            return fed[-1]
+
+        casebook_pdf.render_html = capture
+        try:
+            started = time.perf_counter(), time.process_time()
+            casebook_pdf.render_pdf(document, layout, settings.content)
+            own[pid] = (time.perf_counter() - started[0], time.process_time() - started[1])
+            wall += own[pid][0]
+            cpu += own[pid][1]
+        finally:
+            casebook_pdf.render_html = original_render_html
+        html[pid] = fed[-1]
+        passes[pid] = len(fed)
+    casebook_render.add(wall, cpu)
+    _progress(f"limit: casebook render_pdf, all packs {wall:.2f} s")
 
     def pure_pdf(pack_id: str) -> bytes:
         fetcher = casebook_pdf._make_fetcher(layout, settings.content)
         data = HTML(string=html[pack_id], base_url=base_url, url_fetcher=fetcher).write_pdf(
-            **PDF_OPTIONS
+            **options
         )
         assert isinstance(data, bytes)
         return data
@@ -400,6 +450,8 @@ def measure_limit(settings: Settings) -> dict[str, Any]:
     finally:
         docx.document.Document.save = original_save  # type: ignore[method-assign]
     return {
+        "pdf_options": options,
+        "casebook_render_pdf": casebook_render.to_json(),
         "totals": {name: s.to_json() for name, s in totals.items()},
         "limit_wall": round(totals["pdf"].median + totals["docx_save"].median, 4),
         "limit_cpu": round(totals["pdf"].cpu_median + totals["docx_save"].cpu_median, 4),
@@ -409,6 +461,9 @@ def measure_limit(settings: Settings) -> dict[str, Any]:
             pid: {
                 "cases": len(documents[pid].cases),
                 "pages": pages[pid],
+                "layout_passes": passes[pid],
+                "render_pdf_wall_once": round(own[pid][0], 4),
+                "render_pdf_cpu_once": round(own[pid][1], 4),
                 "pdf_wall": round(series["pdf"].median, 4),
                 "pdf_cpu": round(series["pdf"].cpu_median, 4),
                 "docx_wall": round(series["docx"].median, 4),
@@ -440,7 +495,13 @@ def measure_cold(settings: Settings, jobs: int) -> dict[str, Any]:
         with _scratch(settings, f"cold-j{jobs}") as out:
             wall, cpu, _proc = run_process(
                 build_command(
-                    settings.content, settings.layouts, out / "dist", "--force", "--jobs", jobs
+                    settings,
+                    settings.content,
+                    settings.layouts,
+                    out / "dist",
+                    "--force",
+                    "--jobs",
+                    jobs,
                 )
             )
             outputs = _manifest_outputs(out / "dist")
@@ -462,9 +523,9 @@ def measure_noop(settings: Settings) -> dict[str, Any]:
     """``build`` with nothing changed, as a whole process; checks nothing was rebuilt."""
     with _scratch(settings, "noop") as scratch:
         out = scratch / "dist"
-        run_process(build_command(settings.content, settings.layouts, out))
+        run_process(build_command(settings, settings.content, settings.layouts, out))
         before = _manifest_outputs(out)
-        command = build_command(settings.content, settings.layouts, out)
+        command = build_command(settings, settings.content, settings.layouts, out)
 
         def once(_: int) -> tuple[float, float]:
             wall, cpu, _proc = run_process(command)
@@ -523,7 +584,7 @@ def measure_edit(settings: Settings, limit: dict[str, Any] | None) -> dict[str, 
         shutil.copytree(settings.content, content)
         shutil.copytree(settings.layouts, layouts)
         out = project / "dist"
-        run_process(build_command(content, layouts, out))
+        run_process(build_command(settings, content, layouts, out))
         case_id, packs = pick_case(content)
         path = content / "cases" / f"{case_id}.md"
         original = path.read_text(encoding="utf-8")
@@ -536,7 +597,7 @@ def measure_edit(settings: Settings, limit: dict[str, Any] | None) -> dict[str, 
             path.write_text(
                 original.rstrip("\n") + f" Revised for benchmark run {i + 1}.\n", encoding="utf-8"
             )
-            wall, cpu, _proc = run_process(build_command(content, layouts, out))
+            wall, cpu, _proc = run_process(build_command(settings, content, layouts, out))
             after = _manifest_outputs(out)
             rebuilt_each.append(
                 sorted(
@@ -649,7 +710,7 @@ def measure_scaling(settings: Settings) -> list[dict[str, Any]]:
                 _, _, proc = run_process(
                     [
                         sys.executable,
-                        BENCH / "worker.py",
+                        settings.project / "bench" / "worker.py",
                         "render",
                         content,
                         settings.layouts,
@@ -741,7 +802,7 @@ def measure_profile(settings: Settings) -> dict[str, Any]:
         _, _, proc = run_process(
             [
                 sys.executable,
-                BENCH / "worker.py",
+                settings.project / "bench" / "worker.py",
                 "profile",
                 settings.content,
                 settings.layouts,
@@ -911,7 +972,7 @@ def print_report(results: dict[str, Any]) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    console = Console(width=None if sys.stdout.isatty() else 110)
     table = Table(title="Casebook benchmark (seconds)")
     for column in ("measurement", "n", "median", "min", "max", "CPU median"):
         table.add_column(column, justify="left" if column == "measurement" else "right")
@@ -1043,15 +1104,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     out: Path | None = args.out or (None if quick else BENCH / "results.json")
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="casebook-bench-") as work:
+        project = snapshot(Path(work), args.content.resolve(), args.layouts.resolve())
+        # Everything below, in this process and the ones it starts, uses the snapshot.
+        sys.path.insert(0, str(project))
         settings = Settings(
             repeat=1 if quick else max(1, args.repeat),
             warmup=0 if quick else max(0, args.warmup),
             jobs=max(1, args.jobs),
             sizes=sizes,
             quick=quick,
-            content=args.content.resolve(),
-            layouts=args.layouts.resolve(),
+            content=project / "content",
+            layouts=project / "layouts",
             work=Path(work),
+            project=project,
         )
         results: dict[str, Any] = {
             "generated": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -1062,8 +1127,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "jobs": settings.jobs,
                 "sizes": list(settings.sizes),
                 "quick": quick,
-                "content": _shown(settings.content),
-                "layouts": _shown(settings.layouts),
+                "content": _shown(args.content),
+                "layouts": _shown(args.layouts),
             },
             "load_average": {"start": list(os.getloadavg())},
             "measurements": {},
