@@ -15,7 +15,17 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from casebook.blocks import Figure, Link, Paragraph, Text, plain_text
+from casebook.blocks import (
+    Code,
+    Emphasis,
+    Figure,
+    Link,
+    Paragraph,
+    Quote,
+    Strong,
+    Text,
+    plain_text,
+)
 from casebook.content import load_corpus
 from casebook.document import Document, compose_pack
 from casebook.layout import Layout, load_layout
@@ -226,6 +236,16 @@ def test_every_font_is_bundled_embedded_and_subset(pdf: bytes) -> None:
         [descendant] = font["/DescendantFonts"]
         descriptor = descendant.get_object()["/FontDescriptor"]
         assert "/FontFile2" in descriptor or "/FontFile3" in descriptor, name
+
+
+def test_code_emphasis_and_quotes_use_bundled_fonts(document: Document, layout: Layout) -> None:
+    doc = with_body(
+        document,
+        Paragraph((Code("x = 1"), Text(" "), Strong((Emphasis((Text("both"),)),)))),
+        Quote((Paragraph((Text("Quoted."),)),)),
+    )
+    names = sorted(name.split("+")[1] for name in fonts_of(render_pdf(doc, layout, MINI)))
+    assert names == ["Noto-Sans", "Noto-Sans-Bold", "Noto-Sans-Bold-Italic", "Noto-Sans-Italic"]
 
 
 def test_no_attachments_or_scripts(pdf: bytes) -> None:
