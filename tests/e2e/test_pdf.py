@@ -286,16 +286,22 @@ def test_letter_paper_and_a_brand_outside_layouts(document: Document, tmp_path: 
     assert "Valley Council" in reader.pages[0].extract_text()
 
 
-def test_welsh_right_to_left_and_emoji_survive(document: Document, layout: Layout) -> None:
-    words = "Gŵyl Llŷn dŵr tŷ מרכז مرحبا 👶"
+def test_welsh_right_to_left_symbols_and_emoji_survive(document: Document, layout: Layout) -> None:
+    words = "Gŵyl Llŷn dŵr tŷ מרכז مرحبا 👶 → ≥ ✓"
     doc = with_body(document, Paragraph((Text(f"Ar\u00a0lan y môr: {words}"),)))
     pdf = render_pdf(doc, layout, MINI)
     text = page_texts(pdf)[4]
-    for word in ("Gŵyl", "Llŷn", "dŵr", "tŷ", "👶", "مرحبا"):
+    for word in ("Gŵyl", "Llŷn", "dŵr", "tŷ", "👶", "مرحبا", "→ ≥ ✓"):
         assert word in text
     assert "מרכז" in text or "זכרמ" in text  # extraction may give visual order
     names = " ".join(fonts_of(pdf))
-    for family in ("Noto-Sans-Arabic", "Noto-Sans-Hebrew", "Noto-Emoji"):
+    for family in (
+        "Noto-Sans-Arabic",
+        "Noto-Sans-Hebrew",
+        "Noto-Emoji",
+        "Noto-Sans-Math",
+        "Noto-Sans-Symbols2",
+    ):
         assert family in names
 
 

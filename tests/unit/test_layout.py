@@ -114,6 +114,8 @@ def test_every_css_family_is_bundled_with_its_licence() -> None:
         "Noto Sans",
         "Noto Sans Arabic",
         "Noto Sans Hebrew",
+        "Noto Sans Math",
+        "Noto Sans Symbols2",
         "Noto Emoji",
     }
     size = sum(f.stat().st_size for f in fonts.iterdir())
@@ -139,7 +141,8 @@ def test_every_css_family_is_bundled_with_its_licence() -> None:
             "  body: Noto Sans",
             "  body: Comic Sans MS",
             "9: fonts: body: 'Comic Sans MS' is not a bundled font; "
-            "bundled: Noto Emoji, Noto Sans, Noto Sans Arabic, Noto Sans Hebrew",
+            "bundled: Noto Emoji, Noto Sans, Noto Sans Arabic, Noto Sans Hebrew, Noto Sans Math, "
+            "Noto Sans Symbols2",
         ),
         ("logo: logo.svg", "logo: missing.svg", "7: logo: 'missing.svg' not found in "),
         ("logo: logo.svg", "logo: logo.png", "7: logo: 'logo.png' must be an SVG file (.svg)"),
