@@ -47,6 +47,8 @@ def mini_project(tmp_path: Path) -> Path:
     project = tmp_path / "project"
     shutil.copytree(MINI_CONTENT, project / "content")
     shutil.copytree(LAYOUTS, project / "layouts")
+    # git keeps no empty folders: a fresh clone's fixture may have no media/ yet.
+    (project / "content" / "media").mkdir(exist_ok=True)
     return project
 
 
@@ -55,6 +57,7 @@ def _built_mini(tmp_path_factory: pytest.TempPathFactory) -> Path:
     project = tmp_path_factory.mktemp("built-mini") / "project"
     shutil.copytree(MINI_CONTENT, project / "content")
     shutil.copytree(LAYOUTS, project / "layouts")
+    (project / "content" / "media").mkdir(exist_ok=True)
     result = subprocess.run(
         [sys.executable, str(BUILD_PY)],
         cwd=project,
