@@ -102,6 +102,8 @@ def load_layout(root: Path, brand: str | None = None) -> Layout:
         raise ContentError([Diagnostic(where, line, f"not valid YAML: {error.problem}")]) from None
     except yaml.YAMLError as error:
         raise ContentError([Diagnostic(where, 0, f"not valid YAML: {error}")]) from None
+    except RecursionError:
+        raise ContentError([Diagnostic(where, 0, "nested too deeply for a brand")]) from None
     checker = _BrandChecker(where, brand_file.parent, root)
     return Layout(root=root, brand=checker.check(node), brand_dir=brand_file.parent)
 
@@ -307,7 +309,10 @@ class _BrandChecker:
             if tag not in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float"):
                 self.problem(item, message)
                 return _DEFAULT_MARGINS
-            number = float(item.value)
+            try:
+                number = float(str(item.value).replace("_", ""))
+            except ValueError:  # YAML's .nan, .inf and the like
+                number = float("nan")
             if not low <= number <= high:
                 self.problem(item, message)
                 return _DEFAULT_MARGINS

@@ -157,6 +157,11 @@ def test_every_css_family_is_bundled_with_its_licence() -> None:
             "12: margins_mm: expected four numbers (top, right, bottom, left) from 10 to 40",
         ),
         (
+            "margins_mm: [20, 18, 24, 18]",
+            "margins_mm: [20, .nan, 24, 18]",
+            "12: margins_mm: expected four numbers (top, right, bottom, left) from 10 to 40",
+        ),
+        (
             "paper: Letter",
             "paper: Letter\ncolour: red",
             "12: colour: unknown key; expected one of: name, colours, logo, fonts, paper, "
@@ -229,3 +234,10 @@ def test_an_empty_brand_file(layouts: Path) -> None:
     with pytest.raises(ContentError) as error:
         load_layout(layouts, "test")
     assert messages(error) == [f"{path}:0: brand.yaml: empty"]
+
+
+def test_deep_nesting_is_a_diagnostic_not_a_traceback(layouts: Path) -> None:
+    path = write_brand(layouts, "name: " + "[" * 20000 + "]" * 20000 + "\n")
+    with pytest.raises(ContentError) as error:
+        load_layout(layouts, "test")
+    assert messages(error) == [f"{path}:0: nested too deeply for a brand"]
