@@ -332,3 +332,25 @@ def test_pack_ids_must_be_safe_unique_file_names() -> None:
         "content/packs/nul.yaml:0: pack id 'nul' is a reserved device name on Windows; "
         "choose another name",
     ]
+
+
+def test_a_render_over_the_memory_limit_fails_and_keeps_the_previous_file(
+    built_mini_project: Path, run_cli: RunCli
+) -> None:
+    dist = built_mini_project / "dist"
+    before = {fmt: (dist / f"nation-england.{fmt}").read_bytes() for fmt in FORMATS}
+    result = run_cli(
+        "--only", "nation-england", "--force",
+        cwd=built_mini_project,
+        env={"CASEBOOK_MEMORY_LIMIT_MB": "120"},
+    )  # fmt: skip
+    assert result.returncode == 1
+    for fmt in FORMATS:
+        failure = f"dist/nation-england.{fmt}: render failed: "
+        assert (
+            f"{failure}needed more than the memory limit of 120 MiB" in result.stderr
+            or f"{failure}the worker process stopped unexpectedly" in result.stderr
+        ), result.stderr
+        assert (dist / f"nation-england.{fmt}").read_bytes() == before[fmt]
+    assert "Traceback" not in result.stderr
+    assert_consistent(built_mini_project)
