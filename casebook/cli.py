@@ -24,7 +24,6 @@ if TYPE_CHECKING:
 
 __all__ = ["main"]
 
-COMMANDS = ("build", "check", "list", "import-seed")
 _PROG = "build.py"
 
 # Environment overrides for the per-output worker limits (documented in the README).
@@ -60,6 +59,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         if isinstance(error, BuildError):
             print(f"{_PROG}: error: {error}", file=sys.stderr)
+        elif isinstance(error, OSError) and error.strerror:
+            # A full disk, a read-only folder: name the file, not the Python exception.
+            where = f"{error.filename}: " if error.filename else ""
+            print(f"{_PROG}: error: {where}{error.strerror}", file=sys.stderr)
         else:
             print(
                 f"{_PROG}: error: {type(error).__name__}: {error} (run with --debug for details)",
