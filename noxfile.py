@@ -45,7 +45,7 @@ def typecheck(session: nox.Session) -> None:
 @nox.session
 def clients(session: nox.Session) -> None:
     """Checks with real clients: LibreOffice, pandoc, Chromium, poppler and qpdf."""
-    session.install("-e", ".[clients]")
+    session.install("-e", ".[test,clients]")  # collecting the suite needs the test extras
     session.run("pytest", "-m", "clients", *session.posargs)
 
 
