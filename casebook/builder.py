@@ -2,8 +2,15 @@
 
 Everything is gathered and validated first (corpus, packs, documents, fingerprints); only then
 is ``dist/`` locked and anything rendered. An output is rebuilt only when its fingerprint (what
-it shows, the layout files and media it reads, the code and renderer versions) differs from the
-one recorded in ``dist/manifest.json``, or the file on disk is not the one recorded there.
+it shows, the layout files and media it reads, the Casebook and renderer versions) differs from
+the one recorded in ``dist/manifest.json``, or the file on disk is not the one recorded there.
+A build that finds no input touched since the last complete build (the "input stamp") does not
+even load the content.
+
+Each output renders in a worker process with a time limit (an alarm, backed by a CPU-time
+limit) and a memory limit (address space); the worker writes a temporary file beside the
+target and the parent moves it into place, so a failed or killed render leaves the previous
+file as it was.
 """
 
 from __future__ import annotations
