@@ -339,13 +339,9 @@ def _count(n: int, word: str) -> str:
 
 
 def _size(n: int | None) -> str:
-    if n is None:
-        return ""
-    if n < 1000:
-        return f"{n} B"
-    if n < 1_000_000:
-        return f"{n / 1000:.0f} kB"
-    return f"{n / 1_000_000:.1f} MB"
+    from casebook.site import size_text
+
+    return "" if n is None else size_text(n)
 
 
 # --- progress --------------------------------------------------------------------------

@@ -41,10 +41,7 @@ def seed_file() -> Path:
     return path
 
 
-@pytest.fixture
-def mini_project(tmp_path: Path) -> Path:
-    """A project folder with the mini fixture as content/ and the real layouts/."""
-    project = tmp_path / "project"
+def _mini(project: Path) -> Path:
     shutil.copytree(MINI_CONTENT, project / "content")
     shutil.copytree(LAYOUTS, project / "layouts")
     # git keeps no empty folders: a fresh clone's fixture may have no media/ yet.
@@ -52,12 +49,15 @@ def mini_project(tmp_path: Path) -> Path:
     return project
 
 
+@pytest.fixture
+def mini_project(tmp_path: Path) -> Path:
+    """A project folder with the mini fixture as content/ and the real layouts/."""
+    return _mini(tmp_path / "project")
+
+
 @pytest.fixture(scope="session")
 def _built_mini(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    project = tmp_path_factory.mktemp("built-mini") / "project"
-    shutil.copytree(MINI_CONTENT, project / "content")
-    shutil.copytree(LAYOUTS, project / "layouts")
-    (project / "content" / "media").mkdir(exist_ok=True)
+    project = _mini(tmp_path_factory.mktemp("built-mini") / "project")
     result = subprocess.run(
         [sys.executable, str(BUILD_PY)],
         cwd=project,
