@@ -57,6 +57,7 @@ __all__ = [
     "Reporter",
     "build",
     "check_packs",
+    "check_project",
     "gather",
     "read_manifest",
 ]
@@ -319,6 +320,37 @@ def gather(options: BuildOptions) -> Plan:
         content_fingerprint=content,
         site_inputs=_digest_files(hashes, tuple(site_files), options.layouts_dir),
     )
+
+
+def check_project(
+    content_dir: Path,
+    layouts_dir: Path,
+    brand: str | None = None,
+    warnings: list[Diagnostic] | None = None,
+) -> tuple[Corpus, tuple[Pack, ...]]:
+    """Validate content, layouts, pack ids and the downloads page template without building;
+    raise ContentError with every problem found. Warnings are appended to ``warnings``."""
+    from casebook.content import load_corpus
+    from casebook.packs import select_packs
+    from casebook.site import render_site
+
+    problems: list[Diagnostic] = []
+    corpus: Corpus | None = None
+    packs: tuple[Pack, ...] = ()
+    try:
+        corpus = load_corpus(content_dir, warnings)
+        packs = tuple(select_packs(corpus))
+        check_packs(packs, Path("dist"))
+    except ContentError as error:
+        problems.extend(error.diagnostics)
+    try:
+        layout = load_layout(layouts_dir, brand)
+        render_site(Manifest(), layout)
+    except ContentError as error:
+        problems.extend(error.diagnostics)
+    if problems or corpus is None:
+        raise ContentError(problems)
+    return corpus, packs
 
 
 def _check_out_dir(options: BuildOptions) -> None:

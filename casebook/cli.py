@@ -20,7 +20,6 @@ from casebook.diagnostics import ContentError, Diagnostic
 
 if TYPE_CHECKING:
     from casebook.builder import BuildReport, Job, Outcome
-    from casebook.model import Pack
 
 __all__ = ["main"]
 
@@ -217,33 +216,13 @@ def _print_diagnostics(diagnostics: Sequence[Diagnostic]) -> None:
 
 
 def _check(options: argparse.Namespace) -> int:
-    from casebook.builder import check_packs
-    from casebook.content import load_corpus
-    from casebook.layout import load_layout
-    from casebook.packs import select_packs
+    from casebook.builder import check_project
 
     warnings: list[Diagnostic] = []
-    problems: list[Diagnostic] = []
-    corpus = None
     try:
-        corpus = load_corpus(options.content, warnings)
-    except ContentError as error:
-        problems.extend(error.diagnostics)
-    try:
-        load_layout(options.layouts, options.brand)
-    except ContentError as error:
-        problems.extend(error.diagnostics)
-    packs: tuple[Pack, ...] = ()
-    if corpus is not None:
-        packs = select_packs(corpus)
-        try:
-            check_packs(packs, Path("dist"))
-        except ContentError as error:
-            problems.extend(error.diagnostics)
-    _print_diagnostics(warnings)
-    if problems:
-        raise ContentError(problems)
-    assert corpus is not None
+        corpus, packs = check_project(options.content, options.layouts, options.brand, warnings)
+    finally:
+        _print_diagnostics(warnings)
     summary = (
         f"{_count(len(corpus.cases), 'case')}, {_count(len(corpus.insights), 'insight')}, "
         f"{_count(len(corpus.places), 'place')}, {_count(len(packs), 'pack')}: "

@@ -248,3 +248,17 @@ def test_import_seed_of_a_missing_file_is_an_error(mini_project: Path, run_cli: 
     result = run_cli("import-seed", "no-such-seed.txt", cwd=mini_project)
     assert result.returncode == 1
     assert result.stderr.startswith("no-such-seed.txt:0: cannot read the seed")
+
+
+def test_check_reads_the_downloads_page_template(mini_project: Path, run_cli: RunCli) -> None:
+    template = mini_project / "layouts" / "site" / "index.html.j2"
+    lines = template.read_text().splitlines(keepends=True)
+    number = next(i for i, line in enumerate(lines, 1) if "{% for card in cards %}" in line)
+    lines[number - 1] = "{% for card in cards %\n"
+    template.write_text("".join(lines))
+
+    result = run_cli("check", cwd=mini_project)
+
+    assert result.returncode == 1
+    assert result.stderr.startswith("layouts/site/index.html.j2:")
+    assert "Traceback" not in result.stderr
