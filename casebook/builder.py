@@ -222,7 +222,8 @@ class Reporter(Protocol):
         """The build is blocked (for example on another build's lock)."""
 
     def warning(self, message: str) -> None:
-        """Something the user should know that does not fail the build."""
+        """Something the user should know that does not fail the build
+        (``path:line: warning: message``)."""
 
     def rendering(self, jobs: Sequence[Job]) -> None:
         """These outputs are about to be rendered."""
@@ -248,8 +249,9 @@ class _SilentReporter:
 # --- gathering -------------------------------------------------------------------------
 
 
-def gather(options: BuildOptions) -> Plan:
-    """Load, select, compose and fingerprint everything; raise ContentError or BuildError."""
+def gather(options: BuildOptions, warnings: list[Diagnostic] | None = None) -> Plan:
+    """Load, select, compose and fingerprint everything; raise ContentError or BuildError.
+    Problems that do not stop a build are appended to ``warnings``."""
     from casebook.content import load_corpus
     from casebook.packs import select_packs
 
@@ -257,7 +259,7 @@ def gather(options: BuildOptions) -> Plan:
         if fmt not in FORMATS:
             raise BuildError(f"unknown format {fmt!r}; formats are: {', '.join(FORMATS)}")
     _check_out_dir(options)
-    corpus = load_corpus(options.content_dir)
+    corpus = load_corpus(options.content_dir, warnings)
     layout = load_layout(options.layouts_dir, options.brand)
     packs = tuple(select_packs(corpus))
     check_packs(packs, options.out_dir)
@@ -561,7 +563,12 @@ def build(options: BuildOptions, reporter: Reporter | None = None) -> BuildRepor
         report = _unchanged(options, stamp, reporter)
         if report is not None:
             return replace(report, seconds=time.perf_counter() - started)
-    plan = gather(options)
+    warnings: list[Diagnostic] = []
+    try:
+        plan = gather(options, warnings)
+    finally:
+        for warning in warnings:
+            reporter.warning(str(warning))
     with _locked(options.out_dir, reporter, options.wait_for_lock):
         _remove_temporaries(options.out_dir)
         previous = _previous_manifest(options, reporter)
@@ -625,9 +632,8 @@ def _previous_manifest(options: BuildOptions, reporter: Reporter) -> Manifest:
     try:
         return read_manifest(options.out_dir)
     except ValueError as error:
-        reporter.warning(
-            f"{options.out_dir / MANIFEST}: unreadable ({error}); rebuilding everything"
-        )
+        problem = f"unreadable ({error}); rebuilding everything"
+        reporter.warning(str(Diagnostic(str(options.out_dir / MANIFEST), 0, problem, "warning")))
         return Manifest()
 
 

@@ -336,7 +336,7 @@ class _PlainReporter:
         print(message, file=sys.stderr, flush=True)
 
     def warning(self, message: str) -> None:
-        print(f"warning: {message}", file=sys.stderr, flush=True)
+        print(message, file=sys.stderr, flush=True)
 
     def rendering(self, jobs: Sequence[Job]) -> None:
         print(f"rendering {_count(len(jobs), 'output')}", file=self.stream, flush=True)
@@ -392,7 +392,7 @@ class _LiveReporter:
         self.errors.print(message)
 
     def warning(self, message: str) -> None:
-        self.errors.print(f"[yellow]warning:[/] {message}", highlight=False)
+        self.errors.print(message, highlight=False, markup=False)
 
     def rendering(self, jobs: Sequence[Job]) -> None:
         self.total = self.progress.add_task(
