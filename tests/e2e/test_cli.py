@@ -262,3 +262,19 @@ def test_check_reads_the_downloads_page_template(mini_project: Path, run_cli: Ru
     assert result.returncode == 1
     assert result.stderr.startswith("layouts/site/index.html.j2:")
     assert "Traceback" not in result.stderr
+
+
+def test_warnings_are_printed_but_do_not_fail(mini_project: Path, run_cli: RunCli) -> None:
+    case = mini_project / "content" / "cases" / f"{CASE}.md"
+    case.write_text(case.read_text() + "\nA bell\x07 pasted from a web page.\n")
+
+    checked = run_cli("check", cwd=mini_project)
+    built = run_cli("--format", "docx", "--only", "all-cases", cwd=mini_project)
+
+    assert checked.returncode == 0
+    assert checked.stdout.endswith(": no problems, 1 warning\n")
+    warning = checked.stderr.strip()
+    assert warning.startswith(f"content/cases/{CASE}.md:")
+    assert ": warning: " in warning
+    assert built.returncode == 0, built.stderr
+    assert built.stderr.strip() == warning
