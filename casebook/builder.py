@@ -259,8 +259,19 @@ def gather(options: BuildOptions, warnings: list[Diagnostic] | None = None) -> P
         if fmt not in FORMATS:
             raise BuildError(f"unknown format {fmt!r}; formats are: {', '.join(FORMATS)}")
     _check_out_dir(options)
-    corpus = load_corpus(options.content_dir, warnings)
-    layout = load_layout(options.layouts_dir, options.brand)
+    problems: list[Diagnostic] = []
+    corpus: Corpus | None = None
+    layout: Layout | None = None
+    try:
+        corpus = load_corpus(options.content_dir, warnings)
+    except ContentError as error:
+        problems.extend(error.diagnostics)
+    try:
+        layout = load_layout(options.layouts_dir, options.brand)
+    except ContentError as error:
+        problems.extend(error.diagnostics)
+    if problems or corpus is None or layout is None:
+        raise ContentError(problems)  # every problem in content and layouts at once
     packs = tuple(select_packs(corpus))
     check_packs(packs, options.out_dir)
     known = [p.id for p in packs]
@@ -279,11 +290,9 @@ def gather(options: BuildOptions, warnings: list[Diagnostic] | None = None) -> P
     }
     versions = {fmt: _versions(names) for fmt, names in _RENDERER_PACKAGES.items()}
     jobs: list[Job] = []
-    digests: list[tuple[str, str]] = []
     for pack in chosen:
         document = compose_pack(pack, corpus)
         digest = document_digest(document)
-        digests.append((pack.id, digest))
         media = _media_of(document, options.content_dir)
         media_digest = _digest_media(hashes, media, options.content_dir)
         size = sum(len(plain_text(c.blocks)) for c in document.cases) + 2000
@@ -310,7 +319,6 @@ def gather(options: BuildOptions, warnings: list[Diagnostic] | None = None) -> P
                     media=media,
                 )
             )
-    content = hashlib.sha256(json.dumps(digests, sort_keys=True).encode()).hexdigest()
     site_dir = options.layouts_dir / "site"
     site_files = sorted(f for f in site_dir.rglob("*") if f.is_file()) if site_dir.is_dir() else []
     return Plan(
@@ -319,9 +327,23 @@ def gather(options: BuildOptions, warnings: list[Diagnostic] | None = None) -> P
         layout=layout,
         packs=packs,
         jobs=tuple(jobs),
-        content_fingerprint=content,
+        content_fingerprint=_content_fingerprint(corpus),
         site_inputs=_digest_files(hashes, tuple(site_files), options.layouts_dir),
     )
+
+
+def _content_fingerprint(corpus: Corpus) -> str:
+    """Everything published, whichever packs this build renders (not where it was read from)."""
+    basis = {
+        "source": asdict(corpus.source),
+        "insights": [asdict(i) for i in corpus.insights],
+        "places": [asdict(p) for p in corpus.places],
+        "tags": corpus.tags,
+        "cases": [(c.id, c.digest) for c in corpus.cases],
+        "recipes": [(r.id, r.title, repr(r.intro), asdict(r.selection)) for r in corpus.recipes],
+        "guide": [corpus.guide_title, repr(corpus.guide)],
+    }
+    return hashlib.sha256(json.dumps(basis, sort_keys=True).encode()).hexdigest()
 
 
 def check_project(
