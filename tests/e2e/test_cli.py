@@ -278,3 +278,18 @@ def test_warnings_are_printed_but_do_not_fail(mini_project: Path, run_cli: RunCl
     assert ": warning: " in warning
     assert built.returncode == 0, built.stderr
     assert built.stderr.strip() == warning
+
+
+@pytest.mark.parametrize("command", ["check", "build"])
+def test_content_and_layout_problems_are_reported_together(
+    mini_project: Path, run_cli: RunCli, command: str
+) -> None:
+    case = mini_project / "content" / "cases" / f"{CASE}.md"
+    case.write_text(case.read_text().replace("insight: strategic-planning", "insight: nowhere"))
+
+    result = run_cli(command, "--brand", "no-such-brand", cwd=mini_project)
+
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    assert any(line.startswith(f"content/cases/{CASE}.md:") for line in lines)
+    assert any(line.startswith("layouts/brands:0: brand: 'no-such-brand'") for line in lines)
