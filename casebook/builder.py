@@ -107,6 +107,7 @@ class BuildOptions:
     time_limit: float = 300.0  # seconds per output
     memory_limit: int = 2 * 1024**3  # bytes of address space per worker; 0: no limit
     debug: bool = False  # include tracebacks in failure messages
+    date: str | None = None  # ISO date printed as the edition date; None: the content's own
 
 
 @dataclass(frozen=True)
@@ -290,8 +291,9 @@ def gather(options: BuildOptions, warnings: list[Diagnostic] | None = None) -> P
     }
     versions = {fmt: _versions(names) for fmt, names in _RENDERER_PACKAGES.items()}
     jobs: list[Job] = []
+    code = _code_digest()
     for pack in chosen:
-        document = compose_pack(pack, corpus)
+        document = compose_pack(pack, corpus, options.date)
         digest = document_digest(document)
         media = _media_of(document, options.content_dir)
         media_digest = _digest_media(hashes, media, options.content_dir)
@@ -303,7 +305,7 @@ def gather(options: BuildOptions, warnings: list[Diagnostic] | None = None) -> P
                     "document": digest,
                     "layout": inputs[fmt],
                     "media": media_digest,
-                    "casebook": casebook.__version__,
+                    "casebook": code,
                     "renderer": versions[fmt],
                 },
                 sort_keys=True,
@@ -502,6 +504,15 @@ def _media_of(document: Document, content_dir: Path) -> tuple[Path, ...]:
     return tuple(content_dir / src for src in found)
 
 
+def _code_digest() -> str:
+    """Casebook's version and the text of its modules: a change to the code that draws a
+    pack rebuilds it, whether or not the version number moved."""
+    digest = hashlib.sha256(casebook.__version__.encode())
+    for module in sorted(Path(casebook.__file__).parent.glob("*.py")):
+        digest.update(module.name.encode() + b"\0" + module.read_bytes())
+    return digest.hexdigest()
+
+
 def _versions(names: Sequence[str]) -> dict[str, str]:
     found: dict[str, str] = {}
     for name in names:
@@ -690,6 +701,7 @@ def _input_stamp(options: BuildOptions) -> str:
     basis = {
         "files": entries,
         "brand": options.brand,
+        "date": options.date,
         "paths": [str(p.resolve()) for p in (options.content_dir, options.layouts_dir)],
         "casebook": casebook.__version__,
         "renderers": {fmt: _versions(names) for fmt, names in _RENDERER_PACKAGES.items()},
@@ -779,7 +791,7 @@ def _manifest(plan: Plan, records: dict[str, OutputRecord], stamp: str) -> Manif
     )
     manifest = Manifest(
         edition_label=source.edition.label,
-        edition=source.edition.date,
+        edition=plan.options.date or source.edition.date,
         source_title=source.title,
         source_url=source.url,
         short_citation=source.short_citation,

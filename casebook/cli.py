@@ -7,6 +7,7 @@ on stderr as ``path:line: message``), 2 bad usage.
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import os
 import signal
@@ -28,6 +29,7 @@ _PROG = "build.py"
 # Environment overrides for the per-output worker limits (documented in the README).
 TIME_LIMIT_ENV = "CASEBOOK_TIME_LIMIT"
 MEMORY_LIMIT_ENV = "CASEBOOK_MEMORY_LIMIT_MB"
+SOURCE_DATE_ENV = "SOURCE_DATE_EPOCH"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -287,6 +289,7 @@ def _build(options: argparse.Namespace) -> int:
         time_limit=_env_number(TIME_LIMIT_ENV, 300.0),
         memory_limit=int(_env_number(MEMORY_LIMIT_ENV, 2048.0) * 2**20),
         debug=bool(options.debug),
+        date=_source_date(),
     )
     reporter = _LiveReporter() if sys.stdout.isatty() else _PlainReporter(sys.stdout)
     try:
@@ -299,6 +302,23 @@ def _build(options: argparse.Namespace) -> int:
     for message in [*messages, *report.problems]:
         print(message, file=sys.stderr)
     return 1 if report.failed or report.problems else 0
+
+
+def _source_date() -> str | None:
+    """The edition date from SOURCE_DATE_EPOCH (seconds since 1970, as reproducible-builds.org
+    defines it), as a UTC date; None when it is not set."""
+    text = os.environ.get(SOURCE_DATE_ENV, "").strip()
+    if not text:
+        return None
+    from casebook.builder import BuildError
+
+    if not text.isdigit():
+        raise BuildError(f"{SOURCE_DATE_ENV}={text!r} is not a whole number of seconds")
+    try:
+        moment = datetime.datetime.fromtimestamp(int(text), tz=datetime.UTC)
+    except (OverflowError, OSError, ValueError):
+        raise BuildError(f"{SOURCE_DATE_ENV}={text!r} is out of range") from None
+    return moment.date().isoformat()
 
 
 def _env_number(name: str, default: float) -> float:
