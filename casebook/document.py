@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 from dataclasses import asdict, dataclass
@@ -18,6 +19,7 @@ __all__ = [
     "TocEntry",
     "compose_pack",
     "document_digest",
+    "long_date",
 ]
 
 KIND_LABELS = {
@@ -206,7 +208,7 @@ def _case_entry(case: Case, corpus: Corpus) -> CaseEntry:
     )
 
 
-def _about(corpus: Corpus, content_version: str) -> Section:
+def _about(corpus: Corpus, content_version: str, iso: str) -> Section:
     source = corpus.source
     authors = source.authors
     names = ", ".join(authors[:-1]) + f" and {authors[-1]}" if len(authors) > 1 else authors[0]
@@ -226,14 +228,12 @@ def _about(corpus: Corpus, content_version: str) -> Section:
             "prompts, facilitator's guide and action-planning sheet are written for these "
             "workshop packs and are not part of the report."
         ),
-        _para(
-            f"{source.edition.label}, {_long_date(source.edition.date)}. "
-            f"Content version {content_version}."
-        ),
+        _para(f"{source.edition.label}, {long_date(iso)}. Content version {content_version}."),
     )
     return Section("about", "About the source", blocks)
 
 
+# Not strftime("%B"): what is printed must not depend on the machine's locale.
 _MONTHS = (
     "January",
     "February",
@@ -250,9 +250,14 @@ _MONTHS = (
 )
 
 
-def _long_date(iso: str) -> str:
-    year, month, day = (int(x) for x in iso.split("-"))
-    return f"{day} {_MONTHS[month - 1]} {year}"
+def long_date(iso: str) -> str:
+    """``2026-11-26`` as ``26 November 2026``, the same in every locale; text that is not an
+    ISO date is returned as it is."""
+    try:
+        day = datetime.date.fromisoformat(iso)
+    except ValueError:
+        return iso
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
 
 
 def compose_pack(pack: Pack, corpus: Corpus, date: str | None = None) -> Document:
@@ -291,7 +296,7 @@ def compose_pack(pack: Pack, corpus: Corpus, date: str | None = None) -> Documen
             title=pack.title,
             subtitle=subtitle,
             kind_label=KIND_LABELS[pack.kind],
-            edition=f"{source.edition.label}, {_long_date(iso)}",
+            edition=f"{source.edition.label}, {long_date(iso)}",
         ),
         guide=Section("guide", corpus.guide_title, corpus.guide),
         contents_title="Contents",
@@ -307,5 +312,5 @@ def compose_pack(pack: Pack, corpus: Corpus, date: str | None = None) -> Documen
             columns=ACTION_COLUMNS,
             rows=6,
         ),
-        about=_about(corpus, content_version),
+        about=_about(corpus, content_version, iso),
     )

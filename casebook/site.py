@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date as _date
 
 from casebook.builder import Manifest, OutputRecord, PackRecord
 from casebook.diagnostics import ContentError, Diagnostic
+from casebook.document import long_date
 from casebook.layout import Layout
 
 __all__ = ["SITE_TEMPLATE", "render_site", "size_text"]
@@ -77,7 +77,7 @@ def render_site(manifest: Manifest, layout: Layout) -> str:
         return template.render(
             manifest=manifest,
             cards=[_card(p, manifest) for p in manifest.packs],
-            edition=_long_date(manifest.edition),
+            edition=long_date(manifest.edition),
             brand=layout.brand,
             primary=_colour(layout, "primary", "#1f4e79"),
             accent=_colour(layout, "accent", "#b04a2f"),
@@ -139,28 +139,3 @@ def size_text(n: int) -> str:
 
 def _colour(layout: Layout, role: str, default: str) -> str:
     return dict(layout.brand.colours).get(role, default)
-
-
-def _long_date(iso: str) -> str:
-    try:
-        day = _date.fromisoformat(iso)
-    except ValueError:
-        return iso
-    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
-
-
-# Not strftime("%B"): the page must not depend on the machine's locale.
-_MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]

@@ -21,13 +21,6 @@ SEED_NAME = "eif-case-examples.txt"
 RunCli = Callable[..., subprocess.CompletedProcess[str]]
 
 
-def pytest_sessionstart(session: pytest.Session) -> None:
-    """git keeps no empty folders, so a fresh clone's mini fixture lacks content/media/, which
-    tests that copy the fixture expect; create it (empty, so git sees no change)."""
-    if MINI_CONTENT.is_dir():
-        (MINI_CONTENT / "media").mkdir(exist_ok=True)
-
-
 def seed_path() -> Path | None:
     """The EIF case-examples text: $CASEBOOK_SEED, or ../shared/seeds beside the project."""
     candidates = [
@@ -51,8 +44,6 @@ def seed_file() -> Path:
 def _mini(project: Path) -> Path:
     shutil.copytree(MINI_CONTENT, project / "content")
     shutil.copytree(LAYOUTS, project / "layouts")
-    # git keeps no empty folders: a fresh clone's fixture may have no media/ yet.
-    (project / "content" / "media").mkdir(exist_ok=True)
     return project
 
 
