@@ -184,15 +184,15 @@ class _Loader:
     def read(self, path: Path) -> str | None:
         shown = self.rel(path)
         if path.is_symlink() and not path.resolve().is_relative_to(self.root.resolve()):
-            self.error(shown, 1, "is a link to a file outside the content folder")
+            self.error(shown, 0, "is a link to a file outside the content folder")
             return None
         try:
             data = path.read_bytes()
         except FileNotFoundError:
-            self.error(shown, 1, "file is missing")
+            self.error(shown, 0, "file is missing")
             return None
         except OSError as exc:
-            self.error(shown, 1, f"cannot be read: {exc.strerror}")
+            self.error(shown, 0, f"cannot be read: {exc.strerror}")
             return None
         text, bad_line = decode_utf8(data)
         if bad_line is not None:
@@ -252,7 +252,7 @@ class _Loader:
 
     def load(self) -> Corpus | None:
         if not self.root.is_dir():
-            self.error(str(self.root), 1, "content folder does not exist")
+            self.error(str(self.root), 0, "content folder does not exist")
             return None
         source = self.source()
         insights = self.insights()
@@ -476,7 +476,7 @@ class _Loader:
         one broken file does not bury its own problem under a diagnostic per case."""
         folder = self.root / "cases"
         if not folder.is_dir():
-            self.error(self.rel(folder), 1, "cases folder does not exist")
+            self.error(self.rel(folder), 0, "cases folder does not exist")
             return ()
         insight_ids = tuple(i.id for i in insights) if insights is not None else None
         place_names = tuple(p.name for p in places) if places is not None else None
@@ -503,7 +503,7 @@ class _Loader:
             headings[key] = case.path
             out.append(case)
         if not out and not any(d.severity == "error" for d in self.diagnostics):
-            self.error(self.rel(folder), 1, "there are no cases (*.md files)")
+            self.error(self.rel(folder), 0, "there are no cases (*.md files)")
         return tuple(sorted(out, key=lambda c: (c.page, c.id)))
 
     def case(
@@ -517,7 +517,7 @@ class _Loader:
     ) -> Case | None:
         shown = self.rel(path)
         if why := is_slug(path.stem):
-            self.error(shown, 1, f"file name '{path.stem}' {why}")
+            self.error(shown, 0, f"file name '{path.stem}' {why}")
             return None
         split = self.front_matter(path)
         if split is None:
@@ -620,12 +620,12 @@ class _Loader:
                 continue
             shown = self.rel(path)
             if why := is_slug(path.stem):
-                self.error(shown, 1, f"file name '{path.stem}' {why}")
+                self.error(shown, 0, f"file name '{path.stem}' {why}")
                 continue
             if path.stem in builtin:
                 self.error(
                     shown,
-                    1,
+                    0,
                     f"'{path.stem}' is the id of a pack Casebook makes itself; rename the file",
                 )
                 continue

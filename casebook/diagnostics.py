@@ -10,7 +10,7 @@ __all__ = ["ContentError", "Diagnostic"]
 
 @dataclass(frozen=True)
 class Diagnostic:
-    """A problem found in a file, at a 1-based line (1 when it concerns the whole file)."""
+    """A problem found in a file, at a 1-based line (0 when it concerns the whole file)."""
 
     path: str
     line: int

@@ -78,7 +78,7 @@ def test_a_bad_brand_is_a_content_error(mini_project: Path, run_cli: RunCli) -> 
 def test_a_missing_content_folder_is_named(tmp_path: Path, run_cli: RunCli) -> None:
     result = run_cli("check", "--content", "nowhere", cwd=tmp_path)
     assert result.returncode == 1
-    assert "nowhere:1: content folder does not exist" in result.stderr.splitlines()
+    assert "nowhere:0: content folder does not exist" in result.stderr.splitlines()
 
 
 def test_list_json_gives_every_pack_with_its_cases_in_order(

@@ -144,7 +144,7 @@ def test_case_symlink_pointing_out_is_refused(content: Path, tmp_path: Path) -> 
     outside.write_text(CASE.format(title="Outside", body="Text."), encoding="utf-8")
     (content / "cases" / "newham-outside.md").symlink_to(outside)
     assert errors(content) == [
-        "content/cases/newham-outside.md:1: is a link to a file outside the content folder"
+        "content/cases/newham-outside.md:0: is a link to a file outside the content folder"
     ]
 
 
@@ -166,7 +166,7 @@ def test_recipe_file_names_must_be_safe(content: Path, name: str, why: str) -> N
     (content / "packs" / f"{name}.yaml").write_text(
         "title: T\nselect: {tags: [strategy]}\n", encoding="utf-8"
     )
-    assert errors(content) == [f"content/packs/{name}.yaml:1: file name '{name}' {why}"]
+    assert errors(content) == [f"content/packs/{name}.yaml:0: file name '{name}' {why}"]
 
 
 def test_nfd_text_is_normalised_to_nfc(content: Path) -> None:

@@ -216,7 +216,7 @@ def test_recipe_problems(content: Path) -> None:
         "title: Clash\nselect: {tags: [strategy]}\n", encoding="utf-8"
     )
     assert problems(content) == [
-        "content/packs/all-cases.yaml:1: 'all-cases' is the id of a pack Casebook makes "
+        "content/packs/all-cases.yaml:0: 'all-cases' is the id of a pack Casebook makes "
         "itself; rename the file",
         "content/packs/bad.yaml:3: unknown field 'tag' (did you mean 'tags'?); allowed fields: "
         "insights, nations, places, tags, cases",
@@ -229,9 +229,9 @@ def test_file_names_must_be_safe_ids(content: Path) -> None:
     write_case(content, "Bad Name", GOOD_CASE)
     write_case(content, "con", GOOD_CASE.replace("A new case", "Another"))
     assert problems(content) == [
-        "content/cases/Bad Name.md:1: file name 'Bad Name' must be lowercase letters, digits "
+        "content/cases/Bad Name.md:0: file name 'Bad Name' must be lowercase letters, digits "
         "and single hyphens (e.g. 'devon-leadership-roles')",
-        "content/cases/con.md:1: file name 'con' is a name Windows reserves for devices",
+        "content/cases/con.md:0: file name 'con' is a name Windows reserves for devices",
     ]
 
 
