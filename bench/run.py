@@ -339,6 +339,9 @@ def measure_components(settings: Settings) -> dict[str, Any]:
 # --- 2. the limit: the renderers' own work ---------------------------------------------
 
 
+_LIMIT_PARTS = ("pdf", "docx", "docx_save", "count_pages_pypdf")
+
+
 def measure_limit(settings: Settings) -> dict[str, Any]:
     """Pure WeasyPrint and python-docx time for every pack, in this one warm process.
 
@@ -413,19 +416,22 @@ def measure_limit(settings: Settings) -> dict[str, Any]:
             saves.append((time.perf_counter() - started[0], time.process_time() - started[1]))
 
     per_pack: dict[str, dict[str, Series]] = {
-        pid: {"pdf": Series(), "docx": Series(), "docx_save": Series()} for pid in documents
+        pid: {name: Series() for name in _LIMIT_PARTS} for pid in documents
     }
-    totals = {"pdf": Series(), "docx": Series(), "docx_save": Series()}
+    totals = {name: Series() for name in _LIMIT_PARTS}
     pages: dict[str, int] = {}
     docx.document.Document.save = timed_save  # type: ignore[method-assign]
     try:
         for i in range(settings.warmup + settings.repeat):
-            run = {"pdf": [0.0, 0.0], "docx": [0.0, 0.0], "docx_save": [0.0, 0.0]}
+            run = {name: [0.0, 0.0] for name in _LIMIT_PARTS}
             for pid, document in documents.items():
                 started = time.perf_counter(), time.process_time()
                 data = pure_pdf(pid)
                 pdf_time = (time.perf_counter() - started[0], time.process_time() - started[1])
-                pages.setdefault(pid, len(PdfReader(io.BytesIO(data)).pages))
+                # What the build adds to count pages (not part of the limit).
+                started = time.perf_counter(), time.process_time()
+                pages[pid] = len(PdfReader(io.BytesIO(data)).pages)
+                count_time = (time.perf_counter() - started[0], time.process_time() - started[1])
                 saves.clear()
                 started = time.perf_counter(), time.process_time()
                 render_docx(document, layout, settings.content)
@@ -435,6 +441,7 @@ def measure_limit(settings: Settings) -> dict[str, Any]:
                     ("pdf", pdf_time),
                     ("docx", docx_time),
                     ("docx_save", save_time),
+                    ("count_pages_pypdf", count_time),
                 ):
                     run[name][0] += wall
                     run[name][1] += cpu
@@ -486,33 +493,33 @@ def schedule(durations: Sequence[float], workers: int) -> float:
 # --- 1. cold builds --------------------------------------------------------------------
 
 
-def measure_cold(settings: Settings, jobs: int) -> dict[str, Any]:
-    """``build --force --jobs N`` into an empty output folder, as a whole process."""
+def measure_cold(settings: Settings, jobs: Sequence[int]) -> dict[str, Any]:
+    """``build --force --jobs N`` into an empty output folder, as a whole process, for each
+    N in ``jobs``; the runs alternate between the Ns, so that other load on the machine
+    falls on all of them alike."""
+    jobs = tuple(dict.fromkeys(jobs))
+    series = {n: Series() for n in jobs}
     outputs: dict[str, dict[str, Any]] = {}
-
-    def once(_: int) -> tuple[float, float]:
-        nonlocal outputs
-        with _scratch(settings, f"cold-j{jobs}") as out:
-            wall, cpu, _proc = run_process(
-                build_command(
-                    settings,
-                    settings.content,
-                    settings.layouts,
-                    out / "dist",
-                    "--force",
-                    "--jobs",
-                    jobs,
+    total = settings.warmup + settings.repeat
+    for i in range(total):
+        for n in jobs:
+            with _scratch(settings, f"cold-j{n}") as out:
+                command = build_command(
+                    settings, settings.content, settings.layouts, out / "dist", "--force"
                 )
-            )
-            outputs = _manifest_outputs(out / "dist")
-        return wall, cpu
-
-    series = repeat(settings, once, f"cold build --jobs {jobs}")
+                wall, cpu, _proc = run_process([*command, "--jobs", str(n)])
+                outputs = _manifest_outputs(out / "dist")
+            if i >= settings.warmup:
+                series[n].add(wall, cpu)
+            _progress(f"cold build --jobs {n}: run {i + 1}/{total} {wall:.2f} s")
     return {
-        **series.to_json(),
-        "jobs": jobs,
-        "outputs": len(outputs),
-        "pdf_pages": sum(o["pages"] or 0 for o in outputs.values()),
+        f"cold_jobs_{n}": {
+            **series[n].to_json(),
+            "jobs": n,
+            "outputs": len(outputs),
+            "pdf_pages": sum(o["pages"] or 0 for o in outputs.values()),
+        }
+        for n in jobs
     }
 
 
@@ -865,6 +872,10 @@ def evaluate(results: dict[str, Any], jobs: int) -> tuple[dict[str, Any], list[d
             cold1, limit["renderers_wall"] if limit else None
         ),
         "speedup_jobs_n": _ratio(cold1, coldn),
+        # CPU seconds per wall second: below the job count, the build waited (for a core
+        # other work held, or for its own slowest output).
+        "cores_used_jobs_1": _ratio(med("cold_jobs_1", "cpu"), cold1),
+        "cores_used_jobs_n": _ratio(med(f"cold_jobs_{jobs}", "cpu"), coldn),
         "parallel_efficiency": _ratio(_ratio(cold1, coldn), jobs),
         "noop_to_cold": _ratio(noop, coldn),
         "edit_to_cold": _ratio(edit, coldn),
@@ -1137,8 +1148,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         steps: list[tuple[str, Callable[[], Any]]] = [
             ("components", lambda: measure_components(settings)),
             ("limit", lambda: measure_limit(settings)),
-            ("cold_jobs_1", lambda: measure_cold(settings, 1)),
-            (f"cold_jobs_{settings.jobs}", lambda: measure_cold(settings, settings.jobs)),
+            ("cold", lambda: measure_cold(settings, (1, settings.jobs))),
             ("noop", lambda: measure_noop(settings)),
             ("edit", lambda: measure_edit(settings, m.get("limit"))),
             ("peer", lambda: measure_peer(settings)),
@@ -1146,15 +1156,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             ("profile", lambda: measure_profile(settings)),
         ]
         for name, measure in steps:
-            kind = "cold" if name.startswith("cold_") else name
-            if kind not in args.only or (name == f"cold_jobs_{settings.jobs}" and name in m):
+            if name not in args.only:
                 continue
-            _progress(f"measuring {name} (load average {os.getloadavg()[0]:.2f})")
+            load = round(os.getloadavg()[0], 2)
+            _progress(f"measuring {name} (load average {load})")
             try:
-                m[name] = measure()
+                result = measure()
             except Exception as error:  # one failed measurement must not lose the others
-                m[name] = {"error": str(error)}
+                result = {"error": str(error)}
                 _progress(f"{name} failed: {error}")
+            results["load_average"][name] = load
+            if name == "cold" and "error" not in result:
+                m.update(result)
+            else:
+                m[name] = result
     results["load_average"]["end"] = list(os.getloadavg())
     results["seconds"] = round(time.perf_counter() - started, 1)
     results["ratios"], results["targets"] = evaluate(results, settings.jobs)
