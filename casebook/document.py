@@ -65,7 +65,7 @@ class CaseEntry:
     prompts_title: str
     prompts: tuple[str, ...]
     notes_title: str
-    notes_lines: int
+    notes_lines: int  # room for notes in Word; a PDF rules the rest of the case's last page
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ for the Word renderer; only its ``media/`` subfolder is ever read.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -127,9 +126,8 @@ def _template_position(error: Exception, default: Path) -> tuple[str, int]:
 def render_pdf(document: Document, layout: Layout, media_root: Path | None = None) -> bytes:
     """Render ``document`` to a tagged PDF; raises RenderError naming the pack and resource.
 
-    A case whose notes area would be pushed onto the next page gets as many note lines as
-    fit under its prompts (at least three), or else a whole page of lines; the HTML fed to
-    WeasyPrint is then ``render_html`` of that adjusted document.
+    One layout pass: the notes area under each case is ruled to the foot of its page by the
+    stylesheet, so nothing needs measuring and laying out again.
     """
     from weasyprint.urls import FatalURLFetchingError
 
@@ -137,9 +135,6 @@ def render_pdf(document: Document, layout: Layout, media_root: Path | None = Non
     with _weasyprint_errors() as errors:
         try:
             rendered = _lay_out(document, layout, media_root, fetcher)
-            fitted = _fit_notes(document, layout, rendered.pages)
-            if fitted != document:
-                rendered = _lay_out(fitted, layout, media_root, fetcher)
             # Defensive: the Document never produces raw HTML, but no attachment, linked
             # or annotated, may reach the PDF whatever the HTML held.
             rendered.metadata.attachments = []
@@ -181,46 +176,6 @@ def _lay_out(document: Document, layout: Layout, media_root: Path | None, fetche
         url_fetcher=fetcher,
     )
     return html.render(**_pdf_options())
-
-
-_PX_PER_MM = 96 / 25.4
-_LEAST_NOTES_LINES = 3
-_NOTES_SLACK_MM = 8.0  # the Notes heading's top margin, which a page top swallows
-
-
-def _fit_notes(document: Document, layout: Layout, pages: list[Any]) -> Document:
-    """``document`` with its notes areas fitted to the page: a case whose notes were pushed
-    to the next page gets as many lines as fit under its prompts if that is three or more,
-    and otherwise a whole page of lines."""
-    boxes: dict[str, tuple[int, float, float]] = {}
-    for number, page in enumerate(pages):
-        for name, (_, top, _, bottom) in page.anchors.items():
-            boxes.setdefault(name, (number, float(top), float(bottom)))
-    top_margin = layout.brand.margins_mm[0] * _PX_PER_MM
-    bottom_margin = layout.brand.margins_mm[2] * _PX_PER_MM
-    cases = []
-    for case in document.cases:
-        prompts = boxes.get(f"{case.anchor}-prompts")
-        notes = boxes.get(f"{case.anchor}-notes")
-        lines = boxes.get(f"{case.anchor}-lines")
-        if prompts and notes and lines and prompts[0] < notes[0] == lines[0]:
-            heading = lines[1] - notes[1] + _NOTES_SLACK_MM * _PX_PER_MM
-            line = (lines[2] - lines[1]) / max(case.notes_lines, 1)
-            room = float(pages[prompts[0]].height) - bottom_margin - prompts[2] - heading
-            fit = int(room // line) if line > 0 else 0
-            if fit >= _LEAST_NOTES_LINES:
-                case = dataclasses.replace(case, notes_lines=min(fit, case.notes_lines - 1))
-            else:  # the notes get a page of their own: rule all of it
-                page_room = float(pages[notes[0]].height) - top_margin - bottom_margin - heading
-                full = int(page_room // line) - 1 if line > 0 else 0  # one line spare
-                case = dataclasses.replace(
-                    case,
-                    notes_lines=max(case.notes_lines, full),
-                    # A loose page must still say which case it belongs to.
-                    notes_title=f"{case.notes_title}: {case.heading}",
-                )
-        cases.append(case)
-    return dataclasses.replace(document, cases=tuple(cases))
 
 
 # --- HTML for blocks -------------------------------------------------------------------------

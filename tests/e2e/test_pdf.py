@@ -156,19 +156,31 @@ PARAGRAPH = Paragraph(
 )
 
 
-def test_notes_shrink_to_stay_on_the_case_page(document: Document, layout: Layout) -> None:
-    # Seven paragraphs push the full notes area off the page, but three or more lines fit.
+def test_notes_are_ruled_under_the_prompts_on_the_case_page(
+    document: Document, layout: Layout
+) -> None:
+    # Seven paragraphs leave a few lines under the prompts: the notes stay on the case page.
     texts = page_texts(render_pdf(with_body(document, *[PARAGRAPH] * 7), layout, MINI))
-    assert not [t for t in texts if t.startswith("Notes")]
     assert len(texts) == len(page_texts(render_pdf(document, layout, MINI)))
-    assert "Notes" in texts[4]
+    case_page = texts[4]
+    assert case_page.startswith(document.cases[0].heading)
+    assert "Discussion prompts" in case_page and " Notes " in case_page
 
 
-def test_notes_move_whole_when_too_few_lines_fit(document: Document, layout: Layout) -> None:
-    texts = page_texts(render_pdf(with_body(document, *[PARAGRAPH] * 10), layout, MINI))
-    [notes_page] = [t for t in texts if t.startswith("Notes")]
-    assert texts.index(notes_page) == 5
-    assert notes_page.startswith(f"Notes: {document.cases[0].heading}")
+@pytest.mark.parametrize("paragraphs", [10, 14, 20])
+def test_a_page_that_continues_a_case_names_it(
+    document: Document, layout: Layout, paragraphs: int
+) -> None:
+    texts = page_texts(render_pdf(with_body(document, *[PARAGRAPH] * paragraphs), layout, MINI))
+    heading = document.cases[0].heading
+    start = next(i for i, t in enumerate(texts) if t.startswith(heading))
+    end = next(i for i, t in enumerate(texts) if t.startswith(document.cases[1].heading))
+    assert end - start >= 2  # the case runs onto a second page
+    assert " Notes " in texts[end - 1]
+    # The running head names the case on every page after its first, and only there.
+    for page in texts[start + 1 : end]:
+        assert page.count(heading) == 1
+    assert texts[start].count(heading) == 1
 
 
 def test_action_sheet_has_every_column(document: Document, texts: list[str]) -> None:
