@@ -23,6 +23,7 @@ import os
 import re
 import resource
 import signal
+import sys
 import tempfile
 import time
 import traceback
@@ -604,6 +605,7 @@ def build(options: BuildOptions, reporter: Reporter | None = None) -> BuildRepor
             reporter.warning(str(warning))
     with _locked(options.out_dir, reporter, options.wait_for_lock):
         _remove_temporaries(options.out_dir)
+        _check_writable(options.out_dir)
         previous = _previous_manifest(options, reporter)
         records = {o.path: o for o in previous.outputs}
         outcomes: dict[Path, Outcome] = {}
@@ -618,18 +620,37 @@ def build(options: BuildOptions, reporter: Reporter | None = None) -> BuildRepor
             else:
                 todo.append(job)
 
+        def journal(name: str, record: OutputRecord | None) -> None:
+            # Written before and after each file is replaced, so that a build killed at any
+            # moment (even SIGKILL) leaves a manifest whose every record matches its file.
+            shown = {k: v for k, v in records.items() if k != name}
+            if record is not None:
+                shown[name] = record
+            elif len(shown) == len(records):
+                return  # nothing recorded for this file: nothing to withdraw
+            interim = replace(
+                _manifest(plan, shown, ""), site_fingerprint=previous.site_fingerprint
+            )
+            _write_atomic(options.out_dir / MANIFEST, interim.to_json().encode())
+
         def commit(job: Job, outcome: Outcome, record: OutputRecord | None) -> None:
             outcomes[job.path] = outcome
             if record is not None:
                 records[record.path] = record
+                journal(record.path, record)
             reporter.finished(outcome)
 
         problems: list[str] = []
         try:
             if todo:
                 reporter.rendering(todo)
-                _render_all(todo, plan.layout, options, commit)
+                _render_all(todo, plan.layout, options, commit, journal)
         finally:
+            for failed in outcomes.values():
+                # A failed output keeps its record only while its old file is still there.
+                kept = records.get(failed.path.name)
+                if failed.status == "failed" and kept and not _matches(failed.path, kept):
+                    del records[failed.path.name]
             removed = _prune(plan, records, options.out_dir)
             complete = len(outcomes) == len(plan.jobs) and not any(
                 o.status == "failed" for o in outcomes.values()
@@ -843,14 +864,15 @@ def _render_all(
     layout: Layout,
     options: BuildOptions,
     commit: Callable[[Job, Outcome, OutputRecord | None], None],
+    journal: Callable[[str, OutputRecord | None], None],
 ) -> None:
     ordered = sorted(jobs, key=lambda j: -j.weight)  # largest first: shortest build
     workers = max(1, min(options.jobs or os.cpu_count() or 1, len(ordered)))
-    lost = _run_pool(ordered, layout, options, workers, commit)
+    lost = _run_pool(ordered, layout, options, workers, commit, journal)
     # A worker that died (killed, crashed) breaks the whole pool; rerun what was in flight
     # one by one, so only the output that kills its worker fails.
     for job in lost:
-        for again in _run_pool([job], layout, options, 1, commit):
+        for again in _run_pool([job], layout, options, 1, commit, journal):
             commit(
                 again,
                 _failed(
@@ -868,13 +890,14 @@ def _run_pool(
     options: BuildOptions,
     workers: int,
     commit: Callable[[Job, Outcome, OutputRecord | None], None],
+    journal: Callable[[str, OutputRecord | None], None],
 ) -> list[Job]:
     lost: list[Job] = []
     with ProcessPoolExecutor(
         max_workers=workers,
         mp_context=get_context("fork"),
         initializer=_start_worker,
-        initargs=(options.memory_limit,),
+        initargs=(options.memory_limit, os.getpid()),
     ) as pool:
         futures: dict[Future[_Rendered], Job] = {}
         try:
@@ -894,7 +917,7 @@ def _run_pool(
                 except BrokenProcessPool:
                     lost.append(job)
                     continue
-                commit(job, *_install(job, rendered))
+                commit(job, *_install(job, rendered, journal))
         except BaseException:
             # Interrupted (Ctrl-C, SIGTERM): stop the renders now rather than wait for them.
             # ProcessPoolExecutor has no public way to end its workers before Python 3.14.
@@ -928,11 +951,15 @@ def _submit_all(
         futures[pool.submit(_render, task)] = job
 
 
-def _install(job: Job, rendered: _Rendered) -> tuple[Outcome, OutputRecord | None]:
-    """Move a worker's temporary file into place."""
+def _install(
+    job: Job, rendered: _Rendered, journal: Callable[[str, OutputRecord | None], None]
+) -> tuple[Outcome, OutputRecord | None]:
+    """Move a worker's temporary file into place, first withdrawing the manifest's record
+    of the file it replaces."""
     if rendered.temp is None:
         return _failed(job, *rendered.messages, seconds=rendered.seconds), None
     try:
+        journal(job.path.name, None)
         os.replace(rendered.temp, job.path)
     except OSError as error:
         _unlink_quietly(Path(rendered.temp))
@@ -962,8 +989,10 @@ def _failed(job: Job, *messages: str, seconds: float = 0.0) -> Outcome:
     return Outcome(job.pack.id, job.format, job.path, "failed", seconds=seconds, messages=messages)
 
 
-def _start_worker(memory_limit: int) -> None:
-    """Runs once in each worker: bound its memory, and let the build's owner handle Ctrl-C."""
+def _start_worker(memory_limit: int, owner: int) -> None:
+    """Runs once in each worker: die with the build, bound its memory, and let the build's
+    owner handle Ctrl-C."""
+    _die_with(owner)
     if memory_limit > 0:
         _, hard = resource.getrlimit(resource.RLIMIT_AS)
         soft = memory_limit if hard == resource.RLIM_INFINITY else min(memory_limit, hard)
@@ -973,6 +1002,19 @@ def _start_worker(memory_limit: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+
+
+def _die_with(owner: int) -> None:
+    """Have the kernel kill this worker when the build process ``owner`` dies, even by
+    SIGKILL: an orphaned worker would go on holding ``dist/.lock`` (inherited) and writing
+    temporary files, and the next build would wait for it for ever."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != owner:  # the build died before the request was made
+        os._exit(1)
 
 
 def _on_alarm(signum: int, frame: FrameType | None) -> None:
@@ -1003,9 +1045,13 @@ def _render(task: _Task) -> _Rendered:
         )
     except (MemoryError, ImportError, OSError) as error:
         if not _out_of_memory(error):
+            detail = str(error)
+            if isinstance(error, OSError) and error.strerror:  # name the file, not the errno
+                where = f"{error.filename}: " if error.filename else ""
+                detail = f"{where}{error.strerror}"
             return _Rendered(
                 seconds=time.perf_counter() - started,
-                messages=(f"{task.target}: render failed: {error}",),
+                messages=(f"{task.target}: render failed: {detail}",),
             )
         return _Rendered(
             seconds=time.perf_counter() - started,
@@ -1105,12 +1151,28 @@ def _write_temporary(target: Path, data: bytes) -> Path:
 
 
 def _write_atomic(target: Path, data: bytes) -> None:
-    temp = _write_temporary(target, data)
+    """Replace ``target`` with ``data`` in one step; an OSError names ``target``."""
+    try:
+        temp = _write_temporary(target, data)
+    except OSError as error:
+        raise OSError(error.errno, error.strerror, str(target)) from error
     try:
         os.replace(temp, target)
+    except OSError as error:
+        _unlink_quietly(temp)
+        raise OSError(error.errno, error.strerror, str(target)) from error
     except BaseException:
         _unlink_quietly(temp)
         raise
+
+
+def _check_writable(out_dir: Path) -> None:
+    """Raise BuildError now, before anything is rendered, if no file can be made in
+    ``out_dir`` (read-only folder or disk, no space for even an empty file)."""
+    try:
+        _unlink_quietly(_write_temporary(out_dir / MANIFEST, b""))
+    except OSError as error:
+        raise BuildError(f"{out_dir}: cannot write: {error.strerror or error}") from error
 
 
 def _fsync_dir(directory: Path) -> None:

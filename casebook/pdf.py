@@ -101,6 +101,9 @@ def render_html(document: Document, layout: Layout, media_root: Path | None = No
             fonts=dict(brand.fonts),
             generator=f"Casebook {__version__}",
         )
+    except jinja2.TemplateNotFound as error:
+        missing = layout.root / "pdf" / str(error.name)
+        raise RenderError(f"{document.pack_id}: {missing}: template not found") from None
     except (jinja2.TemplateError, ValueError) as error:
         where, line = _template_position(error, layout.root / "pdf" / _TEMPLATE)
         raise RenderError(f"{document.pack_id}: template {where}:{line}: {error}") from None

@@ -137,8 +137,22 @@ def render_docx(document: Document, layout: Layout, media_root: Path | None = No
     try:
         word = docx.Document(str(template))
     except Exception as exc:  # python-docx raises several types for a damaged file
+        from docx.opc.exceptions import PackageNotFoundError
+
+        reason = (
+            "it is not a Word .docx file (damaged, or saved in another format)"
+            if isinstance(exc, PackageNotFoundError)
+            else f"it is damaged ({exc})"
+        )
         raise ContentError(
-            [Diagnostic(str(template), 0, f"cannot open the Word reference template: {exc}")]
+            [
+                Diagnostic(
+                    str(template),
+                    0,
+                    f"cannot open the Word reference template: {reason}; restore it, or "
+                    "create it again with: python -m casebook.reference",
+                )
+            ]
         ) from exc
     if not _made_for(word, layout):
         apply_brand(word, layout.brand)
