@@ -65,6 +65,7 @@ __all__ = [
 
 FORMATS = ("pdf", "docx")
 MANIFEST = "manifest.json"
+STAMP = ".inputs-stamp"  # beside the manifest, not in it: it differs from checkout to checkout
 INDEX = "index.html"
 LOCK = ".lock"
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -161,13 +162,18 @@ class Manifest:
     casebook_version: str = ""
     content_fingerprint: str = ""
     site_fingerprint: str = ""
-    inputs_stamp: str = ""  # see _input_stamp: lets a no-op build skip loading the content
+    # See _input_stamp: lets a no-op build skip loading the content. It depends on file times
+    # and folders, so it is kept in dist/.inputs-stamp, never in manifest.json, whose bytes
+    # depend on the content alone.
+    inputs_stamp: str = ""
     packs: tuple[PackRecord, ...] = ()
     outputs: tuple[OutputRecord, ...] = ()
 
     def to_json(self) -> str:
-        """The manifest as stable, human-readable JSON."""
-        return json.dumps(asdict(self), indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+        """The manifest as stable, human-readable JSON (without the inputs stamp)."""
+        data = asdict(self)
+        del data["inputs_stamp"]
+        return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
 
     def output(self, path: str) -> OutputRecord | None:
         """The record of the output at ``path`` (relative to the out dir), if any."""
@@ -532,7 +538,8 @@ def read_manifest(out_dir: Path) -> Manifest:
     the file exists but is not a manifest."""
     path = out_dir / MANIFEST
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()
+        data = json.loads(raw.decode("utf-8"))
     except FileNotFoundError:
         return Manifest()
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
@@ -572,12 +579,42 @@ def read_manifest(out_dir: Path) -> Manifest:
                 "casebook_version",
                 "content_fingerprint",
                 "site_fingerprint",
-                "inputs_stamp",
             )
         }
     except (KeyError, TypeError, ValueError, AttributeError) as error:
         raise ValueError(f"not a Casebook manifest ({error!r})") from error
-    return Manifest(packs=packs, outputs=outputs, **scalars)
+    stamp = _read_stamp(out_dir, raw)
+    return Manifest(packs=packs, outputs=outputs, inputs_stamp=stamp, **scalars)
+
+
+def _read_stamp(out_dir: Path, manifest: bytes) -> str:
+    """The inputs stamp recorded with exactly these manifest bytes; empty if there is none."""
+    try:
+        data = json.loads((out_dir / STAMP).read_text(encoding="utf-8"))
+        if data["manifest_sha256"] == hashlib.sha256(manifest).hexdigest():
+            return str(data["inputs_stamp"])
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
+        pass
+    return ""
+
+
+def _write_manifest(out_dir: Path, manifest: Manifest) -> None:
+    """Write manifest.json if its text changed, then the inputs stamp that goes with it."""
+    text = manifest.to_json().encode()
+    try:
+        current = (out_dir / MANIFEST).read_bytes()
+    except OSError:
+        current = b""
+    if text != current:
+        _write_atomic(out_dir / MANIFEST, text)
+    if not manifest.inputs_stamp:
+        _unlink_quietly(out_dir / STAMP)
+        return
+    stamp = {
+        "inputs_stamp": manifest.inputs_stamp,
+        "manifest_sha256": hashlib.sha256(text).hexdigest(),
+    }
+    _write_atomic(out_dir / STAMP, (json.dumps(stamp, indent=2) + "\n").encode())
 
 
 # --- building --------------------------------------------------------------------------
@@ -667,7 +704,7 @@ def build(options: BuildOptions, reporter: Reporter | None = None) -> BuildRepor
                     problems.extend(str(d) for d in error.diagnostics)
                     manifest = replace(manifest, site_fingerprint="", inputs_stamp="")
             if manifest != previous:
-                _write_atomic(options.out_dir / MANIFEST, manifest.to_json().encode())
+                _write_manifest(options.out_dir, manifest)
             if page is not None:
                 _write_atomic(index, page)
             _fsync_dir(options.out_dir)
@@ -824,7 +861,7 @@ def _manifest(plan: Plan, records: dict[str, OutputRecord], stamp: str) -> Manif
         outputs=tuple(outputs),
     )
     # The downloads page shows exactly the manifest, drawn with the site templates.
-    site_basis = plan.site_inputs + replace(manifest, inputs_stamp="").to_json()
+    site_basis = plan.site_inputs + manifest.to_json()
     return replace(manifest, site_fingerprint=hashlib.sha256(site_basis.encode()).hexdigest())
 
 
