@@ -375,14 +375,22 @@ class _Fetcher:
 
 @contextmanager
 def _weasyprint_errors() -> Iterator[list[str]]:
-    """Collect WeasyPrint's ERROR log records while rendering."""
+    """Collect WeasyPrint's ERROR log records while rendering, and its warning that a
+    bundled font cannot be loaded (it would silently set the text in another font)."""
     errors: list[str] = []
 
     class _Collect(logging.Handler):
         def emit(self, record: logging.LogRecord) -> None:
-            errors.append(record.getMessage().strip().rstrip(":"))
+            if record.levelno >= logging.ERROR:
+                errors.append(record.getMessage().strip().rstrip(":"))
+            elif record.msg == "Font-face %r cannot be loaded" and record.args:
+                family = record.args[0] if isinstance(record.args, tuple) else record.args
+                errors.append(
+                    f"the font {family!r} declared in layouts/pdf/fonts.css cannot be loaded: "
+                    "a font file in layouts/fonts/ is damaged or not a font"
+                )
 
-    handler = _Collect(level=logging.ERROR)
+    handler = _Collect(level=logging.WARNING)
     logger = logging.getLogger("weasyprint")
     logger.addHandler(handler)
     try:

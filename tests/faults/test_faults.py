@@ -105,6 +105,17 @@ LAYOUT_FAULTS = [
         id="missing-font",
     ),
     pytest.param(
+        "fonts/NotoSans-Regular.ttf",
+        lambda path: path.write_text("not a font\n"),
+        ("pdf",),
+        lambda root: (
+            "dist/nation-england.pdf: render failed: nation-england: WeasyPrint: the "
+            "font 'Noto Sans' declared in layouts/pdf/fonts.css cannot be loaded: a font file in "
+            "layouts/fonts/ is damaged or not a font"
+        ),
+        id="damaged-font",
+    ),
+    pytest.param(
         "logo.svg",
         Path.unlink,
         ("pdf", "docx"),
