@@ -230,11 +230,18 @@ def test_a_read_only_dist_fails_before_rendering_and_the_next_build_recovers(
     assert_consistent(project)
 
 
-def _full_disk() -> None:
-    """In the child: no file may grow past 16 KiB, and writing past it fails with EFBIG
-    ("File too large") rather than killing the process, as on a full disk."""
-    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-    resource.setrlimit(resource.RLIMIT_FSIZE, (16 * 1024, 16 * 1024))
+def _disk_full_at(size: int) -> Callable[[], None]:
+    """For the child: no file may grow past ``size`` bytes, and writing past it fails with
+    EFBIG ("File too large") rather than killing the process, as on a full disk."""
+
+    def limit() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
+
+    return limit
+
+
+_full_disk = _disk_full_at(16 * 1024)  # room for the manifest, not for a pack
 
 
 def test_a_full_disk_fails_each_output_by_name_and_keeps_the_previous_files(
@@ -369,4 +376,26 @@ def test_a_render_over_the_time_limit_keeps_the_previous_file(
         "dist/nation-england.pdf: render failed: took longer than the limit of 0.001 seconds\n"
     )
     assert snapshot(project)["nation-england.pdf"] == before["nation-england.pdf"]
+    assert_consistent(project)
+
+
+def test_a_disk_too_full_for_the_manifest_names_it_and_keeps_the_previous_files(
+    built_mini_project: Path,
+) -> None:
+    project = built_mini_project
+    before = snapshot(project)
+    edit_case(project)
+
+    result = run_build(project, "--only", "nation-england", preexec_fn=_disk_full_at(1000))
+
+    assert result.returncode == 1
+    assert result.stderr == "build.py: error: dist/manifest.json: File too large\n"
+    after = snapshot(project)
+    del after[".lock"]  # made by this build: the copied project had none
+    assert after == before
+    assert_consistent(project)
+
+    again = run_build(project, "--only", "nation-england")
+
+    assert again.returncode == 0, again.stderr
     assert_consistent(project)
