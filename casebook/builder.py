@@ -4,13 +4,16 @@ Everything is gathered and validated first (corpus, packs, documents, fingerprin
 is ``dist/`` locked and anything rendered. An output is rebuilt only when its fingerprint (what
 it shows, the layout files and media it reads, the Casebook and renderer versions) differs from
 the one recorded in ``dist/manifest.json``, or the file on disk is not the one recorded there.
-A build that finds no input touched since the last complete build (the "input stamp") does not
-even load the content.
+A build that finds no input touched since the last complete build (the "input stamp", kept in
+``dist/.inputs-stamp`` so that manifest.json depends on the content alone) does not even load
+the content.
 
 Each output renders in a worker process with a time limit (an alarm, backed by a CPU-time
 limit) and a memory limit (address space); the worker writes a temporary file beside the
 target and the parent moves it into place, so a failed or killed render leaves the previous
-file as it was.
+file as it was. The parent withdraws a file's record from ``manifest.json`` before replacing
+the file and records the new one right after, so even a build killed outright (SIGKILL) leaves
+a manifest that describes the files on disk; the workers die with it.
 """
 
 from __future__ import annotations
@@ -657,6 +660,8 @@ def build(options: BuildOptions, reporter: Reporter | None = None) -> BuildRepor
             else:
                 todo.append(job)
 
+        journaled: list[bool] = []  # whether manifest.json was rewritten during the build
+
         def journal(name: str, record: OutputRecord | None) -> None:
             # Written before and after each file is replaced, so that a build killed at any
             # moment (even SIGKILL) leaves a manifest whose every record matches its file.
@@ -669,6 +674,7 @@ def build(options: BuildOptions, reporter: Reporter | None = None) -> BuildRepor
                 _manifest(plan, shown, ""), site_fingerprint=previous.site_fingerprint
             )
             _write_atomic(options.out_dir / MANIFEST, interim.to_json().encode())
+            journaled.append(True)
 
         def commit(job: Job, outcome: Outcome, record: OutputRecord | None) -> None:
             outcomes[job.path] = outcome
@@ -703,7 +709,7 @@ def build(options: BuildOptions, reporter: Reporter | None = None) -> BuildRepor
                 except ContentError as error:
                     problems.extend(str(d) for d in error.diagnostics)
                     manifest = replace(manifest, site_fingerprint="", inputs_stamp="")
-            if manifest != previous:
+            if manifest != previous or journaled:
                 _write_manifest(options.out_dir, manifest)
             if page is not None:
                 _write_atomic(index, page)
