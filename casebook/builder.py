@@ -1154,21 +1154,12 @@ def _limit_cpu(seconds: float) -> None:
 
 def _render_bytes(task: _Task) -> tuple[bytes, int | None]:
     if task.format == "pdf":
-        from casebook.pdf import render_pdf
+        from casebook.pdf import render_pdf_pages
 
-        data = render_pdf(task.document, task.layout, task.content_dir)
-        return data, _pdf_pages(data)
+        return render_pdf_pages(task.document, task.layout, task.content_dir)
     from casebook.word import render_docx
 
     return render_docx(task.document, task.layout, task.content_dir), None
-
-
-def _pdf_pages(data: bytes) -> int:
-    import io
-
-    from pypdf import PdfReader
-
-    return len(PdfReader(io.BytesIO(data)).pages)
 
 
 # --- files -----------------------------------------------------------------------------

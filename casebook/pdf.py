@@ -43,7 +43,7 @@ from casebook.blocks import (
 from casebook.document import Document
 from casebook.layout import Layout
 
-__all__ = ["MEDIA_SCHEME", "RenderError", "render_html", "render_pdf"]
+__all__ = ["MEDIA_SCHEME", "RenderError", "render_html", "render_pdf", "render_pdf_pages"]
 
 #: Figures point into the content's media folder through this scheme (``content:media/x.svg``),
 #: so the HTML never carries a machine's absolute paths and the fetcher knows what is media.
@@ -127,7 +127,15 @@ def _template_position(error: Exception, default: Path) -> tuple[str, int]:
 
 
 def render_pdf(document: Document, layout: Layout, media_root: Path | None = None) -> bytes:
-    """Render ``document`` to a tagged PDF; raises RenderError naming the pack and resource.
+    """Render ``document`` to a tagged PDF; raises RenderError naming the pack and resource."""
+    return render_pdf_pages(document, layout, media_root)[0]
+
+
+def render_pdf_pages(
+    document: Document, layout: Layout, media_root: Path | None = None
+) -> tuple[bytes, int]:
+    """``render_pdf``, with the number of pages the layout made (no need to read the PDF
+    back to count them).
 
     One layout pass: the notes area under each case is ruled to the foot of its page by the
     stylesheet, so nothing needs measuring and laying out again.
@@ -153,7 +161,7 @@ def render_pdf(document: Document, layout: Layout, media_root: Path | None = Non
         raise RenderError(f"{document.pack_id}: WeasyPrint: {errors[0]}")
     if not isinstance(pdf, bytes):  # pragma: no cover - write_pdf without a target
         raise RenderError(f"{document.pack_id}: WeasyPrint returned no PDF")
-    return pdf
+    return pdf, len(rendered.pages)
 
 
 def _pdf_options() -> dict[str, Any]:
