@@ -681,8 +681,10 @@ def measure_peer(settings: Settings) -> dict[str, Any]:
                     ("docx", []),
                     ("pdf", [f"--pdf-engine={weasyprint}", "-M", f"pagetitle={pid}"]),
                 ):
+                    # pandoc leaves its intermediate HTML in the working folder.
                     w, c, _proc = run_process(
-                        [pandoc, source, "-f", "markdown", "-o", scratch / f"{pid}.{fmt}", *extra]
+                        [pandoc, source, "-f", "markdown", "-o", scratch / f"{pid}.{fmt}", *extra],
+                        cwd=scratch,
                     )
                     wall += w
                     cpu += c
