@@ -21,24 +21,10 @@ SEED_NAME = "eif-case-examples.txt"
 RunCli = Callable[..., subprocess.CompletedProcess[str]]
 
 
-def seed_path() -> Path | None:
-    """The EIF case-examples text: $CASEBOOK_SEED, or ../shared/seeds beside the project."""
-    candidates = [
-        Path(os.environ["CASEBOOK_SEED"]) if os.environ.get("CASEBOOK_SEED") else None,
-        ROOT.parent / "shared" / "seeds" / SEED_NAME,
-        ROOT / "seeds" / SEED_NAME,
-        Path("/work/shared/seeds") / SEED_NAME,
-    ]
-    return next((p for p in candidates if p is not None and p.is_file()), None)
-
-
 @pytest.fixture
 def seed_file() -> Path:
-    """The seed text; tests that need it are skipped where it is not available."""
-    path = seed_path()
-    if path is None:
-        pytest.skip(f"{SEED_NAME} not found (set CASEBOOK_SEED)")
-    return path
+    """The EIF case-examples text, kept beside the tests."""
+    return ROOT / "tests" / "fixtures" / "seed" / SEED_NAME
 
 
 def _mini(project: Path) -> Path:
