@@ -339,7 +339,7 @@ def measure_components(settings: Settings) -> dict[str, Any]:
 # --- 2. the limit: the renderers' own work ---------------------------------------------
 
 
-_LIMIT_PARTS = ("pdf", "docx", "docx_save", "count_pages_pypdf")
+_LIMIT_PARTS = ("pdf", "docx", "docx_save")
 
 
 def measure_limit(settings: Settings) -> dict[str, Any]:
@@ -428,10 +428,7 @@ def measure_limit(settings: Settings) -> dict[str, Any]:
                 started = time.perf_counter(), time.process_time()
                 data = pure_pdf(pid)
                 pdf_time = (time.perf_counter() - started[0], time.process_time() - started[1])
-                # What the build adds to count pages (not part of the limit).
-                started = time.perf_counter(), time.process_time()
-                pages[pid] = len(PdfReader(io.BytesIO(data)).pages)
-                count_time = (time.perf_counter() - started[0], time.process_time() - started[1])
+                pages[pid] = len(PdfReader(io.BytesIO(data)).pages)  # for the report only
                 saves.clear()
                 started = time.perf_counter(), time.process_time()
                 render_docx(document, layout, settings.content)
@@ -441,7 +438,6 @@ def measure_limit(settings: Settings) -> dict[str, Any]:
                     ("pdf", pdf_time),
                     ("docx", docx_time),
                     ("docx_save", save_time),
-                    ("count_pages_pypdf", count_time),
                 ):
                     run[name][0] += wall
                     run[name][1] += cpu
@@ -748,9 +744,6 @@ def measure_scaling(settings: Settings) -> list[dict[str, Any]]:
                 "pdf_ms_per_page_cpu": round(1000 * pdf.cpu_median / pages, 2),
                 "docx_ms_per_case_cpu": round(1000 * docx.cpu_median / runs[0]["cases"], 2),
                 "load_and_compose_wall": round(statistics.median(r["load_wall"] for r in runs), 4),
-                "count_pages_wall": round(
-                    statistics.median(r["count_pages_wall"] for r in runs), 4
-                ),
                 "peak_rss_mib": round(max(r["maxrss_kib"] for r in runs) / 1024, 1),
             }
         )

@@ -11,7 +11,6 @@ imports included, and writes the statistics to ``OUT`` (a ``pstats`` file).
 from __future__ import annotations
 
 import cProfile
-import io
 import json
 import resource
 import sys
@@ -52,18 +51,12 @@ def render_pack(content: Path, layouts: Path, pack_id: str) -> dict[str, Any]:
     started = now()
     import weasyprint  # noqa: F401  (timed on its own: every build worker pays it once)
 
-    from casebook.pdf import render_pdf
+    from casebook.pdf import render_pdf_pages
 
     step("import_pdf", started)
     started = now()
-    pdf = render_pdf(document, layout, content)
+    pdf, pages = render_pdf_pages(document, layout, content)
     step("pdf", started)
-
-    started = now()
-    from pypdf import PdfReader
-
-    pages = len(PdfReader(io.BytesIO(pdf)).pages)
-    step("count_pages", started)
 
     started = now()
     from casebook.word import render_docx
