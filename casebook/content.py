@@ -25,7 +25,7 @@ from casebook.model import (
 from casebook.text import BIDI_CONTROLS, ZERO_WIDTH, clean_text, decode_utf8, is_slug
 from casebook.yamlfile import Node, parse_yaml
 
-__all__ = ["BUILTIN_PACK_IDS", "FRONT_MATTER_LIMIT", "NATIONS", "load_corpus"]
+__all__ = ["FRONT_MATTER_LIMIT", "NATIONS", "load_corpus"]
 
 FRONT_MATTER_LIMIT = 64 * 1024
 NATIONS = ("England", "Wales")
@@ -33,12 +33,6 @@ TAGS_PER_CASE = (2, 5)
 PROMPTS_PER_INSIGHT = (3, 5)
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _FENCE = "---"
-
-
-def BUILTIN_PACK_IDS(corpus_insights: tuple[Insight, ...]) -> frozenset[str]:
-    """The ids of the packs Casebook makes itself, which a recipe may not take."""
-    ids = {f"insight-{i.number:02d}-{i.id}" for i in corpus_insights}
-    return frozenset(ids | {f"nation-{n.lower()}" for n in NATIONS} | {"all-cases"})
 
 
 def load_corpus(root: Path, warnings: list[Diagnostic] | None = None) -> Corpus:
@@ -613,7 +607,9 @@ class _Loader:
         folder = self.root / "packs"
         if not folder.is_dir() or insights is None or places is None or tags is None:
             return ()
-        builtin = BUILTIN_PACK_IDS(insights)
+        from casebook.packs import builtin_pack_ids  # packs builds on this module
+
+        builtin = builtin_pack_ids(insights)
         out: list[PackRecipe] = []
         for path in sorted(folder.iterdir()):
             if path.name.startswith(".") or path.suffix not in (".yaml", ".yml"):

@@ -5,9 +5,25 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from casebook.content import NATIONS
-from casebook.model import Case, Corpus, Pack, Selection
+from casebook.model import Case, Corpus, Insight, Pack, Selection
 
-__all__ = ["select_cases", "select_packs"]
+__all__ = ["ALL_CASES_ID", "builtin_pack_ids", "select_cases", "select_packs"]
+
+ALL_CASES_ID = "all-cases"
+
+
+def _insight_pack_id(insight: Insight) -> str:
+    return f"insight-{insight.number:02d}-{insight.id}"
+
+
+def _nation_pack_id(nation: str) -> str:
+    return f"nation-{nation.lower()}"
+
+
+def builtin_pack_ids(insights: tuple[Insight, ...]) -> frozenset[str]:
+    """The ids of the packs Casebook makes itself, which a custom recipe may not take."""
+    ids = {_insight_pack_id(i) for i in insights} | {_nation_pack_id(n) for n in NATIONS}
+    return frozenset(ids | {ALL_CASES_ID})
 
 
 def select_cases(
@@ -38,7 +54,7 @@ def select_packs(corpus: Corpus) -> tuple[Pack, ...]:
         if cases:
             packs.append(
                 Pack(
-                    id=f"insight-{insight.number:02d}-{insight.id}",
+                    id=_insight_pack_id(insight),
                     kind="insight",
                     title=insight.title,
                     cases=cases,
@@ -50,14 +66,14 @@ def select_packs(corpus: Corpus) -> tuple[Pack, ...]:
         if cases:
             packs.append(
                 Pack(
-                    id=f"nation-{nation.lower()}",
+                    id=_nation_pack_id(nation),
                     kind="nation",
                     title=f"Case examples from {nation}",
                     cases=cases,
                     nation=nation,
                 )
             )
-    packs.append(Pack(id="all-cases", kind="all", title="All case examples", cases=corpus.cases))
+    packs.append(Pack(id=ALL_CASES_ID, kind="all", title="All case examples", cases=corpus.cases))
     for recipe in corpus.recipes:
         cases = select_cases(recipe.selection, corpus.cases, corpus.nations_of)
         packs.append(
