@@ -743,8 +743,11 @@ def _input_stamp(options: BuildOptions) -> str:
     last complete build already saw exactly these files. Empty when it does not apply."""
     if options.only or set(options.formats) != set(FORMATS):
         return ""
-    if options.brand is not None and ("/" in options.brand or options.brand.endswith(".yaml")):
-        return ""  # a brand outside layouts/: let the fingerprints decide
+    brand_dir = options.layouts_dir / "brands" / (options.brand or "")
+    if options.brand is not None and not (
+        re.fullmatch(r"[a-z0-9][a-z0-9-]*", options.brand) and brand_dir.is_dir()
+    ):
+        return ""  # a brand outside layouts/ is not stamped: let the fingerprints decide
     package = Path(casebook.__file__).parent
     entries: list[tuple[str, int, int]] = []
     for label, root, pattern in (

@@ -6,6 +6,7 @@ import datetime as dt
 import difflib
 import hashlib
 import re
+import string
 from collections.abc import Callable
 from pathlib import Path
 
@@ -302,19 +303,10 @@ class _Loader:
         if url is not None and not url.startswith("https://"):
             self.error(path, f.line("url"), f"url: '{url}' must be an https:// address")
         if citation is not None:
-            try:
-                citation.format(title="T", page=1)
-            except (KeyError, IndexError, ValueError):
-                self.error(
-                    path,
-                    f.line("citation"),
-                    "citation: only {title} and {page} may stand in braces",
-                )
+            problem = _citation_problem(citation)
+            if problem:
+                self.error(path, f.line("citation"), f"citation: {problem}")
                 citation = None
-            else:
-                if "{page}" not in citation:
-                    self.error(path, f.line("citation"), "citation: must contain {page}")
-                    citation = None
         if date is not None and edition is not None:
             try:
                 if not _DATE.fullmatch(date):
@@ -677,6 +669,21 @@ class _Loader:
         if valid and cases and not select_cases(selection, cases, _nation_lookup(places)):
             self.error(path, f.line("select"), "select: no case matches this selection")
         return PackRecipe(ident, path, title, intro, selection)
+
+
+def _citation_problem(template: str) -> str | None:
+    """Why ``template`` cannot be the citation, or None: only a plain ``{title}`` and
+    ``{page}`` may stand in braces, and ``{page}`` must."""
+    try:
+        parts = [(n, spec, conv) for _, n, spec, conv in string.Formatter().parse(template)]
+    except ValueError:
+        return "unbalanced braces; write {{ and }} for a literal brace"
+    fields = [(n, spec, conv) for n, spec, conv in parts if n is not None]
+    if any(n not in ("title", "page") or spec or conv for n, spec, conv in fields):
+        return "only {title} and {page} may stand in braces, written plainly"
+    if "page" not in [n for n, _, _ in fields]:
+        return "must contain {page}"
+    return None
 
 
 def _nation_lookup(places: tuple[Place, ...]) -> Callable[[Case], tuple[str, ...]]:

@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import time
@@ -14,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from pypdf import PdfReader
 
 RunCli = Callable[..., subprocess.CompletedProcess[str]]
@@ -354,3 +356,16 @@ def test_a_render_over_the_memory_limit_fails_and_keeps_the_previous_file(
     assert target.read_bytes() == before
     assert "Traceback" not in result.stderr
     assert_consistent(built_mini_project)
+
+
+def test_a_brand_outside_layouts_is_never_skipped_on_the_input_stamp(
+    mini_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from casebook.builder import BuildOptions, _input_stamp
+
+    monkeypatch.chdir(mini_project)
+    shutil.copytree(mini_project / "layouts" / "brands" / "valley-council", "acme")
+    # A folder beside the project is read as a brand, but it is not among the files the
+    # stamp covers, so a change to it must be found by the outputs' fingerprints.
+    assert _input_stamp(BuildOptions(brand="acme")) == ""
+    assert _input_stamp(BuildOptions(brand="valley-council")) != ""

@@ -242,3 +242,30 @@ def test_invalid_utf8_names_the_line(content: Path) -> None:
     assert problems(content) == [
         "content/cases/newham-latin1.md:8: is not valid UTF-8 text; save it as UTF-8"
     ]
+
+
+@pytest.mark.parametrize(
+    ("template", "problem"),
+    [
+        (
+            "From: {title.upper}, page {page}",
+            "only {title} and {page} may stand in braces, written plainly",
+        ),
+        (
+            "From: {title}, page {page!r}",
+            "only {title} and {page} may stand in braces, written plainly",
+        ),
+        ("From: {title}", "must contain {page}"),
+        ("From: {title, page {page}", "unbalanced braces; write {{ and }} for a literal brace"),
+    ],
+)
+def test_the_citation_template_takes_only_title_and_page(
+    content: Path, template: str, problem: str
+) -> None:
+    source = content / "source.yaml"
+    text = source.read_text(encoding="utf-8")
+    source.write_text(
+        text.replace('citation: "From: {title}, page {page}"', f"citation: '{template}'"),
+        encoding="utf-8",
+    )
+    assert problems(content) == [f"content/source.yaml:10: citation: {problem}"]
