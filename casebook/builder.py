@@ -59,11 +59,13 @@ __all__ = [
     "PackRecord",
     "Plan",
     "Reporter",
+    "UsageError",
     "build",
     "check_packs",
     "check_project",
     "gather",
     "read_manifest",
+    "write_atomic",
 ]
 
 FORMATS = ("pdf", "docx")
@@ -94,6 +96,10 @@ _RESERVED_NAMES = frozenset(
 
 class BuildError(Exception):
     """A build cannot start or finish for a reason that is not in the content (lock, usage)."""
+
+
+class UsageError(BuildError):
+    """The command line asks for something that does not exist (an unknown pack id)."""
 
 
 @dataclass(frozen=True)
@@ -289,7 +295,7 @@ def gather(options: BuildOptions, warnings: list[Diagnostic] | None = None) -> P
     unknown = [i for i in options.only if i not in known]
     if unknown:
         named = "no pack with id" if len(unknown) == 1 else "no packs with ids"
-        raise BuildError(
+        raise UsageError(
             f"{named} {', '.join(repr(i) for i in unknown)}; the packs are: {', '.join(known)}"
         )
     chosen = [p for p in packs if not options.only or p.id in options.only]
@@ -609,7 +615,7 @@ def _write_manifest(out_dir: Path, manifest: Manifest) -> None:
     except OSError:
         current = b""
     if text != current:
-        _write_atomic(out_dir / MANIFEST, text)
+        write_atomic(out_dir / MANIFEST, text)
     if not manifest.inputs_stamp:
         _unlink_quietly(out_dir / STAMP)
         return
@@ -617,7 +623,7 @@ def _write_manifest(out_dir: Path, manifest: Manifest) -> None:
         "inputs_stamp": manifest.inputs_stamp,
         "manifest_sha256": hashlib.sha256(text).hexdigest(),
     }
-    _write_atomic(out_dir / STAMP, (json.dumps(stamp, indent=2) + "\n").encode())
+    write_atomic(out_dir / STAMP, (json.dumps(stamp, indent=2) + "\n").encode())
 
 
 # --- building --------------------------------------------------------------------------
@@ -673,7 +679,7 @@ def build(options: BuildOptions, reporter: Reporter | None = None) -> BuildRepor
             interim = replace(
                 _manifest(plan, shown, ""), site_fingerprint=previous.site_fingerprint
             )
-            _write_atomic(options.out_dir / MANIFEST, interim.to_json().encode())
+            write_atomic(options.out_dir / MANIFEST, interim.to_json().encode())
             journaled.append(True)
 
         def commit(job: Job, outcome: Outcome, record: OutputRecord | None) -> None:
@@ -712,7 +718,7 @@ def build(options: BuildOptions, reporter: Reporter | None = None) -> BuildRepor
             if manifest != previous or journaled:
                 _write_manifest(options.out_dir, manifest)
             if page is not None:
-                _write_atomic(index, page)
+                write_atomic(index, page)
             _fsync_dir(options.out_dir)
             _remove_temporaries(options.out_dir)
     ordered = tuple(outcomes[j.path] for j in plan.jobs if j.path in outcomes)
@@ -1187,7 +1193,7 @@ def _write_temporary(target: Path, data: bytes) -> Path:
     return Path(name)
 
 
-def _write_atomic(target: Path, data: bytes) -> None:
+def write_atomic(target: Path, data: bytes) -> None:
     """Replace ``target`` with ``data`` in one step; an OSError names ``target``."""
     try:
         temp = _write_temporary(target, data)

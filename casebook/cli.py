@@ -57,12 +57,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader went away (``build.py list | head``): stop quietly, as other tools do.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-        return 1
+        return 0
     except Exception as error:
-        from casebook.builder import BuildError
+        from casebook.builder import BuildError, UsageError
 
         if debug:
             raise
+        if isinstance(error, UsageError):
+            print(f"{_PROG}: error: {error}", file=sys.stderr)
+            return 2
         if isinstance(error, BuildError):
             print(f"{_PROG}: error: {error}", file=sys.stderr)
         elif isinstance(error, OSError) and error.strerror:

@@ -16,6 +16,7 @@ import hashlib
 import io
 import json
 import re
+import sys
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import quoteattr
@@ -638,10 +639,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--brand", default=None, help="brand name or path (default: brand.yaml)")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
-    layout = load_layout(args.layouts, args.brand)
+    from casebook.builder import write_atomic
+    from casebook.diagnostics import ContentError
+
+    try:
+        layout = load_layout(args.layouts, args.brand)
+    except ContentError as error:
+        for diagnostic in error.diagnostics:
+            print(diagnostic, file=sys.stderr)
+        return 1
     out: Path = args.out or args.layouts / "docx" / "reference.docx"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(build_reference(layout.brand))
+    write_atomic(out, build_reference(layout.brand))
     print(f"wrote {out}")
     return 0
 

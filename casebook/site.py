@@ -51,6 +51,7 @@ class _Card:
 def render_site(manifest: Manifest, layout: Layout) -> str:
     """The downloads page for ``manifest``, drawn with ``layouts/site``; raises ContentError."""
     import jinja2
+    from jinja2.sandbox import SandboxedEnvironment
 
     site_dir = layout.root / "site"
     try:
@@ -64,7 +65,7 @@ def render_site(manifest: Manifest, layout: Layout) -> str:
         raise ContentError(
             [Diagnostic(str(site_dir / SITE_STYLES), 0, "must not contain '</' (it is inlined)")]
         )
-    env = jinja2.Environment(
+    env = SandboxedEnvironment(
         loader=jinja2.FileSystemLoader(str(site_dir)),
         autoescape=True,
         undefined=jinja2.StrictUndefined,

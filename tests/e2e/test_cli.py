@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from conftest import BUILD_PY
 
 RunCli = Callable[..., subprocess.CompletedProcess[str]]
 
@@ -118,10 +120,12 @@ def test_list_prints_each_pack_then_its_cases(mini_project: Path, run_cli: RunCl
         assert [line.strip() for line in lines[2:]] == pack["cases"]
 
 
-def test_an_unknown_pack_id_exits_1_and_lists_the_ids(mini_project: Path, run_cli: RunCli) -> None:
+def test_an_unknown_pack_id_is_bad_usage_and_lists_the_ids(
+    mini_project: Path, run_cli: RunCli
+) -> None:
     result = run_cli("build", "--only", "insight-99", cwd=mini_project)
     ids = ", ".join(p["id"] for p in listing(run_cli, mini_project))
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert result.stderr == (
         f"build.py: error: no pack with id 'insight-99'; the packs are: {ids}\n"
     )
@@ -293,3 +297,18 @@ def test_content_and_layout_problems_are_reported_together(
     lines = result.stderr.splitlines()
     assert any(line.startswith(f"content/cases/{CASE}.md:") for line in lines)
     assert any(line.startswith("layouts/brands:0: brand: 'no-such-brand'") for line in lines)
+
+
+def test_a_reader_that_stops_early_is_not_an_error(mini_project: Path) -> None:
+    # ``build.py list | head -1`` under ``set -o pipefail`` must not fail the script; a
+    # reader that reads nothing at all closes the pipe before the first line is written.
+    result = subprocess.run(
+        ["bash", "-o", "pipefail", "-c", f"{sys.executable} {BUILD_PY} list | true"],
+        cwd=mini_project,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0
+    assert result.stderr == ""
