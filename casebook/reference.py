@@ -17,6 +17,7 @@ import io
 import json
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import quoteattr
@@ -298,39 +299,20 @@ def _styles(brand: Brand) -> list[str]:
             next_id="Normal",
         ),
     ]
-    for level, style_id in enumerate(BULLET_STYLES):
-        name = "List Bullet" + (f" {level + 1}" if level else "")
-        styles.append(
-            _style(
-                style_id,
-                "paragraph",
-                name,
-                ppr=numpr(_BULLETS, level) + list_spacing,
-                based_on="Normal",
-            )
-        )
-    for level, style_id in enumerate(NUMBER_STYLES):
-        name = "List Number" + (f" {level + 1}" if level else "")
-        styles.append(
-            _style(
-                style_id,
-                "paragraph",
-                name,
-                ppr=numpr(_NUMBERS, level) + list_spacing,
-                based_on="Normal",
-            )
-        )
-    for level, style_id in enumerate(CONTINUE_STYLES):
-        name = "List Continue" + (f" {level + 1}" if level else "")
-        styles.append(
-            _style(
-                style_id,
-                "paragraph",
-                name,
-                ppr=f'<w:spacing w:after="60"/><w:ind w:left="{360 * (level + 1)}"/>',
-                based_on="Normal",
-            )
-        )
+    # Each list kind has a style per nesting level: "List Bullet", "List Bullet 2", ...
+    list_kinds: tuple[tuple[str, tuple[str, ...], Callable[[int], str]], ...] = (
+        ("List Bullet", BULLET_STYLES, lambda level: numpr(_BULLETS, level) + list_spacing),
+        ("List Number", NUMBER_STYLES, lambda level: numpr(_NUMBERS, level) + list_spacing),
+        (
+            "List Continue",
+            CONTINUE_STYLES,
+            lambda level: f'<w:spacing w:after="60"/><w:ind w:left="{360 * (level + 1)}"/>',
+        ),
+    )
+    for base_name, style_ids, ppr_of in list_kinds:
+        for level, style_id in enumerate(style_ids):
+            name = base_name + (f" {level + 1}" if level else "")
+            styles.append(_style(style_id, "paragraph", name, ppr=ppr_of(level), based_on="Normal"))
     styles += [
         _style(
             "Quote",
