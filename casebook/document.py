@@ -5,14 +5,15 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
-from casebook.blocks import Block, BulletList, Link, ListItem, Paragraph, Text
+from casebook.blocks import Block, BulletList, Link, ListItem, OrderedList, Paragraph, Text
 from casebook.model import Case, Corpus, Pack
 
 __all__ = [
     "ActionSheet",
     "CaseEntry",
+    "CaseGroup",
     "Cover",
     "Document",
     "Section",
@@ -20,6 +21,7 @@ __all__ = [
     "compose_pack",
     "document_digest",
     "long_date",
+    "with_first_case",
 ]
 
 KIND_LABELS = {
@@ -69,6 +71,21 @@ class CaseEntry:
 
 
 @dataclass(frozen=True)
+class CaseGroup:
+    """The cases of one insight. In a pack that spans insights (or a custom pack) each group
+    opens with a section: the insight's title, our summary and the insight's prompts, once.
+    A single-insight pack has one group without an opener (``title`` is empty): its
+    introduction is the insight."""
+
+    anchor: str  # "" when the group has no opener
+    title: str  # "Insight 2: Plan with the whole local resource in mind", or ""
+    blocks: tuple[Block, ...]  # the summary and any other text of the opener
+    prompts_title: str
+    prompts: tuple[str, ...]  # the insight's prompts, shown once in the opener
+    cases: tuple[CaseEntry, ...]
+
+
+@dataclass(frozen=True)
 class ActionSheet:
     anchor: str
     title: str
@@ -101,22 +118,38 @@ class Document:
     guide: Section
     contents_title: str
     introduction: Section
-    cases: tuple[CaseEntry, ...]
+    groups: tuple[CaseGroup, ...]
     action_sheet: ActionSheet
     about: Section
 
+    @property
+    def cases(self) -> tuple[CaseEntry, ...]:
+        """Every case entry in pack order, whatever groups them."""
+        return tuple(c for g in self.groups for c in g.cases)
+
     def toc(self) -> tuple[TocEntry, ...]:
-        """The contents, in page order: sections at level 1, cases at level 2."""
+        """The contents, in page order: sections at level 1, cases at level 2 beneath their
+        insight section (or beneath the introduction in a single-insight pack)."""
         entries = [
             TocEntry(self.guide.anchor, self.guide.title, 1),
             TocEntry(self.introduction.anchor, self.introduction.title, 1),
         ]
-        entries += [TocEntry(c.anchor, c.heading, 2) for c in self.cases]
+        for group in self.groups:
+            if group.title:
+                entries.append(TocEntry(group.anchor, group.title, 1))
+            entries += [TocEntry(c.anchor, c.heading, 2) for c in group.cases]
         entries += [
             TocEntry(self.action_sheet.anchor, self.action_sheet.title, 1),
             TocEntry(self.about.anchor, self.about.title, 1),
         ]
         return tuple(entries)
+
+
+def with_first_case(document: Document, case: CaseEntry) -> Document:
+    """``document`` with its first case replaced by ``case`` (for tests and benchmarks)."""
+    first, *rest = document.groups
+    group = replace(first, cases=(case, *first.cases[1:]))
+    return replace(document, groups=(group, *rest))
 
 
 def document_digest(document: Document) -> str:
@@ -158,6 +191,8 @@ def _introduction(pack: Pack, corpus: Corpus) -> Section:
                 f"(pages {insight.pages[0]}–{insight.pages[1]})."
             )
         )
+        blocks.append(_para("Questions on the insight as a whole, for the close of the session:"))
+        blocks.append(OrderedList(1, tuple(ListItem((_para(p),)) for p in insight.prompts)))
     elif pack.kind == "nation" and pack.nation is not None:
         title = f"Introduction: {pack.nation}"
         blocks.append(
@@ -202,10 +237,33 @@ def _case_entry(case: Case, corpus: Corpus) -> CaseEntry:
         blocks=case.body,
         citation=corpus.source.cite(case.page),
         prompts_title="Discussion prompts",
-        prompts=insight.prompts,
+        prompts=case.prompts,
         notes_title="Notes",
         notes_lines=8,
     )
+
+
+def _groups(pack: Pack, corpus: Corpus) -> tuple[CaseGroup, ...]:
+    """The pack's cases by insight, in the report's order. An insight pack is one group whose
+    opener is the pack's introduction."""
+    if pack.kind == "insight":
+        cases = tuple(_case_entry(c, corpus) for c in pack.cases)
+        return (CaseGroup("", "", (), "", (), cases),)
+    groups: list[CaseGroup] = []
+    for insight in corpus.insights:
+        cases = tuple(_case_entry(c, corpus) for c in pack.cases if c.insight == insight.id)
+        if cases:
+            groups.append(
+                CaseGroup(
+                    anchor=f"insight-{insight.id}",
+                    title=f"Insight {insight.number}: {insight.title}",
+                    blocks=(_para(insight.summary),),
+                    prompts_title="Discussion prompts for this insight",
+                    prompts=insight.prompts,
+                    cases=cases,
+                )
+            )
+    return tuple(groups)
 
 
 def _about(corpus: Corpus, content_version: str, iso: str) -> Section:
@@ -269,7 +327,6 @@ def compose_pack(pack: Pack, corpus: Corpus, date: str | None = None) -> Documen
         f"{KIND_LABELS[pack.kind]} · {_count(len(pack.cases), 'case example')} · "
         f"{' and '.join(nations)}"
     )
-    cases = tuple(_case_entry(c, corpus) for c in pack.cases)
     # The content version names what this pack shows, so one pack's edition changes only
     # when its own content does.
     version_basis = json.dumps(
@@ -301,7 +358,7 @@ def compose_pack(pack: Pack, corpus: Corpus, date: str | None = None) -> Documen
         guide=Section("guide", corpus.guide_title, corpus.guide),
         contents_title="Contents",
         introduction=_introduction(pack, corpus),
-        cases=cases,
+        groups=_groups(pack, corpus),
         action_sheet=ActionSheet(
             anchor="action-plan",
             title="Action-planning sheet",

@@ -80,6 +80,7 @@ class Case:
     tags: tuple[str, ...]
     body: tuple[Block, ...]
     digest: str  # sha256 of the file's bytes
+    prompts: tuple[str, ...] = ()  # the case's own discussion prompts, in our words
 
     @property
     def heading(self) -> str:

@@ -38,7 +38,7 @@ from casebook.blocks import (
     Text,
 )
 from casebook.diagnostics import ContentError, Diagnostic
-from casebook.document import ActionSheet, CaseEntry, Document, Section
+from casebook.document import ActionSheet, CaseEntry, CaseGroup, Document, Section
 from casebook.layout import Layout
 from casebook.reference import (
     BULLET_STYLES,
@@ -538,8 +538,11 @@ class _Writer:
         self._section(self.doc.guide)
         self._contents()
         self._section(self.doc.introduction)
-        for case in self.doc.cases:
-            self._case(case)
+        for group in self.doc.groups:
+            if group.title:
+                self._group(group)
+            for case in group.cases:
+                self._case(case)
         self._action_sheet(self.doc.action_sheet)
         self._section(self.doc.about)
         self._footer()
@@ -609,15 +612,24 @@ class _Writer:
         run.append(char)
         p.append(run)
 
+    def _group(self, group: CaseGroup) -> None:
+        self._heading("Heading1", group.title, group.anchor)
+        self._blocks(self.body, group.blocks)
+        self._paragraph(self.body, "Heading2", group.prompts_title)
+        num_id = self._new_num(self.prompt_abstract, 0, 1)
+        for prompt in group.prompts:
+            self._num_pr(self._paragraph(self.body, "Prompt", prompt), num_id, 0)
+
     def _case(self, case: CaseEntry) -> None:
         self._heading("Heading2", case.heading, case.anchor)
         self._paragraph(self.body, "CaseMeta", " · ".join(case.meta))
         self._blocks(self.body, case.blocks)
         self._paragraph(self.body, "CaseCitation", case.citation)
-        self._paragraph(self.body, "Heading3", case.prompts_title)
-        num_id = self._new_num(self.prompt_abstract, 0, 1)
-        for prompt in case.prompts:
-            self._num_pr(self._paragraph(self.body, "Prompt", prompt), num_id, 0)
+        if case.prompts:
+            self._paragraph(self.body, "Heading3", case.prompts_title)
+            num_id = self._new_num(self.prompt_abstract, 0, 1)
+            for prompt in case.prompts:
+                self._num_pr(self._paragraph(self.body, "Prompt", prompt), num_id, 0)
         self._paragraph(self.body, "Heading3", case.notes_title)
         # One boxed paragraph, as tall as the lines asked for, that never splits over pages.
         self._run(self._p(self.body, "Notes"), "\n" * max(case.notes_lines - 1, 0))

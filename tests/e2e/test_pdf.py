@@ -27,7 +27,7 @@ from casebook.blocks import (
     plain_text,
 )
 from casebook.content import load_corpus
-from casebook.document import Document, compose_pack
+from casebook.document import Document, compose_pack, with_first_case
 from casebook.layout import Layout, load_layout
 from casebook.packs import select_packs
 from casebook.pdf import RenderError, render_pdf
@@ -60,7 +60,7 @@ def page_texts(pdf: bytes) -> list[str]:
 def with_body(document: Document, *blocks: Any) -> Document:
     """``document`` with ``blocks`` added to the end of its first case's body."""
     first = dataclasses.replace(document.cases[0], blocks=document.cases[0].blocks + blocks)
-    return dataclasses.replace(document, cases=(first, *document.cases[1:]))
+    return with_first_case(document, first)
 
 
 @pytest.fixture(scope="module")

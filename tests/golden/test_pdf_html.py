@@ -28,7 +28,7 @@ from casebook.blocks import (
     Text,
 )
 from casebook.content import load_corpus
-from casebook.document import compose_pack
+from casebook.document import compose_pack, with_first_case
 from casebook.layout import load_layout
 from casebook.packs import select_packs
 from casebook.pdf import render_html
@@ -99,7 +99,7 @@ def test_every_block_type_as_html() -> None:
     [pack] = [p for p in select_packs(corpus) if p.id == "all-cases"]
     document = compose_pack(pack, corpus)
     first = replace(document.cases[0], blocks=blocks)
-    document = replace(document, cases=(first, *document.cases[1:]))
+    document = with_first_case(document, first)
     html = render_html(document, load_layout(ROOT / "layouts"), MINI)
     expected = """<div class="case-body">
 <h3>What they did</h3>

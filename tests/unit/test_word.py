@@ -27,7 +27,7 @@ from casebook.blocks import (
     Text,
 )
 from casebook.diagnostics import ContentError
-from casebook.document import ActionSheet, CaseEntry, Cover, Document, Section
+from casebook.document import ActionSheet, CaseEntry, CaseGroup, Cover, Document, Section
 from casebook.layout import Layout, load_layout
 from casebook.reference import brand_stamp, build_reference
 from casebook.word import render_docx, safe_segments
@@ -105,7 +105,7 @@ def make_document(**changes: object) -> Document:
         guide=Section("guide", "How to use this pack", (_p("Plan a 90-minute session."),)),
         contents_title="Contents",
         introduction=Section("introduction", "Insight 1: Drive the quality", (_p("Summary."),)),
-        cases=(_case(1), _case(2)),
+        groups=(CaseGroup("", "", (), "", (), (_case(1), _case(2))),),
         action_sheet=ActionSheet(
             "action-plan",
             "Action-planning sheet",
