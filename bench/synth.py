@@ -4,7 +4,8 @@
 multiple of the real count is not required: copies are taken in report order until the
 count is reached). Copy ``k`` of a case keeps its title, page, insight, tags and body, gets
 the id ``syn<k>-<id>`` and places ``<place> <k>`` with the real place's nation and kind, so
-every insight and nation pack and every tag recipe grows in proportion. The result is for
+every insight and nation pack and every tag recipe grows in proportion. Its prompts are the
+real ones, marked ``(copy k)`` from the second copy on, since no two cases may share a prompt. The result is for
 measuring only and is never committed.
 """
 
@@ -33,6 +34,7 @@ class SyntheticCase:
     page: int
     insight: str
     tags: tuple[str, ...]
+    prompts: tuple[str, ...]
     body: str
 
 
@@ -54,6 +56,7 @@ def read_cases(content: Path) -> tuple[SyntheticCase, ...]:
                 page=int(meta["page"]),
                 insight=str(meta["insight"]),
                 tags=tuple(str(t) for t in meta["tags"]),
+                prompts=tuple(str(p) for p in meta.get("prompts") or ()),
                 body="\n".join(lines[end + 1 :]),
             )
         )
@@ -100,6 +103,10 @@ def _place(name: str, copy: int) -> str:
     return f"{name} {copy}"
 
 
+def _prompt(prompt: str, copy: int) -> str:
+    return prompt if copy == 1 else f"{prompt.removesuffix('?')} (copy {copy})?"
+
+
 def _case_id(case_id: str, copy: int) -> str:
     return f"syn{copy}-{case_id}"
 
@@ -113,6 +120,7 @@ def _write_case(path: Path, case: SyntheticCase, copy: int) -> None:
         f"page: {case.page}",
         f"insight: {case.insight}",
         f"tags: {json.dumps(list(case.tags))}",
+        f"prompts: {json.dumps([_prompt(p, copy) for p in case.prompts], ensure_ascii=False)}",
         _FENCE,
     ]
     path.write_text("\n".join(front) + "\n" + case.body, encoding="utf-8")

@@ -31,8 +31,12 @@ __all__ = ["FRONT_MATTER_LIMIT", "NATIONS", "load_corpus"]
 FRONT_MATTER_LIMIT = 64 * 1024
 NATIONS = ("England", "Wales")
 TAGS_PER_CASE = (2, 5)
+PROMPTS_PER_CASE = (2, 3)
 PROMPTS_PER_INSIGHT = (3, 5)
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# A sentence ends inside a prompt where a full stop, question or exclamation mark (perhaps
+# closed by a quote or bracket) is followed by a space.
+_SENTENCE_BREAK = re.compile(r"[.!?…][’”'\")\]]*\s")
 _FENCE = "---"
 
 
@@ -474,10 +478,20 @@ class _Loader:
         )
         out: list[Case] = []
         headings: dict[str, str] = {}
+        # Every prompt seen so far (normalised) -> the file that has it, in file-name order,
+        # so a copied prompt is reported at the second file, naming the first. The insights'
+        # prompts are in it too: a case shows only its own prompts.
+        prompts_seen: dict[str, str] = {
+            _prompt_key(prompt): f"insight '{insight.id}' in insights.yaml"
+            for insight in insights or ()
+            for prompt in insight.prompts
+        }
         for path in sorted(folder.iterdir()):
             if path.name.startswith(".") or path.suffix != ".md":
                 continue
-            case = self.case(path, insights, insight_ids, place_names, tag_ids, chapters)
+            case = self.case(
+                path, insights, insight_ids, place_names, tag_ids, chapters, prompts_seen
+            )
             if case is None:
                 continue
             key = case.heading.casefold()
@@ -500,6 +514,7 @@ class _Loader:
         place_names: tuple[str, ...] | None,
         tag_ids: tuple[str, ...] | None,
         chapters: tuple[int, int] | None,
+        prompts_seen: dict[str, str],
     ) -> Case | None:
         shown = self.rel(path)
         if why := is_slug(path.stem):
@@ -509,14 +524,14 @@ class _Loader:
         if split is None:
             return None
         _, node, body, first = split
-        f = _Fields(
-            self, shown, node, ("title", "places", "page", "insight", "tags"), "front matter"
-        )
+        keys = ("title", "places", "page", "insight", "tags", "prompts")
+        f = _Fields(self, shown, node, keys, "front matter")
         title = f.text("title")
         case_places = f.texts("places")
         page = f.integer("page")
         insight = f.text("insight")
         case_tags = f.texts("tags")
+        case_prompts = self.case_prompts(shown, f, prompts_seen)
         if case_places is not None:
             self.known(shown, f.line("places"), "places", case_places, place_names)
             if not case_places:
@@ -558,14 +573,95 @@ class _Loader:
             self.error(shown, first, "the case has no body text")
             return None
         blocks = self.markdown(body, shown, first)
-        values = (title, case_places, page, insight, case_tags)
+        values = (title, case_places, page, insight, case_tags, case_prompts)
         if any(v is None for v in values) or not case_places:
             return None
         assert title and case_places and page and insight and case_tags is not None
+        assert case_prompts is not None
         # Hash the normalised text, so a file re-saved in another Unicode form or with other
-        # line endings is the same case.
+        # line endings is the same case. The front matter holds the prompts, so editing a
+        # prompt changes the digest like editing the text does.
         digest = hashlib.sha256(f"{node!r}\n{body}".encode()).hexdigest()
-        return Case(path.stem, shown, title, case_places, page, insight, case_tags, blocks, digest)
+        return Case(
+            path.stem,
+            shown,
+            title,
+            case_places,
+            page,
+            insight,
+            case_tags,
+            blocks,
+            digest,
+            case_prompts,
+        )
+
+    def case_prompts(
+        self, path: str, f: _Fields, prompts_seen: dict[str, str]
+    ) -> tuple[str, ...] | None:
+        """The case's discussion prompts: 2 or 3, each one question, each its own."""
+        value = f.get("prompts", True)
+        if value is None:
+            return None
+        if value.kind != "seq":
+            self.error(
+                path,
+                value.line,
+                f"prompts: expected a list of questions, one '- ' line each, got "
+                f"{value.describe()}",
+            )
+            return None
+        low, high = PROMPTS_PER_CASE
+        if not low <= len(value.items) <= high:
+            self.error(
+                path,
+                f.line("prompts"),
+                f"prompts: give {low} to {high} discussion prompts (found {len(value.items)})",
+            )
+        out: list[str] = []
+        for item in value.items:
+            if item.kind == "null" or (item.kind == "scalar" and not item.text.strip()):
+                self.error(path, item.line, "prompts: this prompt is empty")
+                continue
+            if item.kind != "scalar":
+                hint = " (put a prompt that holds ': ' in quotes)" if item.kind == "map" else ""
+                self.error(
+                    path, item.line, f"prompts: expected text, got {item.describe()}{hint}"
+                )
+                continue
+            text = self.checked_text(path, item.line, "prompts", item.text, True)
+            if text is None:
+                continue
+            if not text.endswith("?"):
+                self.error(
+                    path,
+                    item.line,
+                    "prompts: this prompt is not a question; write it as one sentence "
+                    "ending in '?'",
+                )
+                continue
+            if _SENTENCE_BREAK.search(text[:-1]):
+                self.error(
+                    path,
+                    item.line,
+                    "prompts: this prompt is more than one sentence; write it as one "
+                    "question ending in '?'",
+                )
+                continue
+            key = _prompt_key(text)
+            first = prompts_seen.get(key)
+            if first is not None:
+                self.error(
+                    path,
+                    item.line,
+                    "prompts: this prompt is listed twice"
+                    if first == path
+                    else f"prompts: this prompt is also in {first}; give each case prompts of "
+                    "its own",
+                )
+                continue
+            prompts_seen[key] = path
+            out.append(text)
+        return tuple(out)
 
     def known(
         self,
@@ -684,6 +780,12 @@ def _citation_problem(template: str) -> str | None:
     if "page" not in [n for n, _, _ in fields]:
         return "must contain {page}"
     return None
+
+
+def _prompt_key(prompt: str) -> str:
+    """What makes two prompts the same: their words, whatever the case, spacing or quotes."""
+    prompt = prompt.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
+    return " ".join(prompt.casefold().split())
 
 
 def _nation_lookup(places: tuple[Place, ...]) -> Callable[[Case], tuple[str, ...]]:

@@ -1,8 +1,9 @@
 """Import the EIF case-examples page (as text) into ``content/cases/*.md``.
 
 The importer is run once to create the case files; editors then edit them by hand. It is
-deterministic (same seed, same bytes) and keeps each existing case file's ``tags:`` so that
-re-importing never loses editors' tagging. It writes Markdown text and does not depend on the
+deterministic (same seed, same bytes) and keeps each existing case file's ``tags:`` and
+``prompts:`` so that re-importing never loses editors' tagging or discussion prompts; a new case
+gets empty lists, which ``check`` then asks an editor to fill. It writes Markdown text and does not depend on the
 loader: it reads only ``insights.yaml`` (to assign an insight from the page) and
 ``places.yaml`` (to tell "Hammersmith and Fulham", one place, from "Wrexham and Flintshire",
 two places).
@@ -97,11 +98,13 @@ def import_seed(seed: Path, content_dir: Path) -> tuple[Path, ...]:
             case_id = f"{case_id}-{seen[case_id]}"
         path = cases_dir / f"{case_id}.md"
         try:
-            tags = _existing_tags(path)
+            tags, prompts = _existing_tags_and_prompts(path)
         except ContentError as error:
             problems.extend(error.diagnostics)
             continue
-        planned.append((path, _case_file(title, places, case.page, insight, tags, case.body)))
+        planned.append(
+            (path, _case_file(title, places, case.page, insight, tags, prompts, case.body))
+        )
     if problems:
         raise ContentError(problems)
 
@@ -281,30 +284,39 @@ def _split_places(text: str, known: frozenset[str]) -> tuple[str, ...]:
     return cover(0) or tuple(parts)
 
 
-def _existing_tags(path: Path) -> tuple[str, ...]:
-    """The ``tags:`` of a case file already there (editors' work), or none."""
+def _existing_tags_and_prompts(path: Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The ``tags:`` and ``prompts:`` of a case file already there (editors' work), or none."""
     if not path.exists():
-        return ()
+        return (), ()
     text = path.read_text(encoding="utf-8")
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
-        return ()
+        return (), ()
     try:
         end = next(i for i in range(1, len(lines)) if lines[i].strip() == "---")
     except StopIteration:
-        return ()
+        return (), ()
     try:
         front = yaml.safe_load("\n".join(lines[1:end]))
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1
         raise ContentError(
-            [Diagnostic(str(path), line, "front matter is not valid YAML; fix it to keep its tags")]
+            [
+                Diagnostic(
+                    str(path),
+                    line,
+                    "front matter is not valid YAML; fix it to keep its tags and prompts",
+                )
+            ]
         ) from None
-    tags = front.get("tags") if isinstance(front, dict) else None
-    if not isinstance(tags, list):
-        return ()
-    return tuple(str(tag) for tag in tags)
+    fields = front if isinstance(front, dict) else {}
+
+    def kept(key: str) -> tuple[str, ...]:
+        values = fields.get(key)
+        return tuple(str(v) for v in values) if isinstance(values, list) else ()
+
+    return kept("tags"), kept("prompts")
 
 
 # -- writing Markdown ---------------------------------------------------------------------
@@ -316,6 +328,7 @@ def _case_file(
     page: int,
     insight: str,
     tags: tuple[str, ...],
+    prompts: tuple[str, ...],
     body: tuple[_Block, ...],
 ) -> str:
     front = [
@@ -325,6 +338,7 @@ def _case_file(
         f"page: {page}",
         f"insight: {_yaml_scalar(insight)}",
         f"tags: {_yaml_flow_list(tags)}",
+        *_yaml_block_list("prompts", prompts),
         "---",
     ]
     return "\n".join(front) + "\n" + "\n\n".join(_markdown(block) for block in body) + "\n"
@@ -361,6 +375,13 @@ def _escape_line(text: str) -> str:
 
 def _escape_inline(text: str) -> str:
     return _ENTITY.sub(r"\\&", _INLINE_SPECIAL.sub(r"\\\1", text))
+
+
+def _yaml_block_list(key: str, items: Sequence[str]) -> list[str]:
+    """``key: []``, or ``key:`` then one ``  - item`` line each (prompts are long)."""
+    if not items:
+        return [f"{key}: []"]
+    return [f"{key}:", *(f"  - {_yaml_scalar(item)}" for item in items)]
 
 
 def _yaml_flow_list(items: Sequence[str]) -> str:

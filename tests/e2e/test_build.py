@@ -138,6 +138,33 @@ def test_editing_one_case_rebuilds_exactly_the_packs_that_show_it(
     assert_consistent(built_mini_project)
 
 
+def test_editing_one_prompt_rebuilds_exactly_the_packs_that_show_its_case(
+    built_mini_project: Path, run_cli: RunCli
+) -> None:
+    before = outputs(built_mini_project)
+    case_id = "north-wales-regional-population-needs-assessment"
+    holding = {str(p["id"]) for p in packs(run_cli, built_mini_project) if case_id in p["cases"]}
+    assert holding and len(holding) < len(packs(run_cli, built_mini_project))
+
+    path = built_mini_project / "content" / "cases" / f"{case_id}.md"
+    old = "who used it?"
+    new = "who in your area has read it since?"
+    assert old in path.read_text()
+    path.write_text(path.read_text().replace(old, new))
+    result = run_cli(cwd=built_mini_project)
+
+    assert result.returncode == 0, result.stderr
+    expected = {f"{pack}.{fmt}" for pack in holding for fmt in FORMATS}
+    assert built(result.stdout) == expected
+    after = outputs(built_mini_project)
+    changed = {name for name in after if after[name]["sha256"] != before[name]["sha256"]}
+    assert changed == expected
+    for pack in holding:
+        text = " ".join(pdf_text(built_mini_project / "dist" / f"{pack}.pdf").split())
+        assert new in text and old not in text
+    assert_consistent(built_mini_project)
+
+
 def test_changing_a_layout_file_rebuilds_what_reads_it(
     built_mini_project: Path, run_cli: RunCli
 ) -> None:

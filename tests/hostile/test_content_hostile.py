@@ -22,6 +22,7 @@ places: [Newham]
 page: 20
 insight: strategic-planning
 tags: [strategy, integration]
+prompts: ["What would {name} change in your area?", "Who would lead {name} where you work?"]
 ---
 {body}
 """
@@ -36,7 +37,7 @@ def content(tmp_path: Path) -> Path:
 
 def add_case(root: Path, body: str, title: str = "Hostile", name: str = "newham-hostile") -> Path:
     path = root / "cases" / f"{name}.md"
-    path.write_text(CASE.format(title=title, body=body), encoding="utf-8")
+    path.write_text(CASE.format(title=title, body=body, name=name), encoding="utf-8")
     return path
 
 
@@ -65,7 +66,7 @@ RAW_HTML = [
 def test_raw_html_blocks_are_refused(content: Path, html: str, shown: str) -> None:
     add_case(content, f"Before.\n\n{html}\n\nAfter.")
     assert errors(content) == [
-        f"content/cases/newham-hostile.md:10: raw HTML is not allowed (found {shown}); "
+        f"content/cases/newham-hostile.md:11: raw HTML is not allowed (found {shown}); "
         "write the text in Markdown"
     ]
 
@@ -73,7 +74,7 @@ def test_raw_html_blocks_are_refused(content: Path, html: str, shown: str) -> No
 def test_inline_html_is_refused(content: Path) -> None:
     add_case(content, 'Text <img src="file:///etc/passwd"> more.')
     assert errors(content) == [
-        "content/cases/newham-hostile.md:8: raw HTML is not allowed (found "
+        "content/cases/newham-hostile.md:9: raw HTML is not allowed (found "
         "'<img src=\"file:///etc/passwd\">'); write the text in Markdown"
     ]
 
@@ -81,7 +82,7 @@ def test_inline_html_is_refused(content: Path) -> None:
 @pytest.mark.parametrize("css", ["@import 'https://x.org/a.css';", "background: url(/etc/passwd)"])
 def test_css_in_text_is_refused(content: Path, css: str) -> None:
     add_case(content, f"Some text {css}")
-    assert errors(content)[0].startswith("content/cases/newham-hostile.md:8: text looks like CSS")
+    assert errors(content)[0].startswith("content/cases/newham-hostile.md:9: text looks like CSS")
 
 
 @pytest.mark.parametrize(
@@ -99,7 +100,7 @@ def test_css_in_text_is_refused(content: Path, css: str) -> None:
 def test_only_https_and_mailto_links(content: Path, href: str) -> None:
     add_case(content, f"See [the page]({href}).")
     assert errors(content) == [
-        f"content/cases/newham-hostile.md:8: link target '{href}' is not allowed: use an "
+        f"content/cases/newham-hostile.md:9: link target '{href}' is not allowed: use an "
         "https: or mailto: address"
     ]
 
@@ -124,7 +125,7 @@ def test_https_and_mailto_links_are_kept(content: Path) -> None:
 def test_images_only_from_content_media(content: Path, src: str) -> None:
     add_case(content, f"![a picture]({src})")
     assert errors(content) == [
-        f"content/cases/newham-hostile.md:8: image '{src}' must be a file under content/media/, "
+        f"content/cases/newham-hostile.md:9: image '{src}' must be a file under content/media/, "
         "written as media/<name>"
     ]
 
@@ -135,13 +136,13 @@ def test_media_symlink_pointing_out_is_refused(content: Path, tmp_path: Path) ->
     (content / "media" / "link.png").symlink_to(secret)
     add_case(content, "![a picture](media/link.png)")
     assert errors(content) == [
-        "content/cases/newham-hostile.md:8: image 'media/link.png' points outside content/media/"
+        "content/cases/newham-hostile.md:9: image 'media/link.png' points outside content/media/"
     ]
 
 
 def test_case_symlink_pointing_out_is_refused(content: Path, tmp_path: Path) -> None:
     outside = tmp_path / "outside.md"
-    outside.write_text(CASE.format(title="Outside", body="Text."), encoding="utf-8")
+    outside.write_text(CASE.format(title="Outside", body="Text.", name="outside"), encoding="utf-8")
     (content / "cases" / "newham-outside.md").symlink_to(outside)
     assert errors(content) == [
         "content/cases/newham-outside.md:0: is a link to a file outside the content folder"
@@ -192,7 +193,7 @@ def test_control_characters_are_removed_with_a_warning(content: Path) -> None:
     case = next(c for c in load_corpus(content, warnings).cases if c.id == "newham-hostile")
     assert plain_text(case.body) == "Pasted from Word.\n"
     assert [str(w).replace(str(content), "content") for w in warnings] == [
-        f"content/cases/newham-hostile.md:8: warning: removed an invisible control character "
+        f"content/cases/newham-hostile.md:9: warning: removed an invisible control character "
         f"({name})"
         for name in ("U+0000", "U+001B", "U+007F")
     ]
@@ -202,7 +203,7 @@ def test_lone_surrogate_bytes_are_a_diagnostic(content: Path) -> None:
     path = add_case(content, "Text")
     path.write_bytes(path.read_bytes().replace(b"Text", b"Te\xed\xa0\x80xt"))
     assert errors(content) == [
-        "content/cases/newham-hostile.md:8: is not valid UTF-8 text; save it as UTF-8"
+        "content/cases/newham-hostile.md:9: is not valid UTF-8 text; save it as UTF-8"
     ]
 
 
@@ -222,7 +223,7 @@ def test_invisible_characters_in_titles_are_diagnostics(
 def test_bidi_override_in_a_body_is_a_diagnostic(content: Path) -> None:
     add_case(content, "Price \u202e0001\u202c today.")
     assert errors(content) == [
-        "content/cases/newham-hostile.md:8: text holds invisible bidirectional control "
+        "content/cases/newham-hostile.md:9: text holds invisible bidirectional control "
         "characters (U+202A–U+202E, U+2066–U+2069); remove them"
     ]
 
@@ -271,7 +272,7 @@ def test_oversized_front_matter(content: Path) -> None:
 def test_body_size_limit(content: Path) -> None:
     add_case(content, "\n\n".join(["word " * 700] * 6))
     assert errors(content) == [
-        "content/cases/newham-hostile.md:8: body is 21,011 characters; the limit is 20,000 — "
+        "content/cases/newham-hostile.md:9: body is 21,011 characters; the limit is 20,000 — "
         "split it into two cases"
     ]
 
@@ -284,9 +285,9 @@ def test_paragraph_list_and_table_limits(content: Path) -> None:
     )
     add_case(content, f"{long_paragraph}\n\n{long_list}\n\n{wide_table}")
     assert errors(content) == [
-        "content/cases/newham-hostile.md:8: paragraph is 4,499 characters; the limit is 4,000 "
+        "content/cases/newham-hostile.md:9: paragraph is 4,499 characters; the limit is 4,000 "
         "— break it into shorter paragraphs",
-        "content/cases/newham-hostile.md:10: list has 41 items; the limit is 40",
-        "content/cases/newham-hostile.md:52: table has 7 columns; the limit is 6 (wider tables "
+        "content/cases/newham-hostile.md:11: list has 41 items; the limit is 40",
+        "content/cases/newham-hostile.md:53: table has 7 columns; the limit is 6 (wider tables "
         "cannot be printed legibly on the page)",
     ]

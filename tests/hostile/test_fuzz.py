@@ -98,6 +98,11 @@ front_matter = st.fixed_dictionaries(
         "page": st.one_of(scalars, st.integers(-5, 400).map(str)),
         "insight": st.one_of(scalars, st.just("strategic-planning")),
         "tags": st.one_of(scalars, st.just("[strategy, integration]")),
+        "prompts": st.one_of(
+            scalars,
+            st.just('["Which part of this fuzzed case fits your area?", "Who would lead it?"]'),
+            st.just('["A statement.", "Two? Questions?", "", "Four?"]'),
+        ),
     }
 )
 
@@ -168,6 +173,7 @@ def test_any_accepted_body_renders_to_both_formats(body: str) -> None:
             "page": "20",
             "insight": "strategic-planning",
             "tags": "[strategy, integration]",
+            "prompts": '["Which part of this fuzzed case fits your area?", "Who would lead it?"]',
         }
         _write(root, fields, body)
         corpus = _load(root)

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import difflib
 import shutil
 from pathlib import Path
 
 import pytest
+from conftest import REAL_CONTENT as REAL
+from conftest import RunCli
 
 from casebook.content import load_corpus
 from casebook.diagnostics import ContentError, Diagnostic
 
 MINI = Path(__file__).parents[1] / "fixtures" / "mini" / "content"
 
+# The prompts name the title, so a case made from GOOD_CASE under another title has prompts of
+# its own (no two cases may share a prompt).
 GOOD_CASE = """\
 ---
 title: A new case
@@ -19,6 +24,7 @@ places: [Newham]
 page: 20
 insight: strategic-planning
 tags: [strategy, integration]
+prompts: ["What would A new case change in your area?", "Who would lead A new case here?"]
 ---
 Some words from the report.
 """
@@ -63,6 +69,7 @@ def test_every_problem_is_reported_at_once_with_its_line(content: Path) -> None:
         "page: 19\n"
         "insight: stratgic-planning\n"
         "tags: [strategy, integration]\n"
+        'prompts: ["What does a typo teach your area?", "Who checks your spelling?"]\n'
         "colour: red\n"
         "---\n"
         "Body.\n",
@@ -78,9 +85,9 @@ def test_every_problem_is_reported_at_once_with_its_line(content: Path) -> None:
         "Newham, Newport, North Wales (did you mean 'Caerphilly'?)",
         "content/cases/caerphilly-typo.md:5: insight: 'stratgic-planning' is not one of: "
         "strategic-planning, whole-local-resource (did you mean 'strategic-planning'?)",
-        "content/cases/caerphilly-typo.md:7: unknown field 'colour'; allowed fields: title, "
-        "places, page, insight, tags",
-        "content/cases/newham-no-body.md:8: the case has no body text",
+        "content/cases/caerphilly-typo.md:8: unknown field 'colour'; allowed fields: title, "
+        "places, page, insight, tags, prompts",
+        "content/cases/newham-no-body.md:9: the case has no body text",
         "content/cases/newham-wrong-page.md:4: page: 30 is outside insight "
         "'strategic-planning' (pages 19–25); page 30 is in insight 'whole-local-resource'",
     ]
@@ -102,6 +109,7 @@ def test_missing_empty_and_wrongly_typed_fields(content: Path) -> None:
     assert problems(content) == [
         "content/cases/newham-fields.md:2: title: is empty",
         "content/cases/newham-fields.md:2: missing required field 'insight'",
+        "content/cases/newham-fields.md:2: missing required field 'prompts'",
         "content/cases/newham-fields.md:3: places: expected a list such as [a, b], got text",
         "content/cases/newham-fields.md:4: page: expected a whole number, got 'twenty'",
     ]
@@ -181,21 +189,21 @@ def test_raw_html_bad_links_and_control_characters(content: Path) -> None:
         load_corpus(content, warnings)
     shown = [str(d).replace(str(content), "content") for d in info.value.diagnostics]
     assert shown == [
-        "content/cases/newham-hostile.md:8: raw HTML is not allowed (found '<b>'); write the "
+        "content/cases/newham-hostile.md:9: raw HTML is not allowed (found '<b>'); write the "
         "text in Markdown",
-        "content/cases/newham-hostile.md:8: raw HTML is not allowed (found '</b>'); write the "
+        "content/cases/newham-hostile.md:9: raw HTML is not allowed (found '</b>'); write the "
         "text in Markdown",
-        "content/cases/newham-hostile.md:10: raw HTML is not allowed (found "
+        "content/cases/newham-hostile.md:11: raw HTML is not allowed (found "
         "'<script>alert(1)</script>'); write the text in Markdown",
-        "content/cases/newham-hostile.md:12: link target 'javascript:alert(1)' is not allowed: "
+        "content/cases/newham-hostile.md:13: link target 'javascript:alert(1)' is not allowed: "
         "use an https: or mailto: address",
-        "content/cases/newham-hostile.md:12: link target 'http://example.org' is not allowed: "
+        "content/cases/newham-hostile.md:13: link target 'http://example.org' is not allowed: "
         "use an https: or mailto: address",
-        "content/cases/newham-hostile.md:14: image '../../etc/passwd' must be a file under "
+        "content/cases/newham-hostile.md:15: image '../../etc/passwd' must be a file under "
         "content/media/, written as media/<name>",
     ]
     assert [str(w).replace(str(content), "content") for w in warnings] == [
-        "content/cases/newham-hostile.md:16: warning: removed an invisible control character "
+        "content/cases/newham-hostile.md:17: warning: removed an invisible control character "
         "(U+0001)",
     ]
 
@@ -240,7 +248,7 @@ def test_invalid_utf8_names_the_line(content: Path) -> None:
         GOOD_CASE.replace("Some words", "Caf\xe9").encode("latin-1")
     )
     assert problems(content) == [
-        "content/cases/newham-latin1.md:8: is not valid UTF-8 text; save it as UTF-8"
+        "content/cases/newham-latin1.md:9: is not valid UTF-8 text; save it as UTF-8"
     ]
 
 
@@ -269,3 +277,224 @@ def test_the_citation_template_takes_only_title_and_page(
         encoding="utf-8",
     )
     assert problems(content) == [f"content/source.yaml:10: citation: {problem}"]
+
+
+# -- discussion prompts ---------------------------------------------------------------------
+
+NEWHAM = "newham-the-50-steps-to-a-healthier-borough"
+CAERPHILLY = "caerphilly-vision-for-change"
+
+
+def prompt_lines(path: Path) -> tuple[list[str], int]:
+    """A case file's lines and the 1-based number of its ``prompts:`` line."""
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    return lines, next(n for n, line in enumerate(lines, 1) if line.startswith("prompts:"))
+
+
+def edit_prompts(project: Path, case: str, prompts: list[str]) -> int:
+    """Replace a case's prompt list with ``prompts`` (one ``  - `` line each); return the line
+    of ``prompts:``."""
+    path = project / "content" / "cases" / f"{case}.md"
+    lines, at = prompt_lines(path)
+    end = next(n for n in range(at, len(lines)) if not lines[n].startswith("  - "))
+    lines[at:end] = [f"  - {p}\n" for p in prompts]
+    path.write_text("".join(lines), encoding="utf-8")
+    return at
+
+
+def check_fails_with(run_cli: RunCli, project: Path, *expected: str) -> None:
+    result = run_cli("check", cwd=project)
+    assert result.stderr == "".join(f"{line}\n" for line in expected)
+    assert result.returncode == 1
+    assert result.stdout == ""
+
+
+def test_check_refuses_a_case_with_one_prompt(mini_project: Path, run_cli: RunCli) -> None:
+    at = edit_prompts(mini_project, NEWHAM, ["Who outside the council would answer this call?"])
+    check_fails_with(
+        run_cli,
+        mini_project,
+        f"content/cases/{NEWHAM}.md:{at}: prompts: give 2 to 3 discussion prompts (found 1)",
+    )
+
+
+def test_check_refuses_a_case_with_four_prompts(mini_project: Path, run_cli: RunCli) -> None:
+    at = edit_prompts(
+        mini_project,
+        NEWHAM,
+        [
+            "Who outside the council would answer this call?",
+            "Which step would be hardest here?",
+            "Where does pregnancy appear in your plans?",
+            "What would you add as a sixth step?",
+        ],
+    )
+    check_fails_with(
+        run_cli,
+        mini_project,
+        f"content/cases/{NEWHAM}.md:{at}: prompts: give 2 to 3 discussion prompts (found 4)",
+    )
+
+
+@pytest.mark.parametrize(
+    ("prompt", "problem"),
+    [
+        (
+            "Think about who outside the council would answer this call.",
+            "this prompt is not a question; write it as one sentence ending in '?'",
+        ),
+        (
+            "Who would answer this call? Why",
+            "this prompt is not a question; write it as one sentence ending in '?'",
+        ),
+        (
+            "Think of your own strategy. Who outside the council would answer its call?",
+            "this prompt is more than one sentence; write it as one question ending in '?'",
+        ),
+        (
+            "Would your partners answer? Who else would?",
+            "this prompt is more than one sentence; write it as one question ending in '?'",
+        ),
+        ('""', "this prompt is empty"),
+        ("", "this prompt is empty"),
+    ],
+)
+def test_check_refuses_a_prompt_that_is_not_one_question(
+    mini_project: Path, run_cli: RunCli, prompt: str, problem: str
+) -> None:
+    at = edit_prompts(mini_project, NEWHAM, ["Which step would be hardest here?", prompt])
+    check_fails_with(
+        run_cli, mini_project, f"content/cases/{NEWHAM}.md:{at + 2}: prompts: {problem}"
+    )
+
+
+def test_check_refuses_a_prompt_copied_from_another_case(
+    mini_project: Path, run_cli: RunCli
+) -> None:
+    caerphilly = mini_project / "content" / "cases" / f"{CAERPHILLY}.md"
+    lines, at = prompt_lines(caerphilly)
+    copied = lines[at].removeprefix("  - ").rstrip("\n")
+    newham_at = edit_prompts(
+        mini_project, NEWHAM, ["Which step would be hardest here?", copied.upper()]
+    )
+    # Reported at the second file in name order, naming the first; case and spacing aside,
+    # it is the same prompt.
+    check_fails_with(
+        run_cli,
+        mini_project,
+        f"content/cases/{NEWHAM}.md:{newham_at + 2}: prompts: this prompt is also in "
+        f"content/cases/{CAERPHILLY}.md; give each case prompts of its own",
+    )
+
+
+def test_a_prompt_twice_in_one_case_or_taken_from_an_insight_is_refused(content: Path) -> None:
+    insight_prompt = "What shared picture of need do we plan from today?"  # insights.yaml
+    write_case(
+        content,
+        "newham-repeats",
+        GOOD_CASE.replace(
+            'prompts: ["What would A new case change in your area?", '
+            '"Who would lead A new case here?"]',
+            f"prompts:\n  - Who would lead it?\n  - Who would  lead it?\n  - {insight_prompt}",
+        ),
+    )
+    assert problems(content) == [
+        "content/cases/newham-repeats.md:9: prompts: this prompt is listed twice",
+        "content/cases/newham-repeats.md:10: prompts: this prompt is also in insight "
+        "'strategic-planning' in insights.yaml; give each case prompts of its own",
+    ]
+
+
+def test_prompts_must_be_a_list_of_text(content: Path) -> None:
+    write_case(
+        content,
+        "newham-shapes",
+        GOOD_CASE.replace(
+            'prompts: ["What would A new case change in your area?", '
+            '"Who would lead A new case here?"]',
+            "prompts:\n  - Who would lead it?\n  - Newport asks: what matters here?",
+        ),
+    )
+    write_case(
+        content,
+        "newham-scalar",
+        GOOD_CASE.replace("A new case", "Scalar").replace(
+            'prompts: ["What would Scalar change in your area?", "Who would lead Scalar here?"]',
+            "prompts: What would change here?",
+        ),
+    )
+    assert problems(content) == [
+        "content/cases/newham-scalar.md:7: prompts: expected a list of questions, one '- ' line "
+        "each, got text",
+        "content/cases/newham-shapes.md:9: prompts: expected text, got a mapping (put a prompt "
+        "that holds ': ' in quotes)",
+    ]
+
+
+def test_a_case_without_prompts_is_refused(content: Path) -> None:
+    write_case(
+        content,
+        "newham-unprompted",
+        GOOD_CASE.replace(
+            'prompts: ["What would A new case change in your area?", '
+            '"Who would lead A new case here?"]\n',
+            "",
+        ),
+    )
+    write_case(
+        content,
+        "newham-new",
+        GOOD_CASE.replace("A new case", "Imported").replace(
+            'prompts: ["What would Imported change in your area?", '
+            '"Who would lead Imported here?"]',
+            "prompts: []",
+        ),
+    )
+    assert problems(content) == [
+        "content/cases/newham-new.md:7: prompts: give 2 to 3 discussion prompts (found 0)",
+        "content/cases/newham-unprompted.md:2: missing required field 'prompts'",
+    ]
+
+
+def test_cases_carry_their_prompts_in_order(content: Path) -> None:
+    case = next(c for c in load_corpus(content).cases if c.id == NEWHAM)
+    assert case.prompts == (
+        "Newham puts a healthy start in pregnancy first among its steps; where does pregnancy "
+        "appear in your area’s plans for young children?",
+        "Who outside the council would answer a call to action like Newham’s 50 Steps in your "
+        "area?",
+        "Which of Newham’s steps, such as childhood immunisations, would be hardest for your "
+        "partners to move on?",
+    )
+
+
+def test_editing_a_prompt_changes_the_case_digest(content: Path) -> None:
+    before = {c.id: c.digest for c in load_corpus(content).cases}
+    path = content / "cases" / f"{NEWHAM}.md"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("hardest for your", "slowest for your"),
+        encoding="utf-8",
+    )
+    after = {c.id: c.digest for c in load_corpus(content).cases}
+    assert {i for i in before if before[i] != after[i]} == {NEWHAM}
+
+
+def test_the_real_content_passes_check(real_project: Path, run_cli: RunCli) -> None:
+    result = run_cli("check", cwd=real_project)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert result.stdout.startswith("54 cases, 10 insights, ")
+
+
+def test_every_real_case_has_prompts_of_its_own() -> None:
+    corpus = load_corpus(REAL)
+    assert len(corpus.cases) == 54
+    prompts = [(c.id, p) for c in corpus.cases for p in c.prompts]
+    assert all(2 <= len(c.prompts) <= 3 for c in corpus.cases)
+    # Not only different strings: no prompt reads like another case's or an insight's.
+    insight_prompts = [(i.id, p) for i in corpus.insights for p in i.prompts]
+    for n, (case, prompt) in enumerate(prompts):
+        for other, text in prompts[n + 1 :] + insight_prompts:
+            if other != case:
+                words = difflib.SequenceMatcher(None, prompt.split(), text.split())
+                assert words.ratio() < 0.6, (case, prompt, other, text)

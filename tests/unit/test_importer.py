@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 import textwrap
 from pathlib import Path
 
 import pytest
 import yaml
+from conftest import REAL_CONTENT, ROOT
 
 from casebook.blocks import BulletList, Figure, Link, OrderedList, Paragraph, plain_text
 from casebook.diagnostics import ContentError, Diagnostic
+from casebook.content import load_corpus
 from casebook.importer import import_seed, slugify
 from casebook.markdown import parse_markdown
 
@@ -79,6 +83,7 @@ PLACES = textwrap.dedent(
     """
 )
 
+SEED_FILE = ROOT / "tests" / "fixtures" / "seed" / "eif-case-examples.txt"
 CHAMPIONS = "hammersmith-and-fulham-champions-a-test.md"
 STEPS = "wrexham-and-flintshire-steps-and-links.md"
 
@@ -122,13 +127,14 @@ def test_front_matter_is_written_in_a_fixed_order_and_quoted_where_yaml_would_gu
     seed, content = project
     import_seed(seed, content)
     text = (content / "cases" / CHAMPIONS).read_text(encoding="utf-8")
-    assert text.splitlines()[:7] == [
+    assert text.splitlines()[:8] == [
         "---",
         'title: "‘Champions’: a test"',
         "places: [Hammersmith and Fulham]",
         "page: 12",
         "insight: first-insight",
         "tags: []",
+        "prompts: []",
         "---",
     ]
     front, _ = _front_and_body(content / "cases" / STEPS)
@@ -138,6 +144,7 @@ def test_front_matter_is_written_in_a_fixed_order_and_quoted_where_yaml_would_gu
         "page": 25,
         "insight": "second-insight",
         "tags": [],
+        "prompts": [],
     }
 
 
@@ -220,6 +227,57 @@ def test_reimport_keeps_editors_tags_and_restores_the_seed_text(
     front, body = _front_and_body(path)
     assert front["tags"] == ["volunteering", "maternity"]
     assert "community champions programme" in body
+
+
+def test_reimport_keeps_editors_prompts_one_per_line(project: tuple[Path, Path]) -> None:
+    seed, content = project
+    import_seed(seed, content)
+    path = content / "cases" / CHAMPIONS
+    prompts = [
+        "Who in your area could act as a champion for new parents?",
+        "Which venue: a children’s centre or a library, would suit them best?",
+    ]
+    listed = "".join(f"\n  - {json.dumps(p, ensure_ascii=False)}" for p in prompts)
+    edited = path.read_text(encoding="utf-8").replace("prompts: []", f"prompts:{listed}")
+    path.write_text(edited.replace("champions", "CHAMPS"), encoding="utf-8")
+
+    import_seed(seed, content)
+
+    front, body = _front_and_body(path)
+    assert front["prompts"] == prompts
+    assert "community champions programme" in body
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert lines[6:10] == [
+        "prompts:",
+        "  - Who in your area could act as a champion for new parents?",
+        '  - "Which venue: a children’s centre or a library, would suit them best?"',
+        "---",
+    ]
+    again = path.read_bytes()
+    import_seed(seed, content)
+    assert path.read_bytes() == again
+
+
+def test_reimporting_the_report_keeps_every_real_case_and_a_new_case_asks_for_prompts(
+    tmp_path: Path,
+) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(REAL_CONTENT, content)
+    new = content / "cases" / "hammersmith-and-fulham-community-champions.md"
+    new.unlink()
+    before = {p.name: p.read_bytes() for p in (content / "cases").iterdir()}
+
+    import_seed(SEED_FILE, content)
+
+    after = {p.name: p.read_bytes() for p in (content / "cases").iterdir()}
+    assert {name: after[name] for name in before} == before
+    with pytest.raises(ContentError) as caught:
+        load_corpus(content)
+    assert [str(d).replace(str(content), "content") for d in caught.value.diagnostics] == [
+        f"content/cases/{new.name}:6: tags: is empty",
+        f"content/cases/{new.name}:6: tags: give 2 to 5 tags (found 0)",
+        f"content/cases/{new.name}:7: prompts: give 2 to 3 discussion prompts (found 0)",
+    ]
 
 
 def test_a_page_in_no_insight_is_reported_at_its_citation_line(
