@@ -5,8 +5,8 @@ multiple of the real count is not required: copies are taken in report order unt
 count is reached). Copy ``k`` of a case keeps its title, page, insight, tags and body, gets
 the id ``syn<k>-<id>`` and places ``<place> <k>`` with the real place's nation and kind, so
 every insight and nation pack and every tag recipe grows in proportion. Its prompts are the
-real ones, marked ``(copy k)`` from the second copy on, since no two cases may share a prompt. The result is for
-measuring only and is never committed.
+real ones, marked ``(copy k)`` from the second copy on, since no two cases may share a prompt.
+The result is for measuring only and is never committed.
 """
 
 from __future__ import annotations

@@ -624,9 +624,7 @@ class _Loader:
                 continue
             if item.kind != "scalar":
                 hint = " (put a prompt that holds ': ' in quotes)" if item.kind == "map" else ""
-                self.error(
-                    path, item.line, f"prompts: expected text, got {item.describe()}{hint}"
-                )
+                self.error(path, item.line, f"prompts: expected text, got {item.describe()}{hint}")
                 continue
             text = self.checked_text(path, item.line, "prompts", item.text, True)
             if text is None:

@@ -3,10 +3,10 @@
 The importer is run once to create the case files; editors then edit them by hand. It is
 deterministic (same seed, same bytes) and keeps each existing case file's ``tags:`` and
 ``prompts:`` so that re-importing never loses editors' tagging or discussion prompts; a new case
-gets empty lists, which ``check`` then asks an editor to fill. It writes Markdown text and does not depend on the
-loader: it reads only ``insights.yaml`` (to assign an insight from the page) and
-``places.yaml`` (to tell "Hammersmith and Fulham", one place, from "Wrexham and Flintshire",
-two places).
+gets empty lists, which ``check`` then asks an editor to fill. It writes Markdown text and
+does not depend on the loader: it reads only ``insights.yaml`` (to assign an insight from the
+page) and ``places.yaml`` (to tell "Hammersmith and Fulham", one place, from "Wrexham and
+Flintshire", two places).
 """
 
 from __future__ import annotations

@@ -12,8 +12,8 @@ import yaml
 from conftest import REAL_CONTENT, ROOT
 
 from casebook.blocks import BulletList, Figure, Link, OrderedList, Paragraph, plain_text
-from casebook.diagnostics import ContentError, Diagnostic
 from casebook.content import load_corpus
+from casebook.diagnostics import ContentError, Diagnostic
 from casebook.importer import import_seed, slugify
 from casebook.markdown import parse_markdown
 
