@@ -5,6 +5,7 @@ Inline content is a tuple of :data:`Inline`; block content a tuple of :data:`Blo
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "Table",
     "Text",
     "plain_text",
+    "walk_blocks",
 ]
 
 
@@ -141,3 +143,22 @@ def plain_text(nodes: tuple[Inline, ...] | tuple[Block, ...]) -> str:
                 for row in (header, *rows):
                     parts.append(" ".join(plain_text(cell) for cell in row) + "\n")
     return "".join(parts)
+
+
+def walk_blocks(blocks: Iterable[Block]) -> Iterator[Block]:
+    """Every block in ``blocks`` and every block inside them (quotes, list items), in reading
+    order. Raises TypeError on anything that is not a block, so a new block type cannot be
+    skipped silently."""
+    for block in blocks:
+        match block:
+            case Paragraph() | Heading() | Figure() | Table():
+                yield block
+            case Quote(blocks=inner):
+                yield block
+                yield from walk_blocks(inner)
+            case BulletList(items=items) | OrderedList(items=items):
+                yield block
+                for item in items:
+                    yield from walk_blocks(item.blocks)
+            case _:
+                raise TypeError(f"not a known block: {block!r}")

@@ -20,7 +20,7 @@ from typing import IO, TYPE_CHECKING
 from casebook.diagnostics import ContentError, Diagnostic
 
 if TYPE_CHECKING:
-    from casebook.builder import BuildReport, Job, Outcome
+    from casebook.build.engine import BuildReport, Job, Outcome
 
 __all__ = ["main"]
 
@@ -59,7 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return 0
     except Exception as error:
-        from casebook.builder import BuildError, UsageError
+        from casebook.build import BuildError, UsageError
 
         if debug:
             raise
@@ -144,8 +144,9 @@ def _parser() -> argparse.ArgumentParser:
         "build",
         parents=[common, content, layouts],
         help="build packs into the output folder (the default command)",
-        description="Build every pack (or those named with --only) as PDF and Word files, "
-        "with manifest.json and index.html. Only outputs whose inputs changed are rebuilt.",
+        description="Build every pack (or those named with --only) in every format (PDF, "
+        "Word and any a plug-in adds), with manifest.json and index.html. Only outputs whose "
+        "inputs changed are rebuilt.",
     )
     build.add_argument(
         "--only",
@@ -157,9 +158,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     build.add_argument(
         "--format",
-        choices=("pdf", "docx", "all"),
-        default="all",
-        help="which formats to build (default: all)",
+        action="append",
+        default=None,
+        metavar="NAME",
+        help="build only this format: pdf, docx or one a plug-in adds; repeat it for several "
+        "(default: all)",
     )
     build.add_argument(
         "--jobs",
@@ -226,7 +229,7 @@ def _print_diagnostics(diagnostics: Sequence[Diagnostic]) -> None:
 
 
 def _check(options: argparse.Namespace) -> int:
-    from casebook.builder import check_project
+    from casebook.check import check_project
 
     warnings: list[Diagnostic] = []
     try:
@@ -278,7 +281,7 @@ def _import_seed(options: argparse.Namespace) -> int:
 
 
 def _build(options: argparse.Namespace) -> int:
-    from casebook.builder import FORMATS, BuildOptions, build
+    from casebook.build.engine import BuildOptions, build
 
     build_options = BuildOptions(
         content_dir=options.content,
@@ -286,7 +289,7 @@ def _build(options: argparse.Namespace) -> int:
         out_dir=options.out,
         brand=options.brand,
         only=tuple(dict.fromkeys(options.only)),
-        formats=FORMATS if options.format == "all" else (options.format,),
+        formats=tuple(options.format or ["all"]),
         jobs=options.jobs,
         force=options.force,
         time_limit=_env_number(TIME_LIMIT_ENV, 300.0),
@@ -313,7 +316,7 @@ def _source_date() -> str | None:
     text = os.environ.get(SOURCE_DATE_ENV, "").strip()
     if not text:
         return None
-    from casebook.builder import BuildError
+    from casebook.build import BuildError
 
     if not text.isdigit():
         raise BuildError(f"{SOURCE_DATE_ENV}={text!r} is not a whole number of seconds")
@@ -331,11 +334,11 @@ def _env_number(name: str, default: float) -> float:
     try:
         value = float(text)
     except ValueError:
-        from casebook.builder import BuildError
+        from casebook.build import BuildError
 
         raise BuildError(f"{name}={text!r} is not a number") from None
     if value < 0:
-        from casebook.builder import BuildError
+        from casebook.build import BuildError
 
         raise BuildError(f"{name}={text!r} must not be negative")
     return value

@@ -14,6 +14,7 @@ from casebook.blocks import Block
 from casebook.diagnostics import ContentError, Diagnostic
 from casebook.markdown import parse_markdown
 from casebook.model import (
+    NATIONS,
     Case,
     Corpus,
     Edition,
@@ -29,7 +30,6 @@ from casebook.yamlfile import Node, parse_yaml
 __all__ = ["FRONT_MATTER_LIMIT", "NATIONS", "load_corpus"]
 
 FRONT_MATTER_LIMIT = 64 * 1024
-NATIONS = ("England", "Wales")
 TAGS_PER_CASE = (2, 5)
 PROMPTS_PER_CASE = (2, 3)
 PROMPTS_PER_INSIGHT = (3, 5)

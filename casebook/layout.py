@@ -68,6 +68,10 @@ class Layout:
         """The brand's logo file."""
         return self.brand_dir / self.brand.logo
 
+    def brand_inputs(self) -> tuple[Path, ...]:
+        """The brand's own files (brand.yaml and the logo): what every renderer reads."""
+        return (Path(self.brand.path), self.logo_path())
+
     def pdf_inputs(self) -> tuple[Path, ...]:
         """Every file a PDF render reads, for fingerprints."""
         files = sorted((self.root / "pdf").rglob("*")) + sorted((self.root / "fonts").rglob("*"))

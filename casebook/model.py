@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from casebook.blocks import Block
 
 __all__ = [
+    "NATIONS",
     "Case",
     "Corpus",
     "Edition",
@@ -17,6 +18,10 @@ __all__ = [
     "Selection",
     "Source",
 ]
+
+
+#: The nations a place can be in, in the order their packs are built.
+NATIONS = ("England", "Wales")
 
 
 @dataclass(frozen=True)

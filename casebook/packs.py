@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from pathlib import Path
 
-from casebook.content import NATIONS
-from casebook.model import Case, Corpus, Insight, Pack, Selection
+from casebook.diagnostics import ContentError, Diagnostic
+from casebook.model import NATIONS, Case, Corpus, Insight, Pack, Selection
+from casebook.text import is_slug
 
-__all__ = ["ALL_CASES_ID", "builtin_pack_ids", "select_cases", "select_packs"]
+__all__ = ["ALL_CASES_ID", "builtin_pack_ids", "check_pack_ids", "select_cases", "select_packs"]
 
 ALL_CASES_ID = "all-cases"
 
@@ -80,3 +82,35 @@ def select_packs(corpus: Corpus) -> tuple[Pack, ...]:
             Pack(id=recipe.id, kind="custom", title=recipe.title, cases=cases, recipe=recipe)
         )
     return tuple(packs)
+
+
+def check_pack_ids(packs: Sequence[Pack], out_dir: Path) -> None:
+    """Raise ContentError unless every pack id is a safe, unique file name (the rule of
+    ``text.is_slug``, the same as for the file names of cases and recipes)."""
+    problems: list[Diagnostic] = []
+    seen: dict[str, Pack] = {}
+    for pack in packs:
+        where = pack.recipe.path if pack.recipe is not None else str(out_dir)
+        reason = is_slug(pack.id)
+        if reason is not None:
+            problems.append(
+                Diagnostic(where, 0, f"pack id {pack.id!r} is not a safe file name: {reason}")
+            )
+            continue
+        if pack.id in seen:
+            first = seen[pack.id]
+            first_where = (
+                first.recipe.path if first.recipe is not None else f"the {first.kind} pack"
+            )
+            problems.append(
+                Diagnostic(
+                    where,
+                    0,
+                    f"pack id {pack.id!r} is also used by {first_where}: both would write "
+                    f"their files as {out_dir / pack.id}.*; rename one",
+                )
+            )
+            continue
+        seen[pack.id] = pack
+    if problems:
+        raise ContentError(problems)

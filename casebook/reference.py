@@ -22,7 +22,9 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import quoteattr
 
+from casebook.files import write_atomic
 from casebook.layout import Brand
+from casebook.ooxml import normalise_package
 
 __all__ = [
     "BULLET_STYLES",
@@ -607,8 +609,6 @@ def build_reference(brand: Brand) -> bytes:
     props.identifier = brand_stamp(brand)
     out = io.BytesIO()
     document.save(out)
-    from casebook.word import normalise_package
-
     return normalise_package(out.getvalue(), "2022-01-01")
 
 
@@ -621,7 +621,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--brand", default=None, help="brand name or path (default: brand.yaml)")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
-    from casebook.builder import write_atomic
     from casebook.diagnostics import ContentError
 
     try:

@@ -1,10 +1,14 @@
-"""The downloads page, ``dist/index.html``: every pack, its formats, sizes and page counts."""
+"""The downloads page, ``dist/index.html``: every pack, its formats, sizes and page counts.
+
+It shows exactly what the manifest records; each format's link is named with its renderer's
+label, which the manifest keeps with each output."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
-from casebook.builder import Manifest, OutputRecord, PackRecord
+from casebook.build.manifest import Manifest, OutputRecord, PackRecord
 from casebook.diagnostics import ContentError, Diagnostic
 from casebook.document import long_date
 from casebook.layout import Layout
@@ -20,10 +24,16 @@ KIND_LABELS = {
     "all": "All cases",
     "custom": "Custom",
 }
-FORMAT_NAMES = {"pdf": "PDF", "docx": "Word file"}
+# By the last part of a file's suffix (".cards.pdf" is a PDF). A fixed table, not the
+# system's mimetypes database, so that the page is the same on every machine.
 MIME_TYPES = {
-    "pdf": "application/pdf",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".pdf": "application/pdf",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".epub": "application/epub+zip",
+    ".html": "text/html",
+    ".md": "text/markdown",
+    ".odt": "application/vnd.oasis.opendocument.text",
+    ".txt": "text/plain",
 }
 
 
@@ -97,11 +107,7 @@ def render_site(manifest: Manifest, layout: Layout) -> str:
 
 
 def _card(pack: PackRecord, manifest: Manifest) -> _Card:
-    downloads = []
-    for fmt in ("pdf", "docx"):
-        output = manifest.output(f"{pack.id}.{fmt}")
-        if output is not None:
-            downloads.append(_download(pack, output))
+    downloads = [_download(pack, output) for output in manifest.outputs_of(pack.id)]
     return _Card(
         id=pack.id,
         title=pack.title,
@@ -118,12 +124,12 @@ def _download(pack: PackRecord, output: OutputRecord) -> _Download:
     if output.pages is not None:
         facts.append(f"{output.pages} pages" if output.pages != 1 else "1 page")
     detail = ", ".join(facts)
-    name = FORMAT_NAMES.get(output.format, output.format)
+    name = output.label
     return _Download(
         href=output.path,
         format=output.format,
         name=name,
-        mime=MIME_TYPES.get(output.format, "application/octet-stream"),
+        mime=MIME_TYPES.get(Path(output.path).suffix, "application/octet-stream"),
         label=f"Download the {name} of {pack.title} ({detail})",
         detail=detail,
     )

@@ -13,7 +13,6 @@ import shutil
 import subprocess
 import tempfile
 import unicodedata
-import zipfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,6 +39,7 @@ from casebook.blocks import (
 from casebook.diagnostics import ContentError, Diagnostic
 from casebook.document import ActionSheet, CaseEntry, CaseGroup, Document, Section
 from casebook.layout import Layout
+from casebook.ooxml import normalise_package
 from casebook.reference import (
     BULLET_STYLES,
     CONTINUE_STYLES,
@@ -53,6 +53,7 @@ from casebook.reference import (
 __all__ = [
     "normalise_package",
     "reference_path",
+    "render",
     "render_docx",
     "safe_segments",
 ]
@@ -91,27 +92,6 @@ def safe_segments(text: str) -> list[str]:
         if part:
             pieces.append(part)
     return pieces
-
-
-def normalise_package(data: bytes, date: str) -> bytes:
-    """Re-zip a saved .docx with fixed entry timestamps (``date``, ISO) and stable order."""
-    year, month, day = (int(x) for x in date.split("-"))
-    stamp = (max(year, 1980), month, day, 0, 0, 0)
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(data)) as source,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
-    ):
-        names = source.namelist()
-        # [Content_Types].xml first, as Office writes it; the rest in a fixed order.
-        ordered = sorted(names, key=lambda n: (n != "[Content_Types].xml", n))
-        for name in ordered:
-            info = zipfile.ZipInfo(name, date_time=stamp)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 0
-            info.external_attr = 0o600 << 16
-            target.writestr(info, source.read(name), compresslevel=6)
-    return out.getvalue()
 
 
 def render_docx(document: Document, layout: Layout, media_root: Path | None = None) -> bytes:
@@ -795,3 +775,9 @@ def _svg_to_png(data: bytes, label: str) -> bytes:
             message = result.stderr.decode("utf-8", "replace").strip()[:200]
             raise ContentError([Diagnostic(label, 0, f"cannot convert SVG for Word: {message}")])
         return png.read_bytes()
+
+
+def render(document: Document, layout: Layout, content_dir: Path) -> tuple[bytes, None]:
+    """The Word format's entry in the renderer registry: the file, and no page count (Word
+    lays out the pages when the file is opened)."""
+    return render_docx(document, layout, content_dir), None

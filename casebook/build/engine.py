@@ -1,0 +1,352 @@
+"""The build: gather every pack, decide what changed, render in a process pool, write atomically.
+
+Everything is gathered and validated first (corpus, packs, documents, fingerprints); only then
+is ``dist/`` locked and anything rendered. An output is rebuilt only when its fingerprint
+(see :mod:`casebook.build.fingerprints`) differs from the one recorded in
+``dist/manifest.json``, or the file on disk is not the one recorded there. A build that finds
+no input touched since the last complete build (the "input stamp", kept in
+``dist/.inputs-stamp`` so that manifest.json depends on the content alone) does not even load
+the content.
+
+The engine withdraws a file's record from ``manifest.json`` before replacing the file and
+records the new one right after, so even a build killed outright (SIGKILL) leaves a manifest
+that describes the files on disk; the workers die with it. Outputs of packs that no longer
+exist, and of formats no longer registered (an uninstalled plug-in), are removed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Protocol
+
+import casebook
+from casebook.build import BuildError
+from casebook.build.manifest import (
+    INDEX,
+    LOCK,
+    MANIFEST,
+    RESERVED,
+    Manifest,
+    OutputRecord,
+    PackRecord,
+    read_manifest,
+    write_manifest,
+)
+from casebook.build.plan import BuildOptions, Job, Plan, gather, input_stamp
+from casebook.build.workers import Outcome, render_all
+from casebook.diagnostics import ContentError, Diagnostic
+from casebook.files import (
+    TEMP_GLOB,
+    LockBusy,
+    fsync_dir,
+    locked,
+    remove_temporaries,
+    unlink_quietly,
+    write_atomic,
+    write_temporary,
+)
+from casebook.renderers import RendererSpec, choose, registered
+
+__all__ = ["BuildOptions", "BuildReport", "Job", "Outcome", "Reporter", "build"]
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """The result of a build, one outcome per output asked for, in build order."""
+
+    outcomes: tuple[Outcome, ...]
+    removed: tuple[Path, ...] = ()
+    site_written: bool = False
+    problems: tuple[str, ...] = ()  # path:line: message, not tied to one output
+    seconds: float = 0.0
+
+    @property
+    def failed(self) -> tuple[Outcome, ...]:
+        """The outputs that could not be built."""
+        return tuple(o for o in self.outcomes if o.status == "failed")
+
+
+class Reporter(Protocol):
+    """Told about a build's progress; the CLI shows it, tests may record it."""
+
+    def waiting(self, message: str) -> None:
+        """The build is blocked (for example on another build's lock)."""
+
+    def warning(self, message: str) -> None:
+        """Something the user should know that does not fail the build
+        (``path:line: warning: message``)."""
+
+    def rendering(self, jobs: Sequence[Job]) -> None:
+        """These outputs are about to be rendered."""
+
+    def finished(self, outcome: Outcome) -> None:
+        """One output was built, skipped or failed."""
+
+
+class _SilentReporter:
+    def waiting(self, message: str) -> None:
+        pass
+
+    def warning(self, message: str) -> None:
+        pass
+
+    def rendering(self, jobs: Sequence[Job]) -> None:
+        pass
+
+    def finished(self, outcome: Outcome) -> None:
+        pass
+
+
+def build(
+    options: BuildOptions,
+    reporter: Reporter | None = None,
+    renderers: Sequence[RendererSpec] | None = None,
+) -> BuildReport:
+    """Build the packs and formats ``options`` ask for into ``options.out_dir``.
+
+    ``renderers`` are every format there is (default: the registry's, plug-ins included).
+    Raises ContentError (content or layouts), BuildError (lock, usage, a broken plug-in);
+    failures of single outputs are reported in the returned BuildReport, never raised.
+    """
+    started = time.perf_counter()
+    reporter = reporter or _SilentReporter()
+    specs = tuple(registered() if renderers is None else renderers)
+    choose(specs, options.formats)  # an unknown format is a usage error before anything else
+    # Taken before anything is read: a file edited during the build changes the next stamp.
+    stamp = input_stamp(options, specs)
+    if stamp and not options.force:
+        report = _unchanged(options, stamp, reporter)
+        if report is not None:
+            return replace(report, seconds=time.perf_counter() - started)
+    warnings: list[Diagnostic] = []
+    try:
+        plan = gather(options, specs, warnings)
+    finally:
+        for warning in warnings:
+            reporter.warning(str(warning))
+    with _locked(options.out_dir, reporter, options.wait_for_lock):
+        remove_temporaries(options.out_dir)
+        _check_writable(options.out_dir)
+        previous = _previous_manifest(options, reporter)
+        records = {o.path: o for o in previous.outputs}
+        outcomes: dict[Path, Outcome] = {}
+        todo: list[Job] = []
+        for job in plan.jobs:
+            record = records.get(job.path.name)
+            if not options.force and _current(job, record):
+                assert record is not None
+                outcome = _skipped(job.pack.id, job.format, job.path, record)
+                outcomes[job.path] = outcome
+                reporter.finished(outcome)
+            else:
+                todo.append(job)
+
+        journaled: list[bool] = []  # whether manifest.json was rewritten during the build
+
+        def journal(name: str, record: OutputRecord | None) -> None:
+            # Written before and after each file is replaced, so that a build killed at any
+            # moment (even SIGKILL) leaves a manifest whose every record matches its file.
+            shown = {k: v for k, v in records.items() if k != name}
+            if record is not None:
+                shown[name] = record
+            elif len(shown) == len(records):
+                return  # nothing recorded for this file: nothing to withdraw
+            interim = replace(
+                _manifest(plan, shown, ""), site_fingerprint=previous.site_fingerprint
+            )
+            write_atomic(options.out_dir / MANIFEST, interim.to_json().encode())
+            journaled.append(True)
+
+        def commit(job: Job, outcome: Outcome, record: OutputRecord | None) -> None:
+            outcomes[job.path] = outcome
+            if record is not None:
+                records[record.path] = record
+                journal(record.path, record)
+            reporter.finished(outcome)
+
+        problems: list[str] = []
+        try:
+            if todo:
+                reporter.rendering(todo)
+                render_all(todo, plan.layout, options, commit, journal)
+        finally:
+            for failed in outcomes.values():
+                # A failed output keeps its record only while its old file is still there.
+                kept = records.get(failed.path.name)
+                if failed.status == "failed" and kept and not _matches(failed.path, kept):
+                    del records[failed.path.name]
+            removed = _prune(plan, records, options.out_dir)
+            complete = len(outcomes) == len(plan.jobs) and not any(
+                o.status == "failed" for o in outcomes.values()
+            )
+            manifest = _manifest(plan, records, stamp if complete else "")
+            index = options.out_dir / INDEX
+            page: bytes | None = None
+            if manifest.site_fingerprint != previous.site_fingerprint or not index.is_file():
+                from casebook.site import render_site
+
+                try:
+                    page = render_site(manifest, plan.layout).encode()
+                except ContentError as error:
+                    problems.extend(str(d) for d in error.diagnostics)
+                    manifest = replace(manifest, site_fingerprint="", inputs_stamp="")
+            if manifest != previous or journaled:
+                write_manifest(options.out_dir, manifest)
+            if page is not None:
+                write_atomic(index, page)
+            fsync_dir(options.out_dir)
+            remove_temporaries(options.out_dir)
+    ordered = tuple(outcomes[j.path] for j in plan.jobs if j.path in outcomes)
+    return BuildReport(
+        outcomes=ordered,
+        removed=removed,
+        site_written=page is not None,
+        problems=tuple(problems),
+        seconds=time.perf_counter() - started,
+    )
+
+
+@contextmanager
+def _locked(out_dir: Path, reporter: Reporter, wait: bool) -> Iterator[None]:
+    """Hold ``out_dir``'s lock, creating the folder; BuildError if it cannot be had."""
+
+    def waiting() -> None:
+        reporter.waiting(f"another build is writing {out_dir}/ (lock held): waiting")
+
+    with ExitStack() as stack:
+        try:
+            out_dir.mkdir(parents=True, exist_ok=True)
+            stack.enter_context(locked(out_dir / LOCK, wait, waiting))
+        except LockBusy:
+            raise BuildError(f"another build is writing {out_dir}/ (lock held)") from None
+        except OSError as error:
+            raise BuildError(f"{out_dir}: cannot write: {error.strerror or error}") from error
+        yield
+
+
+def _check_writable(out_dir: Path) -> None:
+    """Raise BuildError now, before anything is rendered, if no file can be made in
+    ``out_dir`` (read-only folder or disk, no space for even an empty file)."""
+    try:
+        unlink_quietly(write_temporary(out_dir / MANIFEST, b""))
+    except OSError as error:
+        raise BuildError(f"{out_dir}: cannot write: {error.strerror or error}") from error
+
+
+def _previous_manifest(options: BuildOptions, reporter: Reporter) -> Manifest:
+    try:
+        return read_manifest(options.out_dir)
+    except ValueError as error:
+        problem = f"unreadable ({error}); rebuilding everything"
+        reporter.warning(str(Diagnostic(str(options.out_dir / MANIFEST), 0, problem, "warning")))
+        return Manifest()
+
+
+def _skipped(pack: str, fmt: str, path: Path, record: OutputRecord) -> Outcome:
+    return Outcome(pack, fmt, path, "skipped", record.pages, record.bytes)
+
+
+def _unchanged(options: BuildOptions, stamp: str, reporter: Reporter) -> BuildReport | None:
+    """The report of a no-op build, if nothing was touched since the last complete build and
+    every output is still the file recorded; otherwise None."""
+    if not (options.out_dir / MANIFEST).is_file():
+        return None
+    with _locked(options.out_dir, reporter, options.wait_for_lock):
+        try:
+            manifest = read_manifest(options.out_dir)
+        except ValueError:
+            return None
+        if manifest.inputs_stamp != stamp or not (options.out_dir / INDEX).is_file():
+            return None
+        if list(options.out_dir.glob(TEMP_GLOB)):
+            return None
+        outcomes: list[Outcome] = []
+        for record in manifest.outputs:
+            if Path(record.path).name != record.path:
+                return None
+            path = options.out_dir / record.path
+            if not _matches(path, record):
+                return None
+            outcomes.append(_skipped(record.pack, record.format, path, record))
+    for outcome in outcomes:
+        reporter.finished(outcome)
+    return BuildReport(outcomes=tuple(outcomes))
+
+
+def _matches(path: Path, record: OutputRecord) -> bool:
+    try:
+        if path.stat().st_size != record.bytes:
+            return False
+        return hashlib.sha256(path.read_bytes()).hexdigest() == record.sha256
+    except OSError:
+        return False
+
+
+def _current(job: Job, record: OutputRecord | None) -> bool:
+    if record is None or record.fingerprint != job.fingerprint:
+        return False
+    return _matches(job.path, record)
+
+
+def _prune(plan: Plan, records: dict[str, OutputRecord], out_dir: Path) -> tuple[Path, ...]:
+    """Remove the outputs of packs that no longer exist and of formats no longer registered
+    (an uninstalled plug-in), and their manifest entries."""
+    alive = {p.id for p in plan.packs}
+    formats = {r.name: r.suffix for r in plan.renderers}
+    removed: list[Path] = []
+    for name, record in sorted(records.items()):
+        suffix = formats.get(record.format)
+        if record.pack in alive and suffix is not None and name == f"{record.pack}{suffix}":
+            continue
+        del records[name]
+        # Only ever an output's plain file name inside the out dir, whatever the manifest says.
+        if Path(name).name != name or name in RESERVED or not name.startswith(f"{record.pack}."):
+            continue
+        target = out_dir / name
+        try:
+            target.unlink()
+            removed.append(target)
+        except FileNotFoundError:
+            pass
+    return tuple(removed)
+
+
+def _manifest(plan: Plan, records: dict[str, OutputRecord], stamp: str) -> Manifest:
+    source = plan.corpus.source
+    order = {
+        f"{p.id}{r.suffix}": (i, j)
+        for i, p in enumerate(plan.packs)
+        for j, r in enumerate(plan.renderers)
+    }
+    outputs = sorted(records.values(), key=lambda o: (*order.get(o.path, (len(order), 0)), o.path))
+    packs = tuple(
+        PackRecord(
+            id=p.id,
+            title=p.title,
+            kind=p.kind,
+            cases=tuple(c.id for c in p.cases),
+            places=tuple(sorted({place for c in p.cases for place in c.places})),
+        )
+        for p in plan.packs
+    )
+    manifest = Manifest(
+        edition_label=source.edition.label,
+        edition=plan.options.date or source.edition.date,
+        source_title=source.title,
+        source_url=source.url,
+        short_citation=source.short_citation,
+        publisher=source.publisher,
+        casebook_version=casebook.__version__,
+        content_fingerprint=plan.content_fingerprint,
+        inputs_stamp=stamp,
+        packs=packs,
+        outputs=tuple(outputs),
+    )
+    # The downloads page shows exactly the manifest, drawn with the site templates.
+    site_basis = plan.site_inputs + manifest.to_json()
+    return replace(manifest, site_fingerprint=hashlib.sha256(site_basis.encode()).hexdigest())

@@ -1,0 +1,180 @@
+"""``dist/manifest.json``: what the output folder holds and what each file was built from.
+
+The manifest is plain JSON whose bytes depend on the content alone. Beside it,
+``dist/.inputs-stamp`` records the sizes and times of the files the last complete build read
+(they differ from checkout to checkout), tied to the exact manifest bytes it goes with.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from casebook.files import unlink_quietly, write_atomic
+
+__all__ = [
+    "INDEX",
+    "LOCK",
+    "MANIFEST",
+    "RESERVED",
+    "STAMP",
+    "Manifest",
+    "OutputRecord",
+    "PackRecord",
+    "read_manifest",
+    "write_manifest",
+]
+
+MANIFEST = "manifest.json"
+STAMP = ".inputs-stamp"  # beside the manifest, not in it: it differs from checkout to checkout
+INDEX = "index.html"
+LOCK = ".lock"
+#: Files of the output folder that no output may be named.
+RESERVED = frozenset({MANIFEST, STAMP, INDEX, LOCK})
+
+
+@dataclass(frozen=True)
+class PackRecord:
+    """A pack as the manifest and the downloads page list it."""
+
+    id: str
+    title: str
+    kind: str
+    cases: tuple[str, ...]
+    places: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class OutputRecord:
+    """A file in the out dir, as written by a build."""
+
+    path: str  # relative to the out dir: <pack id><suffix of its format>
+    pack: str
+    format: str  # the renderer's name, e.g. "pdf"
+    label: str  # the renderer's label on the downloads page, e.g. "PDF"
+    bytes: int
+    pages: int | None  # None where pages depend on the application (Word) or do not exist
+    sha256: str
+    fingerprint: str
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """``dist/manifest.json``: what the out dir holds and what each file was built from."""
+
+    edition_label: str = ""
+    edition: str = ""  # ISO date
+    source_title: str = ""
+    source_url: str = ""
+    short_citation: str = ""
+    publisher: str = ""
+    casebook_version: str = ""
+    content_fingerprint: str = ""
+    site_fingerprint: str = ""
+    # Lets a no-op build skip loading the content. It depends on file times and folders, so
+    # it is kept in dist/.inputs-stamp, never in manifest.json, whose bytes depend on the
+    # content alone.
+    inputs_stamp: str = ""
+    packs: tuple[PackRecord, ...] = ()
+    outputs: tuple[OutputRecord, ...] = ()
+
+    def to_json(self) -> str:
+        """The manifest as stable, human-readable JSON (without the inputs stamp)."""
+        data = asdict(self)
+        del data["inputs_stamp"]
+        return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+
+    def output(self, path: str) -> OutputRecord | None:
+        """The record of the output at ``path`` (relative to the out dir), if any."""
+        return next((o for o in self.outputs if o.path == path), None)
+
+    def outputs_of(self, pack: str) -> tuple[OutputRecord, ...]:
+        """The outputs of the pack with id ``pack``, in manifest order."""
+        return tuple(o for o in self.outputs if o.pack == pack)
+
+
+def read_manifest(out_dir: Path) -> Manifest:
+    """The manifest in ``out_dir``; an empty one if there is none. Raises ValueError if
+    the file exists but is not a manifest."""
+    path = out_dir / MANIFEST
+    try:
+        raw = path.read_bytes()
+        data = json.loads(raw.decode("utf-8"))
+    except FileNotFoundError:
+        return Manifest()
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ValueError(str(error)) from error
+    try:
+        packs = tuple(
+            PackRecord(
+                id=str(p["id"]),
+                title=str(p["title"]),
+                kind=str(p["kind"]),
+                cases=tuple(str(c) for c in p["cases"]),
+                places=tuple(str(c) for c in p["places"]),
+            )
+            for p in data["packs"]
+        )
+        outputs = tuple(
+            OutputRecord(
+                path=str(o["path"]),
+                pack=str(o["pack"]),
+                format=str(o["format"]),
+                label=str(o.get("label", o["format"])),
+                bytes=int(o["bytes"]),
+                pages=None if o["pages"] is None else int(o["pages"]),
+                sha256=str(o["sha256"]),
+                fingerprint=str(o["fingerprint"]),
+            )
+            for o in data["outputs"]
+        )
+        scalars = {
+            name: str(data.get(name, ""))
+            for name in (
+                "edition_label",
+                "edition",
+                "source_title",
+                "source_url",
+                "short_citation",
+                "publisher",
+                "casebook_version",
+                "content_fingerprint",
+                "site_fingerprint",
+            )
+        }
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        raise ValueError(f"not a Casebook manifest ({error!r})") from error
+    stamp = _read_stamp(out_dir, raw)
+    return Manifest(packs=packs, outputs=outputs, inputs_stamp=stamp, **scalars)
+
+
+def _read_stamp(out_dir: Path, manifest: bytes) -> str:
+    """The inputs stamp recorded with exactly these manifest bytes; empty if there is none."""
+    try:
+        data = json.loads((out_dir / STAMP).read_text(encoding="utf-8"))
+        if data["manifest_sha256"] == hashlib.sha256(manifest).hexdigest():
+            return str(data["inputs_stamp"])
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
+        pass
+    return ""
+
+
+def write_manifest(out_dir: Path, manifest: Manifest) -> None:
+    """Write manifest.json if its text changed, then the inputs stamp that goes with it."""
+    text = manifest.to_json().encode()
+    try:
+        current = (out_dir / MANIFEST).read_bytes()
+    except OSError:
+        current = b""
+    if text != current:
+        write_atomic(out_dir / MANIFEST, text)
+    if not manifest.inputs_stamp:
+        unlink_quietly(out_dir / STAMP)
+        return
+    stamp = {
+        "inputs_stamp": manifest.inputs_stamp,
+        "manifest_sha256": hashlib.sha256(text).hexdigest(),
+    }
+    write_atomic(out_dir / STAMP, (json.dumps(stamp, indent=2) + "\n").encode())

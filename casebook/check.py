@@ -1,0 +1,43 @@
+"""``build.py check``: validate the content, the layouts and the downloads page template
+without building. Imports nothing that renders and nothing POSIX-only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from casebook.build.manifest import Manifest
+from casebook.content import load_corpus
+from casebook.diagnostics import ContentError, Diagnostic
+from casebook.layout import load_layout
+from casebook.model import Corpus, Pack
+from casebook.packs import check_pack_ids, select_packs
+from casebook.site import render_site
+
+__all__ = ["check_project"]
+
+
+def check_project(
+    content_dir: Path,
+    layouts_dir: Path,
+    brand: str | None = None,
+    warnings: list[Diagnostic] | None = None,
+) -> tuple[Corpus, tuple[Pack, ...]]:
+    """Validate content, layouts, pack ids and the downloads page template without building;
+    raise ContentError with every problem found. Warnings are appended to ``warnings``."""
+    problems: list[Diagnostic] = []
+    corpus: Corpus | None = None
+    packs: tuple[Pack, ...] = ()
+    try:
+        corpus = load_corpus(content_dir, warnings)
+        packs = select_packs(corpus)
+        check_pack_ids(packs, Path("dist"))
+    except ContentError as error:
+        problems.extend(error.diagnostics)
+    try:
+        layout = load_layout(layouts_dir, brand)
+        render_site(Manifest(), layout)
+    except ContentError as error:
+        problems.extend(error.diagnostics)
+    if problems or corpus is None:
+        raise ContentError(problems)
+    return corpus, packs
