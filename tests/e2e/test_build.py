@@ -328,9 +328,9 @@ def test_an_interrupted_build_keeps_dist_consistent_and_the_next_build_finishes_
 
 
 def test_pack_ids_must_be_safe_unique_file_names() -> None:
-    from casebook.builder import check_packs
     from casebook.diagnostics import ContentError
     from casebook.model import Pack, PackRecipe, Selection
+    from casebook.packs import check_pack_ids
 
     def recipe(pack_id: str) -> Pack:
         made = PackRecipe(pack_id, f"content/packs/{pack_id}.yaml", "T", (), Selection())
@@ -342,24 +342,29 @@ def test_pack_ids_must_be_safe_unique_file_names() -> None:
         recipe("../outside"),
         recipe("Capitals"),
         recipe("nul"),
+        recipe("x" * 81),
         recipe("fine-pack"),
     ]
     try:
-        check_packs(packs, Path("dist"))
+        check_pack_ids(packs, Path("dist"))
     except ContentError as error:
         messages = [str(d) for d in error.diagnostics]
     else:
         raise AssertionError("unsafe pack ids were accepted")
-    safe = "is not a safe file name: use lower-case letters, digits and single hyphens"
+    # The same rule, in the same words, as for the file names of cases and recipes.
+    unsafe = (
+        "is not a safe file name: must be lowercase letters, digits and single hyphens "
+        "(e.g. 'devon-leadership-roles')"
+    )
     assert messages == [
-        "content/packs/../outside.yaml:0: pack id '../outside' "
-        + safe
-        + " (at most 100 characters)",
-        "content/packs/Capitals.yaml:0: pack id 'Capitals' " + safe + " (at most 100 characters)",
         "content/packs/all-cases.yaml:0: pack id 'all-cases' is also used by the all pack: "
-        "both would write dist/all-cases.pdf; rename one",
-        "content/packs/nul.yaml:0: pack id 'nul' is a reserved device name on Windows; "
-        "choose another name",
+        "both would write their files as dist/all-cases.*; rename one",
+        f"content/packs/../outside.yaml:0: pack id '../outside' {unsafe}",
+        f"content/packs/Capitals.yaml:0: pack id 'Capitals' {unsafe}",
+        "content/packs/nul.yaml:0: pack id 'nul' is not a safe file name: "
+        "is a name Windows reserves for devices",
+        f"content/packs/{'x' * 81}.yaml:0: pack id '{'x' * 81}' is not a safe file name: "
+        "is longer than 80 characters",
     ]
 
 
@@ -388,11 +393,12 @@ def test_a_render_over_the_memory_limit_fails_and_keeps_the_previous_file(
 def test_a_brand_outside_layouts_is_never_skipped_on_the_input_stamp(
     mini_project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from casebook.builder import BuildOptions, _input_stamp
+    from casebook.build.plan import BuildOptions, input_stamp
+    from casebook.renderers import BUILTIN
 
     monkeypatch.chdir(mini_project)
     shutil.copytree(mini_project / "layouts" / "brands" / "valley-council", "acme")
     # A folder beside the project is read as a brand, but it is not among the files the
     # stamp covers, so a change to it must be found by the outputs' fingerprints.
-    assert _input_stamp(BuildOptions(brand="acme")) == ""
-    assert _input_stamp(BuildOptions(brand="valley-council")) != ""
+    assert input_stamp(BuildOptions(brand="acme"), BUILTIN) == ""
+    assert input_stamp(BuildOptions(brand="valley-council"), BUILTIN) != ""
