@@ -111,11 +111,11 @@ def registered() -> tuple[RendererSpec, ...]:
     contract (a name or suffix already taken, a suffix that is not a safe file-name ending).
     """
     specs = list(BUILTIN)
-    plugins: list[RendererSpec] = []
-    for entry in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
-        plugins.append(_plugin_spec(entry))
-    for spec in sorted(plugins, key=lambda s: s.name):
-        where = f"plug-in renderer {spec.target!r}"
+    plugins = [
+        (_plugin_spec(entry), _describe(entry))
+        for entry in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)
+    ]
+    for spec, where in sorted(plugins, key=lambda p: p[0].name):
         for other in specs:
             if other.name == spec.name:
                 raise BuildError(f"{where}: the format name {spec.name!r} is already taken")
@@ -182,11 +182,17 @@ def _plugin_object(value: str) -> Any:
     return loaded
 
 
-def _plugin_spec(entry: importlib.metadata.EntryPoint) -> RendererSpec:
+def _describe(entry: importlib.metadata.EntryPoint) -> str:
+    """How messages name a plug-in: its entry point and the distribution it came from."""
     where = f"plug-in renderer {entry.value!r}"
+    if entry.dist is not None:
+        where += f" (from {entry.dist.metadata['Name']} {entry.dist.version})"
+    return where
+
+
+def _plugin_spec(entry: importlib.metadata.EntryPoint) -> RendererSpec:
+    where = _describe(entry)
     dist = entry.dist
-    if dist is not None:
-        where += f" (from {dist.metadata['Name']} {dist.version})"
     try:
         plugin = _plugin_object(entry.value)
     except Exception as error:

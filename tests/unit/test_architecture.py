@@ -126,7 +126,10 @@ def test_the_library_and_check_work_without_fcntl(mini_project: Path) -> None:
 
 
 def test_importing_casebook_loads_nothing_else(tmp_path: Path) -> None:
-    script = "import sys, casebook; print(sorted(m for m in sys.modules if m.split('.')[0] == 'casebook'))"
+    script = (
+        "import sys, casebook; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'casebook'))"
+    )
     result = subprocess.run(
         [sys.executable, "-c", script],
         cwd=tmp_path,
