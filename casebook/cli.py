@@ -20,7 +20,9 @@ from typing import IO, TYPE_CHECKING
 from casebook.diagnostics import ContentError, Diagnostic
 
 if TYPE_CHECKING:
-    from casebook.build.engine import BuildReport, Job, Outcome
+    from casebook.build import Outcome
+    from casebook.build.engine import BuildReport
+    from casebook.build.plan import Job
 
 __all__ = ["main"]
 
@@ -281,7 +283,8 @@ def _import_seed(options: argparse.Namespace) -> int:
 
 
 def _build(options: argparse.Namespace) -> int:
-    from casebook.build.engine import BuildOptions, build
+    from casebook.build import BuildOptions
+    from casebook.build.engine import build
 
     build_options = BuildOptions(
         content_dir=options.content,

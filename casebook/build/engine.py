@@ -22,10 +22,10 @@ from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import casebook
-from casebook.build import BuildError
+from casebook.build import BuildError, BuildOptions, Outcome
 from casebook.build.manifest import (
     INDEX,
     LOCK,
@@ -37,8 +37,7 @@ from casebook.build.manifest import (
     read_manifest,
     write_manifest,
 )
-from casebook.build.plan import BuildOptions, Job, Plan, gather, input_stamp
-from casebook.build.workers import Outcome, render_all
+from casebook.build.stamp import input_stamp
 from casebook.diagnostics import ContentError, Diagnostic
 from casebook.files import (
     TEMP_GLOB,
@@ -52,7 +51,10 @@ from casebook.files import (
 )
 from casebook.renderers import RendererSpec, choose, registered
 
-__all__ = ["BuildOptions", "BuildReport", "Job", "Outcome", "Reporter", "build"]
+if TYPE_CHECKING:
+    from casebook.build.plan import Job, Plan
+
+__all__ = ["BuildOptions", "BuildReport", "Outcome", "Reporter", "build"]
 
 
 @dataclass(frozen=True)
@@ -123,6 +125,9 @@ def build(
         report = _unchanged(options, stamp, reporter)
         if report is not None:
             return replace(report, seconds=time.perf_counter() - started)
+    from casebook.build.plan import gather  # loads the content: not needed for a no-op build
+    from casebook.build.workers import render_all
+
     warnings: list[Diagnostic] = []
     try:
         plan = gather(options, specs, warnings)

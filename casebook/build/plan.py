@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-import casebook
 from casebook.blocks import plain_text
-from casebook.build import BuildError, UsageError
+from casebook.build import BuildError, BuildOptions, UsageError
 from casebook.build.fingerprints import (
     FileHashes,
     code_digest,
@@ -24,7 +22,6 @@ from casebook.build.fingerprints import (
     digest_media,
     media_of,
     module_sources,
-    source_of,
     value_digest,
     versions,
 )
@@ -35,26 +32,7 @@ from casebook.layout import Layout, load_layout
 from casebook.model import Case, Corpus, Pack, PackRecipe
 from casebook.renderers import RendererSpec, choose, layout_files
 
-__all__ = ["BuildOptions", "Job", "Plan", "gather", "input_stamp"]
-
-
-@dataclass(frozen=True)
-class BuildOptions:
-    """What to build and where; paths are relative to the current directory."""
-
-    content_dir: Path = Path("content")
-    layouts_dir: Path = Path("layouts")
-    out_dir: Path = Path("dist")
-    brand: str | None = None
-    only: tuple[str, ...] = ()
-    formats: tuple[str, ...] = ("all",)  # renderer names, or "all"
-    jobs: int | None = None  # None: one worker per core
-    force: bool = False
-    wait_for_lock: bool = True
-    time_limit: float = 300.0  # seconds per output
-    memory_limit: int = 2 * 1024**3  # bytes of address space per worker; 0: no limit
-    debug: bool = False  # include tracebacks in failure messages
-    date: str | None = None  # ISO date printed as the edition date; None: the content's own
+__all__ = ["Job", "Plan", "gather"]
 
 
 @dataclass(frozen=True)
@@ -228,53 +206,3 @@ def _check_file_names(
                 )
     if problems:
         raise ContentError(problems)
-
-
-def input_stamp(options: BuildOptions, renderers: Sequence[RendererSpec]) -> str:
-    """What a whole build reads, by name, size and time of change: equal stamps mean the
-    last complete build already saw exactly these files. Empty when it does not apply."""
-    if options.only or choose(renderers, options.formats) != tuple(renderers):
-        return ""
-    brand_dir = options.layouts_dir / "brands" / (options.brand or "")
-    if options.brand is not None and not (
-        re.fullmatch(r"[a-z0-9][a-z0-9-]*", options.brand) and brand_dir.is_dir()
-    ):
-        return ""  # a brand outside layouts/ is not stamped: let the fingerprints decide
-    package = Path(casebook.__file__).parent
-    entries: list[tuple[str, int, int]] = []
-    for label, root, pattern in (
-        ("content", options.content_dir, "**/*"),
-        ("layouts", options.layouts_dir, "**/*"),
-        ("casebook", package, "**/*.py"),
-    ):
-        if not root.is_dir():
-            return ""
-        for path in sorted(root.glob(pattern)):
-            try:
-                info = path.stat()
-            except OSError:
-                return ""
-            if path.is_file():
-                name = f"{label}/{path.relative_to(root).as_posix()}"
-                entries.append((name, info.st_size, info.st_mtime_ns))
-    outside: list[tuple[str, int, int]] = []
-    for spec in renderers:
-        for module in spec.modules:
-            if module == "casebook" or module.startswith("casebook."):
-                continue  # covered by the casebook files above
-            source = source_of(module)
-            if source is not None:
-                info = source.stat()
-                outside.append((str(source), info.st_size, info.st_mtime_ns))
-    basis = {
-        "files": entries,
-        "plugin_files": outside,
-        "brand": options.brand,
-        "date": options.date,
-        "paths": [str(p.resolve()) for p in (options.content_dir, options.layouts_dir)],
-        "casebook": casebook.__version__,
-        "renderers": [
-            [r.name, r.suffix, r.label, r.target, versions(r.packages)] for r in renderers
-        ],
-    }
-    return hashlib.sha256(json.dumps(basis, sort_keys=True).encode()).hexdigest()

@@ -24,29 +24,16 @@ from multiprocessing import get_context
 from pathlib import Path
 from types import FrameType
 
+from casebook.build import BuildOptions, Outcome
 from casebook.build.manifest import OutputRecord
-from casebook.build.plan import BuildOptions, Job
+from casebook.build.plan import Job
 from casebook.diagnostics import ContentError
 from casebook.document import Document
 from casebook.files import unlink_quietly, write_temporary
 from casebook.layout import Layout
 from casebook.renderers import RendererSpec, load_render
 
-__all__ = ["Commit", "Journal", "Outcome", "render_all"]
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What happened to one output."""
-
-    pack: str
-    format: str
-    path: Path
-    status: str  # "built", "skipped" or "failed"
-    pages: int | None = None
-    bytes: int | None = None
-    seconds: float = 0.0
-    messages: tuple[str, ...] = ()
+__all__ = ["Commit", "Journal", "render_all"]
 
 
 #: Told about each finished output (and its new record, if it was built).

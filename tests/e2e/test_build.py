@@ -393,7 +393,8 @@ def test_a_render_over_the_memory_limit_fails_and_keeps_the_previous_file(
 def test_a_brand_outside_layouts_is_never_skipped_on_the_input_stamp(
     mini_project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from casebook.build.plan import BuildOptions, input_stamp
+    from casebook.build import BuildOptions
+    from casebook.build.stamp import input_stamp
     from casebook.renderers import BUILTIN
 
     monkeypatch.chdir(mini_project)
