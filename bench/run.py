@@ -42,15 +42,6 @@ __all__ = ["main"]
 MEASUREMENTS = ("components", "limit", "cold", "noop", "edit", "peer", "scaling", "profile")
 SIZES = (54, 270, 540)
 PROFILE_PACK = "all-cases"
-# WeasyPrint's options, if casebook.pdf does not say which it uses (``_pdf_options``).
-PDF_OPTIONS: dict[str, Any] = {
-    "pdf_variant": "pdf/ua-1",
-    "pdf_tags": True,
-    "uncompressed_pdf": False,
-    "full_fonts": False,
-    "attachments": [],
-    "custom_metadata": False,
-}
 FAR_FASTER = 3.0  # what "far faster than the peer" on a one-case edit means here
 
 
@@ -345,63 +336,43 @@ _LIMIT_PARTS = ("pdf", "docx", "docx_save")
 def measure_limit(settings: Settings) -> dict[str, Any]:
     """Pure WeasyPrint and python-docx time for every pack, in this one warm process.
 
-    A first pass runs casebook's own ``render_pdf`` for every pack (timed once) and keeps
-    the HTML it fed WeasyPrint last, which may differ from ``render_html`` of the composed
-    document when the renderer adjusts it after a first layout; the limit is WeasyPrint
-    alone on that exact HTML, with casebook's options.
+    A first pass runs casebook's own ``render_pdf`` for every pack (timed once); the limit is
+    WeasyPrint alone on the HTML ``render_html`` gives (render_pdf lays it out once), with
+    casebook's options and fetcher (``pdf_options``, ``weasyprint_html``).
     """
     import io
 
     import docx.document
     from pypdf import PdfReader
-    from weasyprint import HTML
 
-    from casebook import pdf as casebook_pdf
     from casebook.content import load_corpus
     from casebook.document import compose_pack
     from casebook.layout import load_layout
     from casebook.packs import select_packs
+    from casebook.pdf import pdf_options, render_html, render_pdf, weasyprint_html
     from casebook.word import render_docx
 
     corpus = load_corpus(settings.content)
     layout = load_layout(settings.layouts, None)
     documents = {p.id: compose_pack(p, corpus) for p in select_packs(corpus)}
-    base_url = casebook_pdf._dir_url(layout.root)
-    options_of = getattr(casebook_pdf, "_pdf_options", None)
-    options = dict(options_of()) if callable(options_of) else dict(PDF_OPTIONS)
+    options = pdf_options()
 
-    html: dict[str, str] = {}
-    passes: dict[str, int] = {}
-    own: dict[str, tuple[float, float]] = {}
+    html = {
+        pid: render_html(document, layout, settings.content) for pid, document in documents.items()
+    }
     casebook_render = Series()
-    original_render_html = casebook_pdf.render_html
-    wall = cpu = 0.0
+    own: dict[str, tuple[float, float]] = {}
     for pid, document in documents.items():
-        fed: list[str] = []
-
-        def capture(*args: Any, fed: list[str] = fed, **kwargs: Any) -> str:
-            fed.append(original_render_html(*args, **kwargs))
-            return fed[-1]
-
-        casebook_pdf.render_html = capture
-        try:
-            started = time.perf_counter(), time.process_time()
-            casebook_pdf.render_pdf(document, layout, settings.content)
-            own[pid] = (time.perf_counter() - started[0], time.process_time() - started[1])
-            wall += own[pid][0]
-            cpu += own[pid][1]
-        finally:
-            casebook_pdf.render_html = original_render_html
-        html[pid] = fed[-1]
-        passes[pid] = len(fed)
+        started = time.perf_counter(), time.process_time()
+        render_pdf(document, layout, settings.content)
+        own[pid] = (time.perf_counter() - started[0], time.process_time() - started[1])
+    wall = sum(w for w, _ in own.values())
+    cpu = sum(c for _, c in own.values())
     casebook_render.add(wall, cpu)
     _progress(f"limit: casebook render_pdf, all packs {wall:.2f} s")
 
     def pure_pdf(pack_id: str) -> bytes:
-        fetcher = casebook_pdf._make_fetcher(layout, settings.content)
-        data = HTML(string=html[pack_id], base_url=base_url, url_fetcher=fetcher).write_pdf(
-            **options
-        )
+        data = weasyprint_html(html[pack_id], layout, settings.content).write_pdf(**options)
         assert isinstance(data, bytes)
         return data
 
@@ -464,7 +435,6 @@ def measure_limit(settings: Settings) -> dict[str, Any]:
             pid: {
                 "cases": len(documents[pid].cases),
                 "pages": pages[pid],
-                "layout_passes": passes[pid],
                 "render_pdf_wall_once": round(own[pid][0], 4),
                 "render_pdf_cpu_once": round(own[pid][1], 4),
                 "pdf_wall": round(series["pdf"].median, 4),

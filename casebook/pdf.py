@@ -164,6 +164,21 @@ def render_pdf_pages(
     return pdf, len(rendered.pages)
 
 
+def pdf_options() -> dict[str, Any]:
+    """The options ``render_pdf`` gives WeasyPrint's ``write_pdf`` (for measuring it)."""
+    return _pdf_options()
+
+
+def weasyprint_html(html: str, layout: Layout, media_root: Path | None = None) -> Any:
+    """WeasyPrint's document for ``html`` (from ``render_html``) as ``render_pdf`` makes it:
+    the layouts folder as base URL and the fetcher that allows only layout and media files.
+    For measuring WeasyPrint alone; ``render_pdf`` is what renders a pack."""
+    from weasyprint import HTML
+
+    fetcher = _make_fetcher(layout, media_root)
+    return HTML(string=html, base_url=_dir_url(layout.root), url_fetcher=fetcher)
+
+
 def _pdf_options() -> dict[str, Any]:
     # PDF/UA-1 tags the structure and adds what pdf_tags alone lacks: XMP metadata and the
     # title shown as the window title. Measured on WeasyPrint 70: no slower, still

@@ -368,28 +368,6 @@ def test_pack_ids_must_be_safe_unique_file_names() -> None:
     ]
 
 
-def test_a_render_over_the_memory_limit_fails_and_keeps_the_previous_file(
-    built_mini_project: Path, run_cli: RunCli
-) -> None:
-    # 120 MiB of address space is far below what WeasyPrint and Pango need to start.
-    target = built_mini_project / "dist" / "nation-england.pdf"
-    before = target.read_bytes()
-    result = run_cli(
-        "--only", "nation-england", "--format", "pdf", "--force",
-        cwd=built_mini_project,
-        env={"CASEBOOK_MEMORY_LIMIT_MB": "120"},
-    )  # fmt: skip
-    assert result.returncode == 1
-    failure = "dist/nation-england.pdf: render failed: "
-    assert (
-        f"{failure}needed more than the memory limit of 120 MiB" in result.stderr
-        or f"{failure}the worker process stopped unexpectedly" in result.stderr
-    ), result.stderr
-    assert target.read_bytes() == before
-    assert "Traceback" not in result.stderr
-    assert_consistent(built_mini_project)
-
-
 def test_a_brand_outside_layouts_is_never_skipped_on_the_input_stamp(
     mini_project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

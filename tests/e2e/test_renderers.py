@@ -255,3 +255,57 @@ def test_each_output_depends_on_its_own_renderers_code(built_mini_project: Path)
     both = run_copy(project)
     assert both.returncode == 0, both.stderr
     assert built(both.stdout) == {f"{i}{s}" for i in ids for s in (".pdf", ".docx")}
+
+
+FAULTY_PLUGIN = """
+import os
+import signal
+
+
+class Faulty:
+    name = "faulty"
+    suffix = ".faulty.txt"
+    label = "Faulty text"
+
+    def render(self, document, layout):
+        fault = os.environ.get("FAULT", "")
+        if fault == "memory":
+            bytearray(64 * 2**30)  # far more than any limit below
+        if fault == "kill":
+            os.kill(os.getpid(), signal.SIGKILL)
+        return document.title.encode()
+
+
+faulty = Faulty()
+"""
+
+
+@pytest.mark.parametrize(
+    ("fault", "message"),
+    [
+        ("memory", "needed more than the memory limit of 512 MiB"),
+        ("kill", "the worker process stopped unexpectedly (killed, or out of memory or time)"),
+    ],
+)
+def test_a_render_over_the_memory_limit_or_killed_fails_and_keeps_the_previous_file(
+    built_mini_project: Path, run_cli: RunCli, tmp_path: Path, fault: str, message: str
+) -> None:
+    site = install_plugin(
+        tmp_path / "site", "casebook_faulty", FAULTY_PLUGIN, {"faulty": "casebook_faulty:faulty"}
+    )
+    env = {"PYTHONPATH": str(site), "CASEBOOK_MEMORY_LIMIT_MB": "512"}
+    first = run_cli("--format", "faulty", cwd=built_mini_project, env=env)
+    assert first.returncode == 0, first.stderr
+    target = built_mini_project / "dist" / "nation-england.faulty.txt"
+    before = target.read_bytes()
+    result = run_cli(
+        "--only", "nation-england", "--format", "faulty", "--force",
+        cwd=built_mini_project,
+        env={**env, "FAULT": fault},
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert result.stderr == f"dist/nation-england.faulty.txt: render failed: {message}\n"
+    assert target.read_bytes() == before
+    record = {o["path"]: o for o in manifest(built_mini_project)["outputs"]}[target.name]
+    assert record["bytes"] == len(before)
+    assert not list((built_mini_project / "dist").glob(".*.tmp-*"))

@@ -6,10 +6,10 @@ reference template or the document model, regenerate with ``CASEBOOK_UPDATE_GOLD
 from __future__ import annotations
 
 import io
-import os
 import zipfile
 from pathlib import Path
 
+from goldenfiles import compare_or_update
 from lxml import etree  # type: ignore[import-untyped]
 
 from casebook.content import load_corpus
@@ -21,7 +21,6 @@ from casebook.word import render_docx
 ROOT = Path(__file__).resolve().parents[2]
 MINI = ROOT / "tests" / "fixtures" / "mini" / "content"
 GOLDEN = Path(__file__).parent / "docx"
-UPDATE = os.environ.get("CASEBOOK_UPDATE_GOLDEN") == "1"
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
 
@@ -40,10 +39,5 @@ def test_document_xml_matches_the_reviewed_file() -> None:
     layout = load_layout(ROOT / "layouts")
     data = render_docx(compose_pack(pack, corpus), layout, MINI)
     xml = canonical_document_xml(data)
-    golden = GOLDEN / "all-cases.document.xml"
-    if UPDATE:
-        golden.parent.mkdir(exist_ok=True)
-        golden.write_text(xml, encoding="utf-8", newline="\n")
-    assert golden.is_file(), f"{golden} missing: run with CASEBOOK_UPDATE_GOLDEN=1 and review it"
-    assert xml == golden.read_text(encoding="utf-8")
+    compare_or_update(GOLDEN / "all-cases.document.xml", xml)
     assert str(ROOT) not in xml

@@ -4,11 +4,11 @@ regenerate with ``CASEBOOK_UPDATE_GOLDEN=1`` (``nox -s update_golden``) and revi
 
 from __future__ import annotations
 
-import os
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from goldenfiles import compare_or_update
 
 from casebook.blocks import (
     BulletList,
@@ -36,7 +36,6 @@ from casebook.pdf import render_html
 ROOT = Path(__file__).resolve().parents[2]
 MINI = ROOT / "tests" / "fixtures" / "mini" / "content"
 GOLDEN = Path(__file__).parent / "pdf"
-UPDATE = os.environ.get("CASEBOOK_UPDATE_GOLDEN") == "1"
 
 
 @pytest.mark.parametrize(
@@ -49,10 +48,7 @@ def test_html_matches_the_reviewed_file(pack_id: str, brand: str | None) -> None
     layout = load_layout(ROOT / "layouts", brand)
     html = render_html(compose_pack(pack, corpus), layout, MINI)
     golden = GOLDEN / f"{pack_id}{'.' + brand if brand else ''}.html"
-    if UPDATE:
-        golden.write_text(html, encoding="utf-8", newline="\n")
-    assert golden.is_file(), f"{golden} missing: run with CASEBOOK_UPDATE_GOLDEN=1 and review it"
-    assert html == golden.read_text(encoding="utf-8")
+    compare_or_update(golden, html)
     # No machine's paths in the HTML: the same file must match in any clone.
     assert str(ROOT) not in html
 
