@@ -10,7 +10,15 @@ import yaml
 
 from casebook.diagnostics import ContentError, Diagnostic
 
-__all__ = ["COLOUR_ROLES", "Brand", "Layout", "bundled_families", "load_layout"]
+__all__ = [
+    "COLOUR_ROLES",
+    "PAPER_SIZES",
+    "Brand",
+    "Layout",
+    "bundled_families",
+    "load_layout",
+    "paper_twips",
+]
 
 #: Colour roles every brand defines, with the least contrast each needs against white paper
 #: (WCAG ratios; luminance contrast is what survives greyscale printing). White text is set
@@ -22,7 +30,10 @@ COLOUR_ROLES: tuple[tuple[str, float], ...] = (
     ("muted", 4.5),
 )
 
-_PAPERS = ("A4", "Letter")
+#: The paper sizes a brand may choose, (width, height) in millimetres: the one table every
+#: renderer takes page sizes from.
+PAPER_SIZES: dict[str, tuple[float, float]] = {"A4": (210.0, 297.0), "Letter": (215.9, 279.4)}
+_PAPERS = tuple(PAPER_SIZES)
 _KEYS = ("name", "colours", "logo", "fonts", "paper", "margins_mm")
 _OPTIONAL = ("paper", "margins_mm")
 _FONT_ROLES = ("body", "headings")
@@ -81,6 +92,12 @@ class Layout:
         """Every file a Word render reads, for fingerprints."""
         files = sorted((self.root / "docx").rglob("*"))
         return (Path(self.brand.path), self.logo_path(), *(f for f in files if f.is_file()))
+
+
+def paper_twips(paper: str) -> tuple[int, int]:
+    """The (width, height) of ``paper`` in twentieths of a point, as Word records page sizes."""
+    width, height = PAPER_SIZES[paper]
+    return round(width / 25.4 * 1440), round(height / 25.4 * 1440)
 
 
 def bundled_families(root: Path) -> tuple[str, ...]:

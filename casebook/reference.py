@@ -23,7 +23,7 @@ from typing import Any
 from xml.sax.saxutils import quoteattr
 
 from casebook.files import write_atomic
-from casebook.layout import Brand
+from casebook.layout import PAPER_SIZES, Brand, paper_twips
 from casebook.ooxml import normalise_package
 
 __all__ = [
@@ -106,7 +106,7 @@ _GALLERY = frozenset(
 
 # numId of each list in numbering.xml; the list styles point at them.
 _BULLETS, _NUMBERS, _PROMPTS = 1, 2, 3
-_PAPER_TWIPS = {"A4": (11906, 16838), "Letter": (12240, 15840)}
+_PAPER_TWIPS = {name: paper_twips(name) for name in PAPER_SIZES}
 
 
 def _hex(colour: str) -> str:
