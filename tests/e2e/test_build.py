@@ -357,10 +357,10 @@ def test_pack_ids_must_be_safe_unique_file_names() -> None:
         "(e.g. 'devon-leadership-roles')"
     )
     assert messages == [
-        "content/packs/all-cases.yaml:0: pack id 'all-cases' is also used by the all pack: "
-        "both would write their files as dist/all-cases.*; rename one",
         f"content/packs/../outside.yaml:0: pack id '../outside' {unsafe}",
         f"content/packs/Capitals.yaml:0: pack id 'Capitals' {unsafe}",
+        "content/packs/all-cases.yaml:0: pack id 'all-cases' is also used by the all pack: "
+        "both would write their files as dist/all-cases.*; rename one",
         "content/packs/nul.yaml:0: pack id 'nul' is not a safe file name: "
         "is a name Windows reserves for devices",
         f"content/packs/{'x' * 81}.yaml:0: pack id '{'x' * 81}' is not a safe file name: "
