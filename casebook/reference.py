@@ -221,8 +221,8 @@ STYLES: tuple[StyleSpec, ...] = (
         "Cover Edition",
         next_id="Normal",
         custom=True,
-        ppr=f'<w:pBdr>{_line("top", "muted", 4, 8)}</w:pBdr>'
-        '<w:spacing w:before="480" w:after="60"/>',
+        ppr=f"<w:pBdr>{_line('top', 'muted', 4, 8)}</w:pBdr>"
+        '<w:spacing w:before="480" w:after="60"/><w:contextualSpacing/>',
         rpr=_color("muted"),
     ),
     # Headings inherit from one another: change Heading 1's font or colour and the others
@@ -658,7 +658,7 @@ def _subset(path: Path) -> bytes:
     options = subset.Options()
     options.name_IDs = ["*"]
     options.name_languages = ["*"]
-    font = TTFont(str(path))
+    font = TTFont(str(path), recalcTimestamp=False)
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes=[c for low, high in _FONT_RANGES for c in range(low, high + 1)])
     subsetter.subset(font)

@@ -180,7 +180,8 @@ def test_each_kind_of_paragraph_has_its_style(body: etree._Element) -> None:
         "What would this look like here?",
         "Who needs to be involved?",
     ]
-    assert _styled(body, "Notes") == ["\n" * 5, "\n" * 5]
+    # The box is as small as the PDF's least notes area: three writing lines.
+    assert _styled(body, "Notes") == ["\n" * 2, "\n" * 2]
     assert _styled(body, "Quote") == ["A quoted voice.", "A quoted voice."]
     assert "What they did" in _styled(body, "Heading3")
     assert (
@@ -211,9 +212,18 @@ def test_case_and_section_headings_start_a_new_page_through_their_style(
     docx_bytes: bytes,
 ) -> None:
     styles = _part(docx_bytes, "word/styles.xml")
-    for style_id in ("Heading1", "Heading2"):
+    heading1 = styles.find("w:style[@w:styleId='Heading1']", NS)
+    assert heading1.find("w:pPr/w:pageBreakBefore", NS).get(f"{{{W}}}val") is None
+    # Each heading is based on the one above it, so one change to Heading 1 reaches them all;
+    # Heading 2 keeps the page break, Heading 3 and the Subheading turn it off.
+    for style_id, base, breaks in (
+        ("Heading2", "Heading1", None),
+        ("Heading3", "Heading2", "0"),
+        ("Subheading", "Heading2", "0"),
+    ):
         style = styles.find(f"w:style[@w:styleId='{style_id}']", NS)
-        assert style is not None and style.find("w:pPr/w:pageBreakBefore", NS) is not None
+        assert _val(style, "w:basedOn") == base
+        assert _val(style, "w:pPr/w:pageBreakBefore") == breaks
     body = _part(docx_bytes, "word/document.xml")
     assert body.find(".//w:br[@w:type='page']", NS) is None
 
@@ -270,7 +280,7 @@ def test_nested_lists_keep_their_level(body: etree._Element) -> None:
 
 def test_contents_is_a_toc_field_prefilled_with_linked_entries(body: etree._Element) -> None:
     instr = "".join(t.text for t in body.iter(f"{{{W}}}instrText"))
-    assert instr.strip() == 'TOC \\o "1-2" \\h \\z \\u'
+    assert instr.strip() == 'TOC \\o "1-2" \\h \\z'
     kinds = [c.get(f"{{{W}}}fldCharType") for c in body.iter(f"{{{W}}}fldChar")]
     assert kinds == ["begin", "separate", "end"]
     # The field's result ends with how to add page numbers; updating the field removes it.
@@ -322,7 +332,11 @@ def test_footer_has_title_citation_and_page_fields_after_the_cover(docx_bytes: b
         "EIF (2022), Leading and delivering early childhood services · Page "
     )
     fields = [f.get(f"{{{W}}}instr").strip() for f in p.iter(f"{{{W}}}fldSimple")]
-    assert fields == ["PAGE", "NUMPAGES"]
+    assert fields == ["TITLE", "PAGE", "NUMPAGES"]
+    # The pack title is the TITLE field, showing the core title until Word updates it.
+    title = next(p.iter(f"{{{W}}}fldSimple"))
+    core = _part(docx_bytes, "docProps/core.xml")
+    assert _text(title) == core.findtext("dc:title", namespaces=NS)
 
 
 def test_links_are_external_hyperlinks_in_the_hyperlink_style(
@@ -416,7 +430,7 @@ def test_logo_and_figures_carry_alt_text(tmp_path: Path, layout: Layout) -> None
     data = render_docx(document, layout, tmp_path / "content")
     root = _part(data, "word/document.xml")
     described = [d.get("descr") for d in root.iter(f"{{{NS['wp']}}}docPr")]
-    assert described == [layout.brand.name, "A diagram of the model"]
+    assert described == [f"{layout.brand.name} logo", "A diagram of the model"]
     ids = [d.get("id") for d in root.iter(f"{{{NS['wp']}}}docPr")]
     assert len(set(ids)) == 2
 
@@ -511,8 +525,8 @@ def _heading_colour(data: bytes) -> str:
 
 
 def test_reference_is_reproducible_and_made_from_the_default_brand(layout: Layout) -> None:
-    built = build_reference(layout.brand)
-    assert build_reference(layout.brand) == built
+    built = build_reference(layout)
+    assert build_reference(layout) == built
     core = _part(built, "docProps/core.xml")
     assert core.findtext("dc:identifier", namespaces=NS) == brand_stamp(layout.brand)
     assert _heading_colour(built) == layout.brand.colour("primary").lstrip("#").upper()
