@@ -21,6 +21,7 @@ import io
 import json
 import sys
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -153,8 +154,8 @@ class StyleSpec:
 
 
 def _list_styles() -> tuple[StyleSpec, ...]:
-    """ "List Bullet", "List Bullet 2", ...: a style per kind of list and nesting level."""
-    kinds = (
+    """A style per kind of list and nesting level: "List Bullet", "List Bullet 2", ..."""
+    kinds: tuple[tuple[str, tuple[str, ...], Callable[[int], str]], ...] = (
         ("List Bullet", BULLET_STYLES, lambda level: _numpr(_BULLETS, level) + _LIST_SPACING),
         ("List Number", NUMBER_STYLES, lambda level: _numpr(_NUMBERS, level) + _LIST_SPACING),
         (
@@ -652,8 +653,8 @@ def _font_faces(root: Path) -> dict[tuple[str, int, str], Path]:
 
 
 def _subset(path: Path) -> bytes:
-    from fontTools import subset
-    from fontTools.ttLib import TTFont
+    from fontTools import subset  # type: ignore[import-untyped]
+    from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
 
     options = subset.Options()
     options.name_IDs = ["*"]
