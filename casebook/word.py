@@ -614,7 +614,7 @@ class _Pack:
         if name is not None:
             self.bookmark_ids += 1
             start = _element("w:bookmarkStart", id=str(self.bookmark_ids), name=name)
-            p.pPr.addnext(start) if p.pPr is not None else p.insert(0, start)
+            p.insert(0 if p.pPr is None else 1, start)  # after the paragraph's properties
             p.append(_element("w:bookmarkEnd", id=str(self.bookmark_ids)))
         return p
 
