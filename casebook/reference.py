@@ -5,8 +5,12 @@
     python -m casebook.reference            # from layouts/brand.yaml
     python -m casebook.reference --layouts DIR --out FILE
 
-The same :func:`apply_brand` runs at render time when a pack is built with a brand other
-than the default, so every look still lives in style definitions, never in direct formatting.
+The brand lives in the template's theme (colours and fonts, what Design > Colors and
+Design > Fonts change) and every Casebook style refers to the theme, so one change to the
+theme or to a style recolours the whole pack. The brand's fonts are embedded, so a PC
+without them prints the pack with the same metrics. The same :func:`apply_brand` runs at
+render time when a pack is built with a brand other than the template's, so every look
+still lives in the theme and the style definitions, never in direct formatting.
 """
 
 from __future__ import annotations
@@ -15,15 +19,16 @@ import argparse
 import hashlib
 import io
 import json
-import re
 import sys
+import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import quoteattr
 
 from casebook.files import write_atomic
-from casebook.layout import PAPER_SIZES, Brand, paper_twips
+from casebook.layout import PAPER_SIZES, Brand, Layout, paper_twips
 from casebook.ooxml import normalise_package
 
 __all__ = [
@@ -31,6 +36,8 @@ __all__ = [
     "CONTINUE_STYLES",
     "NUMBER_STYLES",
     "REQUIRED_STYLES",
+    "STYLES",
+    "StyleSpec",
     "apply_brand",
     "brand_stamp",
     "build_reference",
@@ -38,75 +45,416 @@ __all__ = [
 ]
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+A_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"
 _NSDECL = f'xmlns:w="{W_NS}"'
+_FONT_REL = f"{R_NS}/font"
+_ODTTF = "application/vnd.openxmlformats-officedocument.obfuscatedFont"
 
 # Lists nest up to three levels with their own styles; deeper items keep the third level's look.
 BULLET_STYLES = ("ListBullet", "ListBullet2", "ListBullet3")
 NUMBER_STYLES = ("ListNumber", "ListNumber2", "ListNumber3")
 CONTINUE_STYLES = ("ListContinue", "ListContinue2", "ListContinue3")
 
-# (style id, type, name as Word writes it). The renderer refers to styles by id.
-REQUIRED_STYLES: tuple[tuple[str, str, str], ...] = (
-    ("Normal", "paragraph", "Normal"),
-    ("Title", "paragraph", "Title"),
-    ("Subtitle", "paragraph", "Subtitle"),
-    ("CoverLogo", "paragraph", "Cover Logo"),
-    ("CoverEdition", "paragraph", "Cover Edition"),
-    ("Heading1", "paragraph", "heading 1"),
-    ("Heading2", "paragraph", "heading 2"),
-    ("Heading3", "paragraph", "heading 3"),
-    ("TOCHeading", "paragraph", "TOC Heading"),
-    ("TOC1", "paragraph", "toc 1"),
-    ("TOC2", "paragraph", "toc 2"),
-    ("ListBullet", "paragraph", "List Bullet"),
-    ("ListBullet2", "paragraph", "List Bullet 2"),
-    ("ListBullet3", "paragraph", "List Bullet 3"),
-    ("ListNumber", "paragraph", "List Number"),
-    ("ListNumber2", "paragraph", "List Number 2"),
-    ("ListNumber3", "paragraph", "List Number 3"),
-    ("ListContinue", "paragraph", "List Continue"),
-    ("ListContinue2", "paragraph", "List Continue 2"),
-    ("ListContinue3", "paragraph", "List Continue 3"),
-    ("Quote", "paragraph", "Quote"),
-    ("Caption", "paragraph", "caption"),
-    ("CaseMeta", "paragraph", "Case Meta"),
-    ("CaseCitation", "paragraph", "Case Citation"),
-    ("Prompt", "paragraph", "Prompt"),
-    ("Notes", "paragraph", "Notes"),
-    ("TableText", "paragraph", "Table Text"),
-    ("TableHeading", "paragraph", "Table Heading"),
-    ("Footer", "paragraph", "footer"),
-    ("Hyperlink", "character", "Hyperlink"),
-    ("Strong", "character", "Strong"),
-    ("Emphasis", "character", "Emphasis"),
-    ("InlineCode", "character", "Inline Code"),
-    ("CasebookTable", "table", "Casebook Table"),
-)
-
-_GALLERY = frozenset(
-    [
-        "Normal",
-        "Title",
-        "Subtitle",
-        "Heading1",
-        "Heading2",
-        "Heading3",
-        "ListBullet",
-        "ListNumber",
-        "Quote",
-        "Caption",
-        "CaseMeta",
-        "CaseCitation",
-        "Prompt",
-        "Notes",
-        "Strong",
-        "Emphasis",
-    ]
-)
-
 # numId of each list in numbering.xml; the list styles point at them.
 _BULLETS, _NUMBERS, _PROMPTS = 1, 2, 3
 _PAPER_TWIPS = {name: paper_twips(name) for name in PAPER_SIZES}
+
+# -- the theme --------------------------------------------------------------------------------
+# Brand colour roles and the theme slots that hold them. Styles name the slot
+# (w:themeColor) and carry the brand's value as the fallback Word requires (w:val).
+_THEME_COLOURS = {
+    "text": ("dk1", "text1"),
+    "muted": ("dk2", "text2"),
+    "tint": ("lt2", "background2"),
+    "primary": ("accent1", "accent1"),
+    "accent": ("accent2", "accent2"),
+}
+
+
+def _color(role: str) -> str:
+    return f'<w:color w:val="{{{role}}}" w:themeColor="{_THEME_COLOURS[role][1]}"/>'
+
+
+def _line(side: str, role: str, size: int, space: int) -> str:
+    """One side of a paragraph or table border, in a theme colour (size in eighths of a pt)."""
+    theme = _THEME_COLOURS[role][1]
+    return (
+        f'<w:{side} w:val="single" w:sz="{size}" w:space="{space}" '
+        f'w:color="{{{role}}}" w:themeColor="{theme}"/>'
+    )
+
+
+def _fonts(kind: str) -> str:
+    """Theme font references: ``major`` (headings) or ``minor`` (body)."""
+    return (
+        f'<w:rFonts w:asciiTheme="{kind}HAnsi" w:eastAsiaTheme="{kind}EastAsia" '
+        f'w:hAnsiTheme="{kind}HAnsi" w:cstheme="{kind}Bidi"/>'
+    )
+
+
+def _size(half_points: int) -> str:
+    return f'<w:sz w:val="{half_points}"/><w:szCs w:val="{half_points}"/>'
+
+
+def _numpr(num: int, level: int) -> str:
+    return f'<w:numPr><w:ilvl w:val="{level}"/><w:numId w:val="{num}"/></w:numPr>'
+
+
+def _box(role: str, size: int, space: int) -> str:
+    return "".join(_line(side, role, size, space) for side in ("top", "left", "bottom", "right"))
+
+
+_KEEP = "<w:keepNext/><w:keepLines/>"
+_LIST_SPACING = '<w:spacing w:after="52"/><w:contextualSpacing/>'
+_TOC_TAB = '<w:tabs><w:tab w:val="right" w:leader="dot" w:pos="{tab}"/></w:tabs>'
+
+
+# -- the style table --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StyleSpec:
+    """One style of the reference template. ``ppr``/``rpr``/``table`` are WordprocessingML
+    in the schema's order, with ``{role}`` for the brand's colour of a theme role and
+    ``{tab}`` for the right edge of the text."""
+
+    style_id: str
+    name: str  # as Word writes it: built-in styles in lower case ("heading 1")
+    kind: str = "paragraph"
+    based_on: str | None = "Normal"
+    next_id: str | None = None
+    gallery: bool = False  # shown in Home > Styles
+    custom: bool = False  # Casebook's own, not one of Word's built-in styles
+    default: bool = False
+    ppr: str = ""
+    rpr: str = ""
+    table: str = ""  # tblPr and conditional formats of a table style
+
+    def xml(self, values: dict[str, str]) -> str:
+        """The ``w:style`` element, in the schema's child order."""
+        parts = [f'<w:style {_NSDECL} w:type="{self.kind}"']
+        if self.default:
+            parts.append(' w:default="1"')
+        parts.append(f' w:customStyle="{int(self.custom)}" w:styleId="{self.style_id}">')
+        parts.append(f"<w:name w:val={quoteattr(self.name)}/>")
+        if self.based_on:
+            parts.append(f'<w:basedOn w:val="{self.based_on}"/>')
+        if self.next_id:
+            parts.append(f'<w:next w:val="{self.next_id}"/>')
+        if self.gallery:
+            parts.append('<w:uiPriority w:val="1"/><w:qFormat/>')
+        else:
+            parts.append(f'<w:uiPriority w:val="{39 if self.style_id.startswith("TOC") else 99}"/>')
+        if self.ppr:
+            parts.append(f"<w:pPr>{self.ppr}</w:pPr>")
+        if self.rpr:
+            parts.append(f"<w:rPr>{self.rpr}</w:rPr>")
+        parts.append(self.table)
+        parts.append("</w:style>")
+        return "".join(parts).format(**values)
+
+
+def _list_styles() -> tuple[StyleSpec, ...]:
+    """A style per kind of list and nesting level: "List Bullet", "List Bullet 2", ..."""
+    kinds: tuple[tuple[str, tuple[str, ...], Callable[[int], str]], ...] = (
+        ("List Bullet", BULLET_STYLES, lambda level: _numpr(_BULLETS, level) + _LIST_SPACING),
+        ("List Number", NUMBER_STYLES, lambda level: _numpr(_NUMBERS, level) + _LIST_SPACING),
+        (
+            "List Continue",
+            CONTINUE_STYLES,
+            lambda level: f'<w:spacing w:after="52"/><w:ind w:left="{360 * (level + 1)}"/>',
+        ),
+    )
+    return tuple(
+        StyleSpec(
+            style_id,
+            base + (f" {level + 1}" if level else ""),
+            gallery=style_id in {"ListBullet", "ListNumber"},
+            ppr=ppr_of(level),
+        )
+        for base, style_ids, ppr_of in kinds
+        for level, style_id in enumerate(style_ids)
+    )
+
+
+#: Every style Casebook defines. Sizes follow the PDF (10.5 pt text, 21/16/12 pt headings).
+STYLES: tuple[StyleSpec, ...] = (
+    StyleSpec(
+        "Normal",
+        "Normal",
+        based_on=None,
+        gallery=True,
+        default=True,
+        rpr=_color("text"),
+    ),
+    StyleSpec(
+        "DefaultParagraphFont",
+        "Default Paragraph Font",
+        kind="character",
+        based_on=None,
+        default=True,
+    ),
+    StyleSpec(
+        "Title",
+        "Title",
+        next_id="Subtitle",
+        gallery=True,
+        ppr=f'{_KEEP}<w:spacing w:before="1440" w:after="360" w:line="240" w:lineRule="auto"/>'
+        '<w:contextualSpacing/><w:outlineLvl w:val="9"/>',
+        rpr=f'{_fonts("major")}<w:b/><w:bCs/>{_color("primary")}<w:kern w:val="28"/>{_size(60)}',
+    ),
+    StyleSpec(
+        "Subtitle",
+        "Subtitle",
+        next_id="Normal",
+        gallery=True,
+        ppr='<w:spacing w:after="240"/>',
+        rpr=f"{_fonts('major')}{_color('accent')}{_size(26)}",
+    ),
+    StyleSpec(
+        "CoverLogo",
+        "Cover Logo",
+        next_id="Title",
+        custom=True,
+        ppr='<w:spacing w:after="1440"/>',
+    ),
+    StyleSpec(
+        "CoverEdition",
+        "Cover Edition",
+        next_id="Normal",
+        custom=True,
+        ppr=f"<w:pBdr>{_line('top', 'muted', 4, 8)}</w:pBdr>"
+        '<w:spacing w:before="480" w:after="60"/><w:contextualSpacing/>',
+        rpr=_color("muted"),
+    ),
+    # Headings inherit from one another: change Heading 1's font or colour and the others
+    # follow. A Heading 1 or 2 starts a page (sections and cases); a Subheading is a level-2
+    # heading that does not (the guide's sections, an insight's prompts).
+    StyleSpec(
+        "Heading1",
+        "heading 1",
+        next_id="Normal",
+        gallery=True,
+        ppr=f"{_KEEP}<w:pageBreakBefore/><w:pBdr>{_line('bottom', 'accent', 12, 6)}</w:pBdr>"
+        '<w:spacing w:before="0" w:after="340" w:line="240" w:lineRule="auto"/>'
+        '<w:outlineLvl w:val="0"/>',
+        rpr=f"{_fonts('major')}<w:b/><w:bCs/>{_color('primary')}{_size(42)}",
+    ),
+    StyleSpec(
+        "Heading2",
+        "heading 2",
+        based_on="Heading1",
+        next_id="Normal",
+        gallery=True,
+        ppr='<w:pBdr><w:bottom w:val="nil"/></w:pBdr><w:spacing w:after="85"/>'
+        '<w:outlineLvl w:val="1"/>',
+        rpr=_size(32),
+    ),
+    StyleSpec(
+        "Subheading",
+        "Subheading",
+        based_on="Heading2",
+        next_id="Normal",
+        gallery=True,
+        custom=True,
+        ppr='<w:pageBreakBefore w:val="0"/><w:spacing w:before="320" w:after="113"/>',
+        rpr=_size(26),
+    ),
+    StyleSpec(
+        "Heading3",
+        "heading 3",
+        based_on="Heading2",
+        next_id="Normal",
+        gallery=True,
+        ppr='<w:pageBreakBefore w:val="0"/><w:spacing w:before="280" w:after="113"/>'
+        '<w:outlineLvl w:val="2"/>',
+        rpr=_size(24),
+    ),
+    StyleSpec(
+        "TOCHeading",
+        "TOC Heading",
+        based_on="Heading1",
+        next_id="Normal",
+        ppr='<w:outlineLvl w:val="9"/>',
+    ),
+    StyleSpec(
+        "TOC1",
+        "toc 1",
+        next_id="Normal",
+        ppr=f'{_TOC_TAB}<w:spacing w:before="120" w:after="40"/>',
+        rpr="<w:b/><w:bCs/>",
+    ),
+    StyleSpec(
+        "TOC2",
+        "toc 2",
+        next_id="Normal",
+        ppr=f'{_TOC_TAB}<w:spacing w:after="40"/><w:ind w:left="340"/>',
+    ),
+    *_list_styles(),
+    StyleSpec(
+        "Quote",
+        "Quote",
+        next_id="Normal",
+        gallery=True,
+        ppr=f"<w:pBdr>{_line('left', 'accent', 18, 8)}</w:pBdr>"
+        '<w:spacing w:before="120" w:after="160"/><w:ind w:left="340" w:right="340"/>',
+        rpr=f"<w:i/><w:iCs/>{_color('muted')}",
+    ),
+    StyleSpec(
+        "Caption",
+        "caption",
+        next_id="Normal",
+        gallery=True,
+        ppr='<w:spacing w:before="60" w:after="200"/>',
+        rpr=f"<w:i/><w:iCs/>{_color('muted')}{_size(18)}",
+    ),
+    StyleSpec(
+        "Figure",
+        "Figure",
+        next_id="Caption",
+        custom=True,
+        ppr='<w:keepNext/><w:spacing w:after="60" w:line="240" w:lineRule="auto"/>',
+    ),
+    StyleSpec(
+        "CaseMeta",
+        "Case Meta",
+        next_id="Normal",
+        gallery=True,
+        custom=True,
+        ppr=f"<w:keepNext/><w:pBdr>{_line('bottom', 'muted', 6, 6)}</w:pBdr>"
+        '<w:spacing w:after="283"/>',
+        rpr=f"{_color('muted')}{_size(19)}",
+    ),
+    StyleSpec(
+        "CaseCitation",
+        "Case Citation",
+        next_id="Normal",
+        gallery=True,
+        custom=True,
+        ppr=f"<w:pBdr>{_line('left', 'accent', 20, 8)}</w:pBdr>"
+        '<w:spacing w:before="227" w:after="160"/><w:ind w:left="200"/>',
+        rpr=f"<w:b/><w:bCs/>{_size(19)}",
+    ),
+    StyleSpec(
+        "Prompt",
+        "Prompt",
+        next_id="Prompt",
+        gallery=True,
+        custom=True,
+        ppr="<w:keepLines/>" + _numpr(_PROMPTS, 0) + '<w:spacing w:after="80"/>',
+    ),
+    # The notes area: one boxed paragraph of writing lines that never splits over pages. It is
+    # as small as the PDF's least notes area, so it fits wherever the PDF's does.
+    StyleSpec(
+        "Notes",
+        "Notes",
+        next_id="Normal",
+        gallery=True,
+        custom=True,
+        ppr=f"<w:keepLines/><w:pBdr>{_box('muted', 4, 4)}</w:pBdr>"
+        '<w:spacing w:before="0" w:after="0" w:line="510" w:lineRule="exact"/>'
+        '<w:ind w:left="85" w:right="85"/>',
+    ),
+    StyleSpec(
+        "TableText",
+        "Table Text",
+        custom=True,
+        ppr='<w:spacing w:before="40" w:after="40"/>',
+        rpr=_size(19),
+    ),
+    StyleSpec(
+        "TableHeading",
+        "Table Heading",
+        based_on="TableText",
+        custom=True,
+        ppr='<w:keepNext/><w:spacing w:before="40" w:after="40"/>',
+        rpr=f"<w:b/><w:bCs/>{_color('primary')}",
+    ),
+    StyleSpec(
+        "Footer",
+        "footer",
+        ppr='<w:spacing w:after="0"/>',
+        rpr=f"{_color('muted')}{_size(15)}",
+    ),
+    StyleSpec(
+        "Hyperlink",
+        "Hyperlink",
+        kind="character",
+        based_on="DefaultParagraphFont",
+        rpr=f'{_color("primary")}<w:u w:val="single"/>',
+    ),
+    StyleSpec(
+        "Strong",
+        "Strong",
+        kind="character",
+        based_on="DefaultParagraphFont",
+        gallery=True,
+        rpr="<w:b/><w:bCs/>",
+    ),
+    StyleSpec(
+        "Emphasis",
+        "Emphasis",
+        kind="character",
+        based_on="DefaultParagraphFont",
+        gallery=True,
+        rpr="<w:i/><w:iCs/>",
+    ),
+    StyleSpec(
+        "InlineCode",
+        "Inline Code",
+        kind="character",
+        based_on="DefaultParagraphFont",
+        custom=True,
+        rpr='<w:rFonts w:ascii="Consolas" w:hAnsi="Consolas" w:cs="Consolas"/>',
+    ),
+    StyleSpec(
+        "TableNormal",
+        "Normal Table",
+        kind="table",
+        based_on=None,
+        default=True,
+        table='<w:tblPr><w:tblInd w:w="0" w:type="dxa"/><w:tblCellMar>'
+        '<w:top w:w="0" w:type="dxa"/><w:left w:w="108" w:type="dxa"/>'
+        '<w:bottom w:w="0" w:type="dxa"/><w:right w:w="108" w:type="dxa"/>'
+        "</w:tblCellMar></w:tblPr>",
+    ),
+    StyleSpec(
+        "CasebookTable",
+        "Casebook Table",
+        kind="table",
+        based_on="TableNormal",
+        custom=True,
+        ppr='<w:spacing w:after="0"/>',
+        table=(
+            "<w:tblPr><w:tblBorders>"
+            + "".join(
+                _line(side, "muted", 4, 0)
+                for side in ("top", "left", "bottom", "right", "insideH", "insideV")
+            )
+            + '</w:tblBorders><w:tblCellMar><w:top w:w="80" w:type="dxa"/>'
+            '<w:left w:w="100" w:type="dxa"/><w:bottom w:w="80" w:type="dxa"/>'
+            '<w:right w:w="100" w:type="dxa"/></w:tblCellMar></w:tblPr>'
+            '<w:tblStylePr w:type="firstRow"><w:rPr><w:b/><w:bCs/></w:rPr><w:tblPr/>'
+            "<w:trPr><w:tblHeader/></w:trPr>"
+            '<w:tcPr><w:shd w:val="clear" w:color="auto" w:fill="{tint}" '
+            'w:themeFill="background2"/></w:tcPr>'
+            "</w:tblStylePr>"
+        ),
+    ),
+    StyleSpec(
+        "NoList",
+        "No List",
+        kind="numbering",
+        based_on=None,
+        default=True,
+    ),
+)
+
+#: (style id, type, name as Word writes it) of every style the renderer uses.
+REQUIRED_STYLES: tuple[tuple[str, str, str], ...] = tuple(
+    (s.style_id, s.kind, s.name) for s in STYLES if not s.default or s.style_id == "Normal"
+)
 
 
 def _hex(colour: str) -> str:
@@ -119,352 +467,62 @@ def _tint(colour: str, keep: float = 0.15) -> str:
     return "".join(f"{round(255 - (255 - c) * keep):02X}" for c in channels)
 
 
-def _colour(brand: Brand, role: str, default: str) -> str:
-    return _hex(dict(brand.colours).get(role, default))
+def _shade(colour: str, keep: float) -> str:
+    """``colour`` mixed with black."""
+    channels = (int(colour[i : i + 2], 16) for i in (0, 2, 4))
+    return "".join(f"{round(c * keep):02X}" for c in channels)
 
 
-def _font(brand: Brand, role: str, default: str) -> str:
-    return dict(brand.fonts).get(role, default)
+def brand_colours(brand: Brand) -> dict[str, str]:
+    """The brand's colour of every theme role, as Word writes colours (``1F4E79``)."""
+    colours = dict(brand.colours)
+    primary = _hex(colours.get("primary", "#1F4E79"))
+    return {
+        "primary": primary,
+        "accent": _hex(colours.get("accent", primary)),
+        "text": _hex(colours.get("text", "#222222")),
+        "muted": _hex(colours.get("muted", "#595959")),
+        "tint": _tint(primary),
+    }
 
 
-def _fonts(family: str) -> str:
-    f = quoteattr(family)
-    return f"<w:rFonts w:ascii={f} w:hAnsi={f} w:cs={f} w:eastAsia={f}/>"
+def _font(brand: Brand, role: str) -> str:
+    fonts = dict(brand.fonts)
+    return fonts.get(role) or fonts.get("body") or "Noto Sans"
 
 
-def _style(
-    style_id: str,
-    kind: str,
-    name: str,
-    ppr: str = "",
-    rpr: str = "",
-    based_on: str | None = None,
-    next_id: str | None = None,
-    extra: str = "",
-) -> str:
-    """One ``w:style`` element, in the schema's child order."""
-    parts = [f'<w:style {_NSDECL} w:type="{kind}" w:customStyle="{_custom(name)}" ']
-    parts.append(f'w:styleId="{style_id}"><w:name w:val={quoteattr(name)}/>')
-    if based_on:
-        parts.append(f'<w:basedOn w:val="{based_on}"/>')
-    if next_id:
-        parts.append(f'<w:next w:val="{next_id}"/>')
-    # Only the styles people apply by hand go in the Home > Styles gallery.
-    if style_id in _GALLERY:
-        parts.append('<w:uiPriority w:val="1"/><w:qFormat/>')
-    else:
-        parts.append(f'<w:uiPriority w:val="{39 if style_id.startswith("TOC") else 99}"/>')
-    if ppr:
-        parts.append(f"<w:pPr>{ppr}</w:pPr>")
-    if rpr:
-        parts.append(f"<w:rPr>{rpr}</w:rPr>")
-    parts.append(extra)
-    parts.append("</w:style>")
-    return "".join(parts)
-
-
-def _custom(name: str) -> str:
-    return (
-        "1"
-        if name
-        in {
-            "Cover Logo",
-            "Cover Edition",
-            "Case Meta",
-            "Case Citation",
-            "Prompt",
-            "Notes",
-            "Table Text",
-            "Table Heading",
-            "Inline Code",
-            "Casebook Table",
-        }
-        else "0"
-    )
-
-
-def _styles(brand: Brand) -> list[str]:
-    """Every style Casebook defines, as XML."""
-    primary = _colour(brand, "primary", "#1F4E79")
-    accent = _colour(brand, "accent", primary)
-    text = _colour(brand, "text", "#222222")
-    muted = _colour(brand, "muted", "#595959")
-    body = _font(brand, "body", "Noto Sans")
-    heads = _font(brand, "headings", body)
-    rule = f'w:val="single" w:sz="4" w:space="1" w:color="{muted}"'
-    edition_rule = f'w:val="single" w:sz="4" w:space="8" w:color="{muted}"'
-    keep = "<w:keepNext/><w:keepLines/>"
+def _style_values(brand: Brand) -> dict[str, str]:
     width, _ = _PAPER_TWIPS.get(brand.paper, _PAPER_TWIPS["A4"])
     tab = round(width - (brand.margins_mm[1] + brand.margins_mm[3]) * 1440 / 25.4)
-
-    def numpr(num: int, level: int) -> str:
-        return f'<w:numPr><w:ilvl w:val="{level}"/><w:numId w:val="{num}"/></w:numPr>'
-
-    list_spacing = '<w:spacing w:after="60"/><w:contextualSpacing/>'
-    styles = [
-        _style("Normal", "paragraph", "Normal", rpr=f'<w:color w:val="{text}"/>'),
-        _style(
-            "Title",
-            "paragraph",
-            "Title",
-            ppr=f'{keep}<w:spacing w:before="1440" w:after="360" w:line="240" w:lineRule="auto"/>'
-            '<w:contextualSpacing/><w:outlineLvl w:val="9"/>',
-            rpr=f'{_fonts(heads)}<w:b/><w:color w:val="{primary}"/><w:kern w:val="28"/>'
-            '<w:sz w:val="60"/><w:szCs w:val="60"/>',
-            based_on="Normal",
-            next_id="Subtitle",
-        ),
-        _style(
-            "Subtitle",
-            "paragraph",
-            "Subtitle",
-            ppr='<w:spacing w:after="240"/>',
-            rpr=f'{_fonts(heads)}<w:color w:val="{accent}"/><w:sz w:val="30"/><w:szCs w:val="30"/>',
-            based_on="Normal",
-            next_id="Normal",
-        ),
-        _style(
-            "CoverLogo",
-            "paragraph",
-            "Cover Logo",
-            ppr='<w:spacing w:after="1440"/>',
-            based_on="Normal",
-            next_id="Title",
-        ),
-        _style(
-            "CoverEdition",
-            "paragraph",
-            "Cover Edition",
-            ppr=f"<w:pBdr><w:top {edition_rule}/></w:pBdr>"
-            '<w:spacing w:before="480" w:after="120"/>',
-            rpr=f'<w:color w:val="{muted}"/>',
-            based_on="Normal",
-            next_id="Normal",
-        ),
-        _style(
-            "Heading1",
-            "paragraph",
-            "heading 1",
-            ppr=f'{keep}<w:pageBreakBefore/><w:spacing w:before="0" w:after="240"/>'
-            '<w:outlineLvl w:val="0"/>',
-            rpr=f'{_fonts(heads)}<w:b/><w:color w:val="{primary}"/><w:sz w:val="36"/>'
-            '<w:szCs w:val="36"/>',
-            based_on="Normal",
-            next_id="Normal",
-        ),
-        _style(
-            "Heading2",
-            "paragraph",
-            "heading 2",
-            ppr=f'{keep}<w:pageBreakBefore/><w:spacing w:before="0" w:after="120"/>'
-            '<w:outlineLvl w:val="1"/>',
-            rpr=f'{_fonts(heads)}<w:b/><w:color w:val="{primary}"/><w:sz w:val="32"/>'
-            '<w:szCs w:val="32"/>',
-            based_on="Normal",
-            next_id="Normal",
-        ),
-        _style(
-            "Heading3",
-            "paragraph",
-            "heading 3",
-            ppr=f'{keep}<w:spacing w:before="280" w:after="100"/><w:outlineLvl w:val="2"/>',
-            rpr=f'{_fonts(heads)}<w:b/><w:color w:val="{accent}"/><w:sz w:val="24"/>'
-            '<w:szCs w:val="24"/>',
-            based_on="Normal",
-            next_id="Normal",
-        ),
-        _style(
-            "TOCHeading",
-            "paragraph",
-            "TOC Heading",
-            ppr='<w:outlineLvl w:val="9"/>',
-            based_on="Heading1",
-            next_id="Normal",
-        ),
-        _style(
-            "TOC1",
-            "paragraph",
-            "toc 1",
-            ppr=f'<w:tabs><w:tab w:val="right" w:leader="dot" w:pos="{tab}"/></w:tabs>'
-            '<w:spacing w:before="160" w:after="40"/>',
-            rpr="<w:b/>",
-            based_on="Normal",
-            next_id="Normal",
-        ),
-        _style(
-            "TOC2",
-            "paragraph",
-            "toc 2",
-            ppr=f'<w:tabs><w:tab w:val="right" w:leader="dot" w:pos="{tab}"/></w:tabs>'
-            '<w:spacing w:after="40"/><w:ind w:left="360"/>',
-            based_on="Normal",
-            next_id="Normal",
-        ),
-    ]
-    # Each list kind has a style per nesting level: "List Bullet", "List Bullet 2", ...
-    list_kinds: tuple[tuple[str, tuple[str, ...], Callable[[int], str]], ...] = (
-        ("List Bullet", BULLET_STYLES, lambda level: numpr(_BULLETS, level) + list_spacing),
-        ("List Number", NUMBER_STYLES, lambda level: numpr(_NUMBERS, level) + list_spacing),
-        (
-            "List Continue",
-            CONTINUE_STYLES,
-            lambda level: f'<w:spacing w:after="60"/><w:ind w:left="{360 * (level + 1)}"/>',
-        ),
-    )
-    for base_name, style_ids, ppr_of in list_kinds:
-        for level, style_id in enumerate(style_ids):
-            name = base_name + (f" {level + 1}" if level else "")
-            styles.append(_style(style_id, "paragraph", name, ppr=ppr_of(level), based_on="Normal"))
-    styles += [
-        _style(
-            "Quote",
-            "paragraph",
-            "Quote",
-            ppr=f'<w:pBdr><w:left w:val="single" w:sz="18" w:space="8" w:color="{accent}"/>'
-            '</w:pBdr><w:spacing w:before="120" w:after="120"/>'
-            '<w:ind w:left="340" w:right="340"/>',
-            rpr=f'<w:i/><w:color w:val="{muted}"/>',
-            based_on="Normal",
-            next_id="Normal",
-        ),
-        _style(
-            "Caption",
-            "paragraph",
-            "caption",
-            ppr='<w:spacing w:before="60" w:after="200"/>',
-            rpr=f'<w:i/><w:color w:val="{muted}"/><w:sz w:val="18"/><w:szCs w:val="18"/>',
-            based_on="Normal",
-            next_id="Normal",
-        ),
-        _style(
-            "CaseMeta",
-            "paragraph",
-            "Case Meta",
-            ppr=f'<w:keepNext/><w:pBdr><w:bottom w:val="single" w:sz="8" w:space="4" '
-            f'w:color="{accent}"/></w:pBdr><w:spacing w:after="240"/>',
-            rpr=f'<w:color w:val="{muted}"/><w:sz w:val="20"/><w:szCs w:val="20"/>',
-            based_on="Normal",
-            next_id="Normal",
-        ),
-        _style(
-            "CaseCitation",
-            "paragraph",
-            "Case Citation",
-            ppr=f'<w:pBdr><w:top {rule}/></w:pBdr><w:spacing w:before="240" w:after="240"/>',
-            rpr=f'<w:i/><w:color w:val="{muted}"/><w:sz w:val="20"/><w:szCs w:val="20"/>',
-            based_on="Normal",
-            next_id="Normal",
-        ),
-        _style(
-            "Prompt",
-            "paragraph",
-            "Prompt",
-            ppr="<w:keepNext/>" + numpr(_PROMPTS, 0) + '<w:spacing w:after="100"/>',
-            based_on="Normal",
-            next_id="Prompt",
-        ),
-        _style(
-            "Notes",
-            "paragraph",
-            "Notes",
-            ppr="<w:keepLines/><w:pBdr>"
-            + "".join(
-                f'<w:{side} w:val="single" w:sz="4" w:space="4" w:color="{muted}"/>'
-                for side in ("top", "left", "bottom", "right")
-            )
-            + '</w:pBdr><w:spacing w:before="0" w:after="0" w:line="440" w:lineRule="exact"/>'
-            '<w:ind w:left="85" w:right="85"/>',
-            based_on="Normal",
-            next_id="Normal",
-        ),
-        _style(
-            "TableText",
-            "paragraph",
-            "Table Text",
-            ppr='<w:spacing w:before="40" w:after="40"/>',
-            rpr='<w:sz w:val="20"/><w:szCs w:val="20"/>',
-            based_on="Normal",
-        ),
-        _style(
-            "TableHeading",
-            "paragraph",
-            "Table Heading",
-            ppr='<w:keepNext/><w:spacing w:before="40" w:after="40"/>',
-            rpr=f'<w:b/><w:bCs/><w:color w:val="{primary}"/><w:sz w:val="20"/><w:szCs w:val="20"/>',
-            based_on="TableText",
-        ),
-        _style(
-            "Footer",
-            "paragraph",
-            "footer",
-            ppr='<w:spacing w:after="0"/>',
-            rpr=f'<w:color w:val="{muted}"/><w:sz w:val="16"/><w:szCs w:val="16"/>',
-            based_on="Normal",
-        ),
-        _style(
-            "Hyperlink",
-            "character",
-            "Hyperlink",
-            rpr=f'<w:color w:val="{primary}"/><w:u w:val="single"/>',
-        ),
-        _style("Strong", "character", "Strong", rpr="<w:b/><w:bCs/>"),
-        _style("Emphasis", "character", "Emphasis", rpr="<w:i/><w:iCs/>"),
-        _style(
-            "InlineCode",
-            "character",
-            "Inline Code",
-            rpr='<w:rFonts w:ascii="Consolas" w:hAnsi="Consolas" w:cs="Consolas"/>',
-        ),
-        _style(
-            "CasebookTable",
-            "table",
-            "Casebook Table",
-            ppr='<w:spacing w:after="0"/>',
-            based_on="TableNormal",
-            extra=(
-                "<w:tblPr><w:tblBorders>"
-                + "".join(
-                    f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="{muted}"/>'
-                    for side in ("top", "left", "bottom", "right", "insideH", "insideV")
-                )
-                + '</w:tblBorders><w:tblCellMar><w:top w:w="80" w:type="dxa"/>'
-                '<w:left w:w="100" w:type="dxa"/><w:bottom w:w="80" w:type="dxa"/>'
-                '<w:right w:w="100" w:type="dxa"/></w:tblCellMar></w:tblPr>'
-                '<w:tblStylePr w:type="firstRow"><w:rPr><w:b/><w:bCs/></w:rPr><w:tblPr/>'
-                "<w:trPr><w:tblHeader/></w:trPr>"
-                f'<w:tcPr><w:shd w:val="clear" w:color="auto" w:fill="{_tint(primary)}"/>'
-                "</w:tcPr>"
-                "</w:tblStylePr>"
-            ),
-        ),
-    ]
-    return styles
+    return {**brand_colours(brand), "tab": str(tab)}
 
 
-def _doc_defaults(brand: Brand) -> str:
-    body = _font(brand, "body", "Noto Sans")
+def _doc_defaults() -> str:
+    # Text at 10.5 pt with 1.45 em between lines, as the PDF sets it: "at least" 15.2 pt
+    # leaves larger text and pictures their own height.
     return (
-        f"<w:docDefaults {_NSDECL}><w:rPrDefault><w:rPr>{_fonts(body)}"
-        '<w:sz w:val="22"/><w:szCs w:val="22"/>'
+        f"<w:docDefaults {_NSDECL}><w:rPrDefault><w:rPr>{_fonts('minor')}{_size(21)}"
         '<w:lang w:val="en-GB" w:eastAsia="en-GB" w:bidi="ar-SA"/></w:rPr></w:rPrDefault>'
-        '<w:pPrDefault><w:pPr><w:spacing w:after="160" w:line="276" w:lineRule="auto"/>'
+        "<w:pPrDefault><w:pPr><w:widowControl/>"
+        '<w:spacing w:after="126" w:line="304" w:lineRule="atLeast"/>'
         "</w:pPr></w:pPrDefault></w:docDefaults>"
     )
 
 
 def _numbering(brand: Brand) -> list[str]:
-    """Abstract lists for bullets, numbers and prompts, and the three ``w:num`` the styles use."""
-    accent = _colour(brand, "accent", _colour(brand, "primary", "#1F4E79"))
-    bullets = ("•", "–", "▪")
+    """Abstract lists for bullets, numbers and prompts, and the three ``w:num`` the styles use.
+    Bullets and prompt numbers take the accent colours from the theme."""
+    values = brand_colours(brand)
+    bullets = ("•", "–", "‣")
     number_formats = (("decimal", "%{n}."), ("lowerLetter", "%{n}."), ("lowerRoman", "%{n}."))
 
     def lvl(level: int, fmt: str, text: str, style: str | None, rpr: str = "") -> str:
         pstyle = f'<w:pStyle w:val="{style}"/>' if style else ""
-        indent = 360 * (level + 1)
+        indent = 340 * (level + 1)
         return (
             f'<w:lvl w:ilvl="{level}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/>'
             f'{pstyle}<w:lvlText w:val={quoteattr(text)}/><w:lvlJc w:val="left"/>'
-            f'<w:pPr><w:ind w:left="{indent}" w:hanging="360"/></w:pPr>{rpr}</w:lvl>'
+            f'<w:pPr><w:ind w:left="{indent}" w:hanging="340"/></w:pPr>{rpr}</w:lvl>'
         )
 
     def abstract(num: int, name: str, levels: list[str]) -> str:
@@ -474,13 +532,15 @@ def _numbering(brand: Brand) -> list[str]:
             f'<w:name w:val="{name}"/>{"".join(levels)}</w:abstractNum>'
         )
 
+    accent = _color("accent").format(**values)
+    primary = _color("primary").format(**values)
     bullet_levels = [
         lvl(
             i,
             "bullet",
             bullets[i % 3],
             BULLET_STYLES[i] if i < 3 else None,
-            f'<w:rPr><w:color w:val="{accent}"/></w:rPr>',
+            f"<w:rPr>{accent}</w:rPr>",
         )
         for i in range(9)
     ]
@@ -493,9 +553,7 @@ def _numbering(brand: Brand) -> list[str]:
         )
         for i in range(9)
     ]
-    prompt_levels = [
-        lvl(0, "decimal", "%1.", "Prompt", f'<w:rPr><w:b/><w:color w:val="{accent}"/></w:rPr>')
-    ]
+    prompt_levels = [lvl(0, "decimal", "%1.", "Prompt", f"<w:rPr><w:b/><w:bCs/>{primary}</w:rPr>")]
     return [
         abstract(_BULLETS, "Casebook bullets", bullet_levels),
         abstract(_NUMBERS, "Casebook numbers", number_levels),
@@ -507,41 +565,239 @@ def _numbering(brand: Brand) -> list[str]:
     ]
 
 
-def _patch_theme(blob: bytes, brand: Brand) -> bytes:
-    """Theme fonts and the first two accent colours follow the brand (Design > Themes)."""
-    xml = blob.decode("utf-8")
-    body = _font(brand, "body", "Noto Sans")
-    heads = _font(brand, "headings", body)
-    xml = re.sub(
-        r"(<a:majorFont><a:latin typeface=)\"[^\"]*\"", rf"\1{quoteattr(heads)}", xml, count=1
-    )
-    xml = re.sub(
-        r"(<a:minorFont><a:latin typeface=)\"[^\"]*\"", rf"\1{quoteattr(body)}", xml, count=1
-    )
-    primary = _colour(brand, "primary", "#1F4E79")
-    accent = _colour(brand, "accent", primary)
-    for slot, value in (("accent1", primary), ("accent2", accent)):
-        xml = re.sub(
-            rf'(<a:{slot}><a:srgbClr val=)"[0-9A-Fa-f]{{6}}"', rf'\1"{value}"', xml, count=1
+def _theme(blob: bytes, brand: Brand) -> bytes:
+    """The theme with the brand's name, colours and fonts (Design > Colors and Fonts)."""
+    from lxml import etree  # type: ignore[import-untyped]
+
+    root = etree.fromstring(blob)
+    ns = {"a": A_NS}
+    values = brand_colours(brand)
+    root.set("name", brand.name)
+    scheme = root.find("a:themeElements/a:clrScheme", ns)
+    scheme.set("name", brand.name)
+    slots = {slot: values[role] for role, (slot, _) in _THEME_COLOURS.items()}
+    slots |= {
+        "lt1": "FFFFFF",
+        "accent3": values["muted"],
+        "accent4": _shade(values["primary"], 0.6),
+        "accent5": _tint(values["accent"], 0.6),
+        "accent6": _tint(values["primary"], 0.6),
+        "hlink": values["primary"],
+        "folHlink": values["muted"],
+    }
+    for slot, value in slots.items():
+        element = scheme.find(f"a:{slot}", ns)
+        for child in list(element):
+            element.remove(child)
+        etree.SubElement(element, f"{{{A_NS}}}srgbClr", val=value)
+    fonts = root.find("a:themeElements/a:fontScheme", ns)
+    fonts.set("name", brand.name)
+    for kind, role in (("major", "headings"), ("minor", "body")):
+        fonts.find(f"a:{kind}Font/a:latin", ns).set("typeface", _font(brand, role))
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True))
+
+
+# -- fonts --------------------------------------------------------------------------------------
+
+# What an embedded font keeps: Latin (Welsh included), punctuation, currency and letterlike
+# signs, so text typed into the pack later is set in it too.
+_FONT_RANGES = (
+    (0x20, 0x7E),
+    (0xA0, 0x17F),
+    (0x1E00, 0x1EFF),
+    (0x2000, 0x206F),
+    (0x20A0, 0x20BF),
+    (0x2100, 0x214F),
+)
+_FACES = (
+    ((400, "normal"), "embedRegular"),
+    ((700, "normal"), "embedBold"),
+    ((400, "italic"), "embedItalic"),
+    ((700, "italic"), "embedBoldItalic"),
+)
+
+
+def _font_faces(root: Path) -> dict[tuple[str, int, str], Path]:
+    """(family, weight, style) -> font file, from the ``@font-face`` rules of
+    ``root``/pdf/fonts.css (the bundled fonts the brand may name)."""
+    import tinycss2  # type: ignore[import-untyped]
+
+    css_path = root / "pdf" / "fonts.css"
+    try:
+        css = css_path.read_text(encoding="utf-8")
+    except OSError:
+        return {}
+    faces: dict[tuple[str, int, str], Path] = {}
+    for rule in tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True):
+        if rule.type != "at-rule" or rule.lower_at_keyword != "font-face" or not rule.content:
+            continue
+        fields: dict[str, Any] = {}
+        for decl in tinycss2.parse_declaration_list(
+            rule.content, skip_comments=True, skip_whitespace=True
+        ):
+            if decl.type == "declaration":
+                fields[decl.lower_name] = [t for t in decl.value if t.type != "whitespace"]
+        family = " ".join(str(t.value) for t in fields.get("font-family", []))
+        weight = next(
+            (int(t.value) for t in fields.get("font-weight", []) if t.type == "number"), 400
         )
-    return xml.encode("utf-8")
+        style = next(
+            (t.lower_value for t in fields.get("font-style", []) if t.type == "ident"), "normal"
+        )
+        url = next((t for t in fields.get("src", []) if t.type in ("url", "function")), None)
+        if url is None:
+            continue
+        if url.type == "function" and url.lower_name == "url":
+            url = next((a for a in url.arguments if a.type == "string"), None)
+        if url is not None and family:
+            faces[(family, weight, style)] = (css_path.parent / str(url.value)).resolve()
+    return faces
 
 
-def apply_brand(docx_document: Any, brand: Brand) -> None:
-    """Rewrite the styles, list definitions, theme and page setup of a python-docx document
-    from ``brand``. Style definitions only: no paragraph or run is touched."""
+def _subset(path: Path) -> bytes:
+    from fontTools import subset  # type: ignore[import-untyped]
+    from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
+
+    options = subset.Options()
+    options.name_IDs = ["*"]
+    options.name_languages = ["*"]
+    font = TTFont(str(path), recalcTimestamp=False)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=[c for low, high in _FONT_RANGES for c in range(low, high + 1)])
+    subsetter.subset(font)
+    out = io.BytesIO()
+    font.save(out)
+    return out.getvalue()
+
+
+def _font_key(data: bytes) -> str:
+    """A GUID for obfuscating ``data``, derived from it so builds are reproducible."""
+    return "{" + str(uuid.UUID(bytes=hashlib.sha256(data).digest()[:16])).upper() + "}"
+
+
+def obfuscate_font(data: bytes, key: str) -> bytes:
+    """ECMA-376 Part 1 §17.8.1: XOR the first 32 bytes with the key's bytes, reversed.
+    The same operation undoes it."""
+    digits = key.strip("{}").replace("-", "")
+    key_bytes = bytes.fromhex(digits)[::-1]
+    head = bytes(b ^ key_bytes[i % 16] for i, b in enumerate(data[:32]))
+    return head + data[32:]
+
+
+def _font_entry(name: str, data: bytes | None, embeds: str) -> str:
+    """A ``w:font`` of fontTable.xml: how Word finds or replaces the family."""
+    if data is None:
+        return f'<w:font w:name={quoteattr(name)}><w:family w:val="auto"/></w:font>'
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(io.BytesIO(data))
+    os2 = font["OS/2"]
+    panose = os2.panose
+    digits = (
+        panose.bFamilyType,
+        panose.bSerifStyle,
+        panose.bWeight,
+        panose.bProportion,
+        panose.bContrast,
+        panose.bStrokeVariation,
+        panose.bArmStyle,
+        panose.bLetterForm,
+        panose.bMidline,
+        panose.bXHeight,
+    )
+    family = {2: "roman" if panose.bSerifStyle < 11 else "swiss", 3: "script", 4: "decorative"}
+    pitch = "fixed" if font["post"].isFixedPitch else "variable"
+    sig = (
+        f'<w:sig w:usb0="{os2.ulUnicodeRange1:08X}" w:usb1="{os2.ulUnicodeRange2:08X}" '
+        f'w:usb2="{os2.ulUnicodeRange3:08X}" w:usb3="{os2.ulUnicodeRange4:08X}" '
+        f'w:csb0="{os2.ulCodePageRange1:08X}" w:csb1="{os2.ulCodePageRange2:08X}"/>'
+    )
+    return (
+        f'<w:font w:name={quoteattr(name)}><w:altName w:val="Arial"/>'
+        f'<w:panose1 w:val="{"".join(f"{d:02X}" for d in digits)}"/><w:charset w:val="00"/>'
+        f'<w:family w:val="{family.get(panose.bFamilyType, "auto")}"/><w:pitch w:val="{pitch}"/>'
+        f"{sig}{embeds}</w:font>"
+    )
+
+
+def _embedded_families(docx_document: Any) -> tuple[str, ...]:
+    part = _part(docx_document, "/word/fontTable.xml")
+    from lxml import etree
+
+    root = etree.fromstring(part.blob)
+    return tuple(
+        f.get(f"{{{W_NS}}}name")
+        for f in root.findall(f"{{{W_NS}}}font")
+        if f.find(f"{{{W_NS}}}embedRegular") is not None
+    )
+
+
+def _embed_fonts(docx_document: Any, layout: Layout) -> None:
+    """Declare the brand's fonts in fontTable.xml and embed the bundled files, obfuscated."""
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+
+    brand = layout.brand
+    families = tuple(dict.fromkeys([_font(brand, "headings"), _font(brand, "body")]))
+    if _embedded_families(docx_document) == families:
+        return  # the template already carries exactly these fonts
+    faces = _font_faces(layout.root)
+    table = _part(docx_document, "/word/fontTable.xml")
+    for rel_id, rel in list(table.rels.items()):
+        if rel.reltype == _FONT_REL:
+            del table.rels[rel_id]
+    entries = []
+    count = 0
+    for family in families:
+        embeds = []
+        first: bytes | None = None
+        for (weight, style), tag in _FACES:
+            path = faces.get((family, weight, style))
+            if path is None or not path.is_file():
+                continue
+            data = _subset(path)
+            first = first or data
+            key = _font_key(data)
+            count += 1
+            partname = PackURI(f"/word/fonts/font{count}.odttf")
+            font_part = Part(partname, _ODTTF, obfuscate_font(data, key), table.package)
+            rel_id = table.relate_to(font_part, _FONT_REL)
+            embeds.append(f'<w:{tag} r:id="{rel_id}" w:fontKey="{key}"/>')
+        entries.append(_font_entry(family, first, "".join(embeds)))
+    entries.append(_font_entry("Consolas", None, ""))
+    table._blob = (
+        "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+        f'<w:fonts {_NSDECL} xmlns:r="{R_NS}">{"".join(entries)}</w:fonts>'
+    ).encode()
+
+
+def _part(docx_document: Any, name: str) -> Any:
+    for part in docx_document.part.package.iter_parts():
+        if str(part.partname) == name:
+            return part
+    raise LookupError(name)  # pragma: no cover - every template made by Word has it
+
+
+# -- putting it together ----------------------------------------------------------------------
+
+
+def apply_brand(docx_document: Any, layout: Layout) -> None:
+    """Rewrite the styles, list definitions, theme, fonts and page setup of a python-docx
+    document from ``layout``'s brand. Definitions only: no paragraph or run is touched."""
     from docx.oxml import parse_xml
     from docx.shared import Mm, Twips
 
+    brand = layout.brand
     styles = docx_document.styles.element
     defaults = styles.find(f"{{{W_NS}}}docDefaults")
     if defaults is not None:
         styles.remove(defaults)
-    styles.insert(0, parse_xml(_doc_defaults(brand)))
+    styles.insert(0, parse_xml(_doc_defaults()))
     by_id = {s.get(f"{{{W_NS}}}styleId"): s for s in styles.findall(f"{{{W_NS}}}style")}
-    for xml in _styles(brand):
-        new = parse_xml(xml)
-        old = by_id.get(new.get(f"{{{W_NS}}}styleId"))
+    values = _style_values(brand)
+    for spec in STYLES:
+        new = parse_xml(spec.xml(values))
+        old = by_id.get(spec.style_id)
         if old is not None:
             old.addprevious(new)
             styles.remove(old)
@@ -554,9 +810,9 @@ def apply_brand(docx_document: Any, brand: Brand) -> None:
     for xml in _numbering(brand):
         numbering.append(parse_xml(xml))
 
-    for part in docx_document.part.package.iter_parts():
-        if str(part.partname).startswith("/word/theme/"):
-            part._blob = _patch_theme(part.blob, brand)
+    theme = _part(docx_document, "/word/theme/theme1.xml")
+    theme._blob = _theme(theme.blob, brand)
+    _embed_fonts(docx_document, layout)
 
     width, height = _PAPER_TWIPS.get(brand.paper, _PAPER_TWIPS["A4"])
     top, right, bottom, left = brand.margins_mm
@@ -575,22 +831,44 @@ def brand_stamp(brand: Brand) -> str:
     return "casebook-brand:" + hashlib.sha256(values.encode("utf-8")).hexdigest()[:16]
 
 
-def build_reference(brand: Brand) -> bytes:
-    """A fresh ``reference.docx`` for ``brand``: python-docx's template restyled, body empty."""
-    import docx
+_APP_XML = (
+    "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+    '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"'
+    ' xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+    "<Application>Casebook</Application><DocSecurity>0</DocSecurity>"
+    "<ScaleCrop>false</ScaleCrop><LinksUpToDate>false</LinksUpToDate>"
+    "<SharedDoc>false</SharedDoc><HyperlinksChanged>false</HyperlinksChanged></Properties>"
+)
+# Stock settings that would claim something untrue of a Casebook pack: that its spelling was
+# checked, that it has a preview picture, which editing sessions made it.
+_STALE_SETTINGS = ("proofState", "savePreviewPicture", "rsids", "attachedTemplate")
+
+
+def _clean_package(document: Any) -> None:
+    """Drop what python-docx's stock template carries that a pack does not use."""
     from docx.opc.constants import RELATIONSHIP_TYPE as RT
 
-    document = docx.Document()
-    # The stock template carries a thumbnail of someone else's document; drop it.
     package = document.part.package
     for rel_id, rel in list(package.rels.items()):
-        if rel.reltype == RT.THUMBNAIL:
+        if rel.reltype == RT.THUMBNAIL:  # a picture of someone else's document
             del package.rels[rel_id]
-    # Word 2010's stylesWithEffects copy would shadow the styles we write; drop it too.
     for rel_id, rel in list(document.part.rels.items()):
-        if rel.reltype.endswith("/stylesWithEffects"):
+        # Word 2010's stylesWithEffects copy would shadow the styles we write; the
+        # bibliography's customXml and webSettings hold nothing.
+        if rel.reltype.endswith(("/stylesWithEffects", "/customXml", "/webSettings")):
             del document.part.rels[rel_id]
+    _part(document, "/docProps/app.xml")._blob = _APP_XML.encode("utf-8")
+
+    # The stock styles go, about 100 table styles among them; apply_brand then writes ours
+    # in the table's order.
+    styles = document.styles.element
+    for style in styles.findall(f"{{{W_NS}}}style"):
+        styles.remove(style)
+
     settings = document.settings.element
+    for name in _STALE_SETTINGS:
+        for element in settings.findall(f"{{{W_NS}}}{name}"):
+            settings.remove(element)
     lang = settings.find(f"{{{W_NS}}}themeFontLang")
     if lang is not None:
         lang.set(f"{{{W_NS}}}val", "en-GB")
@@ -599,7 +877,26 @@ def build_reference(brand: Brand) -> bytes:
     for compat in settings.iter(f"{{{W_NS}}}compatSetting"):
         if compat.get(f"{{{W_NS}}}name") == "compatibilityMode":
             compat.set(f"{{{W_NS}}}val", "15")
-    apply_brand(document, brand)
+    # Keep the embedded fonts when the pack is saved again (schema order: after w:zoom).
+    from docx.oxml import OxmlElement
+
+    zoom = settings.find(f"{{{W_NS}}}zoom")
+    embed = OxmlElement("w:embedTrueTypeFonts")
+    if zoom is not None:
+        zoom.addnext(embed)
+    else:  # pragma: no cover - the stock settings have a zoom
+        settings.insert(0, embed)
+
+
+def build_reference(layout: Layout) -> bytes:
+    """A fresh ``reference.docx`` for ``layout``'s brand: python-docx's template restyled,
+    cleaned of what it does not use, body empty."""
+    import docx
+
+    document = docx.Document()
+    _clean_package(document)
+    apply_brand(document, layout)
+    brand = layout.brand
     props = document.core_properties
     props.title = "Casebook reference template"
     props.author = brand.name
@@ -607,6 +904,7 @@ def build_reference(brand: Brand) -> bytes:
     props.last_modified_by = brand.name
     props.language = "en-GB"
     props.identifier = brand_stamp(brand)
+    props.revision = 1
     out = io.BytesIO()
     document.save(out)
     return normalise_package(out.getvalue(), "2022-01-01")
@@ -631,7 +929,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     out: Path = args.out or args.layouts / "docx" / "reference.docx"
     out.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(out, build_reference(layout.brand))
+    write_atomic(out, build_reference(layout))
     print(f"wrote {out}")
     return 0
 

@@ -2,6 +2,13 @@
 
 Every paragraph and run takes its look from a named style in ``layouts/docx/reference.docx``
 (see :mod:`casebook.reference`), so a local area restyles a whole pack by editing styles.
+
+The writer has one part per job: :class:`_Text` writes runs and links, :class:`_Lists` the
+list instances, :class:`_Pictures` the logo and figures, :class:`_Blocks` a body's blocks,
+:class:`_Pack` the pack's structure (cover, sections, contents, cases, action sheet); the
+footer and the document properties are written last by :func:`_footer` and
+:func:`_properties`. Every writer appends to the container it is given, so a case can be
+written into any container (a content control, say) as well as the body.
 """
 
 from __future__ import annotations
@@ -13,7 +20,6 @@ import shutil
 import subprocess
 import tempfile
 import unicodedata
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -35,6 +41,7 @@ from casebook.blocks import (
     Strong,
     Table,
     Text,
+    plain_text,
 )
 from casebook.diagnostics import ContentError, Diagnostic
 from casebook.document import ActionSheet, CaseEntry, CaseGroup, Document, Section
@@ -58,7 +65,8 @@ __all__ = [
     "safe_segments",
 ]
 
-_TOC_INSTRUCTION = ' TOC \\o "1-2" \\h \\z \\u '
+# Only built-in heading styles (\o), so a Subheading stays out of the contents as in the PDF.
+_TOC_INSTRUCTION = ' TOC \\o "1-2" \\h \\z '
 _TOC_HINT = (
     "Page numbers appear when the contents are updated: right-click them and choose "
     "Update Field, or press F9."
@@ -71,6 +79,10 @@ _UNSAFE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _BREAKS = re.compile("\r\n|[\r\n\v\f\u2028\u2029]")
 _LOGO_MAX_MM = (70.0, 30.0)
 _PROPERTY_MAX = 255
+# The notes box holds at most the PDF's least notes area (three 9 mm lines), so it fits on a
+# case's page wherever the PDF's does; the rest of the page is free for notes too.
+_NOTES_LINES = 3
+_XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 
 
 def reference_path(layout: Layout) -> Path:
@@ -100,9 +112,31 @@ def render_docx(document: Document, layout: Layout, media_root: Path | None = No
     ``media_root`` is the content folder that figure paths (``media/...``) are relative to.
     Raises ContentError for a missing or incomplete template and for unreadable figures.
     """
+    template = reference_path(layout)
+    word = _open_template(template)
+    if not _made_for(word, layout):
+        apply_brand(word, layout)
+    _check_styles(word, template)
+    text = _Text(word.part)
+    lists = _Lists(word, template)
+    pictures = _Pictures(word, text, media_root, _text_width(word))
+    body = word.element.body
+    section = body.sectPr
+    for child in list(body):
+        body.remove(child)
+    blocks = _Blocks(text, lists, pictures)
+    _Pack(document, layout, text, lists, pictures, blocks).write(body)
+    body.append(section)  # the page setup stays the body's last child
+    _footer(word, document, text)
+    _properties(word, document)
+    out = io.BytesIO()
+    word.save(out)
+    return normalise_package(out.getvalue(), document.date)
+
+
+def _open_template(template: Path) -> Any:
     import docx
 
-    template = reference_path(layout)
     if not template.is_file():
         raise ContentError(
             [
@@ -115,7 +149,7 @@ def render_docx(document: Document, layout: Layout, media_root: Path | None = No
             ]
         )
     try:
-        word = docx.Document(str(template))
+        return docx.Document(str(template))
     except Exception as exc:  # python-docx raises several types for a damaged file
         from docx.opc.exceptions import PackageNotFoundError
 
@@ -134,14 +168,6 @@ def render_docx(document: Document, layout: Layout, media_root: Path | None = No
                 )
             ]
         ) from exc
-    if not _made_for(word, layout):
-        apply_brand(word, layout.brand)
-    _check_styles(word, template)
-    writer = _Writer(word, document, layout, media_root, template)
-    writer.write()
-    out = io.BytesIO()
-    word.save(out)
-    return normalise_package(out.getvalue(), document.date)
 
 
 def _made_for(word: Any, layout: Layout) -> bool:
@@ -177,39 +203,133 @@ def _display(name: str) -> str:
     return name.upper() if name.startswith("toc ") else name[:1].upper() + name[1:]
 
 
-@dataclass
-class _Counters:
-    bookmark: int = 0
-    figure: int = 0
+def _text_width(word: Any) -> int:
+    """The width between the margins, in EMU."""
+    section = word.sections[0]
+    return int(section.page_width - section.left_margin - section.right_margin)
 
 
-class _Writer:
-    """Walks a Document and appends its paragraphs to a python-docx document."""
+def _element(tag: str, **attributes: str) -> Any:
+    """A new WordprocessingML element; attribute names without their ``w:`` prefix."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
 
-    def __init__(
-        self,
-        word: Any,
-        document: Document,
-        layout: Layout,
-        media_root: Path | None,
-        template: Path,
-    ) -> None:
+    element = OxmlElement(tag)
+    for name, value in attributes.items():
+        element.set(qn(f"w:{name}"), value)
+    return element
+
+
+# -- runs and links ----------------------------------------------------------------------------
+
+
+class _Text:
+    """Paragraphs, runs and hyperlinks: text that takes its look from styles only."""
+
+    def __init__(self, part: Any) -> None:
+        self.part = part  # the document part, which holds the hyperlinks' relationships
+
+    def p(self, container: Any, style: str | None) -> Any:
+        """An empty paragraph in ``style`` at the end of ``container``."""
+        p = _element("w:p")
+        if style and style != "Normal":
+            ppr = _element("w:pPr")
+            ppr.append(_element("w:pStyle", val=style))
+            p.append(ppr)
+        container.append(p)
+        return p
+
+    def paragraph(self, container: Any, style: str | None, nodes: tuple[Inline, ...] | str) -> Any:
+        p = self.p(container, style)
+        if isinstance(nodes, str):
+            self.run(p, nodes)
+        else:
+            self.inlines(p, nodes)
+        return p
+
+    def run(self, parent: Any, text: str, style: str | None = None) -> Any:
+        run = _element("w:r")
+        if style:
+            rpr = _element("w:rPr")
+            rpr.append(_element("w:rStyle", val=style))
+            run.append(rpr)
+        for piece in safe_segments(text):
+            if piece == "\n":
+                run.append(_element("w:br"))
+                continue
+            for i, chunk in enumerate(piece.split("\t")):
+                if i:
+                    run.append(_element("w:tab"))
+                if chunk:
+                    t = _element("w:t")
+                    t.text = chunk
+                    t.set(_XML_SPACE, "preserve")
+                    run.append(t)
+        parent.append(run)
+        return run
+
+    def inlines(self, parent: Any, nodes: tuple[Inline, ...], style: str | None = None) -> None:
+        # Inside a link every run keeps the Hyperlink style.
+        linked = style == "Hyperlink"
+        for node in nodes:
+            match node:
+                case Text(text=text):
+                    self.run(parent, text, style)
+                case Code(text=text):
+                    self.run(parent, text, style if linked else "InlineCode")
+                case LineBreak():
+                    self.run(parent, "\n", style)
+                case Strong(children=children):
+                    self.inlines(parent, children, style if linked else "Strong")
+                case Emphasis(children=children):
+                    self.inlines(parent, children, style if linked else "Emphasis")
+                case Link(href=href, children=children):
+                    if not href.startswith(_LINK_SCHEMES) or linked:
+                        # Only https: and mailto: become links (the loader rejects the rest).
+                        self.inlines(parent, children, style)
+                    else:
+                        self.link(parent, href, children)
+                case _:
+                    raise TypeError(f"the Word renderer cannot write {type(node).__name__}")
+
+    def link(self, parent: Any, href: str, children: tuple[Inline, ...]) -> None:
+        """A hyperlink; a printed page cannot be clicked, so a web address that its words do
+        not already show follows them in brackets, as in the PDF."""
+        from docx.opc.constants import RELATIONSHIP_TYPE as RT
+        from docx.oxml.ns import qn
+
+        link = _element("w:hyperlink", history="1")
+        link.set(qn("r:id"), self.part.relate_to(href, RT.HYPERLINK, is_external=True))
+        parent.append(link)
+        self.inlines(link, children, "Hyperlink")
+        if href.startswith("https:") and not _is_address(children, href):
+            self.run(parent, f" ({href})")
+
+
+def _is_address(children: tuple[Inline, ...], href: str) -> bool:
+    """Whether a link's words are its address (give or take the scheme and a last slash)."""
+
+    def bare(url: str) -> str:
+        for prefix in ("https://", "http://", "mailto:", "www."):
+            url = url.removeprefix(prefix)
+        return url.rstrip("/").lower()
+
+    return bare(plain_text(children).strip()) == bare(href)
+
+
+# -- lists ---------------------------------------------------------------------------------------
+
+
+class _Lists:
+    """List instances: every numbered list and every case's prompts restart at their start."""
+
+    def __init__(self, word: Any, template: Path) -> None:
         self.word = word
-        self.doc = document
-        self.layout = layout
-        self.media_root = media_root
         self.template = template
-        self.body = word.element.body
-        self.counters = _Counters()
-        self.bookmarks = {
-            entry.anchor: f"_Toc{index:08d}" for index, entry in enumerate(document.toc(), 1)
-        }
         self.numbering = word.part.numbering_part.element
-        self.bullet_num = self._style_num("ListBullet")
-        self.number_abstract = self._abstract_of(self._style_num("ListNumber"), "ListNumber")
-        self.prompt_abstract = self._abstract_of(self._style_num("Prompt"), "Prompt")
-
-    # -- numbering ---------------------------------------------------------------------
+        self.bullets = self._style_num("ListBullet")
+        self.numbers = self._abstract_of(self._style_num("ListNumber"), "ListNumber")
+        self.prompts = self._abstract_of(self._style_num("Prompt"), "Prompt")
 
     def _style_num(self, style_id: str) -> int:
         style = self.word.styles.element.find(f"{{{W_NS}}}style[@{{{W_NS}}}styleId='{style_id}']")
@@ -246,179 +366,161 @@ class _Writer:
             ]
         )
 
-    def _new_num(self, abstract: int, level: int, start: int) -> int:
-        """A fresh list instance that starts at ``start``: each list restarts its numbering."""
+    def restart(self, abstract: int, level: int, start: int) -> int:
+        """A fresh list instance of ``abstract`` that starts at ``start``."""
         num = self.numbering.add_num(abstract)
         num.add_lvlOverride(ilvl=level).add_startOverride(start)
         return int(num.numId)
 
-    # -- low-level XML ---------------------------------------------------------------
-
-    def _p(self, container: Any, style: str | None) -> Any:
-        p = container.add_p()
-        if style and style != "Normal":
-            p.get_or_add_pPr().get_or_add_pStyle().val = style
-        return p
-
-    def _num_pr(self, p: Any, num_id: int, level: int) -> None:
+    @staticmethod
+    def number(p: Any, num_id: int, level: int) -> None:
+        """Make ``p`` an item of list ``num_id`` at ``level``."""
         num_pr = p.get_or_add_pPr().get_or_add_numPr()
         num_pr.get_or_add_ilvl().val = level
         num_pr.get_or_add_numId().val = num_id
 
-    def _run(self, parent: Any, text: str, style: str | None = None) -> Any:
-        from docx.oxml import OxmlElement
-        from docx.oxml.ns import qn
 
-        run = OxmlElement("w:r")
-        if style:
-            rpr = OxmlElement("w:rPr")
-            rstyle = OxmlElement("w:rStyle")
-            rstyle.set(qn("w:val"), style)
-            rpr.append(rstyle)
-            run.append(rpr)
-        for piece in safe_segments(text):
-            if piece == "\n":
-                run.append(OxmlElement("w:br"))
-                continue
-            for i, chunk in enumerate(piece.split("\t")):
-                if i:
-                    run.append(OxmlElement("w:tab"))
-                if chunk:
-                    t = OxmlElement("w:t")
-                    t.text = chunk
-                    t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
-                    run.append(t)
-        parent.append(run)
-        return run
+# -- pictures ---------------------------------------------------------------------------------
 
-    def _inlines(self, parent: Any, nodes: tuple[Inline, ...], style: str | None = None) -> None:
-        from docx.oxml import OxmlElement
-        from docx.oxml.ns import qn
 
-        for node in nodes:
-            match node:
-                case Text(text=text):
-                    self._run(parent, text, style)
-                case Code(text=text):
-                    self._run(parent, text, style if style == "Hyperlink" else "InlineCode")
-                case LineBreak():
-                    self._run(parent, "\n", style)
-                case Strong(children=children):
-                    self._inlines(parent, children, style if style == "Hyperlink" else "Strong")
-                case Emphasis(children=children):
-                    self._inlines(parent, children, style if style == "Hyperlink" else "Emphasis")
-                case Link(href=href, children=children):
-                    if not href.startswith(_LINK_SCHEMES) or style == "Hyperlink":
-                        # Only https: and mailto: become links (the loader rejects the rest).
-                        self._inlines(parent, children, style)
-                        continue
-                    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+class _Pictures:
+    """The logo and figures: pictures with alt text, scaled into a box."""
 
-                    rel_id = self.word.part.relate_to(href, RT.HYPERLINK, is_external=True)
-                    link = OxmlElement("w:hyperlink")
-                    link.set(qn("r:id"), rel_id)
-                    link.set(qn("w:history"), "1")
-                    parent.append(link)
-                    self._inlines(link, children, "Hyperlink")
+    def __init__(self, word: Any, text: _Text, media_root: Path | None, width_emu: int) -> None:
+        self.word = word
+        self.text = text
+        self.media_root = media_root
+        self.width_mm = width_emu / 36000
+        self.figures = 0
 
-    def _paragraph(self, container: Any, style: str | None, nodes: tuple[Inline, ...] | str) -> Any:
-        p = self._p(container, style)
-        if isinstance(nodes, str):
-            self._run(p, nodes)
-        else:
-            self._inlines(p, nodes)
-        return p
+    def picture(
+        self,
+        container: Any,
+        png: bytes,
+        style: str,
+        alt: str,
+        name: str,
+        box_mm: tuple[float, float],
+    ) -> None:
+        from docx.shared import Mm
+        from docx.text.paragraph import Paragraph as DocxParagraph
 
-    def _bookmark(self, p: Any, anchor: str) -> None:
-        from docx.oxml import OxmlElement
-        from docx.oxml.ns import qn
+        p = self.text.p(container, style)
+        run = DocxParagraph(p, self.word._body).add_run()
+        width_px, height_px = _pixel_size(png)
+        max_w, max_h = box_mm
+        scale = min(max_w / width_px, max_h / height_px)
+        shape = run.add_picture(
+            io.BytesIO(png), width=Mm(width_px * scale), height=Mm(height_px * scale)
+        )
+        doc_pr = shape._inline.docPr
+        doc_pr.set("name", name)
+        doc_pr.set("descr", " ".join(p for p in safe_segments(alt) if p != "\n"))
 
-        name = self.bookmarks.get(anchor)
-        if name is None:
+    def figure(self, container: Any, alt: str, src: str | None) -> None:
+        if src is None:
+            self.text.paragraph(
+                container, "Caption", f"Figure not available in this edition. Description: {alt}"
+            )
             return
-        self.counters.bookmark += 1
-        start = OxmlElement("w:bookmarkStart")
-        start.set(qn("w:id"), str(self.counters.bookmark))
-        start.set(qn("w:name"), name)
-        end = OxmlElement("w:bookmarkEnd")
-        end.set(qn("w:id"), str(self.counters.bookmark))
-        ppr = p.pPr
-        if ppr is not None:
-            ppr.addnext(start)
-        else:
-            p.insert(0, start)
-        p.append(end)
+        png = _image_png(self._media_path(src), src)
+        self.figures += 1
+        box = (self.width_mm, self.width_mm * 1.2)
+        self.picture(container, png, "Figure", alt, f"Figure {self.figures}", box)
+        self.text.paragraph(container, "Caption", alt)
 
-    def _heading(self, style: str, text: str, anchor: str | None = None) -> Any:
-        p = self._paragraph(self.body, style, text)
-        if anchor:
-            self._bookmark(p, anchor)
-        return p
+    def _media_path(self, src: str) -> Path:
+        if self.media_root is None:
+            raise ContentError([Diagnostic(src, 0, "figure cannot be found: no content folder")])
+        root = (self.media_root / "media").resolve()
+        path = (self.media_root / src).resolve()
+        if not src.startswith("media/") or not path.is_relative_to(root) or not path.is_file():
+            raise ContentError(
+                [Diagnostic(src, 0, "figure file not found under the content's media/ folder")]
+            )
+        return path
 
-    # -- blocks --------------------------------------------------------------------------
 
-    def _blocks(self, container: Any, blocks: tuple[Block, ...], depth: int = 0) -> None:
+# -- blocks ------------------------------------------------------------------------------------
+
+
+class _Blocks:
+    """A body's blocks: paragraphs, headings, lists, quotes, figures and tables."""
+
+    def __init__(self, text: _Text, lists: _Lists, pictures: _Pictures) -> None:
+        self.text = text
+        self.lists = lists
+        self.pictures = pictures
+
+    def write(self, container: Any, blocks: tuple[Block, ...], heading: str) -> None:
+        """Append ``blocks``; their headings take the style ``heading``, one level below the
+        heading they sit under, so no level is skipped."""
         for block in blocks:
-            self._block(container, block, depth)
+            self.block(container, block, heading, 0)
 
-    def _block(self, container: Any, block: Block, depth: int) -> None:
+    def block(self, container: Any, block: Block, heading: str, depth: int) -> None:
         match block:
             case Paragraph(children=children):
                 style = CONTINUE_STYLES[min(depth, 3) - 1] if depth else None
-                self._paragraph(container, style, children)
+                self.text.paragraph(container, style, children)
             case Heading(children=children):
-                self._paragraph(container, "Heading3", children)
+                self.text.paragraph(container, heading, children)
             case BulletList() | OrderedList():
-                self._list(container, block, depth)
+                self.list(container, block, heading, depth)
             case Quote(blocks=blocks):
                 for child in blocks:
                     if isinstance(child, Paragraph):
-                        self._paragraph(container, "Quote", child.children)
+                        self.text.paragraph(container, "Quote", child.children)
                     else:
-                        self._block(container, child, depth)
+                        self.block(container, child, heading, depth)
             case Figure(alt=alt, src=src):
-                self._figure(container, alt, src)
+                self.pictures.figure(container, alt, src)
             case Table(header=header, rows=rows):
-                self._table(container, header, rows)
+                self.table(container, header, rows)
+            case _:
+                raise TypeError(f"the Word renderer cannot write {type(block).__name__}")
 
-    def _list(self, container: Any, block: BulletList | OrderedList, depth: int) -> None:
+    def list(
+        self, container: Any, block: BulletList | OrderedList, heading: str, depth: int
+    ) -> None:
         level = min(depth, 8)
         if isinstance(block, OrderedList):
-            num_id = self._new_num(self.number_abstract, level, block.start)
+            num_id = self.lists.restart(self.lists.numbers, level, block.start)
             style = NUMBER_STYLES[min(depth, 2)]
         else:
-            num_id = self.bullet_num
+            num_id = self.lists.bullets
             style = BULLET_STYLES[min(depth, 2)]
         for item in block.items:
             numbered = False
             for child in item.blocks:
                 if isinstance(child, Paragraph) and not numbered:
-                    p = self._paragraph(container, style, child.children)
-                    self._num_pr(p, num_id, level)
+                    p = self.text.paragraph(container, style, child.children)
+                    self.lists.number(p, num_id, level)
                     numbered = True
                 elif isinstance(child, Paragraph):
-                    self._paragraph(container, CONTINUE_STYLES[min(depth, 2)], child.children)
+                    self.text.paragraph(container, CONTINUE_STYLES[min(depth, 2)], child.children)
                 else:
-                    self._block(container, child, depth + 1)
+                    self.block(container, child, heading, depth + 1)
             if not numbered and not item.blocks:
-                self._num_pr(self._p(container, style), num_id, level)
+                self.lists.number(self.text.p(container, style), num_id, level)
 
-    def _table(
+    def table(
         self,
         container: Any,
         header: tuple[tuple[Inline, ...], ...],
         rows: tuple[tuple[tuple[Inline, ...], ...], ...],
         row_height_twips: int | None = None,
     ) -> None:
+        """A table in the Casebook Table style; its header row repeats on every page."""
         from docx.oxml import parse_xml
         from docx.oxml.ns import nsdecls, qn
         from docx.oxml.table import CT_Tbl
         from docx.shared import Emu
 
         columns = max(1, len(header), *(len(r) for r in rows))
-        width = self._text_width()
+        width = int(self.pictures.width_mm * 36000)
         tbl = CT_Tbl.new_tbl(1 + len(rows), columns, Emu(width // columns * columns))
-        container._insert_tbl(tbl)
+        container.append(tbl)
         tbl_pr = tbl.tblPr
         tbl_pr.style = "CasebookTable"
         tbl_w = tbl_pr.find(qn("w:tblW"))
@@ -442,228 +544,196 @@ class _Writer:
                 for old in tc.findall(qn("w:p")):
                     tc.remove(old)
                 nodes = cells[col] if col < len(cells) else ()
-                self._paragraph(tc, "TableHeading" if index == 0 else "TableText", nodes)
+                self.text.paragraph(tc, "TableHeading" if index == 0 else "TableText", nodes)
 
-    def _text_width(self) -> int:
-        section = self.word.sections[0]
-        return int(section.page_width - section.left_margin - section.right_margin)
 
-    # -- pictures --------------------------------------------------------------------------
+# -- the pack ----------------------------------------------------------------------------------
 
-    def _picture(
+
+class _Pack:
+    """The pack's structure, in order: cover, guide, contents, introduction, cases (grouped by
+    insight where the pack spans insights), action-planning sheet, about the source."""
+
+    def __init__(
         self,
-        container: Any,
-        png: bytes,
-        style: str,
-        alt: str,
-        name: str,
-        box_mm: tuple[float, float],
+        document: Document,
+        layout: Layout,
+        text: _Text,
+        lists: _Lists,
+        pictures: _Pictures,
+        blocks: _Blocks,
     ) -> None:
-        from docx.shared import Mm
-        from docx.text.paragraph import Paragraph as DocxParagraph
+        self.doc = document
+        self.layout = layout
+        self.text = text
+        self.lists = lists
+        self.pictures = pictures
+        self.blocks = blocks
+        self.bookmarks = {
+            entry.anchor: f"_Toc{index:08d}" for index, entry in enumerate(document.toc(), 1)
+        }
+        self.bookmark_ids = 0
 
-        p = self._p(container, style)
-        run = DocxParagraph(p, self.word._body).add_run()
-        width_px, height_px = _pixel_size(png)
-        max_w, max_h = box_mm
-        scale = min(max_w / width_px, max_h / height_px)
-        shape = run.add_picture(
-            io.BytesIO(png), width=Mm(width_px * scale), height=Mm(height_px * scale)
-        )
-        doc_pr = shape._inline.docPr
-        doc_pr.set("name", name)
-        doc_pr.set("descr", " ".join(safe_segments(alt)).replace("\n", " "))
-
-    def _figure(self, container: Any, alt: str, src: str | None) -> None:
-        if src is None:
-            self._paragraph(
-                container,
-                "Caption",
-                f"Figure not available in this edition. Description: {alt}",
-            )
-            return
-        path = self._media_path(src)
-        self.counters.figure += 1
-        width_mm = self._text_width() / 36000
-        png = _image_png(path, src)
-        self._picture(
-            container,
-            png,
-            "Normal",
-            alt,
-            f"Figure {self.counters.figure}",
-            (width_mm, width_mm * 1.2),
-        )
-        self._paragraph(container, "Caption", alt)
-
-    def _media_path(self, src: str) -> Path:
-        if self.media_root is None:
-            raise ContentError([Diagnostic(src, 0, "figure cannot be found: no content folder")])
-        root = (self.media_root / "media").resolve()
-        path = (self.media_root / src).resolve()
-        if not src.startswith("media/") or not path.is_relative_to(root) or not path.is_file():
-            raise ContentError(
-                [Diagnostic(src, 0, "figure file not found under the content's media/ folder")]
-            )
-        return path
-
-    # -- the pack --------------------------------------------------------------------------
-
-    def write(self) -> None:
-        for child in list(self.body):
-            if child.tag != f"{{{W_NS}}}sectPr":
-                self.body.remove(child)
-        self._page_setup()
-        self._cover()
-        self._section(self.doc.guide)
-        self._contents()
-        self._section(self.doc.introduction)
+    def write(self, body: Any) -> None:
+        self.cover(body)
+        self.section(body, self.doc.guide)
+        self.contents(body)
+        self.section(body, self.doc.introduction)
         for group in self.doc.groups:
             if group.title:
-                self._group(group)
+                self.group(body, group)
             for case in group.cases:
-                self._case(case)
-        self._action_sheet(self.doc.action_sheet)
-        self._section(self.doc.about)
-        self._footer()
-        self._properties()
+                self.case(body, case)
+        self.action_sheet(body, self.doc.action_sheet)
+        self.section(body, self.doc.about)
 
-    def _page_setup(self) -> None:
-        from docx.shared import Mm, Twips
+    def heading(self, container: Any, style: str, text: str, anchor: str) -> Any:
+        """A heading bookmarked for the contents (hidden ``_Toc`` names, as Word's own)."""
+        p = self.text.paragraph(container, style, text)
+        name = self.bookmarks.get(anchor)
+        if name is not None:
+            self.bookmark_ids += 1
+            start = _element("w:bookmarkStart", id=str(self.bookmark_ids), name=name)
+            p.insert(0 if p.pPr is None else 1, start)  # after the paragraph's properties
+            p.append(_element("w:bookmarkEnd", id=str(self.bookmark_ids)))
+        return p
 
+    def cover(self, body: Any) -> None:
         brand = self.layout.brand
-        sizes = {"A4": (11906, 16838), "Letter": (12240, 15840)}
-        width, height = sizes.get(brand.paper, sizes["A4"])
-        top, right, bottom, left = brand.margins_mm
-        section = self.word.sections[0]
-        section.page_width, section.page_height = Twips(width), Twips(height)
-        section.top_margin, section.right_margin = Mm(top), Mm(right)
-        section.bottom_margin, section.left_margin = Mm(bottom), Mm(left)
-        section.different_first_page_header_footer = True
-
-    def _cover(self) -> None:
         logo = self.layout.logo_path()
         png = _image_png(logo, str(logo))
-        self._picture(self.body, png, "CoverLogo", self.layout.brand.name, "Logo", _LOGO_MAX_MM)
+        self.pictures.picture(body, png, "CoverLogo", f"{brand.name} logo", "Logo", _LOGO_MAX_MM)
         cover = self.doc.cover
-        self._paragraph(self.body, "Title", cover.title)
-        self._paragraph(self.body, "Subtitle", cover.subtitle)
-        self._paragraph(self.body, "CoverEdition", cover.edition)
-        self._paragraph(self.body, "CoverEdition", self.layout.brand.name)
+        self.text.paragraph(body, "Title", cover.title)
+        self.text.paragraph(body, "Subtitle", cover.subtitle)
+        self.text.paragraph(body, "CoverEdition", cover.edition)
+        self.text.paragraph(
+            body, "CoverEdition", f"Case examples quoted from {self.doc.short_citation}"
+        )
+        self.text.paragraph(body, "CoverEdition", brand.name)
 
-    def _section(self, section: Section) -> None:
-        self._heading("Heading1", section.title, section.anchor)
-        self._blocks(self.body, section.blocks)
+    def section(self, body: Any, section: Section) -> None:
+        self.heading(body, "Heading1", section.title, section.anchor)
+        self.blocks.write(body, section.blocks, "Subheading")
 
-    def _contents(self) -> None:
-        from docx.oxml import OxmlElement
+    def contents(self, body: Any) -> None:
+        """A real contents field, saved with its entries (each a link to its heading) but
+        without page numbers, which only Word's layout knows."""
         from docx.oxml.ns import qn
 
-        self._paragraph(self.body, "TOCHeading", self.doc.contents_title)
-        entries = self.doc.toc()
-        for index, entry in enumerate(entries):
-            p = self._p(self.body, "TOC1" if entry.level == 1 else "TOC2")
+        self.text.paragraph(body, "TOCHeading", self.doc.contents_title)
+        for index, entry in enumerate(self.doc.toc()):
+            p = self.text.p(body, "TOC1" if entry.level == 1 else "TOC2")
             if index == 0:
-                self._field_char(p, "begin")
-                instr = OxmlElement("w:instrText")
-                instr.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+                _field_char(p, "begin")
+                instr = _element("w:instrText")
+                instr.set(_XML_SPACE, "preserve")
                 instr.text = _TOC_INSTRUCTION
-                run = OxmlElement("w:r")
+                run = _element("w:r")
                 run.append(instr)
                 p.append(run)
-                self._field_char(p, "separate")
-            link = OxmlElement("w:hyperlink")
+                _field_char(p, "separate")
+            link = _element("w:hyperlink", history="1")
             link.set(qn("w:anchor"), self.bookmarks[entry.anchor])
-            link.set(qn("w:history"), "1")
             p.append(link)
-            self._run(link, entry.title)
+            self.text.run(link, entry.title)
         # The last line of the field's result tells how to add page numbers; updating the
         # field replaces it with Word's own contents, numbers included.
-        p = self._paragraph(self.body, "Caption", _TOC_HINT)
-        self._field_char(p, "end")
+        _field_char(self.text.paragraph(body, "Caption", _TOC_HINT), "end")
 
-    def _field_char(self, p: Any, kind: str) -> None:
-        from docx.oxml import OxmlElement
-        from docx.oxml.ns import qn
+    def prompts(
+        self, container: Any, title_style: str, title: str, prompts: tuple[str, ...]
+    ) -> None:
+        """A heading and the prompts, a numbered list of its own."""
+        self.text.paragraph(container, title_style, title)
+        num_id = self.lists.restart(self.lists.prompts, 0, 1)
+        for prompt in prompts:
+            self.lists.number(self.text.paragraph(container, "Prompt", prompt), num_id, 0)
 
-        run = OxmlElement("w:r")
-        char = OxmlElement("w:fldChar")
-        char.set(qn("w:fldCharType"), kind)
-        run.append(char)
-        p.append(run)
+    def group(self, body: Any, group: CaseGroup) -> None:
+        """An insight's section: its title, summary and the insight's prompts, once."""
+        self.heading(body, "Heading1", group.title, group.anchor)
+        self.blocks.write(body, group.blocks, "Subheading")
+        if group.prompts:
+            self.prompts(body, "Subheading", group.prompts_title, group.prompts)
 
-    def _group(self, group: CaseGroup) -> None:
-        self._heading("Heading1", group.title, group.anchor)
-        self._blocks(self.body, group.blocks)
-        self._paragraph(self.body, "Heading2", group.prompts_title)
-        num_id = self._new_num(self.prompt_abstract, 0, 1)
-        for prompt in group.prompts:
-            self._num_pr(self._paragraph(self.body, "Prompt", prompt), num_id, 0)
-
-    def _case(self, case: CaseEntry) -> None:
-        self._heading("Heading2", case.heading, case.anchor)
-        self._paragraph(self.body, "CaseMeta", " · ".join(case.meta))
-        self._blocks(self.body, case.blocks)
-        self._paragraph(self.body, "CaseCitation", case.citation)
+    def case(self, container: Any, case: CaseEntry) -> None:
+        """One case, every paragraph of it appended to ``container``: heading (starting a
+        page), meta line, the report's words, citation, prompts and the notes box."""
+        self.heading(container, "Heading2", case.heading, case.anchor)
+        self.text.paragraph(container, "CaseMeta", " · ".join(case.meta))
+        self.blocks.write(container, case.blocks, "Heading3")
+        self.text.paragraph(container, "CaseCitation", case.citation)
         if case.prompts:
-            self._paragraph(self.body, "Heading3", case.prompts_title)
-            num_id = self._new_num(self.prompt_abstract, 0, 1)
-            for prompt in case.prompts:
-                self._num_pr(self._paragraph(self.body, "Prompt", prompt), num_id, 0)
-        self._paragraph(self.body, "Heading3", case.notes_title)
-        # One boxed paragraph, as tall as the lines asked for, that never splits over pages.
-        self._run(self._p(self.body, "Notes"), "\n" * max(case.notes_lines - 1, 0))
+            self.prompts(container, "Heading3", case.prompts_title, case.prompts)
+        self.text.paragraph(container, "Heading3", case.notes_title)
+        lines = max(1, min(case.notes_lines, _NOTES_LINES))
+        self.text.run(self.text.p(container, "Notes"), "\n" * (lines - 1))
 
-    def _action_sheet(self, sheet: ActionSheet) -> None:
-        self._heading("Heading1", sheet.title, sheet.anchor)
-        self._paragraph(self.body, None, sheet.intro)
+    def action_sheet(self, body: Any, sheet: ActionSheet) -> None:
+        self.heading(body, "Heading1", sheet.title, sheet.anchor)
+        self.text.paragraph(body, None, sheet.intro)
         header = tuple((Text(c),) for c in sheet.columns)
         rows = tuple(tuple(() for _ in sheet.columns) for _ in range(sheet.rows))
-        self._table(self.body, header, rows, row_height_twips=1300)
+        self.blocks.table(body, header, rows, row_height_twips=1300)
 
-    def _footer(self) -> None:
-        from docx.oxml import OxmlElement
-        from docx.oxml.ns import qn
 
-        section = self.word.sections[0]
-        first = section.first_page_footer
-        first.is_linked_to_previous = False
-        for p in first.paragraphs:
-            p._p.get_or_add_pPr().get_or_add_pStyle().val = "Footer"
-        footer = section.footer
-        footer.is_linked_to_previous = False
-        element = footer._element
-        for child in list(element):
-            element.remove(child)
-        p = self._p(element, "Footer")
-        self._run(p, f"{self.doc.title} · {self.doc.short_citation} · Page ")
-        for instr, cached in ((" PAGE ", "2"), (" NUMPAGES ", "2")):
-            field = OxmlElement("w:fldSimple")
-            field.set(qn("w:instr"), instr)
-            self._run(field, cached)
-            p.append(field)
-            if instr == " PAGE ":
-                self._run(p, " of ")
+def _field_char(p: Any, kind: str) -> None:
+    run = _element("w:r")
+    run.append(_element("w:fldChar", fldCharType=kind))
+    p.append(run)
 
-    def _properties(self) -> None:
-        props = self.word.core_properties
-        doc = self.doc
-        stamp = datetime.fromisoformat(doc.date).replace(tzinfo=UTC)
-        props.title = _plain(doc.title)
-        props.subject = _plain(doc.subject)
-        props.author = _plain(doc.author)
-        props.keywords = _keywords(doc.keywords)
-        props.language = doc.lang
-        props.category = _plain(doc.cover.kind_label)
-        props.comments = _plain(doc.cover.subtitle)
-        props.created = stamp
-        props.modified = stamp
-        props.last_printed = stamp
-        props.last_modified_by = _plain(doc.author)
-        props.revision = 1
-        props.identifier = doc.pack_id
-        props.content_status = ""
-        props.version = ""
+
+def _simple_field(p: Any, text: _Text, instruction: str, shown: str) -> None:
+    field = _element("w:fldSimple", instr=instruction)
+    text.run(field, shown)
+    p.append(field)
+
+
+# -- footer and properties ---------------------------------------------------------------------
+
+
+def _footer(word: Any, document: Document, text: _Text) -> None:
+    """Every page after the cover: pack title · short citation · Page N of M. The title is a
+    TITLE field, so renaming the pack in File > Properties renames every page."""
+    section = word.sections[0]
+    section.different_first_page_header_footer = True
+    first = section.first_page_footer
+    first.is_linked_to_previous = False
+    for p in first.paragraphs:
+        p._p.get_or_add_pPr().get_or_add_pStyle().val = "Footer"
+    footer = section.footer
+    footer.is_linked_to_previous = False
+    element = footer._element
+    for child in list(element):
+        element.remove(child)
+    p = text.p(element, "Footer")
+    _simple_field(p, text, " TITLE ", _plain(document.title))
+    text.run(p, f" · {document.short_citation} · Page ")
+    _simple_field(p, text, " PAGE ", "2")
+    text.run(p, " of ")
+    _simple_field(p, text, " NUMPAGES ", "2")
+
+
+def _properties(word: Any, document: Document) -> None:
+    props = word.core_properties
+    doc = document
+    stamp = datetime.fromisoformat(doc.date).replace(tzinfo=UTC)
+    props.title = _plain(doc.title)
+    props.subject = _plain(doc.subject)
+    props.author = _plain(doc.author)
+    props.keywords = _keywords(doc.keywords)
+    props.language = doc.lang
+    props.category = _plain(doc.cover.kind_label)
+    props.comments = _plain(doc.cover.subtitle)
+    props.created = stamp
+    props.modified = stamp
+    props.last_printed = stamp
+    props.last_modified_by = _plain(doc.author)
+    props.revision = 1
+    props.identifier = doc.pack_id
+    props.content_status = ""
+    props.version = ""
 
 
 def _plain(text: str) -> str:

@@ -1,28 +1,40 @@
 """Independent readers open the Word packs: LibreOffice, pandoc and docx2python.
 
+LibreOffice also shows how the packs print on a PC that lacks the brand's fonts (run these
+where Noto Sans is not installed, as on a council office PC): as long as the PDF, the fonts
+embedded in the pack, and the theme the styles follow.
+
 Run with ``pytest -m clients`` (needs Debian's libreoffice and poppler-utils, and the
 pypandoc-binary and docx2python wheels)."""
 
 from __future__ import annotations
 
+import io
+import itertools
 import re
 import shutil
 import subprocess
-from collections.abc import Iterator
+import zipfile
+from collections.abc import Callable, Iterator
+from html import unescape
 from pathlib import Path
 
 import pytest
 
 from casebook.content import load_corpus
 from casebook.document import compose_pack
-from casebook.layout import load_layout
+from casebook.layout import Layout, load_layout
 from casebook.packs import select_packs
+from casebook.pdf import render_pdf
 from casebook.word import render_docx
 
 pytestmark = pytest.mark.clients
 
 ROOT = Path(__file__).resolve().parents[2]
 MINI = ROOT / "tests" / "fixtures" / "mini" / "content"
+REAL = ROOT / "content"
+# A pack of one insight and a themed pack whose cases are grouped under insight sections.
+MEASURED = ("insight-01-strategic-planning", "speech-language-communication")
 CASE_HEADINGS = [
     "Caerphilly: Vision for change",
     "Newham: The 50 Steps to a healthier borough",
@@ -45,14 +57,11 @@ def packs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return files
 
 
-@pytest.fixture(scope="module")
-def soffice_pdfs(packs: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The packs converted to PDF by headless LibreOffice, with a private profile."""
+def _soffice_pdf(files: list[Path], out: Path, profile: Path) -> None:
+    """Convert .docx ``files`` to PDF in ``out`` with headless LibreOffice."""
     soffice = shutil.which("soffice")
     if soffice is None:
         pytest.skip("LibreOffice (soffice) is not installed")
-    out = tmp_path_factory.mktemp("pdf")
-    profile = tmp_path_factory.mktemp("lo-profile")
     subprocess.run(
         [
             soffice,
@@ -62,12 +71,19 @@ def soffice_pdfs(packs: dict[str, Path], tmp_path_factory: pytest.TempPathFactor
             "pdf",
             "--outdir",
             str(out),
-            *map(str, packs.values()),
+            *map(str, files),
         ],
         capture_output=True,
         check=False,
-        timeout=300,
+        timeout=600,
     )
+
+
+@pytest.fixture(scope="module")
+def soffice_pdfs(packs: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The packs converted to PDF by headless LibreOffice, with a private profile."""
+    out = tmp_path_factory.mktemp("pdf")
+    _soffice_pdf(list(packs.values()), out, tmp_path_factory.mktemp("lo-profile"))
     return out
 
 
@@ -118,7 +134,9 @@ def test_pandoc_sees_cases_as_headings(markdown: str) -> None:
     for heading in CASE_HEADINGS:
         assert f"\n## {heading}\n" in markdown
     assert "\n# How to use this pack\n" in markdown
-    assert "\n### Discussion prompts\n" in markdown
+    assert "\n### Notes\n" in markdown
+    # The guide's sections sit one level below its heading (a Subheading, based on Heading 2).
+    assert "\n## Before the session {#before-the-session .Subheading}\n" in markdown
 
 
 def test_pandoc_sees_ordered_lists_bullets_and_links(markdown: str) -> None:
@@ -152,3 +170,168 @@ def test_docx2python_agrees_on_headings_and_citations(packs: dict[str, Path]) ->
     # docx2python numbers lists itself and ignores start overrides, so compare the text only.
     numbered = [text.split("\t", 1)[-1] for style, text in pars if style == "ListNumber"]
     assert "use community assets; only then" in numbered
+
+
+# -- printing like the PDF, on a PC without the brand's fonts ------------------------------------
+
+
+@pytest.fixture(scope="module")
+def measured(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two real packs as PDF (``<id>.pdf``) and as LibreOffice prints their Word files
+    (``lo/<id>.pdf``)."""
+    out = tmp_path_factory.mktemp("measured")
+    corpus = load_corpus(REAL)
+    layout = load_layout(ROOT / "layouts")
+    files = []
+    for pack in select_packs(corpus):
+        if pack.id in MEASURED:
+            document = compose_pack(pack, corpus)
+            (out / f"{pack.id}.pdf").write_bytes(render_pdf(document, layout, REAL))
+            files.append(out / f"{pack.id}.docx")
+            files[-1].write_bytes(render_docx(document, layout, REAL))
+    (out / "lo").mkdir()
+    _soffice_pdf(files, out / "lo", tmp_path_factory.mktemp("lo-profile"))
+    return out
+
+
+@pytest.mark.parametrize("pack_id", MEASURED)
+def test_word_prints_about_as_long_as_the_pdf(measured: Path, pack_id: str) -> None:
+    pdf_pages = _pdf_pages(measured / f"{pack_id}.pdf")
+    word_pages = _pdf_pages(measured / "lo" / f"{pack_id}.pdf")
+    assert word_pages <= 1.1 * pdf_pages, (word_pages, pdf_pages)
+
+
+def _lines(pdf: Path) -> list[tuple[float, list[tuple[float, float, str]]]]:
+    """Each page's height and its words (top, bottom, text), from pdftotext's boxes."""
+    xml = subprocess.run(
+        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    word = re.compile(r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">(.*?)<')
+    return [
+        (float(height), [(float(a), float(b), unescape(t)) for a, b, t in word.findall(body)])
+        for height, body in re.findall(
+            r'<page width="[\d.]+" height="([\d.]+)">(.*?)</page>', xml, re.S
+        )
+    ]
+
+
+@pytest.mark.parametrize("pack_id", MEASURED)
+def test_no_prompts_or_notes_heading_is_stranded(measured: Path, pack_id: str) -> None:
+    """A case's prompts or notes heading starts a page only when the page before is full
+    (at most a third of it empty)."""
+    top, _, bottom, _ = (mm * 72 / 25.4 for mm in load_layout(ROOT / "layouts").brand.margins_mm)
+    pages = _lines(measured / "lo" / f"{pack_id}.pdf")
+    checked = 0
+    for (height, before), (_, words) in itertools.pairwise(pages):
+        text = [w for w in words if w[1] < height - bottom]  # not the footer
+        if not text:
+            continue
+        first_top = min(text)[0]
+        first = " ".join(t for y0, _, t in text if abs(y0 - first_top) < 3)
+        if first in ("Notes", "Discussion prompts"):
+            checked += 1
+            last = max(y1 for _, y1, _ in before if y1 < height - bottom)
+            full = (last - top) / (height - bottom - top)
+            assert full > 2 / 3, f"{first!r} starts a page after one only {full:.0%} full"
+    assert checked <= 3  # a case that does not fit on its page is the exception
+
+
+def _fonts_of(pdf: Path) -> set[str]:
+    listing = subprocess.run(
+        ["pdffonts", str(pdf)], capture_output=True, text=True, check=True
+    ).stdout
+    return {line.split()[0].split("+")[-1] for line in listing.splitlines()[2:]}
+
+
+def test_libreoffice_sets_the_pack_in_the_embedded_brand_font(measured: Path) -> None:
+    fonts = _fonts_of(measured / "lo" / f"{MEASURED[0]}.pdf")
+    assert fonts == {"NotoSans-Regular", "NotoSans-Bold", "NotoSans-Italic"}
+
+
+def _with_theme(data: bytes, change: Callable[[str], str]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
+        for name in source.namelist():
+            part = source.read(name)
+            if name == "word/theme/theme1.xml":
+                part = change(part.decode("utf-8")).encode("utf-8")
+            target.writestr(name, part)
+    return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def mini_pack(tmp_path_factory: pytest.TempPathFactory) -> tuple[bytes, Layout]:
+    corpus = load_corpus(MINI)
+    layout = load_layout(ROOT / "layouts")
+    [pack] = [p for p in select_packs(corpus) if p.id == "all-cases"]
+    return render_docx(compose_pack(pack, corpus), layout, MINI), layout
+
+
+def test_changing_the_theme_font_changes_the_packs_font(
+    mini_pack: tuple[bytes, Layout], tmp_path: Path
+) -> None:
+    data, layout = mini_pack
+    body = layout.brand.font("body")
+    edited = _with_theme(
+        data,
+        lambda xml: re.sub(
+            r'(<a:minorFont>\s*<a:latin typeface=)"[^"]*"', r'\1"DejaVu Serif"', xml
+        ),
+    )
+    assert edited != data
+    (tmp_path / "pack.docx").write_bytes(edited)
+    _soffice_pdf([tmp_path / "pack.docx"], tmp_path, tmp_path / "profile")
+    fonts = _fonts_of(tmp_path / "pack.pdf")
+    assert "DejaVuSerif" in fonts  # body text follows Design > Fonts
+    assert "NotoSans-Bold" in fonts and body == "Noto Sans"  # headings keep the major font
+
+
+def _soffice_version() -> tuple[int, int]:
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    out = subprocess.run([soffice, "--version"], capture_output=True, text=True, timeout=120)
+    match = re.search(r"(\d+)\.(\d+)", out.stdout)
+    return (int(match.group(1)), int(match.group(2))) if match else (0, 0)
+
+
+def test_changing_the_theme_colour_recolours_the_headings(
+    mini_pack: tuple[bytes, Layout], tmp_path: Path
+) -> None:
+    from PIL import Image
+
+    if _soffice_version() < (7, 6):
+        pytest.skip(
+            "LibreOffice before 7.6 paints DOCX text in its stored colour, not the theme's "
+            "(Word and LibreOffice 7.6 and later follow the theme)"
+        )
+    data, layout = mini_pack
+    primary = layout.brand.colour("primary").lstrip("#").upper()
+    edited = _with_theme(
+        data,
+        lambda xml: xml.replace(
+            f'<a:accent1><a:srgbClr val="{primary}"/>', '<a:accent1><a:srgbClr val="00A000"/>'
+        ),
+    )
+    assert edited != data
+    (tmp_path / "pack.docx").write_bytes(edited)
+    _soffice_pdf([tmp_path / "pack.docx"], tmp_path, tmp_path / "profile")
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-r",
+            "40",
+            "-f",
+            "2",
+            "-l",
+            "2",
+            "-png",
+            str(tmp_path / "pack.pdf"),
+            str(tmp_path / "page"),
+        ],
+        check=True,
+    )
+    [png] = tmp_path.glob("page*.png")
+    pixels = list(Image.open(png).convert("RGB").getdata())
+    green = sum(1 for r, g, b in pixels if g > 120 and r < 80 and b < 80)
+    assert green > 50  # "How to use this pack" in the new accent colour

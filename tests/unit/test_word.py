@@ -180,7 +180,8 @@ def test_each_kind_of_paragraph_has_its_style(body: etree._Element) -> None:
         "What would this look like here?",
         "Who needs to be involved?",
     ]
-    assert _styled(body, "Notes") == ["\n" * 5, "\n" * 5]
+    # The box is as small as the PDF's least notes area: three writing lines.
+    assert _styled(body, "Notes") == ["\n" * 2, "\n" * 2]
     assert _styled(body, "Quote") == ["A quoted voice.", "A quoted voice."]
     assert "What they did" in _styled(body, "Heading3")
     assert (
@@ -211,9 +212,18 @@ def test_case_and_section_headings_start_a_new_page_through_their_style(
     docx_bytes: bytes,
 ) -> None:
     styles = _part(docx_bytes, "word/styles.xml")
-    for style_id in ("Heading1", "Heading2"):
+    heading1 = styles.find("w:style[@w:styleId='Heading1']", NS)
+    assert heading1.find("w:pPr/w:pageBreakBefore", NS).get(f"{{{W}}}val") is None
+    # Each heading is based on the one above it, so one change to Heading 1 reaches them all;
+    # Heading 2 keeps the page break, Heading 3 and the Subheading turn it off.
+    for style_id, base, breaks in (
+        ("Heading2", "Heading1", None),
+        ("Heading3", "Heading2", "0"),
+        ("Subheading", "Heading2", "0"),
+    ):
         style = styles.find(f"w:style[@w:styleId='{style_id}']", NS)
-        assert style is not None and style.find("w:pPr/w:pageBreakBefore", NS) is not None
+        assert _val(style, "w:basedOn") == base
+        assert _val(style, "w:pPr/w:pageBreakBefore") == breaks
     body = _part(docx_bytes, "word/document.xml")
     assert body.find(".//w:br[@w:type='page']", NS) is None
 
@@ -270,7 +280,7 @@ def test_nested_lists_keep_their_level(body: etree._Element) -> None:
 
 def test_contents_is_a_toc_field_prefilled_with_linked_entries(body: etree._Element) -> None:
     instr = "".join(t.text for t in body.iter(f"{{{W}}}instrText"))
-    assert instr.strip() == 'TOC \\o "1-2" \\h \\z \\u'
+    assert instr.strip() == 'TOC \\o "1-2" \\h \\z'
     kinds = [c.get(f"{{{W}}}fldCharType") for c in body.iter(f"{{{W}}}fldChar")]
     assert kinds == ["begin", "separate", "end"]
     # The field's result ends with how to add page numbers; updating the field removes it.
@@ -322,7 +332,11 @@ def test_footer_has_title_citation_and_page_fields_after_the_cover(docx_bytes: b
         "EIF (2022), Leading and delivering early childhood services · Page "
     )
     fields = [f.get(f"{{{W}}}instr").strip() for f in p.iter(f"{{{W}}}fldSimple")]
-    assert fields == ["PAGE", "NUMPAGES"]
+    assert fields == ["TITLE", "PAGE", "NUMPAGES"]
+    # The pack title is the TITLE field, showing the core title until Word updates it.
+    title = next(p.iter(f"{{{W}}}fldSimple"))
+    core = _part(docx_bytes, "docProps/core.xml")
+    assert _text(title) == core.findtext("dc:title", namespaces=NS)
 
 
 def test_links_are_external_hyperlinks_in_the_hyperlink_style(
@@ -416,7 +430,7 @@ def test_logo_and_figures_carry_alt_text(tmp_path: Path, layout: Layout) -> None
     data = render_docx(document, layout, tmp_path / "content")
     root = _part(data, "word/document.xml")
     described = [d.get("descr") for d in root.iter(f"{{{NS['wp']}}}docPr")]
-    assert described == [layout.brand.name, "A diagram of the model"]
+    assert described == [f"{layout.brand.name} logo", "A diagram of the model"]
     ids = [d.get("id") for d in root.iter(f"{{{NS['wp']}}}docPr")]
     assert len(set(ids)) == 2
 
@@ -511,8 +525,8 @@ def _heading_colour(data: bytes) -> str:
 
 
 def test_reference_is_reproducible_and_made_from_the_default_brand(layout: Layout) -> None:
-    built = build_reference(layout.brand)
-    assert build_reference(layout.brand) == built
+    built = build_reference(layout)
+    assert build_reference(layout) == built
     core = _part(built, "docProps/core.xml")
     assert core.findtext("dc:identifier", namespaces=NS) == brand_stamp(layout.brand)
     assert _heading_colour(built) == layout.brand.colour("primary").lstrip("#").upper()
@@ -728,3 +742,239 @@ def test_png_figures_are_embedded_as_they_are_and_fit_the_page(
             tmp_path / "content",
         )
     assert str(error.value) == "media/broken.png:0: cannot read image: not a valid PNG file"
+
+
+# -- a clean, branded, accessible package ----------------------------------------------------
+
+A = "http://schemas.openxmlformats.org/drawingml/2006/main"
+
+
+def _python_docx(data: bytes) -> object:
+    import docx
+
+    return docx.Document(io.BytesIO(data))
+
+
+def test_every_paragraph_has_a_style_and_normal_is_the_one_default(docx_bytes: bytes) -> None:
+    word = _python_docx(docx_bytes)
+    paragraphs = list(word.paragraphs)  # type: ignore[attr-defined]
+    for table in word.tables:  # type: ignore[attr-defined]
+        paragraphs += [p for row in table.rows for cell in row.cells for p in cell.paragraphs]
+    assert len(paragraphs) > 40
+    assert all(p.style is not None for p in paragraphs)
+    assert {p.style.name for p in paragraphs if _text(p._p) == "Plan a 90-minute session."} == {
+        "Normal"
+    }
+    styles = _part(docx_bytes, "word/styles.xml")
+    defaults = [
+        s.get(f"{{{W}}}styleId")
+        for s in styles.findall("w:style[@w:type='paragraph']", NS)
+        if s.get(f"{{{W}}}default") == "1"
+    ]
+    assert defaults == ["Normal"]
+
+
+def _theme(data: bytes) -> etree._Element:
+    return _part(data, "word/theme/theme1.xml")
+
+
+def _slot(theme: etree._Element, slot: str) -> str:
+    colour = theme.find(f"a:themeElements/a:clrScheme/a:{slot}/a:srgbClr", {"a": A})
+    return str(colour.get("val"))
+
+
+@pytest.mark.parametrize("brand_name", [None, "valley-council"])
+def test_theme_colours_and_fonts_are_the_brands(brand_name: str | None) -> None:
+    layout = load_layout(LAYOUTS, brand_name)
+    brand = layout.brand
+    theme = _theme(render_docx(make_document(), layout))
+    hexes = {role: brand.colour(role).lstrip("#").upper() for role in ("primary", "accent")}
+    assert _slot(theme, "accent1") == hexes["primary"]
+    assert _slot(theme, "accent2") == hexes["accent"]
+    assert _slot(theme, "dk1") == brand.colour("text").lstrip("#").upper()
+    assert _slot(theme, "dk2") == brand.colour("muted").lstrip("#").upper()
+    fonts = theme.find("a:themeElements/a:fontScheme", {"a": A})
+    assert fonts.find("a:majorFont/a:latin", {"a": A}).get("typeface") == brand.font("headings")
+    assert fonts.find("a:minorFont/a:latin", {"a": A}).get("typeface") == brand.font("body")
+    assert theme.find("a:themeElements/a:clrScheme", {"a": A}).get("name") == brand.name
+
+
+def test_styles_and_list_levels_take_colours_and_fonts_from_the_theme(docx_bytes: bytes) -> None:
+    styles = _part(docx_bytes, "word/styles.xml")
+    numbering = _part(docx_bytes, "word/numbering.xml")
+    colours = list(styles.iter(f"{{{W}}}color")) + list(numbering.iter(f"{{{W}}}color"))
+    assert len(colours) > 10
+    for colour in colours:
+        assert colour.get(f"{{{W}}}themeColor"), etree.tostring(colour)
+    for border in styles.iter(*(f"{{{W}}}{side}" for side in ("top", "left", "bottom"))):
+        if border.getparent().tag in {f"{{{W}}}pBdr", f"{{{W}}}tblBorders"}:
+            assert border.get(f"{{{W}}}val") == "nil" or border.get(f"{{{W}}}themeColor")
+    fills = [s for s in styles.iter(f"{{{W}}}shd")]
+    assert fills and all(s.get(f"{{{W}}}themeFill") for s in fills)
+    # Fonts: the body's from the theme's minor font, headings' from its major font.
+    defaults = styles.find("w:docDefaults/w:rPrDefault/w:rPr/w:rFonts", NS)
+    assert defaults.get(f"{{{W}}}asciiTheme") == "minorHAnsi"
+    heading = styles.find("w:style[@w:styleId='Heading1']/w:rPr/w:rFonts", NS)
+    assert heading.get(f"{{{W}}}asciiTheme") == "majorHAnsi"
+    named = [f for f in styles.iter(f"{{{W}}}rFonts") if f.get(f"{{{W}}}ascii")]
+    assert [f.getparent().getparent().get(f"{{{W}}}styleId") for f in named] == ["InlineCode"]
+    # The list levels (bullets and prompt numbers) too: Modify Style never reaches them.
+    assert {c.get(f"{{{W}}}themeColor") for c in numbering.iter(f"{{{W}}}color")} == {
+        "accent1",
+        "accent2",
+    }
+
+
+def test_the_brand_fonts_are_declared_and_embedded(docx_bytes: bytes) -> None:
+    from fontTools.ttLib import TTFont
+
+    from casebook.reference import obfuscate_font
+
+    table = _part(docx_bytes, "word/fontTable.xml")
+    font = table.find("w:font[@w:name='Noto Sans']", NS)
+    assert _val(font, "w:family") == "swiss"
+    assert _val(font, "w:pitch") == "variable"
+    assert _val(font, "w:panose1") == "020B0502040504020204"
+    settings = _part(docx_bytes, "word/settings.xml")
+    assert settings.find("w:embedTrueTypeFonts", NS) is not None
+    rels = {
+        r.get("Id"): r.get("Target") for r in _part(docx_bytes, "word/_rels/fontTable.xml.rels")
+    }
+    faces = {}
+    with zipfile.ZipFile(io.BytesIO(docx_bytes)) as package:
+        for tag in ("embedRegular", "embedBold", "embedItalic", "embedBoldItalic"):
+            embed = font.find(f"w:{tag}", NS)
+            data = package.read("word/" + rels[embed.get(f"{{{R}}}id")])
+            plain = obfuscate_font(data, embed.get(f"{{{W}}}fontKey"))
+            assert data[:32] != plain[:32]  # stored obfuscated, as Word expects
+            face = TTFont(io.BytesIO(plain))
+            faces[tag] = (face["name"].getDebugName(1), face["name"].getDebugName(2))
+            assert ord("ŵ") in face.getBestCmap()  # Welsh text is set in it too
+    assert faces == {
+        "embedRegular": ("Noto Sans", "Regular"),
+        "embedBold": ("Noto Sans", "Bold"),
+        "embedItalic": ("Noto Sans", "Italic"),
+        "embedBoldItalic": ("Noto Sans", "Bold Italic"),
+    }
+
+
+def test_the_package_holds_only_what_a_pack_uses(docx_bytes: bytes) -> None:
+    with zipfile.ZipFile(io.BytesIO(docx_bytes)) as package:
+        names = set(package.namelist())
+    fixed = {
+        "[Content_Types].xml",
+        "_rels/.rels",
+        "docProps/app.xml",
+        "docProps/core.xml",
+        "word/document.xml",
+        "word/_rels/document.xml.rels",
+        "word/styles.xml",
+        "word/numbering.xml",
+        "word/settings.xml",
+        "word/fontTable.xml",
+        "word/_rels/fontTable.xml.rels",
+        "word/theme/theme1.xml",
+        "word/footer1.xml",
+        "word/footer2.xml",
+    }
+    assert fixed <= names
+    extra = names - fixed
+    assert {n for n in extra if not n.startswith(("word/fonts/font", "word/media/image"))} == set()
+    assert len([n for n in extra if n.startswith("word/fonts/")]) == 4
+    app = _part(docx_bytes, "docProps/app.xml")
+    ep = "{http://schemas.openxmlformats.org/officeDocument/2006/extended-properties}"
+    assert app.findtext(f"{ep}Application") == "Casebook"
+    assert app.find(f"{ep}Pages") is None and app.find(f"{ep}Words") is None
+    settings = _part(docx_bytes, "word/settings.xml")
+    assert settings.find("w:proofState", NS) is None
+    styles = _part(docx_bytes, "word/styles.xml")
+    tables = styles.findall("w:style[@w:type='table']", NS)
+    assert [s.get(f"{{{W}}}styleId") for s in tables] == ["TableNormal", "CasebookTable"]
+    # No stock leftovers such as Heading 4 or Intense Quote.
+    ids = {s.get(f"{{{W}}}styleId") for s in styles.findall("w:style", NS)}
+    assert not ids & {"Heading4", "IntenseQuote", "LightShading", "BodyText"}
+
+
+def test_every_picture_has_alt_text_and_the_title_and_language_are_set(
+    docx_bytes: bytes,
+) -> None:
+    root = _part(docx_bytes, "word/document.xml")
+    pictures = list(root.iter(f"{{{NS['wp']}}}docPr"))
+    assert pictures and all(d.get("descr", "").strip() for d in pictures)
+    core = _part(docx_bytes, "docProps/core.xml")
+    assert core.findtext("dc:title", namespaces=NS)
+    assert core.findtext("dc:language", namespaces=NS) == "en-GB"
+
+
+def _outline_levels(data: bytes) -> list[tuple[int, str]]:
+    """(level, text) of every heading paragraph, levels from the styles' outline levels."""
+    styles = _part(data, "word/styles.xml")
+    by_id = {s.get(f"{{{W}}}styleId"): s for s in styles.findall("w:style", NS)}
+
+    def level(style_id: str) -> int | None:
+        style = by_id.get(style_id)
+        while style is not None:
+            value = _val(style, "w:pPr/w:outlineLvl")
+            if value is not None:
+                return int(value)
+            style = by_id.get(_val(style, "w:basedOn"))
+        return None
+
+    body = _part(data, "word/document.xml")
+    found = []
+    for p in body.iter(f"{{{W}}}p"):
+        value = level(_style(p))
+        if value is not None and value < 9:
+            found.append((value + 1, _text(p)))
+    return found
+
+
+def assert_no_heading_level_is_skipped(data: bytes) -> None:
+    """Headings go down one level at a time: a Heading 3 only under a level-2 heading."""
+    previous = 0
+    for level, text in _outline_levels(data):
+        assert level <= previous + 1, f"{text!r} is a level-{level} heading after level {previous}"
+        previous = level
+
+
+def test_no_heading_level_is_skipped(layout: Layout) -> None:
+    guide = Section("guide", "How to use this pack", (Heading(3, (Text("Before"),)), _p("x")))
+    data = render_docx(make_document(guide=guide), layout)
+    levels = _outline_levels(data)
+    assert (2, "Before") in levels  # the guide's ### under its Heading 1
+    assert (3, "What they did") in levels  # a case's ### under its Heading 2
+    assert_no_heading_level_is_skipped(data)
+    body = _part(data, "word/document.xml")
+    assert "Before" in _styled(body, "Subheading")
+
+
+def test_a_printed_link_shows_its_address(body: etree._Element, layout: Layout) -> None:
+    assert "See the report (https://www.eif.org.uk/report)." in _styled(body, "Normal")
+    link = Link("https://www.eif.org.uk/", (Text("www.eif.org.uk"),))
+    data = render_docx(make_document(about=Section("about", "About", (_p(link),))), layout)
+    about = _part(data, "word/document.xml").find("w:body", NS)
+    assert "www.eif.org.uk" in _styled(about, "Normal")  # its words are its address already
+
+
+def test_the_cover_names_the_source_as_the_pdf_does(body: etree._Element) -> None:
+    assert _styled(body, "CoverEdition") == [
+        "First edition, 26 November 2026",
+        "Case examples quoted from EIF (2022), Leading and delivering early childhood services",
+        "Casebook workshop packs",
+    ]
+
+
+def test_no_paragraph_is_empty_except_where_someone_writes(body: etree._Element) -> None:
+    empty = [_style(p) for p in body.iter(f"{{{W}}}p") if not _text(p).strip()]
+    in_cells = [p for p in body.iter(f"{{{W}}}p") if p.getparent().tag == f"{{{W}}}tc"]
+    assert set(empty) <= {"CoverLogo", "Notes", "TableText"}
+    assert empty.count("TableText") == len([p for p in in_cells if not _text(p).strip()])
+
+
+def test_an_unknown_block_fails_loudly(layout: Layout) -> None:
+    class Aside:
+        pass
+
+    about = Section("about", "About", (Aside(),))  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="the Word renderer cannot write Aside"):
+        render_docx(make_document(about=about), layout)
