@@ -43,12 +43,12 @@ PROMPTS = (
 
 
 def with_prompts(document: Document) -> Document:
-    """``document`` with two or three prompts on every case."""
+    """``document`` with two or three prompts on every case that has none."""
     groups = tuple(
         dataclasses.replace(
             group,
             cases=tuple(
-                dataclasses.replace(case, prompts=PROMPTS[n % 2])
+                dataclasses.replace(case, prompts=case.prompts or PROMPTS[n % 2])
                 for n, case in enumerate(group.cases)
             ),
         )
