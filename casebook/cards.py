@@ -6,10 +6,11 @@ citation and the case's own prompts, in the brand's colours and fonts, laid out 
 that steps down a quarter point at a time, never below 8.5 pt, and a case that does not fit
 even then is a content error naming the case. Text is never clipped.
 
-Fitting costs one layout of the pack: the whole sheet set is laid out once at 10 pt and every
-card measured in it. Only the cases that overflow (two or three of the report's 54) are laid
-out again, each at every smaller size in one small document, and only the sheets that hold
-them are laid out a third time and put in place of their first pages.
+Fitting costs one layout of the pack and a few small ones: the whole pack is laid out once
+at 10 pt and every card measured in it (WeasyPrint's boxes say how much room its content
+took). Only the cards that overflowed get a smaller size, chosen from that measure, and only
+the sheets that hold them are laid out again and put in place of their first pages, until
+every card fits.
 
 The PDF is written by :func:`casebook.pdf.write_pdf`: the same safe URL fetcher, bundled
 fonts and PDF/UA-1 settings as the standard pack.
@@ -38,8 +39,8 @@ _TEMPLATE = "cards.html.j2"
 _PER_SHEET = 2
 # Layout rounding: a card's content may end this far (CSS px) below its foot and still fit.
 _TOLERANCE = 0.01
-# Measured on the report's longest cases: their room goes with size ** 1.8.
-_AREA_EXPONENT = 1 / 1.8
+# Measured on the report's longest cases: their room goes with size ** 1.6.
+_AREA_EXPONENT = 1 / 1.6
 
 
 @dataclass(frozen=True)
@@ -99,9 +100,9 @@ def _smaller(
     """The next size to try for a card that needed ``ratio`` times its room at ``size``.
 
     Text takes room roughly in proportion to the square of its size (taller lines, fewer
-    words to a line; a little less, as lines break at words), so the size that fits is about
-    ``size / ratio ** (1 / 1.8)``: take the largest step at or below it, and always at least
-    one step down. Raises ContentError below the last step.
+    words to a line; less than that, as lines break at words and headings keep their lines),
+    so the size that fits is about ``size / ratio ** (1 / 1.6)``: take the largest step at or
+    below it, and always at least one step down. Raises ContentError below the last step.
     """
     aim = size / ratio**_AREA_EXPONENT
     for step in SIZES:
@@ -135,7 +136,7 @@ def _overflowing(rendered: Any) -> dict[str, float]:
         for box in _boxes(page._page_box):
             element = box.element
             classes = str(element.get("class", "")).split()
-            if "card" in classes and box.element_tag == "article":
+            if "card" in classes:
                 top = box.content_box_y()
                 feet[str(element.get("id"))] = (top, top + box.height)
             elif "card-content" in classes:
