@@ -44,6 +44,8 @@ _FAMILY = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ]{0,60}")
 _FONT_FACE_FAMILY = re.compile(r"@font-face\s*{[^}]*?font-family:\s*([A-Za-z0-9 ]+?)\s*;", re.S)
 _MAX_LOGO_BYTES = 512 * 1024
 _MAX_BRAND_BYTES = 64 * 1024
+# Files in layouts/pdf that only the case cards or the large-print packs read.
+_OTHER_PDF_FORMATS = ("cards.", "large-print.")
 
 
 @dataclass(frozen=True)
@@ -84,14 +86,35 @@ class Layout:
         return (Path(self.brand.path), self.logo_path())
 
     def pdf_inputs(self) -> tuple[Path, ...]:
-        """Every file a PDF render reads, for fingerprints."""
-        files = sorted((self.root / "pdf").rglob("*")) + sorted((self.root / "fonts").rglob("*"))
-        return (Path(self.brand.path), self.logo_path(), *(f for f in files if f.is_file()))
+        """Every file a PDF render reads, for fingerprints: ``layouts/pdf`` but the files of
+        the other PDF formats (``cards.*``, ``large-print.*``), and the fonts."""
+        pack = [f for f in self._pdf_files() if not f.name.startswith(_OTHER_PDF_FORMATS)]
+        return self._with_brand(*pack, *self._font_files())
+
+    def cards_inputs(self) -> tuple[Path, ...]:
+        """Every file a case-cards render reads: ``pdf/cards.*``, ``pdf/fonts.css``, fonts."""
+        cards = [f for f in self._pdf_files() if f.name.startswith("cards.")]
+        return self._with_brand(*cards, self.root / "pdf" / "fonts.css", *self._font_files())
+
+    def large_print_inputs(self) -> tuple[Path, ...]:
+        """Every file a large-print render reads: the PDF's, and ``pdf/large-print.*``."""
+        large = [f for f in self._pdf_files() if f.name.startswith("large-print.")]
+        return (*self.pdf_inputs(), *large)
+
+    def _pdf_files(self) -> list[Path]:
+        return [f for f in sorted((self.root / "pdf").rglob("*")) if f.is_file()]
+
+    def _font_files(self) -> list[Path]:
+        return [f for f in sorted((self.root / "fonts").rglob("*")) if f.is_file()]
+
+    def _with_brand(self, *files: Path) -> tuple[Path, ...]:
+        return (Path(self.brand.path), self.logo_path(), *files)
 
     def docx_inputs(self) -> tuple[Path, ...]:
-        """Every file a Word render reads, for fingerprints."""
-        files = sorted((self.root / "docx").rglob("*"))
-        return (Path(self.brand.path), self.logo_path(), *(f for f in files if f.is_file()))
+        """Every file a Word render reads, for fingerprints: ``layouts/docx``, and the fonts
+        it embeds (with ``pdf/fonts.css``, which names their faces)."""
+        files = [f for f in sorted((self.root / "docx").rglob("*")) if f.is_file()]
+        return self._with_brand(*files, self.root / "pdf" / "fonts.css", *self._font_files())
 
 
 def paper_twips(paper: str) -> tuple[int, int]:

@@ -10,7 +10,7 @@ for the Word renderer; only its ``media/`` subfolder is ever read.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -43,7 +43,17 @@ from casebook.blocks import (
 from casebook.document import Document
 from casebook.layout import Layout
 
-__all__ = ["MEDIA_SCHEME", "RenderError", "render_html", "render_pdf", "render_pdf_pages"]
+__all__ = [
+    "MEDIA_SCHEME",
+    "LayOut",
+    "RenderError",
+    "render_html",
+    "render_pdf",
+    "render_pdf_pages",
+    "render_template",
+    "template_environment",
+    "write_pdf",
+]
 
 #: Figures point into the content's media folder through this scheme (``content:media/x.svg``),
 #: so the HTML never carries a machine's absolute paths and the fetcher knows what is media.
@@ -73,9 +83,25 @@ class RenderError(Exception):
     """A pack could not be rendered: a refused or failed fetch, or a WeasyPrint error."""
 
 
-def render_html(document: Document, layout: Layout, media_root: Path | None = None) -> str:
-    """The exact HTML WeasyPrint is given for ``document`` (relative URLs, no machine paths)."""
+def render_html(
+    document: Document,
+    layout: Layout,
+    media_root: Path | None = None,
+    stylesheets: Sequence[str] = (),
+) -> str:
+    """The exact HTML WeasyPrint is given for ``document`` (relative URLs, no machine paths).
+
+    ``stylesheets`` (paths relative to ``layouts/``) are linked after the pack's own styles,
+    so they restyle the same pack (the large-print stylesheet does).
+    """
     del media_root  # figures are written as content:media/... and resolved by the fetcher
+    return render_template(document, layout, _TEMPLATE, stylesheets=tuple(stylesheets))
+
+
+def template_environment(layout: Layout) -> jinja2.Environment:
+    """The sandboxed Jinja2 environment of the PDF templates in ``layouts/pdf``, with the
+    filters that turn blocks and inline text into escaped HTML (``blocks``, ``inlines``)
+    and brand values into CSS (``css``)."""
     env = jinja2.sandbox.SandboxedEnvironment(
         loader=jinja2.FileSystemLoader(str(layout.root / "pdf")),
         autoescape=True,
@@ -87,9 +113,16 @@ def render_html(document: Document, layout: Layout, media_root: Path | None = No
     env.filters["blocks"] = _blocks
     env.filters["inlines"] = _inlines
     env.filters["css"] = _css_value
+    return env
+
+
+def render_template(document: Document, layout: Layout, name: str, **context: Any) -> str:
+    """Render ``layouts/pdf/<name>`` for ``document`` with the brand's values and
+    ``context``; raises RenderError naming the template and line."""
+    env = template_environment(layout)
     brand = layout.brand
     try:
-        template = env.get_template(_TEMPLATE)
+        template = env.get_template(name)
         return template.render(
             doc=document,
             toc=document.toc(),
@@ -100,12 +133,13 @@ def render_html(document: Document, layout: Layout, media_root: Path | None = No
             colours=dict(brand.colours),
             fonts=dict(brand.fonts),
             generator=f"Casebook {__version__}",
+            **context,
         )
     except jinja2.TemplateNotFound as error:
         missing = layout.root / "pdf" / str(error.name)
         raise RenderError(f"{document.pack_id}: {missing}: template not found") from None
     except (jinja2.TemplateError, ValueError) as error:
-        where, line = _template_position(error, layout.root / "pdf" / _TEMPLATE)
+        where, line = _template_position(error, layout.root / "pdf" / name)
         raise RenderError(f"{document.pack_id}: template {where}:{line}: {error}") from None
 
 
@@ -140,12 +174,47 @@ def render_pdf_pages(
     One layout pass: the notes area under each case is ruled to the foot of its page by the
     stylesheet, so nothing needs measuring and laying out again.
     """
+    return write_pdf(
+        document,
+        layout,
+        media_root,
+        lambda lay_out: lay_out(render_html(document, layout, media_root)),
+    )
+
+
+#: Lays out one HTML string (URLs relative to ``layouts/``) and returns WeasyPrint's
+#: rendered document, whose ``pages`` can be measured, combined and written.
+LayOut = Callable[[str], Any]
+
+
+def write_pdf(
+    document: Document,
+    layout: Layout,
+    media_root: Path | None,
+    compose: Callable[[LayOut], Any],
+) -> tuple[bytes, int]:
+    """The PDF of what ``compose`` lays out, and its number of pages.
+
+    ``compose`` is given a function that lays out HTML through the safe fetcher with the
+    bundled fonts and the PDF/UA settings; it may lay out several times (to measure) and
+    returns the rendered document to write. Raises RenderError naming the pack for a refused
+    or failed fetch and any error WeasyPrint logs.
+    """
+    from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import FatalURLFetchingError
 
     fetcher = _make_fetcher(layout, media_root)
+    fonts = FontConfiguration()  # shared by every pass, so fonts load and embed once
+    base_url = _dir_url(layout.root)
+
+    def lay_out(html: str) -> Any:
+        page = HTML(string=html, base_url=base_url, url_fetcher=fetcher)
+        return page.render(font_config=fonts, **_pdf_options())
+
     with _weasyprint_errors() as errors:
         try:
-            rendered = _lay_out(document, layout, media_root, fetcher)
+            rendered = compose(lay_out)
             # Defensive: the Document never produces raw HTML, but no attachment, linked
             # or annotated, may reach the PDF whatever the HTML held.
             rendered.metadata.attachments = []
@@ -191,17 +260,6 @@ def _pdf_options() -> dict[str, Any]:
         "attachments": [],
         "custom_metadata": False,
     }
-
-
-def _lay_out(document: Document, layout: Layout, media_root: Path | None, fetcher: Any) -> Any:
-    from weasyprint import HTML
-
-    html = HTML(
-        string=render_html(document, layout, media_root),
-        base_url=_dir_url(layout.root),
-        url_fetcher=fetcher,
-    )
-    return html.render(**_pdf_options())
 
 
 # --- HTML for blocks -------------------------------------------------------------------------

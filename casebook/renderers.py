@@ -101,6 +101,26 @@ BUILTIN: tuple[RendererSpec, ...] = (
         target="casebook.word:render",
         layout_inputs="docx_inputs",
     ),
+    RendererSpec(
+        name="cards",
+        suffix=".cards.pdf",
+        label="Case cards (A5, 2 per A4 sheet)",
+        packages=("weasyprint", "pydyf", "fonttools"),
+        modules=("casebook.cards",),
+        weight=6,  # one layout of the pack, then the sheets of cards that must step down
+        target="casebook.cards:render",
+        layout_inputs="cards_inputs",
+    ),
+    RendererSpec(
+        name="large-print",
+        suffix=".large-print.pdf",
+        label="Large print",
+        packages=("weasyprint", "pydyf", "fonttools"),
+        modules=("casebook.largeprint",),
+        weight=7,  # the PDF's text on nearly twice the pages
+        target="casebook.largeprint:render",
+        layout_inputs="large_print_inputs",
+    ),
 )
 
 

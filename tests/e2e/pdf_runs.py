@@ -1,0 +1,76 @@
+"""Text of a PDF as it is drawn: each run of text with its page, position, size and font,
+read with pypdf's text visitor (what a reader sees, not what the HTML said)."""
+
+from __future__ import annotations
+
+import io
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from pypdf import PdfReader
+
+#: An A4 page, in PDF points.
+A4 = (595.276, 841.89)
+
+
+@dataclass(frozen=True)
+class Run:
+    page: int  # from 0
+    text: str
+    x: float
+    y: float  # baseline, from the foot of the page
+    size: float  # points, as drawn
+    font: str  # base font name, e.g. "/ABCDEF+Noto-Sans-Bold"
+
+
+def _times(a: list[float], b: list[float]) -> list[float]:
+    return [
+        a[0] * b[0] + a[1] * b[2],
+        a[0] * b[1] + a[1] * b[3],
+        a[2] * b[0] + a[3] * b[2],
+        a[2] * b[1] + a[3] * b[3],
+        a[4] * b[0] + a[5] * b[2] + b[4],
+        a[4] * b[1] + a[5] * b[3] + b[5],
+    ]
+
+
+def text_runs(pdf: bytes) -> list[Run]:
+    """Every non-blank run of text in ``pdf``, page by page, in drawing order."""
+    runs: list[Run] = []
+    for number, page in enumerate(PdfReader(io.BytesIO(pdf)).pages):
+
+        def visit(
+            text: str,
+            cm: list[float],
+            tm: list[float],
+            font: Any,
+            size: float,
+            number: int = number,
+        ) -> None:
+            if not text.strip():
+                return
+            m = _times([float(v) for v in tm], [float(v) for v in cm])
+            name = str(font.get("/BaseFont", "")) if font else ""
+            scale = math.hypot(m[2], m[3])
+            runs.append(Run(number, text, m[4], m[5], round(size * scale, 2), name))
+
+        page.extract_text(visitor_text=visit)
+    return runs
+
+
+def squash(text: str) -> str:
+    """Text with every run of whitespace as one space (line breaks fall anywhere in print)."""
+    return " ".join(text.split())
+
+
+def outline_titles(pdf: bytes) -> list[str]:
+    """The titles of the PDF's bookmarks, depth first."""
+
+    def titles(items: list[Any]) -> list[str]:
+        found: list[str] = []
+        for item in items:
+            found.extend(titles(item) if isinstance(item, list) else [item.title])
+        return found
+
+    return titles(PdfReader(io.BytesIO(pdf)).outline)

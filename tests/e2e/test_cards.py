@@ -1,0 +1,233 @@
+"""Case cards, read back from the PDF: one card per case on its own half of an A4 sheet, the
+whole case, its prompts and citation on it, nothing across the cut, nothing too small."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import math
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import LAYOUTS, MINI_CONTENT, REAL_CONTENT
+from pdf_runs import A4, Run, outline_titles, squash, text_runs
+from pypdf import PdfReader
+
+from casebook.blocks import Paragraph, Text, plain_text
+from casebook.cards import SIZES, render
+from casebook.content import load_corpus
+from casebook.diagnostics import ContentError
+from casebook.document import CaseEntry, Document, compose_pack, with_first_case
+from casebook.layout import Layout, load_layout
+from casebook.packs import select_packs
+
+CUT = A4[1] / 2
+
+# Two or three prompts a case, of the length our prompts have.
+PROMPTS = (
+    (
+        "What would a picture like this one tell you about the families your services do "
+        "not yet reach?",
+        "Who in your area holds the data this case draws on, and how would you bring them "
+        "to the same table?",
+        "Which one change from this case could you try in your own area within the next six "
+        "months, and who would lead it?",
+    ),
+    (
+        "Which partners would you need around the table to do this where you work?",
+        "What would families notice first if your area did the same?",
+    ),
+)
+
+
+def with_prompts(document: Document) -> Document:
+    """``document`` with two or three prompts on every case that has none."""
+    groups = tuple(
+        dataclasses.replace(
+            group,
+            cases=tuple(
+                dataclasses.replace(case, prompts=case.prompts or PROMPTS[n % 2])
+                for n, case in enumerate(group.cases)
+            ),
+        )
+        for group in document.groups
+    )
+    return dataclasses.replace(document, groups=groups)
+
+
+def pack_document(content: Path, pack_id: str) -> Document:
+    corpus = load_corpus(content)
+    [pack] = [p for p in select_packs(corpus) if p.id == pack_id]
+    return with_prompts(compose_pack(pack, corpus, "2026-01-01"))
+
+
+def card_of(runs: list[Run], heading: str) -> tuple[int, bool]:
+    """The page and half (True for the top) of the card headed ``heading``."""
+    [where] = {(r.page, r.y > CUT) for r in runs if r.text.strip() == heading}
+    return where
+
+
+def half(runs: list[Run], page: int, top: bool) -> list[Run]:
+    return [r for r in runs if r.page == page and (r.y > CUT) == top]
+
+
+def card_text(document: Document, case: CaseEntry) -> list[str]:
+    """What a card must show, in order."""
+    return [
+        case.heading,
+        " · ".join(case.meta),
+        squash(plain_text(case.blocks)),
+        case.citation,
+        case.prompts_title,
+        *case.prompts,
+    ]
+
+
+@pytest.fixture(scope="module")
+def layout() -> Layout:
+    return load_layout(LAYOUTS)
+
+
+@pytest.fixture(scope="module")
+def document() -> Document:
+    return pack_document(MINI_CONTENT, "all-cases")
+
+
+@pytest.fixture(scope="module")
+def cards(document: Document, layout: Layout) -> tuple[bytes, int | None]:
+    return render(document, layout, MINI_CONTENT)
+
+
+@pytest.fixture(scope="module")
+def runs(cards: tuple[bytes, int | None]) -> list[Run]:
+    return text_runs(cards[0])
+
+
+def assert_cards_hold_their_cases(document: Document, pdf: bytes, runs: list[Run]) -> None:
+    reader = PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) == math.ceil(len(document.cases) / 2)
+    for page in reader.pages:
+        assert [round(float(v), 1) for v in page.mediabox] == [0, 0, 595.3, 841.9]
+    places = [card_of(runs, case.heading) for case in document.cases]
+    # In pack order, two to a sheet: top, bottom, top, bottom...
+    assert places == [(n // 2, n % 2 == 0) for n in range(len(document.cases))]
+    for case, (page, top) in zip(document.cases, places, strict=True):
+        # Every word, in order, compared without spaces (a link is a run of its own, and a
+        # figure's box adds a label between the words).
+        text = "".join("".join(r.text for r in half(runs, page, top)).split())
+        position = 0
+        for word in " ".join(card_text(document, case)).split():
+            found = text.find(word, position)
+            assert found >= 0, (case.case_id, word, text[position:])
+            position = found + len(word)
+        others = [c for c in document.cases if c is not case]
+        assert not any("".join(c.heading.split()) in text for c in others)
+
+
+def test_one_card_per_case_two_to_a_sheet_with_everything_on_it(
+    document: Document, cards: tuple[bytes, int | None], runs: list[Run]
+) -> None:
+    pdf, pages = cards
+    assert pages == math.ceil(len(document.cases) / 2)
+    assert_cards_hold_their_cases(document, pdf, runs)
+
+
+def test_no_text_crosses_the_cut_or_the_edge_of_the_paper(runs: list[Run]) -> None:
+    for run in runs:
+        # A run's glyphs rise less than its size above the baseline and fall a third below.
+        assert run.y - run.size / 3 > CUT or run.y + run.size < CUT, run
+        # Clear of the 4 mm (11 pt) a printer may leave blank at the edges.
+        assert run.y - run.size / 3 > 11 and run.y + run.size < A4[1] - 11, run
+        assert 11 < run.x < A4[0] - 11, run
+
+
+def test_no_text_is_smaller_than_8_5_pt(runs: list[Run]) -> None:
+    assert min(r.size for r in runs) >= 8.5
+    body = [r.size for r in runs if not r.font.endswith("Bold")]
+    assert max(body) == SIZES[0]
+
+
+def test_the_first_sheet_names_the_pack_and_edition(document: Document, runs: list[Run]) -> None:
+    head = squash(" ".join(r.text for r in runs if r.page == 0 and r.y > A4[1] - 40))
+    assert document.title in head and document.cover.edition in head
+    assert not any(r.page > 0 and document.cover.edition in r.text for r in runs)
+
+
+def test_tagged_with_language_title_and_a_bookmark_per_card(
+    document: Document, cards: tuple[bytes, int | None]
+) -> None:
+    reader = PdfReader(io.BytesIO(cards[0]))
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == "en-GB"
+    assert bool(root["/MarkInfo"]["/Marked"]) and "/StructTreeRoot" in root
+    assert reader.metadata is not None
+    assert reader.metadata.title == f"{document.title}: case cards"
+    assert outline_titles(cards[0]) == [case.heading for case in document.cases]
+
+
+def test_a_long_case_steps_down_and_still_fits(document: Document, layout: Layout) -> None:
+    # The report's longest case, with three prompts, on the bottom half of a sheet.
+    real = pack_document(REAL_CONTENT, "insight-01-strategic-planning")
+    [longest] = [c for c in real.cases if c.case_id == "islington-bright-start-profile"]
+    longest = dataclasses.replace(longest, prompts=PROMPTS[0])
+    first, *rest = document.groups
+    group = dataclasses.replace(first, cases=(first.cases[0], longest, *first.cases[1:]))
+    doc = dataclasses.replace(document, groups=(group, *rest))
+    pdf, _ = render(doc, layout, MINI_CONTENT)
+    runs = text_runs(pdf)
+    assert_cards_hold_their_cases(doc, pdf, runs)
+    sizes = {r.size for r in half(runs, 0, False) if not r.font.endswith("Bold")}
+    assert max(sizes) < SIZES[0] and min(sizes) >= 8.5
+    top = [r for r in half(runs, 0, True) if r.y < A4[1] - 40]  # not the pack's header
+    assert {r.size for r in top if not r.font.endswith("Bold")} == {SIZES[0]}
+
+
+def test_a_case_too_long_for_a_card_is_an_error_naming_it(
+    document: Document, layout: Layout
+) -> None:
+    case = document.cases[0]
+    long = dataclasses.replace(
+        case, blocks=(*case.blocks, Paragraph((Text("Six more words of the case. " * 150),)))
+    )
+    with pytest.raises(ContentError) as error:
+        render(with_first_case(document, long), layout, MINI_CONTENT)
+    [diagnostic] = error.value.diagnostics
+    assert diagnostic.path == str(MINI_CONTENT / "cases" / f"{case.case_id}.md")
+    assert diagnostic.message.startswith("too long for a case card: ")
+    assert "8.5 pt" in diagnostic.message and "(case cards of all-cases)" in diagnostic.message
+
+
+def test_valley_council_cards_carry_its_name(document: Document) -> None:
+    layout = load_layout(LAYOUTS, "valley-council")
+    pdf, _ = render(document, layout, MINI_CONTENT)
+    runs = text_runs(pdf)
+    assert_cards_hold_their_cases(document, pdf, runs)
+    assert "Valley Council Early Years Partnership" in " ".join(r.text for r in runs)
+
+
+@pytest.mark.slow
+def test_every_case_of_the_report_fits_its_card(layout: Layout) -> None:
+    document = pack_document(REAL_CONTENT, "all-cases")
+    pdf, _ = render(document, layout, REAL_CONTENT)
+    runs = text_runs(pdf)
+    assert_cards_hold_their_cases(document, pdf, runs)
+    assert min(r.size for r in runs) >= 8.5
+
+
+@pytest.mark.clients
+def test_pdfua_qpdf_and_poppler_accept_the_cards(
+    cards: tuple[bytes, int | None], tmp_path: Path
+) -> None:
+    path = tmp_path / "all-cases.cards.pdf"
+    path.write_bytes(cards[0])
+    check = subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True)
+    rows = fonts.stdout.splitlines()[2:]
+    assert rows and all(row.split()[-5:-2] == ["yes", "yes", "yes"] for row in rows), rows
+    pdfua = shutil.which("pdfua") or str(Path(__import__("sys").executable).parent / "pdfua")
+    report = subprocess.run([pdfua, "check", str(path)], capture_output=True, text=True)
+    assert "ERROR" not in report.stdout, report.stdout
+    assert "result: PASS" in report.stdout, report.stdout

@@ -1,0 +1,144 @@
+"""Large print, read back from the PDF: the standard pack's content at 16 pt or more, never
+italic, with its headings, citations, footer, tags, bookmarks and language."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import LAYOUTS, MINI_CONTENT
+from pdf_runs import Run, outline_titles, squash, text_runs
+from pypdf import PdfReader
+from test_cards import pack_document
+
+from casebook.blocks import Emphasis, Paragraph, Quote, Strong, Text, plain_text
+from casebook.document import Document, with_first_case
+from casebook.largeprint import render
+from casebook.layout import Layout, load_layout
+
+
+def with_emphasis(document: Document) -> Document:
+    """``document`` with emphasis and a quotation in its first case, as editors write them."""
+    case = document.cases[0]
+    extra = (
+        Paragraph((Text("This is "), Emphasis((Text("stressed"),)), Text(" and "))),
+        Paragraph((Strong((Emphasis((Text("strongly stressed"),)),)),)),
+        Quote((Paragraph((Text("A quoted parent's words."),)),)),
+    )
+    return with_first_case(document, dataclasses.replace(case, blocks=(*case.blocks, *extra)))
+
+
+@pytest.fixture(scope="module")
+def layout() -> Layout:
+    return load_layout(LAYOUTS)
+
+
+@pytest.fixture(scope="module")
+def document() -> Document:
+    return with_emphasis(pack_document(MINI_CONTENT, "all-cases"))
+
+
+@pytest.fixture(scope="module")
+def large(document: Document, layout: Layout) -> tuple[bytes, int | None]:
+    return render(document, layout, MINI_CONTENT)
+
+
+@pytest.fixture(scope="module")
+def runs(large: tuple[bytes, int | None]) -> list[Run]:
+    return text_runs(large[0])
+
+
+def case_runs(document: Document, runs: list[Run]) -> list[Run]:
+    """The runs that print the words of a case (not headings, footers or prompts)."""
+    bodies = ["".join(plain_text(case.blocks).split()) for case in document.cases]
+    return [
+        r
+        for r in runs
+        if len("".join(r.text.split())) > 2 and any("".join(r.text.split()) in b for b in bodies)
+    ]
+
+
+def test_case_text_is_16_pt_or_more_and_never_italic(document: Document, runs: list[Run]) -> None:
+    words = case_runs(document, runs)
+    total = sum(len(r.text) for r in words)
+    large = sum(len(r.text) for r in words if r.size >= 16)
+    assert total > 1000
+    assert large / total >= 0.95
+    assert not [r for r in runs if "Italic" in r.font]
+
+
+def test_emphasis_is_bold_and_headings_are_larger(document: Document, runs: list[Run]) -> None:
+    [stressed] = [r for r in runs if r.text.strip() == "stressed"]
+    assert stressed.font.endswith("Noto-Sans-Bold") and stressed.size == 16
+    for case in document.cases:
+        # The heading (a long one takes two lines), larger than the text and bold.
+        parts = [r for r in runs if r.size > 16 and r.text.strip() in case.heading]
+        assert squash(" ".join(r.text for r in parts)).startswith(case.heading)
+        assert all(r.font.endswith("Bold") for r in parts)
+
+
+def test_everything_on_the_page_is_at_least_16_pt(runs: list[Run]) -> None:
+    # Footers, page numbers, running heads, citations, contents and tables alike.
+    assert min(r.size for r in runs) >= 16
+
+
+def test_every_heading_citation_and_footer_is_there(
+    document: Document, large: tuple[bytes, int | None]
+) -> None:
+    reader = PdfReader(io.BytesIO(large[0]))
+    texts = [squash(page.extract_text()) for page in reader.pages]
+    assert large[1] == len(texts)
+    printed = "".join("".join(texts).split())
+    for case in document.cases:
+        assert case.citation in " ".join(t for t in texts if case.heading in t)
+        for word in plain_text(case.blocks).split():
+            assert word in printed, (case.case_id, word)
+        for prompt in case.prompts:
+            assert squash(prompt) in " ".join(texts)
+    for number, text in enumerate(texts[1:], start=2):
+        assert f"{document.title} · {document.short_citation}" in text, number
+        assert f"page {number} of {len(texts)}" in text, number
+    assert "page 1 of" not in texts[0]
+
+
+def test_tagged_with_language_and_the_standard_bookmarks(
+    document: Document, large: tuple[bytes, int | None]
+) -> None:
+    reader = PdfReader(io.BytesIO(large[0]))
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == "en-GB"
+    assert bool(root["/MarkInfo"]["/Marked"]) and "/StructTreeRoot" in root
+    outline = outline_titles(large[0])
+    for title in (document.guide.title, "Case examples", document.about.title):
+        assert title in outline
+    for case in document.cases:
+        assert case.heading in outline
+
+
+def test_valley_council_large_print(document: Document) -> None:
+    pdf, _ = render(document, load_layout(LAYOUTS, "valley-council"), MINI_CONTENT)
+    runs = text_runs(pdf)
+    assert "Valley Council Early Years Partnership" in " ".join(r.text for r in runs)
+    assert min(r.size for r in runs) >= 16
+
+
+@pytest.mark.clients
+def test_pdfua_qpdf_and_poppler_accept_large_print(
+    large: tuple[bytes, int | None], tmp_path: Path
+) -> None:
+    path = tmp_path / "all-cases.large-print.pdf"
+    path.write_bytes(large[0])
+    check = subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True)
+    rows = fonts.stdout.splitlines()[2:]
+    assert rows and all(row.split()[-5:-2] == ["yes", "yes", "yes"] for row in rows), rows
+    pdfua = shutil.which("pdfua") or str(Path(sys.executable).parent / "pdfua")
+    report = subprocess.run([pdfua, "check", str(path)], capture_output=True, text=True)
+    assert "ERROR" not in report.stdout, report.stdout
+    assert "result: PASS" in report.stdout, report.stdout
