@@ -407,7 +407,14 @@ class _Adopter:
         return out
 
     def adopt(self, elements: list[Any]) -> None:
+        """Rewrite ``elements`` (copied from the fresh pack) for the copy, in place."""
+        normal = self.styles.get(("paragraph", "Normal"))
         for element in elements:
+            # A paragraph in the default style says so: LibreOffice saves copies in which no
+            # style is marked the default, and Word would then not know which one is meant.
+            for p in element.iter(_w("p")):
+                if normal and p.find(f"{_w('pPr')}/{_w('pStyle')}") is None:
+                    p.get_or_add_pPr().get_or_add_pStyle().val = normal
             for tag, kind in (
                 ("pStyle", "paragraph"),
                 ("rStyle", "character"),
