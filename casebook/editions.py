@@ -132,9 +132,11 @@ class _Reader:
         node = fields.get(key)
         if node is None:
             return ""
-        if node.kind == "null" and allow_empty:
+        if node.kind == "null" or (node.kind == "scalar" and not node.text.strip()):
+            if not allow_empty:
+                self.error(node.line, f"{key}: is empty")
             return ""
-        if node.kind != "scalar" or (not node.text.strip() and not allow_empty):
+        if node.kind != "scalar":
             self.error(node.line, f"{key}: expected text, got {node.describe()}")
             return ""
         return node.text
@@ -274,11 +276,20 @@ def _literal(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
+class _Lines(list[str]):
+    """A list written one item a line (prompts), where short lists stay on one line."""
+
+
+def _lines(dumper: yaml.SafeDumper, value: _Lines) -> yaml.SequenceNode:
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", list(value), flow_style=False)
+
+
 class _Dumper(yaml.SafeDumper):
     pass
 
 
 _Dumper.add_representer(str, _literal)
+_Dumper.add_representer(_Lines, _lines)
 
 
 def edition_text(label: str, date: str, cases: Iterable[tuple[str, CaseRecord]]) -> str:
@@ -295,7 +306,7 @@ def edition_text(label: str, date: str, cases: Iterable[tuple[str, CaseRecord]])
                 "insight": r.insight,
                 "tags": list(r.tags),
                 "citation": r.citation,
-                "prompts": list(r.prompts),
+                "prompts": _Lines(r.prompts),
                 "text": r.text.strip("\n") + "\n",
             }
             for ident, r in cases

@@ -390,3 +390,57 @@ def test_an_adapted_copy_is_compared_and_refreshed_after_a_second_edition(
     }
     assert json.loads(after.stdout)["added"] == [SECTION]
     assert json.loads(after.stdout)["edition"] == "Second edition"
+
+
+def test_edition_and_changes_on_the_command_line(mini_project: Path, run_cli: RunCli) -> None:
+    bad_date = run_cli("edition", "Second edition", "--date", "1 March 2026", cwd=mini_project)
+    assert bad_date.returncode == 2
+    assert "not a date like 2027-03-01: '1 March 2026'" in bad_date.stderr
+    unchanged = run_cli("edition", "Second edition", "--date", "2026-03-01", cwd=mini_project)
+    assert unchanged.returncode == 1
+    assert unchanged.stderr.endswith(
+        "no case has changed since Test edition; there is nothing to publish\n"
+    )
+    assert not list((mini_project / "content" / "editions").glob("002-*"))
+    none = run_cli("changes", cwd=mini_project)
+    assert none.returncode == 0
+    assert none.stdout == (
+        "Only one edition has been published, Test edition (15 January 2026), and no case "
+        "has changed since.\n"
+    )
+    unknown = run_cli("changes", "--since", "Third edition", cwd=mini_project)
+    assert unknown.returncode == 2
+    assert unknown.stderr == (
+        "build.py: error: no edition 'Third edition'; the editions are: 'Test edition'\n"
+    )
+
+    _edit(mini_project / "content" / "cases" / f"{A}.md", "silo working", "working in silos")
+    pending = run_cli("changes", cwd=mini_project)
+    assert pending.stdout.splitlines()[0] == (
+        "Changes from Test edition (15 January 2026) to the content now (not yet published "
+        "as an edition):"
+    )
+    published = run_cli("edition", "Second edition", "--date", "2026-03-01", cwd=mini_project)
+    assert published.returncode == 0, published.stderr
+    record = mini_project / "content" / "editions" / "002-second-edition.yaml"
+    shown = Path("content/editions/002-second-edition.yaml")
+    assert published.stdout.splitlines()[0] == f"published Second edition (1 March 2026): {shown}"
+    assert "working in silos" in record.read_text(encoding="utf-8")
+    since = run_cli("changes", "--json", cwd=mini_project)
+    assert json.loads(since.stdout) == {
+        "since": "Test edition",
+        "cases": [
+            {
+                "id": A,
+                "change": "edited",
+                "fields": ["text"],
+                "packs": ["insight-01-strategic-planning", "nation-wales", "all-cases"],
+            }
+        ],
+    }
+    again = run_cli("edition", "second EDITION", "--date", "2026-04-01", cwd=mini_project)
+    assert again.returncode == 1
+    assert again.stderr == (
+        f"{Path('content/editions/002-second-edition.yaml')}:4: label: 'Second edition' is "
+        "already published (2026-03-01); choose another label\n"
+    )
