@@ -7,7 +7,7 @@ pack holds a case for every status:
 - A, caerphilly-vision-for-change: edited by the local area and by the editor -> conflict
 - B, newham-the-50-steps-to-a-healthier-borough: deleted by the local area -> removed
 - C, newham-family-hubs: changed by the editor -> updated
-- D, caerphilly-data-sharing: its page (and so its citation) changed by the editor -> updated
+- D, caerphilly-data-sharing: its prompts changed by the editor -> updated
 - E, north-wales-regional-population-needs-assessment: withdrawn by the editor -> withdrawn
 - F, newport-shared-outcomes: untouched by both -> current
 """
@@ -63,9 +63,16 @@ _EXTRA = {
 
 
 def _case_file(title: str, place: str, page: int, text: str) -> str:
+    prompts = "".join(
+        f"  - {question}\n"
+        for question in (
+            f"What would {title.lower()} look like in your area?",
+            f"Who would lead {title.lower()} where you work?",
+        )
+    )
     return (
         f"---\ntitle: {title}\nplaces: [{place}]\npage: {page}\ninsight: strategic-planning\n"
-        f"tags: [strategy, integration]\n---\n{text}\n"
+        f"tags: [strategy, integration]\nprompts:\n{prompts}---\n{text}\n"
     )
 
 
@@ -253,11 +260,13 @@ def test_an_adapted_copy_is_compared_and_refreshed_after_a_second_edition(
     _adapt_locally(download, edited, logo)
     adapted = _soffice(edited, tmp_path / "adapted", "docx:MS Word 2007 XML", profile)
 
-    # 3. The editor changes A and C, D's page, withdraws E, publishes and builds.
+    # 3. The editor changes A and C, D's prompts, withdraws E, publishes and builds.
     cases = project / "content" / "cases"
     _edit(cases / f"{A}.md", "a lack of consistency", "a lack of consistency across services")
     _edit(cases / f"{C}.md", "a shared front door", "a single shared front door")
-    _edit(cases / f"{D}.md", "page: 23", "page: 24")
+    _edit(
+        cases / f"{D}.md", "Who would lead data sharing", "Who in your area would own data sharing"
+    )
     (cases / f"{E}.md").unlink()
     published = run_cli("edition", "Second edition", "--date", "2026-06-01", cwd=project)
     assert published.returncode == 0, published.stderr
@@ -274,7 +283,7 @@ def test_an_adapted_copy_is_compared_and_refreshed_after_a_second_edition(
     assert sorted(found) == sorted([A, C, D, E])
     assert found[A]["change"] == "edited" and found[A]["fields"] == ["text"]
     assert found[C]["packs"] == [PACK, "nation-england", "all-cases"]
-    assert found[D]["fields"] == ["page", "citation"]
+    assert found[D]["fields"] == ["prompts"]
     assert found[E]["change"] == "withdrawn"
     assert found[E]["packs"] == [PACK, "nation-wales", "all-cases", "needs-and-assets"]
     pdf = subprocess.run(
@@ -287,7 +296,7 @@ def test_an_adapted_copy_is_compared_and_refreshed_after_a_second_edition(
     assert "Since the First edition (15 January 2026)" in new
     assert "Updated: Caerphilly: Vision for change (text)" in new
     assert "Updated: Newham: Family hubs (text)" in new
-    assert "Updated: Caerphilly: Data sharing (page)" in new
+    assert "Updated: Caerphilly: Data sharing (discussion prompts)" in new
     assert "Withdrawn: North Wales: Regional population needs assessment" in new
     england = subprocess.run(
         ["pdftotext", str(project / "dist" / "nation-england.pdf"), "-"],
@@ -349,10 +358,8 @@ def test_an_adapted_copy_is_compared_and_refreshed_after_a_second_edition(
     assert f"kept       your section: {SECTION}" in lines
     paragraphs = _paragraphs(refreshed)
     assert any("a single shared front door" in p for p in paragraphs)  # C
-    assert (
-        "From: Leading and delivering early childhood services: 10 insights from 20 places "
-        "across England and Wales, page 24"
-    ) in paragraphs  # D's new citation
+    assert "Who in your area would own data sharing where you work?" in paragraphs  # D
+    assert "Who would lead data sharing where you work?" not in paragraphs
     assert any(p.startswith("In 2019 Caerphilly worked closely with") for p in paragraphs)
     assert not any("across services" in p for p in paragraphs)  # A keeps the local text
     assert not any(p.startswith("Newham: The 50 Steps") for p in paragraphs)  # B stays deleted

@@ -145,7 +145,10 @@ def test_changes_list_fields_word_diffs_and_packs(content: Path) -> None:
     case = content / "cases" / f"{CAERPHILLY}.md"
     case.write_text(case.read_text().replace("silo working", "working in silos"), encoding="utf-8")
     (content / "cases" / "north-wales-regional-population-needs-assessment.md").unlink()
-    corpus = _with_prompts(load_corpus(content), NEWHAM, ("Which of the steps is ours?",))
+    loaded = load_corpus(content)
+    [newham] = [c for c in loaded.cases if c.id == NEWHAM]
+    *kept, dropped = newham.prompts
+    corpus = _with_prompts(loaded, NEWHAM, tuple(kept))
 
     found = edition_changes(corpus, None)
 
@@ -157,7 +160,7 @@ def test_changes_list_fields_word_diffs_and_packs(content: Path) -> None:
     )
     assert by_id[CAERPHILLY].packs == ("insight-01-strategic-planning", "nation-wales", "all-cases")
     assert by_id[NEWHAM].fields == ("prompts",)
-    assert dict(by_id[NEWHAM].diffs)["prompts"] == "{+1. Which of the steps is ours?+}"
+    assert dict(by_id[NEWHAM].diffs)["prompts"].endswith(f"[-{len(kept) + 1}. {dropped}-]")
     withdrawn = by_id["north-wales-regional-population-needs-assessment"]
     assert withdrawn.change == "withdrawn" and "needs-and-assets" in withdrawn.packs
     with pytest.raises(KeyError):
