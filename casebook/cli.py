@@ -589,9 +589,9 @@ def _load(content_dir: Path, unpublished: bool = False) -> Corpus:
 
 
 def _edition(options: argparse.Namespace) -> int:
-    from casebook.files import write_atomic
     from casebook.document import long_date
     from casebook.editions import compare_records, publish_edition, records_of
+    from casebook.files import write_atomic
 
     corpus = _load(options.content, unpublished=True)
     date = options.date or _source_date() or datetime.datetime.now(datetime.UTC).date().isoformat()
