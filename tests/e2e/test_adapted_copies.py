@@ -24,6 +24,7 @@ from pathlib import Path
 
 import docx
 import pytest
+from docx.oxml.ns import qn
 
 RunCli = Callable[..., subprocess.CompletedProcess[str]]
 
@@ -152,6 +153,8 @@ def _adapt_locally(download: Path, adapted: Path, logo: bytes) -> None:
         "Our four family hubs open in September; bring their leads to the session."
     )
     footer = word.sections[0].footer.paragraphs[0]
+    for field in footer._p.findall(qn("w:fldSimple"))[:1]:  # the pack title's TITLE field
+        footer._p.remove(field)
     footer.runs[0].text = FOOTER
     cover = paragraphs[0]
     for run in list(cover._p.iter("{*}r")):
