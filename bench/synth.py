@@ -71,6 +71,8 @@ def generate(content: Path, out: Path, cases: int) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     for name in _COPIED:
         shutil.copyfile(content / name, out / name)
+    if (content / "editions").is_dir():  # the editions, so the packs print the real one
+        shutil.copytree(content / "editions", out / "editions", dirs_exist_ok=True)
     if (content / "media").is_dir():
         shutil.copytree(content / "media", out / "media", dirs_exist_ok=True)
     else:

@@ -1,4 +1,5 @@
-"""The command line: ``python build.py [build|check|list|import-seed] [options]``.
+"""The command line: ``python build.py [build|check|list|import-seed|edition|changes|compare|
+refresh] [options]``.
 
 The only module that prints or exits. Exit status: 0 done, 1 content or build errors (each
 on stderr as ``path:line: message``), 2 bad usage.
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
     from casebook.build import Outcome
     from casebook.build.engine import BuildReport
     from casebook.build.plan import Job
+    from casebook.document import Document
+    from casebook.model import Corpus
 
 __all__ = ["main"]
 
@@ -209,6 +212,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     seed.add_argument("file", type=Path, metavar="FILE", help="the case-examples text")
     seed.set_defaults(run=_import_seed)
+    _edition_commands(commands, common, content, layouts)
     return parser
 
 
@@ -497,3 +501,252 @@ def _print_table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> No
             for i, cell in enumerate(row)
         ]
         print("  ".join(cells).rstrip())
+
+
+# --- editions and adapted Word copies (docs/editions.md) ---------------------------------
+
+
+def _edition_commands(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: argparse.ArgumentParser,
+    content: argparse.ArgumentParser,
+    layouts: argparse.ArgumentParser,
+) -> None:
+    edition = commands.add_parser(
+        "edition",
+        parents=[common, content],
+        help="publish an edition: record what every case says now",
+        description="Publish the content as an edition: record its label, its date and what "
+        "every case says in content/editions/. Packs print the latest edition.",
+    )
+    edition.add_argument(
+        "label", metavar="LABEL", help='the edition\'s name, e.g. "Second edition"'
+    )
+    edition.add_argument(
+        "--date",
+        type=_iso_date,
+        metavar="YYYY-MM-DD",
+        help="the edition's date (default: SOURCE_DATE_EPOCH's day, or today)",
+    )
+    edition.set_defaults(run=_edition)
+
+    changes = commands.add_parser(
+        "changes",
+        parents=[common, content],
+        help="what changed since an edition, and which packs it reaches",
+        description="List the cases added, withdrawn and edited since an edition (default: "
+        "the one before the content now), with a word-level diff and the packs each reaches.",
+    )
+    changes.add_argument("--since", metavar="LABEL", help="the edition to compare with")
+    changes.add_argument("--json", action="store_true", help="print a JSON object")
+    changes.set_defaults(run=_changes)
+
+    compare = commands.add_parser(
+        "compare",
+        parents=[common, content],
+        help="is an adapted Word copy of a pack current?",
+        description="Compare a downloaded, possibly edited Word pack with the content now: "
+        "each case is current, updated, edited, conflict, removed or withdrawn. Exit status 1 "
+        "when a case is updated, in conflict or withdrawn.",
+    )
+    compare.add_argument("file", type=Path, metavar="FILE.docx", help="the Word copy")
+    compare.add_argument("--json", action="store_true", help="print a JSON object")
+    compare.set_defaults(run=_compare)
+
+    refresh = commands.add_parser(
+        "refresh",
+        parents=[common, content, layouts],
+        help="bring an adapted Word copy up to date, keeping local edits",
+        description="Write a copy of FILE in which every case updated since it was downloaded "
+        "(and untouched locally) carries the current text; everything else is kept.",
+    )
+    refresh.add_argument("file", type=Path, metavar="FILE.docx", help="the Word copy")
+    refresh.add_argument(
+        "--out", type=Path, required=True, metavar="NEW.docx", help="the refreshed copy to write"
+    )
+    refresh.add_argument("--force", action="store_true", help="replace NEW.docx if it exists")
+    refresh.set_defaults(run=_refresh)
+
+
+def _iso_date(text: str) -> str:
+    try:
+        day = datetime.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date like 2027-03-01: {text!r}") from None
+    if len(text) != 10:
+        raise argparse.ArgumentTypeError(f"not a date like 2027-03-01: {text!r}")
+    return day.isoformat()
+
+
+def _load(content_dir: Path, unpublished: bool = False) -> Corpus:
+    from casebook.content import load_corpus
+
+    warnings: list[Diagnostic] = []
+    try:
+        return load_corpus(content_dir, warnings, unpublished=unpublished)
+    finally:
+        _print_diagnostics(warnings)
+
+
+def _edition(options: argparse.Namespace) -> int:
+    from casebook.document import long_date
+    from casebook.editions import compare_records, publish_edition, records_of
+    from casebook.files import write_atomic
+
+    corpus = _load(options.content, unpublished=True)
+    date = options.date or _source_date() or datetime.datetime.now(datetime.UTC).date().isoformat()
+    path, text = publish_edition(corpus, options.label, date)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(path, text.encode("utf-8"))
+    print(f"published {options.label} ({long_date(date)}): {path}")
+    if corpus.editions:
+        last = corpus.editions[-1]
+        found = compare_records(last.cases, records_of(corpus))
+        counts = [
+            f"{sum(c == kind for _, c, _ in found)} {kind}"
+            for kind in ("added", "edited", "withdrawn")
+        ]
+        print(f"since {last.label}: {', '.join(counts)}")
+    print("build the packs to print it: python build.py")
+    return 0
+
+
+def _changes(options: argparse.Namespace) -> int:
+    from casebook.build import UsageError
+    from casebook.document import long_date
+    from casebook.editions import edition_changes
+
+    corpus = _load(options.content)
+    try:
+        found = edition_changes(corpus, options.since)
+    except KeyError:
+        labels = ", ".join(repr(e.label) for e in corpus.editions)
+        raise UsageError(f"no edition {options.since!r}; the editions are: {labels}") from None
+    if options.json:
+        data = {
+            "since": found.since.label if found else None,
+            "cases": [
+                {"id": c.id, "change": c.change, "fields": list(c.fields), "packs": list(c.packs)}
+                for c in (found.cases if found else ())
+            ],
+        }
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+        return 0
+    if found is None:
+        latest = corpus.editions[-1]
+        print(
+            f"Only one edition has been published, {latest.label} ({long_date(latest.date)}), "
+            "and no case has changed since."
+        )
+        return 0
+    until = (
+        f"{found.until.label} ({long_date(found.until.date)})"
+        if found.until
+        else "the content now"
+        + (" (not yet published as an edition)" if corpus.editions[-1] is found.since else "")
+    )
+    print(f"Changes from {found.since.label} ({long_date(found.since.date)}) to {until}:")
+    if not found.cases:
+        print("  none: no case has changed.")
+        return 0
+    for change in found.cases:
+        print()
+        print(f"{change.change:9}  {change.heading}  [{change.id}]")
+        for field, diff in change.diffs:
+            print(f"           {field}: {diff}")
+        print(f"           packs: {', '.join(change.packs) or 'none'}")
+    kinds = [
+        f"{sum(c.change == kind for c in found.cases)} {kind}"
+        for kind in ("added", "edited", "withdrawn")
+    ]
+    print()
+    print(", ".join(kinds))
+    return 0
+
+
+def _compare(options: argparse.Namespace) -> int:
+    from casebook.adapt import CopyError, compare_copy
+
+    corpus = _load(options.content)
+    try:
+        comparison = compare_copy(options.file, corpus)
+    except CopyError as error:
+        print(error, file=sys.stderr)
+        return 1
+    if options.json:
+        print(json.dumps(comparison.to_json(), indent=2, ensure_ascii=False))
+        return 1 if comparison.out_of_date else 0
+    provenance = comparison.provenance
+    print(
+        f"{options.file}: pack {provenance.pack}, {provenance.edition or 'no edition recorded'}; "
+        f"the current edition is {comparison.current_edition}."
+    )
+    notes = {
+        "current": "",
+        "updated": "changed since your copy, untouched in it: refresh takes the new text",
+        "edited": "edited in your copy, unchanged since",
+        "conflict": "edited in your copy and changed since: compare the two by hand",
+        "removed": "deleted from your copy",
+        "withdrawn": "no longer in the packs: consider deleting it from your copy",
+    }
+    for case in comparison.cases:
+        note = notes[case.status]
+        print(f"{case.status:9}  {case.heading}" + (f"  ({note})" if note else ""))
+        for line in case.since.splitlines():
+            print(f"           {line}")
+    for heading in comparison.added:
+        print(f"{'added':9}  {heading}  (a section of your own)")
+    for heading in comparison.new_cases:
+        print(f"{'new':9}  {heading}  (in the pack now, not in your copy)")
+    counts = {
+        s: sum(c.status == s for c in comparison.cases)
+        for s in ("updated", "conflict", "withdrawn")
+    }
+    if comparison.out_of_date:
+        shown = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
+        print(f"out of date: {shown}")
+        if counts["updated"]:
+            print(f"bring it up to date: python build.py refresh {options.file} --out NEW.docx")
+        return 1
+    print("up to date: no case in this copy has changed since")
+    return 0
+
+
+def _refresh(options: argparse.Namespace) -> int:
+    from casebook.adapt import CopyError, refresh_copy
+    from casebook.files import write_atomic
+    from casebook.layout import load_layout
+    from casebook.word import render_docx
+
+    corpus = _load(options.content)
+
+    def render(document: Document) -> bytes:
+        layout = load_layout(options.layouts, options.brand)
+        return render_docx(document, layout, options.content)
+
+    try:
+        refreshed = refresh_copy(options.file, options.out, corpus, render, options.force)
+    except CopyError as error:
+        print(error, file=sys.stderr)
+        return 1
+    write_atomic(options.out, refreshed.data)
+    comparison = refreshed.comparison
+    said = {
+        "current": "kept: up to date",
+        "updated": "updated: took the current text, prompts and citation",
+        "edited": "kept as you edited it (unchanged since)",
+        "conflict": "kept as you edited it; it has also changed since, so compare by hand",
+        "removed": "left out, as you deleted it",
+        "withdrawn": "kept; it is no longer in the packs, so consider deleting it",
+    }
+    for case in comparison.cases:
+        print(f"{case.status:9}  {case.heading}: {said[case.status]}")
+        if case.status == "conflict":
+            for line in case.since.splitlines():
+                print(f"           changed since: {line}")
+            print(f"           the current text: {case.current}")
+    for heading in comparison.added:
+        print(f"{'kept':9}  your section: {heading}")
+    updated = sum(c.status == "updated" for c in comparison.cases)
+    print(f"wrote {options.out}: {_count(updated, 'case')} updated; {options.file} is unchanged")
+    return 0

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
 import hashlib
 import re
 import string
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from casebook.blocks import Block
@@ -18,6 +18,7 @@ from casebook.model import (
     Case,
     Corpus,
     Edition,
+    EditionRecord,
     Insight,
     PackRecipe,
     Place,
@@ -40,10 +41,13 @@ _SENTENCE_BREAK = re.compile(r"[.!?…][’”'\")\]]*\s")
 _FENCE = "---"
 
 
-def load_corpus(root: Path, warnings: list[Diagnostic] | None = None) -> Corpus:
+def load_corpus(
+    root: Path, warnings: list[Diagnostic] | None = None, *, unpublished: bool = False
+) -> Corpus:
     """Load everything under ``root`` (a content folder). Raises ContentError listing every
-    problem; problems that do not stop a build are appended to ``warnings``."""
-    loader = _Loader(root)
+    problem; problems that do not stop a build are appended to ``warnings``. ``unpublished``
+    accepts content without a recorded edition (to publish the first one)."""
+    loader = _Loader(root, unpublished)
     corpus = loader.load()
     errors = [d for d in loader.diagnostics if d.severity == "error"]
     if warnings is not None:
@@ -145,8 +149,9 @@ class _Fields:
 
 
 class _Loader:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, unpublished: bool = False) -> None:
         self.root = root
+        self.unpublished = unpublished
         self.diagnostics: list[Diagnostic] = []
 
     # -- reporting -----------------------------------------------------------------------
@@ -260,8 +265,12 @@ class _Loader:
         guide = self.guide()
         cases = self.cases(insights, places, tags)
         recipes = self.recipes(insights, places, tags, cases)
+        editions = self.editions()
         if any(d.severity == "error" for d in self.diagnostics):
             return None
+        if editions:
+            assert source is not None
+            source = replace(source, edition=Edition(editions[-1].label, editions[-1].date))
         assert source and guide and insights is not None and places is not None
         assert tags is not None
         return Corpus(
@@ -274,7 +283,23 @@ class _Loader:
             recipes=recipes,
             guide_title=guide[0],
             guide=guide[1],
+            editions=editions,
         )
+
+    def editions(self) -> tuple[EditionRecord, ...]:
+        """The published editions (content/editions/); the latest is what packs print."""
+        from casebook.editions import EDITIONS_DIR, load_editions
+
+        editions, problems = load_editions(self.root)
+        self.diagnostics.extend(problems)
+        if not editions and not problems and not self.unpublished:
+            self.error(
+                self.rel(self.root / EDITIONS_DIR),
+                0,
+                "no edition has been published yet; publish the first with: "
+                'python build.py edition "First edition" --date YYYY-MM-DD',
+            )
+        return editions
 
     def source(self) -> Source | None:
         parsed = self.yaml_file("source.yaml")
@@ -290,8 +315,20 @@ class _Loader:
             "url",
             "rights",
             "citation",
-            "edition",
         )
+        if node.kind == "map" and "edition" in node.key_lines:
+            self.error(
+                path,
+                node.key_lines["edition"],
+                "edition: editions are recorded in content/editions/ now; remove this field "
+                "and publish one with: python build.py edition LABEL --date YYYY-MM-DD",
+            )
+            node = Node(
+                "map",
+                {k: v for k, v in node.mapping.items() if k != "edition"},
+                node.line,
+                {k: v for k, v in node.key_lines.items() if k != "edition"},
+            )
         f = _Fields(self, path, node, keys, "source.yaml")
         title = f.text("title")
         short = f.text("short_citation")
@@ -301,9 +338,6 @@ class _Loader:
         url = f.text("url")
         rights = f.text("rights", one_line=False)
         citation = f.text("citation")
-        edition = f.mapping("edition", ("label", "date"))
-        label = edition.text("label") if edition else None
-        date = edition.text("date") if edition else None
         if url is not None and not url.startswith("https://"):
             self.error(path, f.line("url"), f"url: '{url}' must be an https:// address")
         if citation is not None:
@@ -311,23 +345,14 @@ class _Loader:
             if problem:
                 self.error(path, f.line("citation"), f"citation: {problem}")
                 citation = None
-        if date is not None and edition is not None:
-            try:
-                if not _DATE.fullmatch(date):
-                    raise ValueError
-                dt.date.fromisoformat(date)
-            except ValueError:
-                self.error(
-                    path, edition.line("date"), f"date: '{date}' is not a date like 2026-11-26"
-                )
-                date = None
-        values = (title, short, publisher, authors, year, url, rights, citation, label, date)
+        values = (title, short, publisher, authors, year, url, rights, citation)
         if any(v is None for v in values) or not authors:
             return None
         assert title and short and publisher and authors and year and url and rights
-        assert citation and label and date
+        assert citation
+        # The edition comes from content/editions/ (see editions()); none until one is.
         return Source(
-            title, short, publisher, authors, year, url, rights, citation, Edition(label, date)
+            title, short, publisher, authors, year, url, rights, citation, Edition("", "")
         )
 
     def records(self, name: str) -> tuple[str, list[Node] | None]:
@@ -593,6 +618,7 @@ class _Loader:
             blocks,
             digest,
             case_prompts,
+            text=body.strip("\n"),
         )
 
     def case_prompts(

@@ -121,6 +121,9 @@ class Document:
     groups: tuple[CaseGroup, ...]
     action_sheet: ActionSheet
     about: Section
+    # "What's new in this edition": from the second edition on, where the pack's cases changed.
+    whats_new: Section | None = None
+    edition_label: str = ""  # the edition the pack is published in, e.g. "Second edition"
 
     @property
     def cases(self) -> tuple[CaseEntry, ...]:
@@ -130,10 +133,10 @@ class Document:
     def toc(self) -> tuple[TocEntry, ...]:
         """The contents, in page order: sections at level 1, cases at level 2 beneath their
         insight section (or beneath the introduction in a single-insight pack)."""
-        entries = [
-            TocEntry(self.guide.anchor, self.guide.title, 1),
-            TocEntry(self.introduction.anchor, self.introduction.title, 1),
-        ]
+        entries = [TocEntry(self.guide.anchor, self.guide.title, 1)]
+        if self.whats_new is not None:
+            entries.append(TocEntry(self.whats_new.anchor, self.whats_new.title, 1))
+        entries.append(TocEntry(self.introduction.anchor, self.introduction.title, 1))
         for group in self.groups:
             if group.title:
                 entries.append(TocEntry(group.anchor, group.title, 1))
@@ -370,4 +373,25 @@ def compose_pack(pack: Pack, corpus: Corpus, date: str | None = None) -> Documen
             rows=6,
         ),
         about=_about(corpus, content_version, iso),
+        whats_new=_whats_new(pack, corpus),
+        edition_label=source.edition.label,
     )
+
+
+def _whats_new(pack: Pack, corpus: Corpus) -> Section | None:
+    """One line per case of the pack added, updated or withdrawn since the edition before
+    this one; None in a first edition or where none of the pack's cases changed."""
+    from casebook.editions import whats_new
+
+    found = whats_new(pack, corpus)
+    if found is None:
+        return None
+    previous, lines = found
+    blocks: tuple[Block, ...] = (
+        _para(
+            f"Since the {previous.label} ({long_date(previous.date)}), these cases in this "
+            "pack have changed:"
+        ),
+        _bullets(list(lines)),
+    )
+    return Section("whats-new", "What's new in this edition", blocks)

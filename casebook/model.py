@@ -9,8 +9,10 @@ from casebook.blocks import Block
 __all__ = [
     "NATIONS",
     "Case",
+    "CaseRecord",
     "Corpus",
     "Edition",
+    "EditionRecord",
     "Insight",
     "Pack",
     "PackRecipe",
@@ -86,11 +88,46 @@ class Case:
     body: tuple[Block, ...]
     digest: str  # sha256 of the file's bytes
     prompts: tuple[str, ...] = ()  # the case's own discussion prompts, in our words
+    text: str = ""  # the body as its file gives it (Markdown), which editions record
 
     @property
     def heading(self) -> str:
         """The case's heading as the report prints it: ``Place: Title``."""
         return f"{' and '.join(self.places)}: {self.title}"
+
+
+@dataclass(frozen=True)
+class CaseRecord:
+    """What a case said at a published edition: everything a reader of a pack sees of it."""
+
+    title: str
+    places: tuple[str, ...]
+    page: int
+    insight: str
+    tags: tuple[str, ...]  # not printed, but custom packs select by them
+    citation: str
+    prompts: tuple[str, ...]
+    text: str  # the body, in Markdown
+
+    @property
+    def heading(self) -> str:
+        """The case's heading, as :attr:`Case.heading` prints it."""
+        return f"{' and '.join(self.places)}: {self.title}"
+
+
+@dataclass(frozen=True)
+class EditionRecord:
+    """A published edition (``content/editions/NNN-<label>.yaml``): its label, its date and
+    what every case said then."""
+
+    label: str
+    date: str  # ISO YYYY-MM-DD
+    path: str
+    cases: tuple[tuple[str, CaseRecord], ...]  # (case id, record), in report order
+
+    def case(self, case_id: str) -> CaseRecord | None:
+        """The record of a case at this edition, or None when it was not in it."""
+        return dict(self.cases).get(case_id)
 
 
 @dataclass(frozen=True)
@@ -129,6 +166,7 @@ class Corpus:
     recipes: tuple[PackRecipe, ...]
     guide_title: str
     guide: tuple[Block, ...]
+    editions: tuple[EditionRecord, ...] = ()  # published editions, oldest first
 
     def insight(self, insight_id: str) -> Insight:
         """The insight with this id."""

@@ -56,6 +56,7 @@ class _Card:
     places: tuple[str, ...]
     cases: int
     downloads: tuple[_Download, ...]
+    whats_new: tuple[str, ...] = ()  # one line per case changed in this edition
 
 
 def render_site(manifest: Manifest, layout: Layout) -> str:
@@ -116,6 +117,7 @@ def _card(pack: PackRecord, manifest: Manifest) -> _Card:
         places=pack.places,
         cases=len(pack.cases),
         downloads=tuple(downloads),
+        whats_new=pack.whats_new,
     )
 
 

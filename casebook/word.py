@@ -47,6 +47,7 @@ from casebook.diagnostics import ContentError, Diagnostic
 from casebook.document import ActionSheet, CaseEntry, CaseGroup, Document, Section
 from casebook.layout import Layout
 from casebook.ooxml import normalise_package
+from casebook.provenance import CaseMarks
 from casebook.reference import (
     BULLET_STYLES,
     CONTINUE_STYLES,
@@ -125,10 +126,11 @@ def render_docx(document: Document, layout: Layout, media_root: Path | None = No
     for child in list(body):
         body.remove(child)
     blocks = _Blocks(text, lists, pictures)
-    _Pack(document, layout, text, lists, pictures, blocks).write(body)
+    marks = _Pack(document, layout, text, lists, pictures, blocks).write(body)
     body.append(section)  # the page setup stays the body's last child
     _footer(word, document, text)
     _properties(word, document)
+    marks.record(word, document)  # provenance: the pack, its edition and each case's digest
     out = io.BytesIO()
     word.save(out)
     return normalise_package(out.getvalue(), document.date)
@@ -574,18 +576,25 @@ class _Pack:
         }
         self.bookmark_ids = 0
 
-    def write(self, body: Any) -> None:
+    def write(self, body: Any) -> CaseMarks:
+        """Write the pack into ``body``; the marks returned say which elements each case is
+        (its provenance, recorded once the package is complete)."""
         self.cover(body)
         self.section(body, self.doc.guide)
+        if self.doc.whats_new is not None:
+            self.section(body, self.doc.whats_new)
         self.contents(body)
         self.section(body, self.doc.introduction)
+        marks = CaseMarks(body)
         for group in self.doc.groups:
             if group.title:
                 self.group(body, group)
             for case in group.cases:
-                self.case(body, case)
+                with marks.case(case):
+                    self.case(body, case)
         self.action_sheet(body, self.doc.action_sheet)
         self.section(body, self.doc.about)
+        return marks
 
     def heading(self, container: Any, style: str, text: str, anchor: str) -> Any:
         """A heading bookmarked for the contents (hidden ``_Toc`` names, as Word's own)."""

@@ -49,9 +49,12 @@ class Node:
         return {"scalar": "text", "seq": "a list", "map": "a mapping", "null": "nothing"}[self.kind]
 
 
-def parse_yaml(text: str, path: str, line_offset: int = 0) -> Node:
+def parse_yaml(text: str, path: str, line_offset: int = 0, *, fast: bool = False) -> Node:
     """Parse one YAML document. ``line_offset`` is added to every line (front matter starts
-    below the file's first line). Raises ContentError with ``path:line`` diagnostics."""
+    below the file's first line). Raises ContentError with ``path:line`` diagnostics.
+    ``fast`` parses with libyaml where PyYAML has it (large files Casebook writes itself, such
+    as edition records): the same checks, ten times quicker, libyaml's wording of syntax errors."""
+    loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader) if fast else yaml.SafeLoader
 
     def where(mark: Any) -> int:
         return (mark.line + 1 if mark is not None else 1) + line_offset
@@ -61,7 +64,7 @@ def parse_yaml(text: str, path: str, line_offset: int = 0) -> Node:
     problems: list[Diagnostic] = []
     try:
         depth = 0
-        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        for event in yaml.parse(text, Loader=loader):
             if isinstance(event, yaml.AliasEvent):
                 problems.append(
                     Diagnostic(
@@ -110,7 +113,7 @@ def parse_yaml(text: str, path: str, line_offset: int = 0) -> Node:
         raise ContentError(problems)
 
     try:
-        documents = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+        documents = list(yaml.compose_all(text, Loader=loader))
     except yaml.MarkedYAMLError as exc:  # pragma: no cover - the event pass catches these
         raise ContentError(
             [Diagnostic(path, where(exc.problem_mark), f"YAML syntax: {exc.problem}")]

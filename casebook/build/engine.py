@@ -322,7 +322,10 @@ def _prune(plan: Plan, records: dict[str, OutputRecord], out_dir: Path) -> tuple
 
 
 def _manifest(plan: Plan, records: dict[str, OutputRecord], stamp: str) -> Manifest:
+    from casebook.editions import whats_new
+
     source = plan.corpus.source
+    editions = plan.corpus.editions
     order = {
         f"{p.id}{r.suffix}": (i, j)
         for i, p in enumerate(plan.packs)
@@ -336,12 +339,14 @@ def _manifest(plan: Plan, records: dict[str, OutputRecord], stamp: str) -> Manif
             kind=p.kind,
             cases=tuple(c.id for c in p.cases),
             places=tuple(sorted({place for c in p.cases for place in c.places})),
+            whats_new=new[1] if (new := whats_new(p, plan.corpus)) else (),
         )
         for p in plan.packs
     )
     manifest = Manifest(
         edition_label=source.edition.label,
         edition=plan.options.date or source.edition.date,
+        previous_edition=editions[-2].label if len(editions) > 1 else "",
         source_title=source.title,
         source_url=source.url,
         short_citation=source.short_citation,

@@ -44,6 +44,7 @@ class PackRecord:
     kind: str
     cases: tuple[str, ...]
     places: tuple[str, ...]
+    whats_new: tuple[str, ...] = ()  # its cases added, updated or withdrawn in this edition
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,7 @@ class Manifest:
 
     edition_label: str = ""
     edition: str = ""  # ISO date
+    previous_edition: str = ""  # the label of the edition before, which whats_new is since
     source_title: str = ""
     source_url: str = ""
     short_citation: str = ""
@@ -114,6 +116,7 @@ def read_manifest(out_dir: Path) -> Manifest:
                 kind=str(p["kind"]),
                 cases=tuple(str(c) for c in p["cases"]),
                 places=tuple(str(c) for c in p["places"]),
+                whats_new=tuple(str(c) for c in p.get("whats_new", ())),
             )
             for p in data["packs"]
         )
@@ -135,6 +138,7 @@ def read_manifest(out_dir: Path) -> Manifest:
             for name in (
                 "edition_label",
                 "edition",
+                "previous_edition",
                 "source_title",
                 "source_url",
                 "short_citation",

@@ -866,6 +866,7 @@ def test_the_package_holds_only_what_a_pack_uses(docx_bytes: bytes) -> None:
         "_rels/.rels",
         "docProps/app.xml",
         "docProps/core.xml",
+        "docProps/custom.xml",  # the pack's provenance (docs/editions.md)
         "word/document.xml",
         "word/_rels/document.xml.rels",
         "word/styles.xml",

@@ -1,0 +1,493 @@
+"""Adapted Word copies: compare a pack a local area has edited with the content now, and
+refresh it, taking the current text of every case they left untouched and keeping everything
+else they did (see docs/editions.md).
+
+Each case of a copy has one status: ``current`` (untouched locally, unchanged since),
+``updated`` (untouched locally, changed since), ``edited`` (changed locally, unchanged since),
+``conflict`` (changed locally and changed since), ``removed`` (deleted locally) or
+``withdrawn`` (no longer in the content). A copy is out of date when a case is ``updated``,
+``conflict`` or ``withdrawn``.
+"""
+
+from __future__ import annotations
+
+import copy as copying
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from casebook.document import CaseEntry, Document, compose_pack
+from casebook.editions import case_record, word_diff
+from casebook.model import CaseRecord, Corpus, Pack
+from casebook.provenance import (
+    BOOKMARK_PREFIX,
+    EDITION,
+    EDITION_DATE,
+    PACK,
+    Provenance,
+    case_digest,
+    element_words,
+    heading_elements,
+    marked_ranges,
+    normalised_words,
+    provenance_of,
+    read_properties,
+    words_digest,
+    write_properties,
+)
+
+__all__ = [
+    "OUT_OF_DATE",
+    "STATUSES",
+    "CaseStatus",
+    "Comparison",
+    "CopyError",
+    "Refreshed",
+    "compare_copy",
+    "refresh_copy",
+]
+
+STATUSES = ("current", "updated", "edited", "conflict", "removed", "withdrawn")
+OUT_OF_DATE = frozenset({"updated", "conflict", "withdrawn"})
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+A_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"
+WP_NS = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
+
+
+def _w(tag: str) -> str:
+    return f"{{{W_NS}}}{tag}"
+
+
+class CopyError(Exception):
+    """A Word copy that cannot be compared or refreshed: ``FILE: message``."""
+
+    def __init__(self, path: Path, message: str) -> None:
+        super().__init__(f"{path}: {message}")
+        self.path = path
+        self.message = message
+
+
+@dataclass(frozen=True)
+class CaseStatus:
+    """One case recorded in a copy, and where it stands."""
+
+    number: int  # its place in the copy's record
+    id: str
+    heading: str
+    status: str  # one of STATUSES
+    since: str  # what changed in the content since the copy's edition, word by word ("": none
+    # or not known)
+    current: str  # the case's current text, plain (for conflicts)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A copy compared with the content now."""
+
+    path: Path
+    provenance: Provenance
+    current_edition: str
+    cases: tuple[CaseStatus, ...]
+    added: tuple[str, ...]  # headings of sections the local area added
+    new_cases: tuple[str, ...]  # headings of cases the pack has now that the copy never had
+
+    @property
+    def out_of_date(self) -> bool:
+        """Whether a case is updated, in conflict or withdrawn."""
+        return any(c.status in OUT_OF_DATE for c in self.cases)
+
+    def to_json(self) -> dict[str, object]:
+        """The ``compare --json`` object."""
+        return {
+            "pack": self.provenance.pack,
+            "edition": self.provenance.edition,
+            "current_edition": self.current_edition,
+            "cases": [{"id": c.id, "heading": c.heading, "status": c.status} for c in self.cases],
+            "added": list(self.added),
+        }
+
+
+@dataclass(frozen=True)
+class _Opened:
+    word: Any
+    provenance: Provenance
+
+
+def _open(path: Path) -> _Opened:
+    """The python-docx document at ``path`` and its provenance; CopyError otherwise."""
+    import zipfile
+
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    if not path.exists():
+        raise CopyError(path, "no such file")
+    if path.is_dir():
+        raise CopyError(path, "is a folder, not a Word file")
+    try:
+        word = docx.Document(str(path))
+    except (PackageNotFoundError, zipfile.BadZipFile):
+        raise CopyError(path, "is not a Word .docx file") from None
+    except OSError as error:
+        raise CopyError(path, f"cannot be read: {error.strerror or error}") from None
+    except Exception as error:  # damaged parts: python-docx and lxml raise many types
+        raise CopyError(path, f"is damaged and cannot be read as a Word file ({error})") from None
+    try:
+        properties = read_properties(word)
+    except Exception:  # a damaged custom properties part
+        properties = {}
+    provenance = provenance_of(properties)
+    if provenance is None:
+        raise CopyError(
+            path,
+            "records no Casebook pack: it was not made by Casebook, or its document "
+            "properties were removed",
+        )
+    return _Opened(word, provenance)
+
+
+def _current_entries(corpus: Corpus) -> dict[str, CaseEntry]:
+    """Every case as a pack shows it now (a case looks the same in every pack)."""
+    from casebook.packs import ALL_CASES_ID, select_packs
+
+    [everything] = [p for p in select_packs(corpus) if p.id == ALL_CASES_ID]
+    return {c.case_id: c for c in compose_pack(everything, corpus).cases}
+
+
+def _plain(entry: CaseEntry) -> str:
+    from casebook.blocks import plain_text
+
+    return plain_text(entry.blocks).strip()
+
+
+def _compare(path: Path, opened: _Opened, corpus: Corpus) -> Comparison:
+    provenance = opened.provenance
+    body = opened.word.element.body
+    ranges = marked_ranges(body)
+    entries = _current_entries(corpus)
+    then = next(
+        (e for e in corpus.editions if e.label.casefold() == provenance.edition.casefold()),
+        None,
+    )
+    statuses: list[CaseStatus] = []
+    in_cases: set[Any] = set()
+    for number, ident, digest in provenance.cases:
+        elements = ranges.get(number)
+        entry = entries.get(ident)
+        record: CaseRecord | None = then.case(ident) if then is not None else None
+        in_copy = ""
+        if elements:
+            in_cases.update(elements)
+            in_copy = " ".join(element_words(elements[0]))
+        heading = entry.heading if entry else in_copy or (record.heading if record else "") or ident
+        since = ""
+        if elements is None or not elements:
+            status = "removed"
+        elif entry is None:
+            status = "withdrawn"
+        else:
+            words = [w for e in elements for w in element_words(e)]
+            local = words_digest(words) != digest
+            changed = case_digest(entry) != digest
+            status = {
+                (False, False): "current",
+                (False, True): "updated",
+                (True, False): "edited",
+                (True, True): "conflict",
+            }[(local, changed)]
+            if changed and record is not None:
+                since = _since(record, case_record(_case(corpus, ident), corpus))
+        current = _plain(entry) if entry is not None and status == "conflict" else ""
+        statuses.append(CaseStatus(number, ident, heading, status, since, current))
+    published = {_key(s) for s in provenance.sections}
+    published |= {_key(e.heading) for e in entries.values()}
+    added = tuple(
+        text
+        for p in heading_elements(body, opened.word)
+        if p not in in_cases
+        and (text := " ".join(element_words(p)))
+        and _key(text) not in published
+    )
+    had = {ident for _, ident, _ in provenance.cases}
+    pack = _pack(corpus, provenance.pack)
+    new_cases = tuple(
+        entries[c.id].heading for c in (pack.cases if pack else ()) if c.id not in had
+    )
+    return Comparison(
+        path=path,
+        provenance=provenance,
+        current_edition=corpus.source.edition.label,
+        cases=tuple(statuses),
+        added=added,
+        new_cases=new_cases,
+    )
+
+
+def _key(text: str) -> str:
+    return " ".join(normalised_words(text)).casefold()
+
+
+def _case(corpus: Corpus, ident: str) -> Any:
+    return next(c for c in corpus.cases if c.id == ident)
+
+
+def _pack(corpus: Corpus, pack_id: str) -> Pack | None:
+    from casebook.packs import select_packs
+
+    return next((p for p in select_packs(corpus) if p.id == pack_id), None)
+
+
+def _since(old: CaseRecord, new: CaseRecord) -> str:
+    """What changed in a case between two records, field by field, word by word."""
+    lines = []
+    for field in ("title", "places", "page", "citation", "prompts", "text"):
+        a, b = getattr(old, field), getattr(new, field)
+        if a == b:
+            continue
+        if isinstance(a, tuple):
+            a, b = " / ".join(a), " / ".join(b)
+        lines.append(f"{field}: {word_diff(str(a), str(b))}")
+    return "\n".join(lines)
+
+
+def compare_copy(path: Path, corpus: Corpus) -> Comparison:
+    """Compare the Word copy at ``path`` with ``corpus``; raises CopyError for a file that is
+    not a Casebook Word pack."""
+    return _compare(path, _open(path), corpus)
+
+
+# --- refresh ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Refreshed:
+    """What refresh did: the comparison it acted on and the file it wrote."""
+
+    comparison: Comparison
+    out: Path
+    data: bytes
+
+
+def refresh_copy(
+    path: Path,
+    out: Path,
+    corpus: Corpus,
+    render: Any,
+    force: bool = False,
+) -> Refreshed:
+    """Refresh the copy at ``path`` into the bytes of a new .docx, to be written to ``out``:
+    every ``updated`` case takes its current words in the pack's styles, everything else stays
+    as the local area left it. ``render(document) -> bytes`` renders a Document as a Word file
+    (the pack as published now, from which the updated cases are taken). Never writes."""
+    if out.resolve() == path.resolve():
+        raise CopyError(out, "is the copy being refreshed; write the refreshed copy elsewhere")
+    if out.exists() and not force:
+        raise CopyError(out, "already exists; use --force to replace it")
+    opened = _open(path)
+    comparison = _compare(path, opened, corpus)
+    updated = [c for c in comparison.cases if c.status == "updated"]
+    word = opened.word
+    digests = {ident: digest for _, ident, digest in opened.provenance.cases}
+    if updated:
+        import docx
+
+        pack = _pack(corpus, opened.provenance.pack)
+        wanted = {c.id for c in updated}
+        if pack is None or not wanted <= {c.id for c in pack.cases}:
+            from casebook.packs import ALL_CASES_ID
+
+            pack = _pack(corpus, ALL_CASES_ID)
+        assert pack is not None
+        document: Document = compose_pack(pack, corpus)
+        fresh = docx.Document(io.BytesIO(render(document)))
+        fresh_numbers = {
+            ident: n
+            for n, ident, _ in provenance_of(read_properties(fresh)).cases  # type: ignore[union-attr]
+        }
+        fresh_ranges = marked_ranges(fresh.element.body)
+        ranges = marked_ranges(word.element.body)
+        adopter = _Adopter(fresh, word)
+        entries = {e.case_id: e for e in document.cases}
+        for case in updated:
+            new = [copying.deepcopy(e) for e in fresh_ranges[fresh_numbers[case.id]]]
+            adopter.adopt(new)
+            _replace(word.element.body, ranges[case.number], new, case.number)
+            digests[case.id] = case_digest(entries[case.id])
+    provenance = opened.provenance
+    properties = [
+        (PACK, provenance.pack),
+        (EDITION, corpus.source.edition.label),
+        (EDITION_DATE, corpus.source.edition.date),
+    ]
+    for number, ident, _ in provenance.cases:
+        properties += [
+            (f"Casebook case {number:03d}", ident),
+            (f"Casebook digest {number:03d}", digests[ident]),
+        ]
+    properties += [(f"Casebook section {n:02d}", t) for n, t in enumerate(provenance.sections, 1)]
+    write_properties(word, properties)
+    buffer = io.BytesIO()
+    word.save(buffer)
+    return Refreshed(comparison, out, buffer.getvalue())
+
+
+def _replace(body: Any, old: list[Any], new: list[Any], number: int) -> None:
+    """Put ``new`` where ``old`` was, carrying the old heading's other bookmarks (the
+    contents link to them) and marking the case again as number ``number``."""
+    kept: list[Any] = []
+    for element in old:
+        for mark in element.iter(_w("bookmarkStart"), _w("bookmarkEnd")):
+            name = mark.get(_w("name"), "")
+            if mark.tag == _w("bookmarkStart") and name.startswith(BOOKMARK_PREFIX):
+                continue
+            kept.append(mark)
+    starts = {m.get(_w("id")) for m in kept if m.tag == _w("bookmarkStart")}
+    kept = [m for m in kept if m.tag == _w("bookmarkStart") or m.get(_w("id")) in starts]
+    for element in new:
+        for mark in list(element.iter(_w("bookmarkStart"), _w("bookmarkEnd"))):
+            mark.getparent().remove(mark)
+    anchor = old[0]
+    for element in new:
+        anchor.addprevious(element)
+    for element in old:
+        body.remove(element)
+    used = [int(i) for i in body.xpath("//w:bookmarkStart/@w:id") if str(i).isdigit()]
+    ident = str(max(used, default=0) + 1)
+    from docx.oxml import OxmlElement
+
+    start = OxmlElement("w:bookmarkStart")
+    start.set(_w("id"), ident)
+    start.set(_w("name"), f"{BOOKMARK_PREFIX}{number:03d}")
+    end = OxmlElement("w:bookmarkEnd")
+    end.set(_w("id"), ident)
+    first, last = new[0], new[-1]
+    at = 1 if first.find(_w("pPr")) is not None else 0
+    for mark in [start, *[copying.deepcopy(m) for m in kept]]:
+        first.insert(at, mark)
+        at += 1
+    last.append(end)
+
+
+_STYLE_REFERENCES = (("pStyle", "paragraph"), ("rStyle", "character"), ("tblStyle", "table"))
+
+
+class _Adopter:
+    """Makes elements copied from a freshly rendered pack at home in a local copy: styles by
+    name (another program may have renamed their ids), list numbering restarted in the
+    copy's own lists, links and pictures related in the copy's package."""
+
+    def __init__(self, fresh: Any, word: Any) -> None:
+        self.fresh = fresh
+        self.word = word
+        self.styles = self._style_map()
+        self.numbers: dict[str, str] = {}
+
+    def _style_map(self) -> dict[tuple[str, str], str | None]:
+        def table(doc: Any) -> dict[tuple[str, str], str]:
+            out = {}
+            for style in doc.styles.element.findall(_w("style")):
+                name = style.find(_w("name"))
+                key = (
+                    style.get(_w("type"), "paragraph"),
+                    (name.get(_w("val")) if name is not None else "").casefold(),
+                )
+                out[(key[0], style.get(_w("styleId")))] = key[1]
+            return out
+
+        fresh, mine = table(self.fresh), table(self.word)
+        by_name = {(kind, name): sid for (kind, sid), name in mine.items()}
+        out: dict[tuple[str, str], str | None] = {}
+        for (kind, sid), name in fresh.items():
+            if mine.get((kind, sid)) == name:
+                out[(kind, sid)] = sid
+            else:
+                out[(kind, sid)] = by_name.get((kind, name))
+        return out
+
+    def adopt(self, elements: list[Any]) -> None:
+        """Rewrite ``elements`` (copied from the fresh pack) for the copy, in place."""
+        normal = self.styles.get(("paragraph", "Normal"))
+        for element in elements:
+            # A paragraph in the default style says so: LibreOffice saves copies in which no
+            # style is marked the default, and Word would then not know which one is meant.
+            for p in element.iter(_w("p")):
+                if normal and p.find(f"{_w('pPr')}/{_w('pStyle')}") is None:
+                    p.get_or_add_pPr().get_or_add_pStyle().val = normal
+            for tag, kind in (
+                ("pStyle", "paragraph"),
+                ("rStyle", "character"),
+                ("tblStyle", "table"),
+            ):
+                for ref in list(element.iter(_w(tag))):
+                    sid = self.styles.get((kind, ref.get(_w("val"))))
+                    if sid is None:
+                        ref.getparent().remove(ref)
+                    else:
+                        ref.set(_w("val"), sid)
+            for num in list(element.iter(_w("numPr"))):
+                self._number(num)
+            self._relations(element)
+
+    def _number(self, num_pr: Any) -> None:
+        num_id = num_pr.find(_w("numId"))
+        paragraph = num_pr.getparent().getparent()
+        style = paragraph.find(f"{_w('pPr')}/{_w('pStyle')}")
+        if num_id is None or style is None:
+            num_pr.getparent().remove(num_pr)
+            return
+        fresh_id = num_id.get(_w("val"))
+        if fresh_id not in self.numbers:
+            abstract = self._abstract_of_style(style.get(_w("val")))
+            if abstract is None:
+                num_pr.getparent().remove(num_pr)
+                return
+            numbering = self.word.part.numbering_part.element
+            num = numbering.add_num(abstract)
+            for override in self._overrides(fresh_id):
+                num.append(copying.deepcopy(override))
+            self.numbers[fresh_id] = str(num.numId)
+        num_id.set(_w("val"), self.numbers[fresh_id])
+
+    def _overrides(self, fresh_id: str) -> list[Any]:
+        numbering = self.fresh.part.numbering_part.element
+        for num in numbering.findall(_w("num")):
+            if num.get(_w("numId")) == fresh_id:
+                return list(num.findall(_w("lvlOverride")))
+        return []
+
+    def _abstract_of_style(self, style_id: str) -> int | None:
+        style = self.word.styles.element.find(f"{_w('style')}[@{_w('styleId')}='{style_id}']")
+        ref = None if style is None else style.find(f"{_w('pPr')}/{_w('numPr')}/{_w('numId')}")
+        if ref is None:
+            return None
+        numbering = self.word.part.numbering_part.element
+        for num in numbering.findall(_w("num")):
+            if num.get(_w("numId")) == ref.get(_w("val")):
+                abstract = num.find(_w("abstractNumId"))
+                if abstract is not None:
+                    return int(abstract.get(_w("val")))
+        return None
+
+    def _relations(self, element: Any) -> None:
+        from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+        for link in element.iter(_w("hyperlink")):
+            rel_id = link.get(f"{{{R_NS}}}id")
+            if rel_id is None:
+                continue
+            target = self.fresh.part.rels[rel_id].target_ref
+            link.set(f"{{{R_NS}}}id", self.word.part.relate_to(target, RT.HYPERLINK, True))
+        used = [int(i) for i in self.word.element.xpath("//wp:docPr/@id") if str(i).isdigit()]
+        next_id = max(used, default=0)
+        for blip in element.iter(f"{{{A_NS}}}blip"):
+            rel_id = blip.get(f"{{{R_NS}}}embed")
+            if rel_id is None:
+                continue
+            blob = self.fresh.part.related_parts[rel_id].blob
+            new_id, _ = self.word.part.get_or_add_image(io.BytesIO(blob))
+            blip.set(f"{{{R_NS}}}embed", new_id)
+        for doc_pr in element.iter(f"{{{WP_NS}}}docPr"):
+            next_id += 1
+            doc_pr.set("id", str(next_id))

@@ -1,0 +1,616 @@
+"""Editions: what every case said when an edition was published, and what changed since.
+
+Each published edition is one plain-text file, ``content/editions/NNN-<label>.yaml``, written
+by ``python build.py edition LABEL`` and reviewed in a diff like any other content: its label,
+its date and, for every case, the title, places, page, insight, tags, citation, prompts and
+text (the Markdown of the case file). The latest edition is the one packs print.
+
+Comparing two states of the content (an edition against a later one, or against the content
+as it is now) gives, for every case, whether it was added, withdrawn or edited, which fields
+an edit touched, a word-level diff of its text and prompts, and the packs each change reaches.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import yaml
+
+from casebook.diagnostics import ContentError, Diagnostic
+from casebook.model import Case, CaseRecord, Corpus, EditionRecord, Pack
+from casebook.text import decode_utf8
+from casebook.yamlfile import Node, parse_yaml
+
+__all__ = [
+    "EDITIONS_DIR",
+    "CaseChange",
+    "Changes",
+    "changes_since",
+    "compare_records",
+    "edition_changes",
+    "load_editions",
+    "publish_edition",
+    "records_of",
+    "whats_new",
+    "word_diff",
+]
+
+EDITIONS_DIR = "editions"
+LABEL_LIMIT = 80
+_FILE = re.compile(r"(\d{3})-[a-z0-9-]+\.yaml")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_CASE_KEYS = ("id", "title", "places", "page", "insight", "tags", "citation", "prompts", "text")
+# The fields a reader sees, in the order a change lists them.
+FIELDS = ("title", "places", "page", "insight", "citation", "prompts", "text")
+_HEADER = (
+    "# A published edition of the workshop packs: its label, its date and what every case\n"
+    "# said then. Written by `python build.py edition`; review it like any other content,\n"
+    "# and do not edit it by hand: it is the record that later editions are compared with.\n"
+)
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def load_editions(root: Path) -> tuple[tuple[EditionRecord, ...], list[Diagnostic]]:
+    """Every edition recorded under ``root/editions``, oldest first, and the problems found.
+    A missing folder is no editions (the caller decides whether that is an error)."""
+    folder = root / EDITIONS_DIR
+    problems: list[Diagnostic] = []
+    if not folder.is_dir():
+        return (), problems
+    records: list[EditionRecord] = []
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith(".") or path.suffix not in (".yaml", ".yml"):
+            continue
+        shown = str(path)
+        if not _FILE.fullmatch(path.name):
+            problems.append(
+                Diagnostic(
+                    shown,
+                    0,
+                    "an edition's file is named NNN-label.yaml (three digits, then lower-case "
+                    "letters, digits and hyphens), as 'python build.py edition' writes it",
+                )
+            )
+            continue
+        record = _read_edition(path, problems)
+        if record is None:
+            continue
+        for earlier in records:
+            if earlier.label.casefold() == record.label.casefold():
+                problems.append(
+                    Diagnostic(shown, 0, f"label: '{record.label}' is also {earlier.path}'s label")
+                )
+            elif earlier.date == record.date:
+                problems.append(
+                    Diagnostic(shown, 0, f"date: {record.date} is also {earlier.path}'s date")
+                )
+        if records and record.date < records[-1].date:
+            problems.append(
+                Diagnostic(
+                    shown,
+                    0,
+                    f"date: {record.date} is earlier than the edition before it "
+                    f"({records[-1].label}, {records[-1].date})",
+                )
+            )
+        records.append(record)
+    return tuple(records), problems
+
+
+class _Reader:
+    """Typed access to an edition file's YAML, each problem reported at its line."""
+
+    def __init__(self, path: str, problems: list[Diagnostic]) -> None:
+        self.path = path
+        self.problems = problems
+        self.ok = True
+
+    def error(self, line: int, message: str) -> None:
+        self.problems.append(Diagnostic(self.path, line, message))
+        self.ok = False
+
+    def mapping(self, node: Node, keys: Sequence[str], what: str) -> dict[str, Node] | None:
+        if node.kind != "map":
+            self.error(node.line, f"{what} must be a mapping of fields, got {node.describe()}")
+            return None
+        for key, line in node.key_lines.items():
+            if key not in keys:
+                self.error(line, f"unknown field '{key}'; allowed fields: {', '.join(keys)}")
+        for key in keys:
+            if key not in node.mapping:
+                self.error(node.line, f"{what}: missing required field '{key}'")
+        return node.mapping
+
+    def text(self, fields: dict[str, Node], key: str, allow_empty: bool = False) -> str:
+        node = fields.get(key)
+        if node is None:
+            return ""
+        if node.kind == "null" or (node.kind == "scalar" and not node.text.strip()):
+            if not allow_empty:
+                self.error(node.line, f"{key}: is empty")
+            return ""
+        if node.kind != "scalar":
+            self.error(node.line, f"{key}: expected text, got {node.describe()}")
+            return ""
+        return node.text
+
+    def texts(self, fields: dict[str, Node], key: str) -> tuple[str, ...]:
+        node = fields.get(key)
+        if node is None or node.kind == "null":
+            return ()
+        if node.kind != "seq" or any(i.kind != "scalar" for i in node.items):
+            self.error(node.line, f"{key}: expected a list of text, got {node.describe()}")
+            return ()
+        return tuple(i.text for i in node.items)
+
+    def integer(self, fields: dict[str, Node], key: str) -> int:
+        node = fields.get(key)
+        if node is None:
+            return 0
+        if node.kind != "scalar" or not re.fullmatch(r"[0-9]{1,6}", node.text):
+            self.error(node.line, f"{key}: expected a whole number, got {node.describe()}")
+            return 0
+        return int(node.text)
+
+
+def _read_edition(path: Path, problems: list[Diagnostic]) -> EditionRecord | None:
+    shown = str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        problems.append(Diagnostic(shown, 0, f"cannot be read: {error.strerror}"))
+        return None
+    text, bad_line = decode_utf8(data)
+    if bad_line is not None:
+        problems.append(Diagnostic(shown, bad_line, "is not valid UTF-8 text; save it as UTF-8"))
+        return None
+    try:
+        root = parse_yaml(text, shown, fast=True)
+    except ContentError as error:
+        problems.extend(error.diagnostics)
+        return None
+    reader = _Reader(shown, problems)
+    top = reader.mapping(root, ("label", "date", "cases"), "an edition")
+    if top is None:
+        return None
+    label = reader.text(top, "label")
+    date = reader.text(top, "date")
+    if date and label_problem(label) is None and not _is_date(date):
+        reader.error(top["date"].line, f"date: '{date}' is not a date like 2026-11-26")
+    elif label and (why := label_problem(label)):
+        reader.error(top["label"].line, f"label: {why}")
+    cases: list[tuple[str, CaseRecord]] = []
+    node = top.get("cases")
+    if node is not None and node.kind != "seq":
+        reader.error(node.line, f"cases: expected a list of cases, got {node.describe()}")
+    elif node is not None:
+        seen: set[str] = set()
+        for item in node.items:
+            fields = reader.mapping(item, _CASE_KEYS, "a case")
+            if fields is None:
+                continue
+            ident = reader.text(fields, "id")
+            if ident in seen:
+                reader.error(item.line, f"id: '{ident}' is recorded twice")
+            seen.add(ident)
+            record = CaseRecord(
+                title=reader.text(fields, "title"),
+                places=reader.texts(fields, "places"),
+                page=reader.integer(fields, "page"),
+                insight=reader.text(fields, "insight"),
+                tags=reader.texts(fields, "tags"),
+                citation=reader.text(fields, "citation"),
+                prompts=reader.texts(fields, "prompts"),
+                text=reader.text(fields, "text").strip("\n"),
+            )
+            cases.append((ident, record))
+    if not reader.ok:
+        return None
+    return EditionRecord(label, date, shown, tuple(cases))
+
+
+def _is_date(text: str) -> bool:
+    if not _DATE.fullmatch(text):
+        return False
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def label_problem(label: str) -> str | None:
+    """Why ``label`` cannot name an edition, or None."""
+    if not label.strip():
+        return "is empty"
+    if label != label.strip() or any(not c.isprintable() for c in label):
+        return "must be one line of text without leading or trailing spaces"
+    if len(label) > LABEL_LIMIT:
+        return f"is longer than {LABEL_LIMIT} characters"
+    if not re.search(r"[A-Za-z0-9]", label):
+        return "must contain a letter or a digit"
+    return None
+
+
+# --- the content as records ----------------------------------------------------------------
+
+
+def case_record(case: Case, corpus: Corpus) -> CaseRecord:
+    """What ``case`` says now, as an edition records it."""
+    return CaseRecord(
+        title=case.title,
+        places=case.places,
+        page=case.page,
+        insight=case.insight,
+        tags=case.tags,
+        citation=corpus.source.cite(case.page),
+        prompts=case.prompts,
+        text=case.text,
+    )
+
+
+def records_of(corpus: Corpus) -> tuple[tuple[str, CaseRecord], ...]:
+    """What every case says now, in report order."""
+    return tuple((c.id, case_record(c, corpus)) for c in corpus.cases)
+
+
+# --- publishing ------------------------------------------------------------------------------
+
+
+def _slug(label: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", label.casefold()).strip("-")
+    return slug[:60].rstrip("-") or "edition"
+
+
+def _literal(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    # Several lines as a literal block, as a person would write them; PyYAML quotes instead
+    # where a block cannot hold the text exactly.
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+class _Lines(list[str]):
+    """A list written one item a line (prompts), where short lists stay on one line."""
+
+
+def _lines(dumper: yaml.SafeDumper, value: _Lines) -> yaml.SequenceNode:
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", list(value), flow_style=False)
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+_Dumper.add_representer(str, _literal)
+_Dumper.add_representer(_Lines, _lines)
+
+
+def edition_text(label: str, date: str, cases: Iterable[tuple[str, CaseRecord]]) -> str:
+    """The file that records an edition."""
+    data = {
+        "label": label,
+        "date": date,
+        "cases": [
+            {
+                "id": ident,
+                "title": r.title,
+                "places": list(r.places),
+                "page": r.page,
+                "insight": r.insight,
+                "tags": list(r.tags),
+                "citation": r.citation,
+                "prompts": _Lines(r.prompts),
+                "text": r.text.strip("\n") + "\n",
+            }
+            for ident, r in cases
+        ],
+    }
+    body = yaml.dump(
+        data,
+        Dumper=_Dumper,
+        allow_unicode=True,
+        sort_keys=False,
+        width=10_000,
+        default_flow_style=None,
+    )
+    return _HEADER + body
+
+
+def publish_edition(corpus: Corpus, label: str, date: str) -> tuple[Path, str]:
+    """The path and text of the file that publishes ``corpus`` as edition ``label`` of
+    ``date``. Raises ContentError when the label or date is taken, the date is earlier than
+    the last edition's, or nothing changed since it."""
+    root = Path(corpus.root)
+    folder = root / EDITIONS_DIR
+    where = str(folder)
+    if why := label_problem(label):
+        raise ContentError([Diagnostic(where, 0, f"label: '{label}' {why}")])
+    if not _is_date(date):
+        raise ContentError([Diagnostic(where, 0, f"date: '{date}' is not a date like 2026-11-26")])
+    editions = corpus.editions
+    for earlier in editions:
+        if earlier.label.casefold() == label.casefold():
+            raise ContentError(
+                [
+                    Diagnostic(
+                        earlier.path,
+                        _line_of(earlier.path, "label"),
+                        f"label: '{earlier.label}' is already published ({earlier.date}); "
+                        "choose another label",
+                    )
+                ]
+            )
+        if earlier.date == date:
+            raise ContentError(
+                [
+                    Diagnostic(
+                        earlier.path,
+                        _line_of(earlier.path, "date"),
+                        f"date: {date} is already the date of {earlier.label}; "
+                        "give another date with --date",
+                    )
+                ]
+            )
+    now = records_of(corpus)
+    if editions:
+        last = editions[-1]
+        if date < last.date:
+            raise ContentError(
+                [
+                    Diagnostic(
+                        last.path,
+                        _line_of(last.path, "date"),
+                        f"date: {date} is earlier than the last edition, {last.label} "
+                        f"({last.date}); an edition's date is on or after the one before",
+                    )
+                ]
+            )
+        if last.cases == now:
+            raise ContentError(
+                [
+                    Diagnostic(
+                        last.path,
+                        0,
+                        f"no case has changed since {last.label}; there is nothing to publish",
+                    )
+                ]
+            )
+    numbers = [int(Path(e.path).name[:3]) for e in editions]
+    number = max(numbers, default=0) + 1
+    path = folder / f"{number:03d}-{_slug(label)}.yaml"
+    return path, edition_text(label, date, now)
+
+
+def _line_of(path: str, key: str) -> int:
+    """The line of a top-level key in an edition file (for messages), or 0."""
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return 0
+    return next((n for n, line in enumerate(lines, 1) if line.startswith(f"{key}:")), 0)
+
+
+# --- comparing ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseChange:
+    """One case that differs between two states of the content."""
+
+    id: str
+    change: str  # "added", "withdrawn" or "edited"
+    heading: str  # as it reads now (as it read then, for a withdrawn case)
+    fields: tuple[str, ...]  # for an edited case, which of FIELDS changed
+    diffs: tuple[tuple[str, str], ...]  # (field, what changed, old to new) for each field
+    packs: tuple[str, ...]  # the packs the change reaches, in build order
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What changed from the edition ``since`` to ``until`` (a later edition, or the content
+    now when ``until`` is None)."""
+
+    since: EditionRecord
+    until: EditionRecord | None
+    cases: tuple[CaseChange, ...]
+
+
+def _join(values: Sequence[str]) -> str:
+    return ", ".join(values)
+
+
+def compare_records(
+    old: Sequence[tuple[str, CaseRecord]], new: Sequence[tuple[str, CaseRecord]]
+) -> list[tuple[str, str, tuple[str, ...]]]:
+    """``(id, change, fields)`` for every case that differs, in the newer state's order with
+    withdrawn cases last (in the older state's order)."""
+    before, after = dict(old), dict(new)
+    out: list[tuple[str, str, tuple[str, ...]]] = []
+    for ident, record in new:
+        previous = before.get(ident)
+        if previous is None:
+            out.append((ident, "added", ()))
+            continue
+        fields = tuple(f for f in FIELDS if _value(previous, f) != _value(record, f))
+        if fields:
+            out.append((ident, "edited", fields))
+    out += [(ident, "withdrawn", ()) for ident, _ in old if ident not in after]
+    return out
+
+
+def _value(record: CaseRecord, field: str) -> object:
+    value = getattr(record, field)
+    return value.strip() if isinstance(value, str) else value
+
+
+def _shown(record: CaseRecord, field: str) -> str:
+    value = getattr(record, field)
+    if field == "prompts":
+        return "\n".join(f"{n}. {p}" for n, p in enumerate(value, 1))
+    if field == "places":
+        return _join(value)
+    return str(value)
+
+
+def word_diff(old: str, new: str, context: int = 6) -> str:
+    """The words that changed from ``old`` to ``new``, as ``[-removed-]{+added+}`` with a few
+    words of context either side ("…" where unchanged words are left out)."""
+    a, b = old.split(), new.split()
+    parts: list[str] = []
+    opcodes = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+    for index, (tag, i1, i2, j1, j2) in enumerate(opcodes):
+        if tag == "equal":
+            words = a[i1:i2]
+            first, last = index == 0, index == len(opcodes) - 1
+            keep_head = 0 if first else context
+            keep_tail = 0 if last else context
+            if len(words) > keep_head + keep_tail:
+                head = words[:keep_head]
+                tail = words[len(words) - keep_tail :] if keep_tail else []
+                parts.append(" ".join([*head, "…", *tail]))
+            else:
+                parts.append(" ".join(words))
+            continue
+        if i2 > i1:
+            parts.append(f"[-{' '.join(a[i1:i2])}-]")
+        if j2 > j1:
+            parts.append(f"{{+{' '.join(b[j1:j2])}+}}")
+    return " ".join(p for p in parts if p)
+
+
+def _diffs(old: CaseRecord, new: CaseRecord, fields: Sequence[str]) -> tuple[tuple[str, str], ...]:
+    out = []
+    for field in fields:
+        if field in ("text", "prompts", "title", "citation"):
+            out.append((field, word_diff(_shown(old, field), _shown(new, field))))
+        else:
+            out.append((field, f"{_shown(old, field)} → {_shown(new, field)}"))
+    return tuple(out)
+
+
+def _pseudo_case(ident: str, record: CaseRecord, corpus: Corpus) -> Case:
+    known = {p.name for p in corpus.places}
+    return Case(
+        id=ident,
+        path="",
+        title=record.title,
+        places=tuple(p for p in record.places if p in known),
+        page=record.page,
+        insight=record.insight,
+        tags=record.tags,
+        body=(),
+        digest="",
+        prompts=record.prompts,
+        text=record.text,
+    )
+
+
+def _packs_reaching(
+    corpus: Corpus, old: dict[str, CaseRecord], idents: Iterable[str]
+) -> dict[str, tuple[str, ...]]:
+    """For each case id, the packs that hold it now or held it as ``old`` recorded it (as
+    today's pack definitions select), in build order."""
+    from casebook.packs import select_packs  # packs builds on content, which loads this
+
+    marker = "\0then:"
+    idents = list(idents)
+    then = tuple(_pseudo_case(marker + i, old[i], corpus) for i in idents if i in old)
+    packs = select_packs(replace(corpus, cases=corpus.cases + then))
+    out: dict[str, tuple[str, ...]] = {}
+    for ident in idents:
+        out[ident] = tuple(
+            p.id for p in packs if any(c.id in (ident, marker + ident) for c in p.cases)
+        )
+    return out
+
+
+def _changes(
+    corpus: Corpus,
+    old: Sequence[tuple[str, CaseRecord]],
+    new: Sequence[tuple[str, CaseRecord]],
+) -> tuple[CaseChange, ...]:
+    before, after = dict(old), dict(new)
+    found = compare_records(old, new)
+    reach = _packs_reaching(corpus, before, [i for i, _, _ in found])
+    out = []
+    for ident, change, fields in found:
+        record = after.get(ident) or before[ident]
+        diffs = _diffs(before[ident], after[ident], fields) if change == "edited" else ()
+        out.append(CaseChange(ident, change, record.heading, fields, diffs, reach[ident]))
+    return tuple(out)
+
+
+def edition_changes(corpus: Corpus, since: str | None) -> Changes | None:
+    """What changed since the edition labelled ``since``, up to the content now. Without a
+    label: since the edition before the content now, that is the latest edition if the
+    content has changed since it was published, else the one before that (None when there
+    is no earlier edition to compare with). Raises KeyError for an unknown label."""
+    editions = corpus.editions
+    now = records_of(corpus)
+    if since is not None:
+        matches = [e for e in editions if e.label.casefold() == since.casefold()]
+        if not matches:
+            raise KeyError(since)
+        base = matches[0]
+    elif not editions:
+        return None
+    elif editions[-1].cases != now:
+        base = editions[-1]
+    elif len(editions) > 1:
+        base = editions[-2]
+    else:
+        return None
+    latest = editions[-1] if editions and editions[-1].cases == now else None
+    until = latest if latest is not None and latest is not base else None
+    return Changes(base, until, _changes(corpus, base.cases, now))
+
+
+def changes_since(corpus: Corpus, base: EditionRecord) -> tuple[CaseChange, ...]:
+    """Every case that changed from edition ``base`` to the content now."""
+    return _changes(corpus, base.cases, records_of(corpus))
+
+
+_CHANGE_WORDS = {"added": "Added", "edited": "Updated", "withdrawn": "Withdrawn"}
+_FIELD_WORDS = {
+    "title": "title",
+    "places": "places",
+    "page": "page",
+    "insight": "insight",
+    "citation": "citation",
+    "prompts": "discussion prompts",
+    "text": "text",
+}
+
+
+def whats_new(pack: Pack, corpus: Corpus) -> tuple[EditionRecord, tuple[str, ...]] | None:
+    """The previous edition and one line per case of ``pack`` added, updated or withdrawn
+    since it, for the pack's "What's new in this edition"; None before the second edition
+    or when none of the pack's cases changed."""
+    if len(corpus.editions) < 2:
+        return None
+    base = corpus.editions[-2]
+    in_pack = {c.id for c in pack.cases}
+    lines = []
+    for change in changes_since(corpus, base):
+        if change.id not in in_pack and pack.id not in change.packs:
+            continue
+        words = _CHANGE_WORDS[change.change]
+        if change.change == "edited" and change.id not in in_pack:
+            lines.append(f"Withdrawn: {change.heading} (now in other packs)")
+            continue
+        if change.change == "edited":
+            # A new page changes the citation too: say it once.
+            fields = [f for f in change.fields if not (f == "citation" and "page" in change.fields)]
+            what = [_FIELD_WORDS[f] for f in fields]
+            shown = ", ".join(what[:-1]) + " and " + what[-1] if len(what) > 1 else what[0]
+            lines.append(f"{words}: {change.heading} ({shown})")
+        else:
+            lines.append(f"{words}: {change.heading}")
+    return (base, tuple(lines)) if lines else None

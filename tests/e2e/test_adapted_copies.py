@@ -1,0 +1,456 @@
+"""Editions end to end: an editor publishes a second edition, a local area's adapted Word copy
+is compared with it and refreshed (see docs/editions.md).
+
+The scenario runs on the mini fixture with three more cases in insight 1, so that one insight
+pack holds a case for every status:
+
+- A, caerphilly-vision-for-change: edited by the local area and by the editor -> conflict
+- B, newham-the-50-steps-to-a-healthier-borough: deleted by the local area -> removed
+- C, newham-family-hubs: changed by the editor -> updated
+- D, caerphilly-data-sharing: its prompts changed by the editor -> updated
+- E, north-wales-regional-population-needs-assessment: withdrawn by the editor -> withdrawn
+- F, newport-shared-outcomes: untouched by both -> current
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import subprocess
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import docx
+import pytest
+from docx.oxml.ns import qn
+
+RunCli = Callable[..., subprocess.CompletedProcess[str]]
+
+PACK = "insight-01-strategic-planning"
+A = "caerphilly-vision-for-change"
+B = "newham-the-50-steps-to-a-healthier-borough"
+C = "newham-family-hubs"
+D = "caerphilly-data-sharing"
+E = "north-wales-regional-population-needs-assessment"
+F = "newport-shared-outcomes"
+SECTION = "Our area: family hubs"
+FOOTER = "Valley Council family hubs · adapted for local use · Page "
+
+_EXTRA = {
+    C: (
+        "Family hubs",
+        "Newham",
+        22,
+        "Newham brought its children's centres together as family hubs, each with a named "
+        "lead for early help and a shared front door for families.",
+    ),
+    D: (
+        "Data sharing",
+        "Caerphilly",
+        23,
+        "Caerphilly agreed a data-sharing protocol between health visiting and the local "
+        "authority so that families tell their story once.",
+    ),
+    F: (
+        "Shared outcomes",
+        "Newport",
+        24,
+        "Newport partners agreed five shared outcomes for children under five and report "
+        "on them together every quarter.",
+    ),
+}
+
+
+def _case_file(title: str, place: str, page: int, text: str) -> str:
+    prompts = "".join(
+        f"  - {question}\n"
+        for question in (
+            f"What would {title.lower()} look like in your area?",
+            f"Who would lead {title.lower()} where you work?",
+        )
+    )
+    return (
+        f"---\ntitle: {title}\nplaces: [{place}]\npage: {page}\ninsight: strategic-planning\n"
+        f"tags: [strategy, integration]\nprompts:\n{prompts}---\n{text}\n"
+    )
+
+
+def _project(project: Path, run_cli: RunCli) -> Path:
+    """The mini project with the three extra cases recorded in its first edition."""
+    cases = project / "content" / "cases"
+    for ident, fields in _EXTRA.items():
+        (cases / f"{ident}.md").write_text(_case_file(*fields), encoding="utf-8")
+    for old in (project / "content" / "editions").glob("*.yaml"):
+        old.unlink()
+    result = run_cli("edition", "First edition", "--date", "2026-01-15", cwd=project)
+    assert result.returncode == 0, result.stderr
+    return project
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def _statuses(result: subprocess.CompletedProcess[str]) -> dict[str, str]:
+    return {c["id"]: c["status"] for c in json.loads(result.stdout)["cases"]}
+
+
+def _paragraphs(path: Path) -> list[str]:
+    return [p.text for p in docx.Document(str(path)).paragraphs]
+
+
+def _soffice(source: Path, out: Path, fmt: str, profile: Path) -> Path:
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--convert-to",
+            fmt,
+            "--outdir",
+            str(out),
+            str(source),
+        ],
+        capture_output=True,
+        check=False,
+        timeout=300,
+    )
+    result = out / f"{source.stem}.{fmt.split(':')[0]}"
+    assert result.is_file(), f"LibreOffice did not convert {source}"
+    return result
+
+
+def _adapt_locally(download: Path, adapted: Path, logo: bytes) -> None:
+    """What a local area does in Word: edit case A, delete case B, add a section of its own,
+    change the footer and put in its own logo."""
+    word = docx.Document(str(download))
+    paragraphs = word.paragraphs
+    [a_text] = [p for p in paragraphs if p.text.startswith("Caerphilly worked with")]
+    a_text.runs[0].text = a_text.runs[0].text.replace(
+        "Caerphilly worked with", "In 2019 Caerphilly worked closely with"
+    )
+    body = word.element.body
+    headings = [p for p in paragraphs if p.style is not None and p.style.name == "Heading 2"]
+    [b_heading] = [p for p in headings if p.text.startswith("Newham: The 50 Steps")]
+    following = headings[headings.index(b_heading) + 1]
+    children = list(body)
+    for element in children[children.index(b_heading._p) : children.index(following._p)]:
+        body.remove(element)
+    [action] = [
+        p
+        for p in paragraphs
+        if p.text == "Action-planning sheet" and p.style is not None and p.style.name == "Heading 1"
+    ]
+    action.insert_paragraph_before(SECTION, style="Heading 1")
+    action.insert_paragraph_before(
+        "Our four family hubs open in September; bring their leads to the session."
+    )
+    footer = word.sections[0].footer.paragraphs[0]
+    for field in footer._p.findall(qn("w:fldSimple"))[:1]:  # the pack title's TITLE field
+        footer._p.remove(field)
+    footer.runs[0].text = FOOTER
+    cover = paragraphs[0]
+    for run in list(cover._p.iter("{*}r")):
+        run.getparent().remove(run)
+    cover.add_run().add_picture(io.BytesIO(logo))
+    word.save(str(adapted))
+
+
+def _png() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (120, 40), (200, 30, 60)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def _cover_image(path: Path) -> bytes:
+    word = docx.Document(str(path))
+    [blip] = word.paragraphs[0]._p.xpath(".//a:blip")
+    rel = blip.get("{http://schemas.openxmlformats.org/officeDocument/2006/relationships}embed")
+    return bytes(word.part.related_parts[rel].blob)
+
+
+def test_compare_an_untouched_download_is_current(mini_project: Path, run_cli: RunCli) -> None:
+    project = _project(mini_project, run_cli)
+    built = run_cli("--only", PACK, "--format", "docx", "--jobs", "1", cwd=project)
+    assert built.returncode == 0, built.stderr
+    download = project / "dist" / f"{PACK}.docx"
+
+    result = run_cli("compare", str(download), "--json", cwd=project)
+
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["pack"] == PACK
+    assert data["edition"] == data["current_edition"] == "First edition"
+    assert data["added"] == []
+    assert _statuses(result) == {i: "current" for i in (A, B, C, D, F, E)}
+    text = run_cli("compare", str(download), cwd=project)
+    assert text.returncode == 0
+    assert text.stdout.splitlines()[-1] == "up to date: no case in this copy has changed since"
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("notes.docx", b"just some text", "is not a Word .docx file"),
+        ("pack.pdf", b"%PDF-1.7\n%...", "is not a Word .docx file"),
+        ("damaged.docx", None, "is damaged and cannot be read as a Word file"),
+        ("other.docx", "plain", "records no Casebook pack"),
+        ("missing.docx", "absent", "no such file"),
+    ],
+)
+def test_compare_refuses_what_is_not_a_casebook_word_pack(
+    mini_project: Path, run_cli: RunCli, name: str, data: bytes | str | None, message: str
+) -> None:
+    path = mini_project / name
+    if data is None:  # a zip with a Word package's names but broken XML
+        with zipfile.ZipFile(path, "w") as package:
+            package.writestr(
+                "[Content_Types].xml",
+                '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/'
+                '2006/content-types"><Default Extension="xml" ContentType="application/xml"/>'
+                '<Override PartName="/word/document.xml" ContentType="application/vnd.'
+                'openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>',
+            )
+            package.writestr(
+                "_rels/.rels",
+                '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+                'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.'
+                'openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
+                'Target="word/document.xml"/></Relationships>',
+            )
+            package.writestr("word/document.xml", "<w:document><w:body>")
+    elif data == "plain":
+        docx.Document().save(str(path))
+    elif isinstance(data, bytes):
+        path.write_bytes(data)
+
+    result = run_cli("compare", str(path), cwd=mini_project)
+
+    assert result.returncode == 1
+    assert result.stdout == ""
+    [line] = result.stderr.splitlines()
+    assert line.startswith(f"{path}: {message}"), line
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.clients
+def test_an_adapted_copy_is_compared_and_refreshed_after_a_second_edition(
+    mini_project: Path, run_cli: RunCli, tmp_path: Path
+) -> None:
+    project = _project(mini_project, run_cli)
+    profile = tmp_path / "lo-profile"
+    # 1. Build; the local area downloads the insight pack.
+    built = run_cli("--jobs", "1", cwd=project)
+    assert built.returncode == 0, built.stderr
+    download = tmp_path / "download" / f"{PACK}.docx"
+    download.parent.mkdir()
+    shutil.copyfile(project / "dist" / f"{PACK}.docx", download)
+    published_logo = _cover_image(download)
+
+    # 2. The local area adapts it in Word, then saves it again in LibreOffice.
+    logo = _png()
+    edited = tmp_path / "edited" / "ours.docx"
+    edited.parent.mkdir()
+    _adapt_locally(download, edited, logo)
+    adapted = _soffice(edited, tmp_path / "adapted", "docx:MS Word 2007 XML", profile)
+
+    # 3. The editor changes A and C, D's prompts, withdraws E, publishes and builds.
+    cases = project / "content" / "cases"
+    _edit(cases / f"{A}.md", "a lack of consistency", "a lack of consistency across services")
+    _edit(cases / f"{C}.md", "a shared front door", "a single shared front door")
+    _edit(
+        cases / f"{D}.md", "Who would lead data sharing", "Who in your area would own data sharing"
+    )
+    (cases / f"{E}.md").unlink()
+    published = run_cli("edition", "Second edition", "--date", "2026-06-01", cwd=project)
+    assert published.returncode == 0, published.stderr
+    assert "since First edition: 0 added, 3 edited, 1 withdrawn" in published.stdout
+    rebuilt = run_cli("--jobs", "1", cwd=project)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+
+    # 4. What changed, in the command line, the packs and the downloads page.
+    changes = run_cli("changes", "--since", "First edition", "--json", cwd=project)
+    assert changes.returncode == 0, changes.stderr
+    data = json.loads(changes.stdout)
+    assert data["since"] == "First edition"
+    found = {c["id"]: c for c in data["cases"]}
+    assert sorted(found) == sorted([A, C, D, E])
+    assert found[A]["change"] == "edited" and found[A]["fields"] == ["text"]
+    assert found[C]["packs"] == [PACK, "nation-england", "all-cases"]
+    assert found[D]["fields"] == ["prompts"]
+    assert found[E]["change"] == "withdrawn"
+    assert found[E]["packs"] == [PACK, "nation-wales", "all-cases", "needs-and-assets"]
+    pdf = subprocess.run(
+        ["pdftotext", "-layout", str(project / "dist" / f"{PACK}.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    new = pdf[pdf.index("What's new in this edition") : pdf.index("Contents\n")]
+    assert "Since the First edition (15 January 2026)" in new
+    assert "Updated: Caerphilly: Vision for change (text)" in new
+    assert "Updated: Newham: Family hubs (text)" in new
+    assert "Updated: Caerphilly: Data sharing (discussion prompts)" in new
+    assert "Withdrawn: North Wales: Regional population needs assessment" in new
+    england = subprocess.run(
+        ["pdftotext", str(project / "dist" / "nation-england.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "Updated: Newham: Family hubs (text)" in england
+    assert "Caerphilly" not in england.split("Contents")[0]
+    untouched = subprocess.run(
+        ["pdftotext", str(project / "dist" / "insight-02-whole-local-resource.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "What's new" not in untouched
+    site = (project / "dist" / "index.html").read_text(encoding="utf-8")
+    assert "Second edition" in site
+    card = site[site.index(f'id="{PACK}"') : site.index('id="insight-02-whole-local-resource"')]
+    assert "Changed in this edition" in card
+    assert "Updated: Newham: Family hubs (text)" in card
+    other = site[site.index('id="insight-02-whole-local-resource"') :]
+    assert "Changed in this edition" not in other[: other.index("</li>")]
+
+    # 5. Compare the adapted copy.
+    compared = run_cli("compare", str(adapted), "--json", cwd=project)
+    assert compared.returncode == 1, compared.stderr
+    report = json.loads(compared.stdout)
+    assert report["pack"] == PACK
+    assert report["edition"] == "First edition"
+    assert report["current_edition"] == "Second edition"
+    assert _statuses(compared) == {
+        A: "conflict",
+        B: "removed",
+        C: "updated",
+        D: "updated",
+        E: "withdrawn",
+        F: "current",
+    }
+    assert report["added"] == [SECTION]
+    headings = {c["id"]: c["heading"] for c in report["cases"]}
+    assert headings[E] == "North Wales: Regional population needs assessment"
+    text = run_cli("compare", str(adapted), cwd=project)
+    assert "a lack of consistency {+across services+} and silo working." in text.stdout
+
+    # Refresh it.
+    before = adapted.read_bytes()
+    refreshed = tmp_path / "refreshed.docx"
+    result = run_cli("refresh", str(adapted), "--out", str(refreshed), cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert adapted.read_bytes() == before
+    lines = result.stdout.splitlines()
+    assert (
+        "updated    Newham: Family hubs: updated: took the current text, prompts and citation"
+        in (lines)
+    )
+    assert any(line.startswith("conflict   Caerphilly: Vision for change: kept") for line in lines)
+    assert any("the current text: Caerphilly worked with" in line for line in lines)
+    assert f"kept       your section: {SECTION}" in lines
+    paragraphs = _paragraphs(refreshed)
+    assert any("a single shared front door" in p for p in paragraphs)  # C
+    assert "Who in your area would own data sharing where you work?" in paragraphs  # D
+    assert "Who would lead data sharing where you work?" not in paragraphs
+    assert any(p.startswith("In 2019 Caerphilly worked closely with") for p in paragraphs)
+    assert not any("across services" in p for p in paragraphs)  # A keeps the local text
+    assert not any(p.startswith("Newham: The 50 Steps") for p in paragraphs)  # B stays deleted
+    assert SECTION in paragraphs
+    word = docx.Document(str(refreshed))
+    [c_text] = [p for p in word.paragraphs if "a single shared front door" in p.text]
+    [c_heading] = [p for p in word.paragraphs if p.text == "Newham: Family hubs"]
+    assert c_heading.style is not None and c_heading.style.name == "Heading 2"
+    # The new text takes the style the copy gives the text of every other case.
+    [f_text] = [p for p in word.paragraphs if p.text.startswith("Newport partners agreed")]
+    assert c_text._p.style == f_text._p.style
+    assert word.sections[0].footer.paragraphs[0].text.startswith(FOOTER)
+    assert _cover_image(refreshed) == _cover_image(adapted) != published_logo
+    # Refusals: an existing file without --force; the copy itself.
+    again = run_cli("refresh", str(adapted), "--out", str(refreshed), cwd=project)
+    assert again.returncode == 1
+    assert again.stderr == f"{refreshed}: already exists; use --force to replace it\n"
+    itself = run_cli("refresh", str(adapted), "--out", str(adapted), "--force", cwd=project)
+    assert itself.returncode == 1 and adapted.read_bytes() == before
+
+    # LibreOffice opens the refreshed copy, and it is up to date but for A and E.
+    shown = _soffice(refreshed, tmp_path / "shown", "pdf", profile)
+    shown_text = subprocess.run(
+        ["pdftotext", str(shown), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "a single shared front door" in shown_text and SECTION in shown_text
+    after = run_cli("compare", str(refreshed), "--json", cwd=project)
+    assert _statuses(after) == {
+        A: "conflict",
+        B: "removed",
+        C: "current",
+        D: "current",
+        E: "withdrawn",
+        F: "current",
+    }
+    assert json.loads(after.stdout)["added"] == [SECTION]
+    assert json.loads(after.stdout)["edition"] == "Second edition"
+
+
+def test_edition_and_changes_on_the_command_line(mini_project: Path, run_cli: RunCli) -> None:
+    bad_date = run_cli("edition", "Second edition", "--date", "1 March 2026", cwd=mini_project)
+    assert bad_date.returncode == 2
+    assert "not a date like 2027-03-01: '1 March 2026'" in bad_date.stderr
+    unchanged = run_cli("edition", "Second edition", "--date", "2026-03-01", cwd=mini_project)
+    assert unchanged.returncode == 1
+    assert unchanged.stderr.endswith(
+        "no case has changed since Test edition; there is nothing to publish\n"
+    )
+    assert not list((mini_project / "content" / "editions").glob("002-*"))
+    none = run_cli("changes", cwd=mini_project)
+    assert none.returncode == 0
+    assert none.stdout == (
+        "Only one edition has been published, Test edition (15 January 2026), and no case "
+        "has changed since.\n"
+    )
+    unknown = run_cli("changes", "--since", "Third edition", cwd=mini_project)
+    assert unknown.returncode == 2
+    assert unknown.stderr == (
+        "build.py: error: no edition 'Third edition'; the editions are: 'Test edition'\n"
+    )
+
+    _edit(mini_project / "content" / "cases" / f"{A}.md", "silo working", "working in silos")
+    pending = run_cli("changes", cwd=mini_project)
+    assert pending.stdout.splitlines()[0] == (
+        "Changes from Test edition (15 January 2026) to the content now (not yet published "
+        "as an edition):"
+    )
+    published = run_cli("edition", "Second edition", "--date", "2026-03-01", cwd=mini_project)
+    assert published.returncode == 0, published.stderr
+    record = mini_project / "content" / "editions" / "002-second-edition.yaml"
+    shown = Path("content/editions/002-second-edition.yaml")
+    assert published.stdout.splitlines()[0] == f"published Second edition (1 March 2026): {shown}"
+    assert "working in silos" in record.read_text(encoding="utf-8")
+    since = run_cli("changes", "--json", cwd=mini_project)
+    assert json.loads(since.stdout) == {
+        "since": "Test edition",
+        "cases": [
+            {
+                "id": A,
+                "change": "edited",
+                "fields": ["text"],
+                "packs": ["insight-01-strategic-planning", "nation-wales", "all-cases"],
+            }
+        ],
+    }
+    again = run_cli("edition", "second EDITION", "--date", "2026-04-01", cwd=mini_project)
+    assert again.returncode == 1
+    assert again.stderr == (
+        f"{Path('content/editions/002-second-edition.yaml')}:4: label: 'Second edition' is "
+        "already published (2026-03-01); choose another label\n"
+    )

@@ -1,0 +1,231 @@
+"""Editions: the records in content/editions/, publishing one, what changed between two, and
+the provenance a Word pack carries (see docs/editions.md)."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import docx
+import pytest
+
+from casebook.adapt import compare_copy, refresh_copy
+from casebook.content import load_corpus
+from casebook.diagnostics import ContentError
+from casebook.document import compose_pack
+from casebook.editions import edition_changes, publish_edition, whats_new, word_diff
+from casebook.layout import load_layout
+from casebook.model import Corpus
+from casebook.packs import select_packs
+from casebook.word import render_docx
+
+ROOT = Path(__file__).resolve().parents[2]
+MINI = ROOT / "tests" / "fixtures" / "mini" / "content"
+LAYOUTS = ROOT / "layouts"
+CAERPHILLY = "caerphilly-vision-for-change"
+NEWHAM = "newham-the-50-steps-to-a-healthier-borough"
+
+
+@pytest.fixture
+def content(tmp_path: Path) -> Path:
+    folder = tmp_path / "content"
+    shutil.copytree(MINI, folder)
+    return folder
+
+
+def _problems(content: Path) -> list[str]:
+    with pytest.raises(ContentError) as caught:
+        load_corpus(content)
+    return [str(d) for d in caught.value.diagnostics]
+
+
+def _publish(corpus: Corpus, label: str, date: str) -> Corpus:
+    path, text = publish_edition(corpus, label, date)
+    path.write_text(text, encoding="utf-8")
+    return load_corpus(Path(corpus.root))
+
+
+def _with_prompts(corpus: Corpus, case_id: str, prompts: tuple[str, ...]) -> Corpus:
+    cases = tuple(replace(c, prompts=prompts) if c.id == case_id else c for c in corpus.cases)
+    return replace(corpus, cases=cases)
+
+
+def test_the_latest_edition_is_what_packs_print(content: Path) -> None:
+    corpus = load_corpus(content)
+    assert [e.label for e in corpus.editions] == ["Test edition"]
+    assert (corpus.source.edition.label, corpus.source.edition.date) == (
+        "Test edition",
+        "2026-01-15",
+    )
+    record = corpus.editions[0].case(CAERPHILLY)
+    assert record is not None and record.heading == "Caerphilly: Vision for change"
+    assert record.text.startswith("Caerphilly worked with Public Health Wales")
+    assert record.citation.endswith("page 19")
+
+    (content / "cases" / f"{NEWHAM}.md").unlink()
+    second = _publish(load_corpus(content), "Second edition", "2026-02-01")
+    assert second.source.edition.label == "Second edition"
+    [pack] = [p for p in select_packs(second) if p.id == "all-cases"]
+    document = compose_pack(pack, second)
+    assert document.cover.edition == "Second edition, 1 February 2026"
+    assert document.whats_new is not None
+    assert document.toc()[1].title == "What's new in this edition"
+
+
+def test_source_yaml_edition_field_is_refused_with_where_editions_live(content: Path) -> None:
+    source = content / "source.yaml"
+    source.write_text(
+        source.read_text() + 'edition:\n  label: Old\n  date: "2026-01-01"\n', encoding="utf-8"
+    )
+    [problem] = _problems(content)
+    assert problem.startswith(f"{source}:11: edition: editions are recorded in content/editions/")
+
+
+def test_no_edition_is_an_error_naming_the_command(content: Path) -> None:
+    shutil.rmtree(content / "editions")
+    assert _problems(content) == [
+        f"{content / 'editions'}:0: no edition has been published yet; publish the first with: "
+        'python build.py edition "First edition" --date YYYY-MM-DD'
+    ]
+    assert load_corpus(content, unpublished=True).editions == ()
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("label: Test edition", "label:", "4: label: is empty"),
+        ("date: '2026-01-15'", "date: 15/01/2026", "5: date: '15/01/2026' is not a date"),
+        ("  page: 19\n", "  page: nineteen\n", "10: page: expected a whole number, got text"),
+        ("  title: Vision for change\n", "  titel: Vision\n", "8: unknown field 'titel'"),
+    ],
+)
+def test_a_damaged_edition_record_is_reported_at_its_line(
+    content: Path, old: str, new: str, message: str
+) -> None:
+    [record] = (content / "editions").glob("*.yaml")
+    text = record.read_text(encoding="utf-8")
+    assert old in text
+    record.write_text(text.replace(old, new, 1), encoding="utf-8")
+    problems = _problems(content)
+    assert any(p.startswith(f"{record}:{message}") for p in problems), problems
+
+
+def test_publishing_refuses_a_taken_label_or_date_an_earlier_date_and_no_change(
+    content: Path,
+) -> None:
+    corpus = load_corpus(content)
+    [record] = corpus.editions
+    with pytest.raises(ContentError) as taken:
+        publish_edition(corpus, "test EDITION", "2026-03-01")
+    assert str(taken.value) == (
+        f"{record.path}:4: label: 'Test edition' is already published (2026-01-15); "
+        "choose another label"
+    )
+    with pytest.raises(ContentError) as nothing:
+        publish_edition(corpus, "Second edition", "2026-03-01")
+    assert "no case has changed since Test edition; there is nothing to publish" in str(
+        nothing.value
+    )
+    changed = _with_prompts(corpus, CAERPHILLY, ("What is our vision?", "Who shares it?"))
+    with pytest.raises(ContentError) as same_day:
+        publish_edition(changed, "Second edition", "2026-01-15")
+    assert "date: 2026-01-15 is already the date of Test edition" in str(same_day.value)
+    with pytest.raises(ContentError) as earlier:
+        publish_edition(changed, "Second edition", "2025-12-31")
+    assert "date: 2025-12-31 is earlier than the last edition, Test edition (2026-01-15)" in str(
+        earlier.value
+    )
+    path, text = publish_edition(changed, "Second edition", "2026-03-01")
+    assert path.name == "002-second-edition.yaml"
+    assert "  prompts:\n  - What is our vision?\n  - Who shares it?\n" in text
+
+
+def test_changes_list_fields_word_diffs_and_packs(content: Path) -> None:
+    case = content / "cases" / f"{CAERPHILLY}.md"
+    case.write_text(case.read_text().replace("silo working", "working in silos"), encoding="utf-8")
+    (content / "cases" / "north-wales-regional-population-needs-assessment.md").unlink()
+    loaded = load_corpus(content)
+    [newham] = [c for c in loaded.cases if c.id == NEWHAM]
+    *kept, dropped = newham.prompts
+    corpus = _with_prompts(loaded, NEWHAM, tuple(kept))
+
+    found = edition_changes(corpus, None)
+
+    assert found is not None and found.since.label == "Test edition" and found.until is None
+    by_id = {c.id: c for c in found.cases}
+    assert by_id[CAERPHILLY].fields == ("text",)
+    assert dict(by_id[CAERPHILLY].diffs)["text"].endswith(
+        "a lack of consistency and [-silo working.-] {+working in silos.+}"
+    )
+    assert by_id[CAERPHILLY].packs == ("insight-01-strategic-planning", "nation-wales", "all-cases")
+    assert by_id[NEWHAM].fields == ("prompts",)
+    assert dict(by_id[NEWHAM].diffs)["prompts"].endswith(f"[-{len(kept) + 1}. {dropped}-]")
+    withdrawn = by_id["north-wales-regional-population-needs-assessment"]
+    assert withdrawn.change == "withdrawn" and "needs-and-assets" in withdrawn.packs
+    with pytest.raises(KeyError):
+        edition_changes(corpus, "Third edition")
+
+
+def test_word_diff_keeps_a_little_context() -> None:
+    old = "one two three four five six seven eight nine ten eleven twelve"
+    new = "one two three four five six SEVEN eight nine ten eleven twelve"
+    assert word_diff(old, new, context=2) == "… five six [-seven-] {+SEVEN+} eight nine …"
+
+
+def test_whats_new_names_each_changed_case_of_the_pack_once(content: Path) -> None:
+    case = content / "cases" / f"{CAERPHILLY}.md"
+    case.write_text(case.read_text().replace("page: 19", "page: 20"), encoding="utf-8")
+    second = _publish(load_corpus(content), "Second edition", "2026-02-01")
+    packs = {p.id: p for p in select_packs(second)}
+
+    found = whats_new(packs["insight-01-strategic-planning"], second)
+
+    assert found is not None
+    assert found[0].label == "Test edition"
+    assert found[1] == ("Updated: Caerphilly: Vision for change (page)",)
+    assert whats_new(packs["nation-england"], second) is None
+
+
+def _docx(corpus: Corpus, pack_id: str, out: Path) -> Path:
+    [pack] = [p for p in select_packs(corpus) if p.id == pack_id]
+    out.write_bytes(render_docx(compose_pack(pack, corpus), load_layout(LAYOUTS), MINI))
+    return out
+
+
+def test_provenance_and_prompts_through_compare_and_refresh(content: Path, tmp_path: Path) -> None:
+    first = _with_prompts(load_corpus(content), NEWHAM, ("Which step is ours?", "Who leads it?"))
+    download = _docx(first, "insight-01-strategic-planning", tmp_path / "download.docx")
+    properties = docx.Document(str(download))
+    assert properties.core_properties.identifier == "insight-01-strategic-planning"
+    comparison = compare_copy(download, first)
+    assert [c.status for c in comparison.cases] == ["current"] * 3
+    assert not comparison.out_of_date
+
+    later = _with_prompts(first, NEWHAM, ("Which step is ours?", "Who will lead it here?"))
+    comparison = compare_copy(download, later)
+    assert {c.id: c.status for c in comparison.cases}[NEWHAM] == "updated"
+    assert comparison.out_of_date
+
+    def render(document: object) -> bytes:
+        return render_docx(document, load_layout(LAYOUTS), MINI)  # type: ignore[arg-type]
+
+    refreshed = refresh_copy(download, tmp_path / "new.docx", later, render)
+    (tmp_path / "new.docx").write_bytes(refreshed.data)
+    texts = [p.text for p in docx.Document(str(tmp_path / "new.docx")).paragraphs]
+    assert "Who will lead it here?" in texts and "Who leads it?" not in texts
+    assert [c.status for c in compare_copy(tmp_path / "new.docx", later).cases] == ["current"] * 3
+
+
+def test_every_real_case_in_an_untouched_download_is_current(tmp_path: Path) -> None:
+    # The real cases hold lists, links, tables and figures: the digest recorded for each must
+    # be the one its words in the Word file give.
+    real = ROOT / "content"
+    corpus = load_corpus(real)
+    [pack] = [p for p in select_packs(corpus) if p.id == "all-cases"]
+    download = tmp_path / "all-cases.docx"
+    download.write_bytes(render_docx(compose_pack(pack, corpus), load_layout(LAYOUTS), real))
+    comparison = compare_copy(download, corpus)
+    assert len(comparison.cases) == len(corpus.cases)
+    assert {c.status for c in comparison.cases} == {"current"}
+    assert comparison.added == () and comparison.new_cases == ()
