@@ -83,7 +83,6 @@ class CaseGroup:
     prompts_title: str
     prompts: tuple[str, ...]  # the insight's prompts, shown once in the opener
     cases: tuple[CaseEntry, ...]
-    cases_title: str = "Cases in this section"  # the opener's list of its cases
 
 
 @dataclass(frozen=True)
@@ -295,7 +294,9 @@ def _groups(pack: Pack, corpus: Corpus) -> tuple[CaseGroup, ...]:
                             f"(pages {insight.pages[0]}–{insight.pages[1]})."
                         ),
                     ),
-                    prompts_title="Questions on the insight as a whole",
+                    prompts_title=(
+                        "Questions on the insight as a whole, for the close of the session"
+                    ),
                     prompts=insight.prompts,
                     cases=cases,
                 )
