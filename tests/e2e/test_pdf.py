@@ -44,22 +44,7 @@ SVG = (
 
 
 def mini_document(pack_id: str = "all-cases") -> Document:
-    """A mini pack. A case written without prompts is given two of its own, so every case
-    shows what a finished case shows: its prompts, then the notes."""
     corpus = load_corpus(MINI)
-    cases = tuple(
-        c
-        if c.prompts
-        else dataclasses.replace(
-            c,
-            prompts=(
-                f"What would partners in your area recognise in what {c.places[0]} did?",
-                f"Which step on page {c.page} of the report could your area take first?",
-            ),
-        )
-        for c in corpus.cases
-    )
-    corpus = dataclasses.replace(corpus, cases=cases)
     [pack] = [p for p in select_packs(corpus) if p.id == pack_id]
     return compose_pack(pack, corpus)
 
