@@ -17,6 +17,7 @@ from docx import Document as WordDocument
 from pypdf import PdfReader
 
 from casebook.content import load_corpus
+from casebook.document import compose_pack
 from casebook.model import Insight
 from casebook.packs import select_packs
 
@@ -82,10 +83,11 @@ def pdf_pages(dist: Path, pack_id: str) -> list[str]:
     return [footer.sub("", page) for page in pages]
 
 
-def introduction_page(pages: list[str]) -> int:
+def introduction_page(pages: list[str], pack_id: str) -> int:
     """The index of the introduction's page: the body starts there, after the contents."""
+    title = compose_pack(PACKS[pack_id], CORPUS).introduction.title
     contents = next(n for n, page in enumerate(pages) if page.startswith("Contents"))
-    return next(n for n, page in enumerate(pages) if n > contents and page.startswith("Intro"))
+    return next(n for n, page in enumerate(pages) if n > contents and page.startswith(title))
 
 
 def unspaced(text: str) -> str:
@@ -113,11 +115,11 @@ def test_each_case_has_its_own_prompts_and_no_insight_prompts_under_it(
         *(c.heading for c in pack.cases),
         "Action-planning sheet",
     ]
-    body = introduction_page(pages)
+    body = introduction_page(pages, pack_id)
     starts = {
         next(n for n, page in enumerate(pages) if n > body and page.startswith(title))
         for title in titles
-        if any(page.startswith(title) for page in pages[body:])
+        if any(page.startswith(title) for page in pages[body + 1 :])
     }
     under: dict[str, str] = {}
     for case in pack.cases:
@@ -137,7 +139,7 @@ def test_each_case_has_its_own_prompts_and_no_insight_prompts_under_it(
 @pytest.mark.parametrize("pack_id", sorted(PACKS))
 def test_each_insight_summary_is_printed_once(dist: Path, pack_id: str) -> None:
     pages = pdf_pages(dist, pack_id)
-    body = unspaced(" ".join(pages[introduction_page(pages) :]))
+    body = unspaced(" ".join(pages[introduction_page(pages, pack_id) :]))
     for insight in insights_of(pack_id):
         assert body.count(unspaced(insight.summary)) == 1, insight.id
 
@@ -145,7 +147,7 @@ def test_each_insight_summary_is_printed_once(dist: Path, pack_id: str) -> None:
 @pytest.mark.parametrize("pack_id", ["all-cases", "nation-england", "nation-wales"])
 def test_contents_show_each_insight_with_its_cases_beneath(dist: Path, pack_id: str) -> None:
     pages = pdf_pages(dist, pack_id)
-    body = introduction_page(pages)
+    body = introduction_page(pages, pack_id)
     first = next(n for n, page in enumerate(pages) if page.startswith("Contents"))
     contents = " ".join(pages[first:body])
 
