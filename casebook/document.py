@@ -99,6 +99,7 @@ class TocEntry:
     anchor: str
     title: str
     level: int  # 1 for sections, 2 for cases
+    children: tuple[TocEntry, ...] = ()  # the cases under a section, in ``toc_tree`` only
 
 
 @dataclass(frozen=True)
@@ -146,6 +147,16 @@ class Document:
             TocEntry(self.about.anchor, self.about.title, 1),
         ]
         return tuple(entries)
+
+    def toc_tree(self) -> tuple[TocEntry, ...]:
+        """The contents as a two-level list: each section with the cases beneath it."""
+        tree: list[TocEntry] = []
+        for entry in self.toc():
+            if entry.level == 1 or not tree:
+                tree.append(entry)
+            else:
+                tree[-1] = replace(tree[-1], children=(*tree[-1].children, entry))
+        return tuple(tree)
 
 
 def with_first_case(document: Document, case: CaseEntry) -> Document:
@@ -202,27 +213,45 @@ def _introduction(pack: Pack, corpus: Corpus) -> Section:
             _para(
                 f"This pack gathers the report's case examples from {pack.nation}: "
                 f"{_count(len(pack.cases), 'case')} from {_count(len(places), 'place')}, "
-                "across the insights listed below."
+                "in a section for each insight they illustrate, in the report's order:"
             )
         )
-        insights = [i for i in corpus.insights if any(c.insight == i.id for c in pack.cases)]
-        blocks.append(_bullets([f"Insight {i.number}: {i.title}" for i in insights]))
+        blocks.append(_insights_drawn_on(pack, corpus))
     elif pack.kind == "custom" and pack.recipe is not None:
         title = "Introduction"
         blocks.extend(pack.recipe.intro)
+        blocks.append(
+            _para(
+                f"This pack holds {_count(len(pack.cases), 'case')} from "
+                f"{_count(len(places), 'place')}, in a section for each insight they "
+                "illustrate, in the report's order:"
+            )
+        )
+        blocks.append(_insights_drawn_on(pack, corpus))
     else:
         title = "Introduction"
         blocks.append(
             _para(
                 f"This pack holds every case example in the report: "
                 f"{_count(len(pack.cases), 'case')} from {_count(len(places), 'place')}, "
-                "arranged by insight."
+                "in a section for each of the report's insights:"
             )
         )
-        blocks.append(_bullets([f"Insight {i.number}: {i.title}" for i in corpus.insights]))
+        blocks.append(_insights_drawn_on(pack, corpus))
     blocks.append(_para("Places represented in this pack:"))
     blocks.append(_bullets([f"{p} ({corpus.place(p).nation})" for p in places]))
     return Section("introduction", title, tuple(blocks))
+
+
+def _insights_drawn_on(pack: Pack, corpus: Corpus) -> BulletList:
+    """The insights a pack's cases illustrate, in the report's order, with how many cases
+    each section holds."""
+    lines = []
+    for insight in corpus.insights:
+        n = sum(1 for c in pack.cases if c.insight == insight.id)
+        if n:
+            lines.append(f"Insight {insight.number}: {insight.title} ({_count(n, 'case')})")
+    return _bullets(lines)
 
 
 def _case_entry(case: Case, corpus: Corpus) -> CaseEntry:
@@ -260,8 +289,17 @@ def _groups(pack: Pack, corpus: Corpus) -> tuple[CaseGroup, ...]:
                 CaseGroup(
                     anchor=f"insight-{insight.id}",
                     title=f"Insight {insight.number}: {insight.title}",
-                    blocks=(_para(insight.summary),),
-                    prompts_title="Discussion prompts for this insight",
+                    blocks=(
+                        _para(insight.summary),
+                        _para(
+                            f"{'This case comes' if len(cases) == 1 else 'These cases come'} "
+                            f"from chapter {insight.number} of the report "
+                            f"(pages {insight.pages[0]}–{insight.pages[1]})."
+                        ),
+                    ),
+                    prompts_title=(
+                        "Questions on the insight as a whole, for the close of the session"
+                    ),
                     prompts=insight.prompts,
                     cases=cases,
                 )

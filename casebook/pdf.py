@@ -125,7 +125,7 @@ def render_template(document: Document, layout: Layout, name: str, **context: An
         template = env.get_template(name)
         return template.render(
             doc=document,
-            toc=document.toc(),
+            toc=document.toc_tree(),
             brand=brand,
             logo_url=_logo_url(layout),
             paper=brand.paper,
@@ -220,7 +220,7 @@ def write_pdf(
             rendered.metadata.attachments = []
             for page in rendered.pages:
                 page.links[:] = [link for link in page.links if link[0] != "attachment"]
-            pdf = rendered.write_pdf(**_pdf_options())
+            pdf = rendered.write_pdf(finisher=_scope_header_cells, **_pdf_options())
         except FatalURLFetchingError as error:
             reason = error.__cause__ or error
             raise RenderError(f"{document.pack_id}: {reason}") from None
@@ -260,6 +260,20 @@ def _pdf_options() -> dict[str, Any]:
         "attachments": [],
         "custom_metadata": False,
     }
+
+
+def _scope_header_cells(rendered: Any, pdf: Any) -> None:
+    """Give every header cell in the structure tree a column scope.
+
+    WeasyPrint tags a ``<th>`` as /TH and links data cells to it with /Headers, but writes no
+    /Scope, which PDF/UA checkers and screen readers look for first. Every header cell
+    Casebook writes heads a column (``<th scope="col">``: the action sheet's and the content
+    tables' header rows), so /Column is what each one means.
+    """
+    del rendered
+    for obj in pdf.objects:
+        if isinstance(obj, dict) and obj.get("Type") == "/StructElem" and obj.get("S") == "/TH":
+            obj["A"]["Scope"] = "/Column"
 
 
 # --- HTML for blocks -------------------------------------------------------------------------

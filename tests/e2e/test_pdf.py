@@ -9,6 +9,7 @@ import io
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -162,9 +163,9 @@ def test_notes_are_ruled_under_the_prompts_on_the_case_page(
     # Seven paragraphs leave a few lines under the prompts: the notes stay on the case page.
     texts = page_texts(render_pdf(with_body(document, *[PARAGRAPH] * 7), layout, MINI))
     assert len(texts) == len(page_texts(render_pdf(document, layout, MINI)))
-    case_page = texts[4]
-    assert case_page.startswith(document.cases[0].heading)
+    [case_page] = [t for t in texts if t.startswith(document.cases[0].heading)]
     assert "Discussion prompts" in case_page and " Notes " in case_page
+    assert case_page.index("Discussion prompts") < case_page.index(" Notes ")
 
 
 @pytest.mark.parametrize("paragraphs", [10, 14, 20])
@@ -215,20 +216,142 @@ def test_pdf_is_tagged(pdf: bytes) -> None:
     assert "/StructTreeRoot" in root
 
 
-def test_outline_has_sections_and_cases(pdf: bytes, document: Document) -> None:
+def outline_of(pdf: bytes) -> list[tuple[str, list[str]]]:
+    """The PDF's bookmarks: each top-level title with the titles beneath it."""
+    tree: list[tuple[str, list[str]]] = []
+    for item in PdfReader(io.BytesIO(pdf)).outline:
+        if isinstance(item, list):
+            assert all(not isinstance(child, list) for child in item), "a third level"
+            tree[-1][1].extend(child.title for child in item)
+        else:
+            tree.append((item.title, []))
+    return tree
+
+
+def test_outline_has_insight_sections_with_their_cases_beneath(
+    pdf: bytes, document: Document
+) -> None:
+    assert outline_of(pdf) == [
+        (document.title, []),
+        (document.guide.title, []),
+        (document.contents_title, []),
+        (document.introduction.title, []),
+        *[(g.title, [c.heading for c in g.cases]) for g in document.groups],
+        (document.action_sheet.title, []),
+        (document.about.title, []),
+    ]
+
+
+def test_an_insight_pack_has_its_cases_beneath_the_introduction(layout: Layout) -> None:
+    document = mini_document("insight-01-strategic-planning")
+    pdf = render_pdf(document, layout, MINI)
+    [group] = document.groups
+    assert not group.title
+    assert outline_of(pdf)[3] == (document.introduction.title, [c.heading for c in group.cases])
+    texts = page_texts(pdf)
+    contents = texts[2]
+    assert f"{document.introduction.title} 4 {document.cases[0].heading} 5" in contents
+    # The insight's questions are printed once, in the introduction, never under a case.
+    for prompt in load_corpus(MINI).insight("strategic-planning").prompts:
+        assert [n for n, t in enumerate(texts, 1) if prompt in t] == [4], prompt
+
+
+def structure_elements(pdf: bytes) -> list[tuple[str, Any, int]]:
+    """Every element of a tagged PDF's structure tree: (role, element, page number)."""
     reader = PdfReader(io.BytesIO(pdf))
+    pages = {page.indirect_reference.idnum: n for n, page in enumerate(reader.pages, 1)}
+    found: list[tuple[str, Any, int]] = []
 
-    def titles(items: list[Any]) -> list[str]:
-        found: list[str] = []
-        for item in items:
-            found.extend(titles(item) if isinstance(item, list) else [item.title])
-        return found
+    def walk(node: Any, page: int) -> None:
+        node = node.get_object() if hasattr(node, "get_object") else node
+        if isinstance(node, list):
+            for child in node:
+                walk(child, page)
+        elif hasattr(node, "get") and "/S" in node:
+            if "/Pg" in node:
+                page = pages[node.raw_get("/Pg").idnum]
+            found.append((str(node["/S"]), node, page))
+            if "/K" in node:
+                walk(node["/K"], page)
 
-    outline = titles(reader.outline)
-    for title in (document.guide.title, "Case examples", document.about.title):
-        assert title in outline
+    walk(reader.trailer["/Root"]["/StructTreeRoot"]["/K"], 0)
+    return found
+
+
+def test_contents_are_a_list_of_links_not_a_table(
+    pdf: bytes, document: Document, texts: list[str]
+) -> None:
+    contents_page = 3
+    assert texts[contents_page - 1].startswith(document.contents_title)
+    on_page = [(role, e) for role, e, page in structure_elements(pdf) if page == contents_page]
+    roles = [role for role, _ in on_page]
+    assert not {"/Table", "/TR", "/TH", "/TD"} & set(roles), roles
+    # One link per entry, in list items; an insight's cases are a list inside its item.
+    entries = document.toc()
+    assert roles.count("/Link") == len(entries)
+    assert roles.count("/LI") == len(entries)
+    lists = [e for role, e in on_page if role == "/L"]
+    assert len(lists) == 1 + sum(1 for g in document.groups if g.title)
+
+
+def test_action_sheet_header_cells_have_a_column_scope(
+    pdf: bytes, document: Document, texts: list[str]
+) -> None:
+    sheet = len(texts) - 1
+    assert texts[sheet - 1].startswith(document.action_sheet.title)
+    headers = [e for role, e, page in structure_elements(pdf) if role == "/TH" and page == sheet]
+    assert len(headers) == len(document.action_sheet.columns)
+    for header in headers:
+        assert header["/A"]["/Scope"] == "/Column"
+
+
+def test_insight_sections_open_with_summary_and_questions(
+    document: Document, texts: list[str]
+) -> None:
+    corpus = load_corpus(MINI)
+    body = " ".join(texts[3:])
+    for group in document.groups:
+        [n] = [n for n, t in enumerate(texts) if t.startswith(group.title)]
+        opener = texts[n]
+        insight = next(i for i in corpus.insights if group.title.endswith(i.title))
+        assert f"{group.title} {insight.summary} " in opener
+        assert body.count(insight.summary) == 1
+        assert f"{group.prompts_title} {' '.join(insight.prompts)}" in opener
+        assert texts[n + 1].startswith(group.cases[0].heading)
+
+
+def prompts_under(texts: list[str], heading: str, starts: set[int]) -> str:
+    """The text between "Discussion prompts" and "Notes" on the pages of one case."""
+    first = next(n for n, t in enumerate(texts) if t.startswith(heading))
+    end = min([s for s in starts if s > first] or [len(texts)])
+    found = re.findall(r"Discussion prompts (.*?) Notes ", " ".join(texts[first:end]))
+    assert len(found) == 1, heading
+    return str(found[0])
+
+
+def test_each_case_shows_its_own_prompts_and_never_an_insights(
+    document: Document, texts: list[str]
+) -> None:
+    titles = [e.title for e in document.toc()]
+    starts = {n for n, t in enumerate(texts) if n > 3 and any(t.startswith(x) for x in titles)}
+    under = {c.heading: prompts_under(texts, c.heading, starts) for c in document.cases}
     for case in document.cases:
-        assert case.heading in outline
+        assert under[case.heading] == " ".join(case.prompts)
+    assert len(set(under.values())) == len(under)
+    for insight in load_corpus(MINI).insights:
+        for prompt in insight.prompts:
+            assert not any(prompt in text for text in under.values())
+            assert sum(t.count(prompt) for t in texts) == 1
+
+
+def test_a_case_without_prompts_goes_from_its_citation_to_the_notes(
+    document: Document, layout: Layout
+) -> None:
+    case = dataclasses.replace(document.cases[0], prompts=())
+    texts = page_texts(render_pdf(with_first_case(document, case), layout, MINI))
+    [page] = [t for t in texts if t.startswith(case.heading)]
+    assert "Discussion prompts" not in page
+    assert f"{case.citation} Notes " in page
 
 
 def fonts_of(pdf: bytes) -> dict[str, Any]:
@@ -302,7 +425,7 @@ def test_welsh_right_to_left_symbols_and_emoji_survive(document: Document, layou
     words = "Gŵyl Llŷn dŵr tŷ מרכז مرحبا 👶 → ≥ ✓"
     doc = with_body(document, Paragraph((Text(f"Ar\u00a0lan y môr: {words}"),)))
     pdf = render_pdf(doc, layout, MINI)
-    text = page_texts(pdf)[4]
+    [text] = [t for t in page_texts(pdf) if t.startswith(document.cases[0].heading)]
     for word in ("Gŵyl", "Llŷn", "dŵr", "tŷ", "👶", "مرحبا", "→ ≥ ✓"):
         assert word in text
     assert "מרכז" in text or "זכרמ" in text  # extraction may give visual order
@@ -326,7 +449,7 @@ def test_markup_in_text_is_printed_not_obeyed(document: Document, layout: Layout
         Paragraph((Link("javascript:alert(1)", (Text("a script"),)),)),
     )
     pdf = render_pdf(doc, layout, MINI)
-    text = page_texts(pdf)[4]
+    [text] = [t for t in page_texts(pdf) if t.startswith(document.cases[0].heading)]
     assert squash(raw) in text
     assert "a local file" in text and "a script" in text
     test_no_attachments_or_scripts(pdf)
@@ -513,3 +636,19 @@ def test_poppler_and_qpdf_accept_the_pdf(pdf: bytes, document: Document, tmp_pat
     for number, page in enumerate(pages[1:], start=2):
         assert f"page {number} of {len(pages)}" in page
         assert document.short_citation in squash(page)
+
+
+@pytest.mark.clients
+def test_pdfua_finds_no_error(pdf: bytes, tmp_path: Path) -> None:
+    path = tmp_path / "pack.pdf"
+    path.write_bytes(pdf)
+    pdfua = shutil.which("pdfua") or str(Path(sys.executable).parent / "pdfua")
+    result = subprocess.run(
+        [pdfua, "check", "--min-severity", "error", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    # pdfua exits 3 for a finding at ERROR severity, 4 for a file it cannot read.
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -16,6 +17,8 @@ from docx import Document as WordDocument
 from pypdf import PdfReader
 
 from casebook.content import load_corpus
+from casebook.document import compose_pack
+from casebook.model import Insight
 from casebook.packs import select_packs
 
 pytestmark = pytest.mark.slow
@@ -67,6 +70,140 @@ def test_each_pdf_shows_its_cases_citations_and_footer(dist: Path, pack_id: str)
     # The citations come in the pack's own order, one under each case.
     positions = [text.index(case.heading) for case in pack.cases]
     assert positions == sorted(positions)
+
+
+def pdf_pages(dist: Path, pack_id: str) -> list[str]:
+    """The text of each page without its footer, so that text running on over a page break
+    reads on."""
+    footer = re.compile(
+        rf" ?{re.escape(PACKS[pack_id].title)} · {re.escape(CORPUS.source.short_citation)}"
+        r" page \d+ of \d+$"
+    )
+    pages = [squash(p.extract_text()) for p in PdfReader(dist / f"{pack_id}.pdf").pages]
+    return [footer.sub("", page) for page in pages]
+
+
+def introduction_page(pages: list[str], pack_id: str) -> int:
+    """The index of the introduction's page: the body starts there, after the contents."""
+    title = compose_pack(PACKS[pack_id], CORPUS).introduction.title
+    contents = next(n for n, page in enumerate(pages) if page.startswith("Contents"))
+    return next(n for n, page in enumerate(pages) if n > contents and page.startswith(title))
+
+
+def unspaced(text: str) -> str:
+    """``text`` without whitespace: a line may break after a hyphen ("multi-agency"), and the
+    extracted text then has a space there."""
+    return "".join(text.split())
+
+
+def insights_of(pack_id: str) -> list[Insight]:
+    """The insights a pack draws on, in the report's order."""
+    drawn = {c.insight for c in PACKS[pack_id].cases}
+    return [i for i in CORPUS.insights if i.id in drawn]
+
+
+@pytest.mark.parametrize("pack_id", sorted(PACKS))
+def test_each_case_has_its_own_prompts_and_no_insight_prompts_under_it(
+    dist: Path, pack_id: str
+) -> None:
+    pack = PACKS[pack_id]
+    pages = pdf_pages(dist, pack_id)
+    # A case's pages run from the first that starts with its heading to the next case's,
+    # the next insight section's or the action sheet.
+    titles = [
+        *(f"Insight {i.number}: {i.title}" for i in CORPUS.insights),
+        *(c.heading for c in pack.cases),
+        "Action-planning sheet",
+    ]
+    body = introduction_page(pages, pack_id)
+    starts = {
+        next(n for n, page in enumerate(pages) if n > body and page.startswith(title))
+        for title in titles
+        if any(page.startswith(title) for page in pages[body + 1 :])
+    }
+    under: dict[str, str] = {}
+    for case in pack.cases:
+        first = min(n for n in starts if pages[n].startswith(case.heading))
+        end = min(n for n in starts if n > first)
+        found = re.findall(r"Discussion prompts (.*?) Notes ", " ".join(pages[first:end]))
+        assert len(found) == 1, f"{case.id}: no prompts, or more than one set"
+        under[case.id] = unspaced(found[0])
+        assert under[case.id] == unspaced(" ".join(case.prompts)), case.id
+    assert len(set(under.values())) == len(under), "two cases print the same prompts"
+    for insight in CORPUS.insights:
+        for prompt in insight.prompts:
+            for case_id, text in under.items():
+                assert unspaced(prompt) not in text, (case_id, insight.id)
+
+
+@pytest.mark.parametrize("pack_id", sorted(PACKS))
+def test_each_insight_summary_is_printed_once(dist: Path, pack_id: str) -> None:
+    pages = pdf_pages(dist, pack_id)
+    body = unspaced(" ".join(pages[introduction_page(pages, pack_id) :]))
+    for insight in insights_of(pack_id):
+        assert body.count(unspaced(insight.summary)) == 1, insight.id
+
+
+@pytest.mark.parametrize("pack_id", ["all-cases", "nation-england", "nation-wales"])
+def test_contents_show_each_insight_with_its_cases_beneath(dist: Path, pack_id: str) -> None:
+    pages = pdf_pages(dist, pack_id)
+    body = introduction_page(pages, pack_id)
+    first = next(n for n, page in enumerate(pages) if page.startswith("Contents"))
+    contents = " ".join(pages[first:body])
+
+    def page_of(title: str) -> int:
+        return 1 + next(n for n, page in enumerate(pages) if n >= body and page.startswith(title))
+
+    # Every insight the pack draws on, in the report's order, each followed by its cases
+    # (with the page each starts on) and then the next insight: no case out of its section.
+    expected = []
+    for insight in insights_of(pack_id):
+        title = f"Insight {insight.number}: {insight.title}"
+        expected.append(f"{title} {page_of(title)}")
+        expected += [
+            f"{c.heading} {page_of(c.heading)}"
+            for c in PACKS[pack_id].cases
+            if c.insight == insight.id
+        ]
+    expected.append(f"Action-planning sheet {page_of('Action-planning sheet')}")
+    assert " ".join(expected) in contents
+    drawn = {i.id for i in insights_of(pack_id)}
+    for insight in CORPUS.insights:
+        if insight.id not in drawn:
+            assert f"Insight {insight.number}: " not in contents
+
+
+@pytest.mark.parametrize("pack_id", ["all-cases", "nation-england", "nation-wales"])
+def test_word_sections_are_insights_with_their_summary_and_questions_once(
+    dist: Path, pack_id: str
+) -> None:
+    word = WordDocument(io.BytesIO((dist / f"{pack_id}.docx").read_bytes()))
+    paragraphs = [(p.style.name if p.style is not None else "", p.text) for p in word.paragraphs]
+    sections = [text for style, text in paragraphs if style == "Heading 1"]
+    insights = insights_of(pack_id)
+    titles = [f"Insight {i.number}: {i.title}" for i in insights]
+    assert [t for t in sections if t.startswith("Insight ")] == titles
+    text = "\n".join(t for _, t in paragraphs)
+    for insight in insights:
+        assert text.count(insight.summary) == 1, insight.id
+        for prompt in insight.prompts:
+            assert text.count(prompt) == 1, prompt
+
+
+@pytest.mark.clients
+def test_pdfua_reports_no_error_for_any_pack(dist: Path) -> None:
+    pdfua = shutil.which("pdfua") or str(Path(sys.executable).parent / "pdfua")
+    files = sorted(str(p) for p in dist.glob("*.pdf"))
+    assert len(files) == len(PACKS)
+    result = subprocess.run(
+        [pdfua, "check", "--min-severity", "error", "--format", "json", *files],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    # 3 is pdfua's exit code for findings at ERROR severity; 4 an unreadable file.
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
 
 
 @pytest.mark.parametrize("pack_id", sorted(PACKS))
