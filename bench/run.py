@@ -195,6 +195,44 @@ def _manifest_outputs(out: Path) -> dict[str, dict[str, Any]]:
     return {o["path"]: o for o in data["outputs"]}
 
 
+def formats() -> tuple[Any, ...]:
+    """The formats a build writes, from the registry of the casebook being measured."""
+    from casebook.renderers import registered
+
+    return registered()
+
+
+def expected_outputs(packs: Sequence[str]) -> list[str]:
+    """The file of every format of every pack in ``packs``, sorted."""
+    return sorted(f"{pack}{spec.suffix}" for pack in packs for spec in formats())
+
+
+def check_outputs(out: Path) -> dict[str, dict[str, Any]]:
+    """The outputs in ``out``'s manifest, checked to be every format of every pack in it."""
+    data = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    outputs: dict[str, dict[str, Any]] = {o["path"]: o for o in data["outputs"]}
+    expected = expected_outputs([p["id"] for p in data["packs"]])
+    if sorted(outputs) != expected:
+        missing = sorted(set(expected) - set(outputs))
+        extra = sorted(set(outputs) - set(expected))
+        raise BenchError(f"{out}: the build did not write every format: missing {missing}, "
+                         f"not expected {extra}")  # fmt: skip
+    return outputs
+
+
+def by_format(outputs: dict[str, dict[str, Any]]) -> dict[str, dict[str, int]]:
+    """How many outputs, bytes and pages each format has among ``outputs``."""
+    counts: dict[str, dict[str, int]] = {}
+    for spec in formats():
+        mine = [o for o in outputs.values() if o["format"] == spec.name]
+        counts[spec.name] = {
+            "outputs": len(mine),
+            "bytes": sum(o["bytes"] for o in mine),
+            "pages": sum(o["pages"] or 0 for o in mine),
+        }
+    return counts
+
+
 # --- machine facts ---------------------------------------------------------------------
 
 
@@ -330,15 +368,20 @@ def measure_components(settings: Settings) -> dict[str, Any]:
 # --- 2. the limit: the renderers' own work ---------------------------------------------
 
 
-_LIMIT_PARTS = ("pdf", "docx", "docx_save")
+# The formats measured part by part; every other format is measured as its whole render.
+_PARTS = ("pdf", "docx", "docx_save")
 
 
 def measure_limit(settings: Settings) -> dict[str, Any]:
-    """Pure WeasyPrint and python-docx time for every pack, in this one warm process.
+    """The renderers' own time for every pack and every format, in this one warm process.
 
-    A first pass runs casebook's own ``render_pdf`` for every pack (timed once); the limit is
-    WeasyPrint alone on the HTML ``render_html`` gives (render_pdf lays it out once), with
-    casebook's options and fetcher (``pdf_options``, ``weasyprint_html``).
+    A first pass runs casebook's own ``render_pdf`` for every pack (timed once). The PDF's
+    limit is WeasyPrint alone on the HTML ``render_html`` gives (render_pdf lays it out
+    once), with casebook's options and fetcher (``pdf_options``, ``weasyprint_html``); the
+    Word file's is python-docx saving the package. Every other format (case cards, large
+    print, plug-ins) counts its whole render function as its limit: the cards' fitting
+    layouts are WeasyPrint's work that the format needs, and large print is one template and
+    one layout, like the PDF.
     """
     import io
 
@@ -350,7 +393,11 @@ def measure_limit(settings: Settings) -> dict[str, Any]:
     from casebook.layout import load_layout
     from casebook.packs import select_packs
     from casebook.pdf import pdf_options, render_html, render_pdf, weasyprint_html
+    from casebook.renderers import load_render
     from casebook.word import render_docx
+
+    others = {spec.name: load_render(spec) for spec in formats() if spec.name not in _PARTS}
+    parts = (*_PARTS, *others)
 
     corpus = load_corpus(settings.content)
     layout = load_layout(settings.layouts, None)
@@ -387,29 +434,32 @@ def measure_limit(settings: Settings) -> dict[str, Any]:
             saves.append((time.perf_counter() - started[0], time.process_time() - started[1]))
 
     per_pack: dict[str, dict[str, Series]] = {
-        pid: {name: Series() for name in _LIMIT_PARTS} for pid in documents
+        pid: {name: Series() for name in parts} for pid in documents
     }
-    totals = {name: Series() for name in _LIMIT_PARTS}
-    pages: dict[str, int] = {}
+    totals = {name: Series() for name in parts}
+    pages: dict[str, dict[str, int | None]] = {pid: {} for pid in documents}
     docx.document.Document.save = timed_save  # type: ignore[method-assign]
     try:
         for i in range(settings.warmup + settings.repeat):
-            run = {name: [0.0, 0.0] for name in _LIMIT_PARTS}
+            run = {name: [0.0, 0.0] for name in parts}
             for pid, document in documents.items():
                 started = time.perf_counter(), time.process_time()
                 data = pure_pdf(pid)
                 pdf_time = (time.perf_counter() - started[0], time.process_time() - started[1])
-                pages[pid] = len(PdfReader(io.BytesIO(data)).pages)  # for the report only
+                pages[pid]["pdf"] = len(PdfReader(io.BytesIO(data)).pages)  # for the report only
                 saves.clear()
                 started = time.perf_counter(), time.process_time()
                 render_docx(document, layout, settings.content)
                 docx_time = (time.perf_counter() - started[0], time.process_time() - started[1])
                 save_time = (sum(s[0] for s in saves), sum(s[1] for s in saves))
-                for name, (wall, cpu) in (
-                    ("pdf", pdf_time),
-                    ("docx", docx_time),
-                    ("docx_save", save_time),
-                ):
+                timed = [("pdf", pdf_time), ("docx", docx_time), ("docx_save", save_time)]
+                for name, render in others.items():
+                    started = time.perf_counter(), time.process_time()
+                    _data, pages[pid][name] = render(document, layout, settings.content)
+                    timed.append(
+                        (name, (time.perf_counter() - started[0], time.process_time() - started[1]))
+                    )
+                for name, (wall, cpu) in timed:
                     run[name][0] += wall
                     run[name][1] += cpu
                     if i >= settings.warmup:
@@ -417,24 +467,37 @@ def measure_limit(settings: Settings) -> dict[str, Any]:
             if i >= settings.warmup:
                 for name, (wall, cpu) in run.items():
                     totals[name].add(wall, cpu)
-            _progress(
-                f"limit: run {i + 1}/{settings.warmup + settings.repeat} "
-                f"pdf {run['pdf'][0]:.2f} s, docx {run['docx'][0]:.2f} s"
-            )
+            shown = ", ".join(f"{name} {run[name][0]:.2f} s" for name in parts)
+            _progress(f"limit: run {i + 1}/{settings.warmup + settings.repeat} {shown}")
     finally:
         docx.document.Document.save = original_save  # type: ignore[method-assign]
+
+    def total(names: Sequence[str], kind: str = "wall") -> float:
+        return round(
+            sum(totals[n].median if kind == "wall" else totals[n].cpu_median for n in names), 4
+        )
+
+    # What each format's outputs cost at the least: the PDF's WeasyPrint, the Word file's
+    # save, every other format's whole render; and the renderers' whole work.
+    limit_parts = ("pdf", "docx_save", *others)
+    renderer_parts = ("pdf", "docx", *others)
     return {
         "pdf_options": options,
         "casebook_render_pdf": casebook_render.to_json(),
+        "formats": ["pdf", "docx", *others],
         "totals": {name: s.to_json() for name, s in totals.items()},
-        "limit_wall": round(totals["pdf"].median + totals["docx_save"].median, 4),
-        "limit_cpu": round(totals["pdf"].cpu_median + totals["docx_save"].cpu_median, 4),
-        "renderers_wall": round(totals["pdf"].median + totals["docx"].median, 4),
-        "renderers_cpu": round(totals["pdf"].cpu_median + totals["docx"].cpu_median, 4),
+        "limit_wall": total(limit_parts),
+        "limit_cpu": total(limit_parts, "cpu"),
+        "renderers_wall": total(renderer_parts),
+        "renderers_cpu": total(renderer_parts, "cpu"),
+        # The same for the PDF and Word files alone, as measured before there were others.
+        "limit_wall_pdf_docx": total(("pdf", "docx_save")),
+        "renderers_wall_pdf_docx": total(("pdf", "docx")),
         "packs": {
             pid: {
                 "cases": len(documents[pid].cases),
-                "pages": pages[pid],
+                "pages": pages[pid]["pdf"],
+                "pages_by_format": {n: p for n, p in pages[pid].items() if p is not None},
                 "render_pdf_wall_once": round(own[pid][0], 4),
                 "render_pdf_cpu_once": round(own[pid][1], 4),
                 "pdf_wall": round(series["pdf"].median, 4),
@@ -442,6 +505,10 @@ def measure_limit(settings: Settings) -> dict[str, Any]:
                 "docx_wall": round(series["docx"].median, 4),
                 "docx_cpu": round(series["docx"].cpu_median, 4),
                 "docx_save_wall": round(series["docx_save"].median, 4),
+                # The time each format's output of this pack takes to render.
+                "render_wall": {
+                    name: round(series[name].median, 4) for name in ("pdf", "docx", *others)
+                },
             }
             for pid, series in per_pack.items()
         },
@@ -462,7 +529,7 @@ def schedule(durations: Sequence[float], workers: int) -> float:
 def measure_cold(settings: Settings, jobs: Sequence[int]) -> dict[str, Any]:
     """``build --force --jobs N`` into an empty output folder, as a whole process, for each
     N in ``jobs``; the runs alternate between the Ns, so that other load on the machine
-    falls on all of them alike."""
+    falls on all of them alike. Every format of every pack is built (and checked to be)."""
     jobs = tuple(dict.fromkeys(jobs))
     series = {n: Series() for n in jobs}
     outputs: dict[str, dict[str, Any]] = {}
@@ -474,7 +541,7 @@ def measure_cold(settings: Settings, jobs: Sequence[int]) -> dict[str, Any]:
                     settings, settings.content, settings.layouts, out / "dist", "--force"
                 )
                 wall, cpu, _proc = run_process([*command, "--jobs", str(n)])
-                outputs = _manifest_outputs(out / "dist")
+                outputs = check_outputs(out / "dist")
             if i >= settings.warmup:
                 series[n].add(wall, cpu)
             _progress(f"cold build --jobs {n}: run {i + 1}/{total} {wall:.2f} s")
@@ -484,6 +551,7 @@ def measure_cold(settings: Settings, jobs: Sequence[int]) -> dict[str, Any]:
             "jobs": n,
             "outputs": len(outputs),
             "pdf_pages": sum(o["pages"] or 0 for o in outputs.values()),
+            "formats": by_format(outputs),
         }
         for n in jobs
     }
@@ -493,11 +561,12 @@ def measure_cold(settings: Settings, jobs: Sequence[int]) -> dict[str, Any]:
 
 
 def measure_noop(settings: Settings) -> dict[str, Any]:
-    """``build`` with nothing changed, as a whole process; checks nothing was rebuilt."""
+    """``build`` with nothing changed, as a whole process, over every format's outputs;
+    checks nothing was rebuilt."""
     with _scratch(settings, "noop") as scratch:
         out = scratch / "dist"
         run_process(build_command(settings, settings.content, settings.layouts, out))
-        before = _manifest_outputs(out)
+        before = check_outputs(out)
         command = build_command(settings, settings.content, settings.layouts, out)
 
         def once(_: int) -> tuple[float, float]:
@@ -511,6 +580,8 @@ def measure_noop(settings: Settings) -> dict[str, Any]:
         imports = _import_times(proc.stderr)
     return {
         **series.to_json(),
+        "outputs": len(before),
+        "formats": {name: f["outputs"] for name, f in by_format(before).items()},
         "rebuilt": rebuilt,
         "imports_weasyprint": "weasyprint" in imports,
         "imports_docx": "docx" in imports,
@@ -550,7 +621,8 @@ def pick_case(content: Path) -> tuple[str, tuple[str, ...]]:
 
 
 def measure_edit(settings: Settings, limit: dict[str, Any] | None) -> dict[str, Any]:
-    """Change one case's text in a copy of the project and rebuild (default --jobs)."""
+    """Change one case's text in a copy of the project and rebuild (default --jobs): every
+    format of every pack that shows the case is written again, and nothing else."""
     with _scratch(settings, "edit") as project:
         content = project / "content"
         layouts = project / "layouts"
@@ -558,10 +630,11 @@ def measure_edit(settings: Settings, limit: dict[str, Any] | None) -> dict[str, 
         shutil.copytree(settings.layouts, layouts)
         out = project / "dist"
         run_process(build_command(settings, content, layouts, out))
+        check_outputs(out)
         case_id, packs = pick_case(content)
         path = content / "cases" / f"{case_id}.md"
         original = path.read_text(encoding="utf-8")
-        expected = sorted(f"{p}.{fmt}" for p in packs for fmt in ("pdf", "docx"))
+        expected = expected_outputs(packs)
         rebuilt_each: list[list[str]] = []
 
         def once(i: int) -> tuple[float, float]:
@@ -588,10 +661,15 @@ def measure_edit(settings: Settings, limit: dict[str, Any] | None) -> dict[str, 
         "rebuilt_outputs": rebuilt_each[-1],
         "rebuilt_exactly_expected": all(r == expected for r in rebuilt_each),
     }
-    if limit is not None:
-        renders = {
-            f"{p}.{fmt}": limit["packs"][p][f"{fmt}_wall"] for p in packs for fmt in ("pdf", "docx")
-        }
+    # The render time of each output the edit writes, from the limit measurement.
+    renders = {
+        f"{p}{spec.suffix}": limit["packs"][p]["render_wall"][spec.name]
+        for p in packs
+        for spec in formats()
+        if limit is not None
+        and spec.name in limit.get("packs", {}).get(p, {}).get("render_wall", {})
+    }
+    if renders:
         critical = max(renders, key=lambda k: renders[k])
         result["critical_path"] = {"output": critical, "render_wall": renders[critical]}
         result["affected_render_sum"] = round(sum(renders.values()), 4)
@@ -701,6 +779,14 @@ def measure_scaling(settings: Settings) -> list[dict[str, Any]]:
                     runs.append(run)
         pdf = Series([r["pdf_wall"] for r in runs], [r["pdf_cpu"] for r in runs])
         docx = Series([r["docx_wall"] for r in runs], [r["docx_cpu"] for r in runs])
+        others = {
+            name: Series(
+                [r["formats"][name]["wall"] for r in runs],
+                [r["formats"][name]["cpu"] for r in runs],
+            ).to_json()
+            | {"pages": runs[0]["formats"][name]["pages"]}
+            for name in runs[0].get("formats", {})
+        }
         pages = runs[0]["pages"]
         results.append(
             {
@@ -710,6 +796,7 @@ def measure_scaling(settings: Settings) -> list[dict[str, Any]]:
                 "pages": pages,
                 "pdf": pdf.to_json(),
                 "docx": docx.to_json(),
+                "formats": others,
                 "pdf_ms_per_page_wall": round(1000 * pdf.median / pages, 2),
                 "pdf_ms_per_page_cpu": round(1000 * pdf.cpu_median / pages, 2),
                 "docx_ms_per_case_cpu": round(1000 * docx.cpu_median / runs[0]["cases"], 2),
@@ -768,7 +855,7 @@ def _component(filename: str, function: str) -> str:
 
 
 def measure_profile(settings: Settings) -> dict[str, Any]:
-    """cProfile of one process rendering the largest pack in both formats, imports included."""
+    """cProfile of one process rendering the largest pack in every format, imports included."""
     with _scratch(settings, "profile") as scratch:
         stats_file = scratch / "render.prof"
         _, _, proc = run_process(
@@ -844,7 +931,10 @@ def evaluate(results: dict[str, Any], jobs: int) -> tuple[dict[str, Any], list[d
         ),
         "pipeline_overhead_fastest_runs": _ratio(
             med("cold_jobs_1", "wall", "min"),
-            limit["totals"]["pdf"]["wall"]["min"] + limit["totals"]["docx_save"]["wall"]["min"]
+            sum(
+                limit["totals"][name]["wall"]["min"]
+                for name in ("pdf", "docx_save", *limit.get("formats", ())[2:])
+            )
             if limit
             else None,
         ),
@@ -859,8 +949,12 @@ def evaluate(results: dict[str, Any], jobs: int) -> tuple[dict[str, Any], list[d
         "peer_to_ours_jobs_1": _ratio(peer, cold1),
     }
     if limit:
-        durations = [p["pdf_wall"] for p in limit["packs"].values()] + [
-            p["docx_wall"] for p in limit["packs"].values()
+        durations = [
+            wall
+            for p in limit["packs"].values()
+            for wall in p.get(
+                "render_wall", {"pdf": p["pdf_wall"], "docx": p["docx_wall"]}
+            ).values()
         ]
         makespan = schedule(durations, jobs)
         ratios["best_speedup_largest_first"] = _ratio(sum(durations), makespan)
@@ -969,7 +1063,8 @@ def print_report(results: dict[str, Any]) -> None:
         rows.append((f"start-up: {name}", entry))
     if "totals" in m.get("limit", {}):
         for name, entry in m["limit"]["totals"].items():
-            rows.append((f"limit: pure {name} (all packs, warm)", entry))
+            kind = "pure" if name in _PARTS else "whole render of"
+            rows.append((f"limit: {kind} {name} (all packs, warm)", entry))
     for name in sorted(k for k in m if k.startswith("cold_jobs_")):
         rows.append((name.replace("_", " "), m[name]))
     for name in ("noop", "edit", "peer"):

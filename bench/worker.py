@@ -1,8 +1,9 @@
 """Benchmark jobs that must run in a fresh process of their own (started by ``bench/run.py``).
 
-``python bench/worker.py render CONTENT LAYOUTS PACK`` renders one pack in both formats the
-way a build worker does (load, compose, render_pdf, count pages, render_docx) and prints one
-JSON object: the time of each step and the process's peak resident memory.
+``python bench/worker.py render CONTENT LAYOUTS PACK`` renders one pack in every format the
+way a build worker does (load, compose, render_pdf, count pages, render_docx, then every other
+registered format's render function) and prints one JSON object: the time of each step and
+the process's peak resident memory.
 
 ``python bench/worker.py profile CONTENT LAYOUTS PACK OUT`` does the same under cProfile,
 imports included, and writes the statistics to ``OUT`` (a ``pstats`` file).
@@ -26,7 +27,7 @@ __all__ = ["main", "render_pack"]
 
 
 def render_pack(content: Path, layouts: Path, pack_id: str) -> dict[str, Any]:
-    """Render ``pack_id`` as PDF and Word in this process; the time of each step."""
+    """Render ``pack_id`` in every format in this process; the time of each step."""
     times: dict[str, Any] = {}
 
     def step(name: str, started: tuple[float, float]) -> None:
@@ -63,7 +64,24 @@ def render_pack(content: Path, layouts: Path, pack_id: str) -> dict[str, Any]:
 
     docx = render_docx(document, layout, content)
     step("docx", started)
+
+    from casebook.renderers import load_render, registered
+
+    others: dict[str, dict[str, Any]] = {}
+    for spec in registered():
+        if spec.name in ("pdf", "docx"):
+            continue
+        render = load_render(spec)
+        started = now()
+        data, pages_of = render(document, layout, content)
+        others[spec.name] = {
+            "wall": time.perf_counter() - started[0],
+            "cpu": time.process_time() - started[1],
+            "pages": pages_of,
+            "bytes": len(data),
+        }
     times.update(
+        formats=others,
         cases=len(pack.cases),
         pages=pages,
         pdf_bytes=len(pdf),

@@ -11,12 +11,24 @@ from pathlib import Path
 
 import pytest
 
+from casebook.renderers import BUILTIN
+
 ROOT = Path(__file__).resolve().parents[1]
 BUILD_PY = ROOT / "build.py"
 MINI_CONTENT = ROOT / "tests" / "fixtures" / "mini" / "content"
 REAL_CONTENT = ROOT / "content"
 LAYOUTS = ROOT / "layouts"
 SEED_NAME = "eif-case-examples.txt"
+
+#: The built-in formats' names and the endings of their files, in the registry's order. Tests
+#: derive what a build writes from these, so a new built-in format needs no test edits.
+FORMATS = tuple(spec.name for spec in BUILTIN)
+SUFFIXES = tuple(spec.suffix for spec in BUILTIN)
+#: Options for builds in tests about building (incremental builds, faults, the command line)
+#: rather than about formats: two formats keep them quick.
+TWO_FORMATS = ("pdf", "docx")
+TWO_FORMAT_OPTIONS = ("--format", "pdf", "--format", "docx")
+TWO_SUFFIXES = tuple(spec.suffix for spec in BUILTIN if spec.name in TWO_FORMATS)
 
 RunCli = Callable[..., subprocess.CompletedProcess[str]]
 

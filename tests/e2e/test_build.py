@@ -16,12 +16,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import SUFFIXES, TWO_FORMAT_OPTIONS, TWO_FORMATS, TWO_SUFFIXES
 from pypdf import PdfReader
+
+from casebook.renderers import BUILTIN
 
 RunCli = Callable[..., subprocess.CompletedProcess[str]]
 StartCli = Callable[..., "subprocess.Popen[str]"]
-
-FORMATS = ("pdf", "docx")
 
 
 def manifest(project: Path) -> dict[str, object]:
@@ -70,12 +71,14 @@ def test_first_build_writes_every_pack_and_a_noop_rebuild_renders_nothing(
 ) -> None:
     first = run_cli(cwd=mini_project)
     assert first.returncode == 0, first.stderr
-    expected = {f"{p['id']}.{fmt}" for p in packs(run_cli, mini_project) for fmt in FORMATS}
+    expected = {f"{p['id']}{suffix}" for p in packs(run_cli, mini_project) for suffix in SUFFIXES}
     assert built(first.stdout) == expected
     assert set(outputs(mini_project)) == expected
     assert_consistent(mini_project)
+    labels = {spec.name: spec.label for spec in BUILTIN}
     for record in outputs(mini_project).values():
-        if record["format"] == "pdf":
+        assert record["label"] == labels[str(record["format"])]
+        if str(record["path"]).endswith(".pdf"):
             assert isinstance(record["pages"], int)
             assert (
                 len(PdfReader(mini_project / "dist" / str(record["path"])).pages)
@@ -94,7 +97,7 @@ def test_first_build_writes_every_pack_and_a_noop_rebuild_renders_nothing(
     imported = {line.split("|")[-1].strip() for line in noop.stderr.splitlines() if "|" in line}
     assert "weasyprint" not in imported
     assert "docx" not in imported
-    assert "casebook.pdf" not in imported and "casebook.word" not in imported
+    assert not {module for spec in BUILTIN for module in spec.modules} & imported
     after = {p.name: p.stat().st_mtime_ns for p in files}
     assert after == mtimes
 
@@ -127,14 +130,14 @@ def test_editing_one_case_rebuilds_exactly_the_packs_that_show_it(
     result = run_cli(cwd=built_mini_project)
 
     assert result.returncode == 0, result.stderr
-    expected = {f"{pack}.{fmt}" for pack in holding for fmt in FORMATS}
+    expected = {f"{pack}{suffix}" for pack in holding for suffix in SUFFIXES}
     assert built(result.stdout) == expected
     after = outputs(built_mini_project)
     changed = {name for name in after if after[name]["sha256"] != before[name]["sha256"]}
     assert changed == expected
-    for pack in holding:
-        text = " ".join(pdf_text(built_mini_project / "dist" / f"{pack}.pdf").split())
-        assert "A sentence an editor added in Newham." in text
+    for name in sorted(n for n in expected if n.endswith(".pdf")):
+        text = " ".join(pdf_text(built_mini_project / "dist" / name).split())
+        assert "A sentence an editor added in Newham." in text, name
     assert_consistent(built_mini_project)
 
 
@@ -151,10 +154,10 @@ def test_editing_one_prompt_rebuilds_exactly_the_packs_that_show_its_case(
     new = "who in your area has read it since?"
     assert old in path.read_text()
     path.write_text(path.read_text().replace(old, new))
-    result = run_cli(cwd=built_mini_project)
+    result = run_cli(*TWO_FORMAT_OPTIONS, cwd=built_mini_project)
 
     assert result.returncode == 0, result.stderr
-    expected = {f"{pack}.{fmt}" for pack in holding for fmt in FORMATS}
+    expected = {f"{pack}{suffix}" for pack in holding for suffix in TWO_SUFFIXES}
     assert built(result.stdout) == expected
     after = outputs(built_mini_project)
     changed = {name for name in after if after[name]["sha256"] != before[name]["sha256"]}
@@ -168,12 +171,24 @@ def test_editing_one_prompt_rebuilds_exactly_the_packs_that_show_its_case(
 def test_changing_a_layout_file_rebuilds_what_reads_it(
     built_mini_project: Path, run_cli: RunCli
 ) -> None:
+    from casebook.layout import load_layout
+    from casebook.renderers import layout_files
+
     css = built_mini_project / "layouts" / "pdf" / "pack.css"
+    layout = load_layout(built_mini_project / "layouts")
+    reading = {
+        spec.name
+        for spec in BUILTIN
+        if css.resolve() in {f.resolve() for f in layout_files(spec, layout)}
+    }
+    assert "pdf" in reading and "docx" not in reading
     css.write_text(css.read_text() + "\n/* an editor's change */\n")
-    result = run_cli(cwd=built_mini_project)
+    result = run_cli(*TWO_FORMAT_OPTIONS, cwd=built_mini_project)
     assert result.returncode == 0, result.stderr
     assert built(result.stdout) == {
-        name for name in outputs(built_mini_project) if name.endswith(".pdf")
+        name
+        for name, record in outputs(built_mini_project).items()
+        if record["format"] in reading and record["format"] in TWO_FORMATS
     }
 
 
@@ -186,14 +201,15 @@ def test_deleting_a_recipe_removes_its_outputs(built_mini_project: Path, run_cli
     result = run_cli(cwd=built_mini_project)
 
     assert result.returncode == 0, result.stderr
-    for fmt in FORMATS:
-        assert not (built_mini_project / "dist" / f"{pack_id}.{fmt}").exists()
-        assert f"removed dist/{pack_id}.{fmt} (its pack no longer exists)" in result.stdout
+    page = (built_mini_project / "dist" / "index.html").read_text()
+    for suffix in SUFFIXES:
+        assert not (built_mini_project / "dist" / f"{pack_id}{suffix}").exists()
+        assert f"removed dist/{pack_id}{suffix} (its pack no longer exists)" in result.stdout
+        assert f'href="{pack_id}{suffix}"' not in page
     assert not any(name.startswith(f"{pack_id}.") for name in outputs(built_mini_project))
     packs_listed = manifest(built_mini_project)["packs"]
     assert isinstance(packs_listed, list)
     assert pack_id not in {p["id"] for p in packs_listed}
-    assert f'href="{pack_id}.pdf"' not in (built_mini_project / "dist" / "index.html").read_text()
     assert built(result.stdout) == set()
     assert_consistent(built_mini_project)
 
@@ -212,7 +228,7 @@ def test_a_pack_that_fails_keeps_its_previous_files_while_others_are_updated(
     guide = built_mini_project / "content" / "guide.md"
     guide.write_text(guide.read_text() + "\nBring a printed copy for every two people.\n")
 
-    result = run_cli(cwd=built_mini_project)
+    result = run_cli(*TWO_FORMAT_OPTIONS, cwd=built_mini_project)
 
     assert result.returncode == 1
     broken = {str(p["id"]) for p in all_packs if case_id in p["cases"]}
@@ -228,7 +244,7 @@ def test_a_pack_that_fails_keeps_its_previous_files_while_others_are_updated(
     assert "Traceback" not in result.stderr
     assert_consistent(built_mini_project)
     # The failed outputs keep their old manifest entries, so the next build retries them.
-    retry = run_cli(cwd=built_mini_project)
+    retry = run_cli(*TWO_FORMAT_OPTIONS, cwd=built_mini_project)
     assert retry.returncode == 1
     assert {f"{p}.pdf" for p in broken} <= {
         m.group(1) for m in re.finditer(r"^dist/(\S+): render failed", retry.stderr, re.M)
@@ -260,13 +276,16 @@ def test_two_concurrent_builds_leave_a_consistent_dist(
     assert run_cli("--format", "pdf", cwd=mini_project).returncode == 0
     case = mini_project / "content" / "cases" / "caerphilly-vision-for-change.md"
     case.write_text(case.read_text() + "\nA late correction.\n")
-    procs = [start_cli(*args, cwd=mini_project) for args in (["--force"], ["--format", "pdf"])]
+    procs = [
+        start_cli(*args, cwd=mini_project)
+        for args in (["--force", *TWO_FORMAT_OPTIONS], ["--format", "pdf"])
+    ]
     results = [p.communicate(timeout=300) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], results
     assert_consistent(mini_project)
-    expected = {f"{p['id']}.{fmt}" for p in packs(run_cli, mini_project) for fmt in FORMATS}
+    expected = {f"{p['id']}{s}" for p in packs(run_cli, mini_project) for s in TWO_SUFFIXES}
     assert set(outputs(mini_project)) == expected
-    final = run_cli(cwd=mini_project)
+    final = run_cli(*TWO_FORMAT_OPTIONS, cwd=mini_project)
     assert final.returncode == 0
     assert built(final.stdout) == set()
 
@@ -305,7 +324,7 @@ def test_an_interrupted_build_keeps_dist_consistent_and_the_next_build_finishes_
     holding = {str(p["id"]) for p in packs(run_cli, built_mini_project) if case_id in p["cases"]}
     case = built_mini_project / "content" / "cases" / f"{case_id}.md"
     case.write_text(case.read_text() + "\nA correction made during a build.\n")
-    build = start_cli(cwd=built_mini_project)
+    build = start_cli(*TWO_FORMAT_OPTIONS, cwd=built_mini_project)
     assert build.stdout is not None
     assert build.stdout.readline().startswith("rendering ")
     build.send_signal(signal.SIGTERM)
@@ -314,10 +333,10 @@ def test_an_interrupted_build_keeps_dist_consistent_and_the_next_build_finishes_
     assert stderr.endswith("build.py: interrupted\n")
     assert_consistent(built_mini_project)
 
-    after = run_cli(cwd=built_mini_project)
+    after = run_cli(*TWO_FORMAT_OPTIONS, cwd=built_mini_project)
 
     assert after.returncode == 0, after.stderr
-    expected = {f"{pack}.{fmt}" for pack in holding for fmt in FORMATS}
+    expected = {f"{pack}{suffix}" for pack in holding for suffix in TWO_SUFFIXES}
     assert built(stdout) | built(after.stdout) == expected
     assert built(after.stdout)  # the interrupted build did not finish everything
     for pack in holding:

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import BUILD_PY
+from conftest import BUILD_PY, FORMATS
 
 RunCli = Callable[..., subprocess.CompletedProcess[str]]
 
@@ -138,7 +138,7 @@ def test_an_unknown_format_is_bad_usage_and_lists_the_formats(
     result = run_cli("build", "--format", "pdf", "--format", "odt", cwd=mini_project)
     assert result.returncode == 2
     assert result.stderr == (
-        "build.py: error: no format 'odt'; the formats are: pdf, docx (or all)\n"
+        f"build.py: error: no format 'odt'; the formats are: {', '.join(FORMATS)} (or all)\n"
     )
     assert not (mini_project / "dist").exists()
 

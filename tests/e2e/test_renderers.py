@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import BUILD_PY, ROOT, cli_env
+from conftest import BUILD_PY, FORMATS, ROOT, SUFFIXES, cli_env
 
 RunCli = Callable[..., subprocess.CompletedProcess[str]]
 
@@ -102,7 +102,7 @@ def test_a_plugin_adds_a_format_that_is_built_recorded_linked_skipped_and_pruned
         assert (record["format"], record["label"], record["pack"]) == ("txt", "Plain text", pack_id)
         assert record["pages"] is None
         assert record["bytes"] == (project / "dist" / f"{pack_id}.txt").stat().st_size
-        assert f"{pack_id}.pdf" in records and f"{pack_id}.docx" in records  # still there
+        assert {f"{pack_id}{suffix}" for suffix in SUFFIXES} <= set(records)  # still there
     page = (project / "dist" / "index.html").read_text(encoding="utf-8")
     for pack_id in ids:
         assert re.search(
@@ -114,7 +114,7 @@ def test_a_plugin_adds_a_format_that_is_built_recorded_linked_skipped_and_pruned
     again = run_cli("build", cwd=project, env=with_plugin)
     assert again.returncode == 0, again.stderr
     assert built(again.stdout) == set()
-    assert f"0 built, {3 * len(ids)} up to date" in again.stdout
+    assert f"0 built, {(len(SUFFIXES) + 1) * len(ids)} up to date" in again.stdout
 
     case_id = "newham-the-50-steps-to-a-healthier-borough"
     holding = {str(p["id"]) for p in packs(run_cli, project) if case_id in p["cases"]}
@@ -129,7 +129,7 @@ def test_a_plugin_adds_a_format_that_is_built_recorded_linked_skipped_and_pruned
     unknown = run_cli("build", "--format", "text", cwd=project, env=with_plugin)
     assert unknown.returncode == 2
     assert unknown.stderr == (
-        "build.py: error: no format 'text'; the formats are: pdf, docx, txt (or all)\n"
+        f"build.py: error: no format 'text'; the formats are: {', '.join(FORMATS)}, txt (or all)\n"
     )
 
     # Uninstalled: its files go, with their records and links; nothing else is touched.
@@ -140,7 +140,7 @@ def test_a_plugin_adds_a_format_that_is_built_recorded_linked_skipped_and_pruned
     for pack_id in ids:
         assert f"removed dist/{pack_id}.txt (" in gone.stdout
     outputs = {o["path"] for o in manifest(project)["outputs"]}
-    assert outputs == {f"{i}{suffix}" for i in ids for suffix in (".pdf", ".docx")}
+    assert outputs == {f"{i}{suffix}" for i in ids for suffix in SUFFIXES}
     assert ".txt" not in (project / "dist" / "index.html").read_text(encoding="utf-8")
 
 
@@ -229,7 +229,7 @@ def run_copy(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
 def test_each_output_depends_on_its_own_renderers_code(built_mini_project: Path) -> None:
     project = built_mini_project
     copy_casebook(project)
-    ids = {p.stem for p in (project / "dist").glob("*.pdf")}
+    ids = {p.stem for p in (project / "dist").glob("*.docx")}
     # The same code from another folder: its outputs are current.
     moved = run_copy(project)
     assert moved.returncode == 0, moved.stderr
@@ -248,13 +248,19 @@ def test_each_output_depends_on_its_own_renderers_code(built_mini_project: Path)
     assert changed.returncode == 0, changed.stderr
     assert built(changed.stdout) == {f"{i}.docx" for i in ids}
 
+    cards = project / "casebook" / "cards.py"
+    cards.write_text(cards.read_text() + "\n_SPARE_HEIGHT_MM = 0.0\n")
+    changed = run_copy(project)
+    assert changed.returncode == 0, changed.stderr
+    assert built(changed.stdout) == {f"{i}.cards.pdf" for i in ids}
+
     pdf = project / "casebook" / "pdf.py"
     pdf.write_text(pdf.read_text() + "\n_SPARE_WIDTH_MM = 0.0\n")
     blocks = project / "casebook" / "blocks.py"
-    blocks.write_text(blocks.read_text() + "\n_SHARED = 0\n")  # both renderers use it
-    both = run_copy(project)
-    assert both.returncode == 0, both.stderr
-    assert built(both.stdout) == {f"{i}{s}" for i in ids for s in (".pdf", ".docx")}
+    blocks.write_text(blocks.read_text() + "\n_SHARED = 0\n")  # every renderer uses it
+    every = run_copy(project)
+    assert every.returncode == 0, every.stderr
+    assert built(every.stdout) == {f"{i}{s}" for i in ids for s in SUFFIXES}
 
 
 FAULTY_PLUGIN = """

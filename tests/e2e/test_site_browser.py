@@ -10,6 +10,8 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 
+from casebook.renderers import BUILTIN
+
 pytestmark = pytest.mark.clients
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -71,11 +73,12 @@ def test_downloads_page_works_offline_and_every_link_resolves(
     assert downloads.count() == len(manifest["outputs"])
     for output, link in zip(manifest["outputs"], downloads.all(), strict=True):
         pack = next(p for p in manifest["packs"] if p["id"] == output["pack"])
-        name = "PDF" if output["format"] == "pdf" else "Word file"
+        name = next(spec.label for spec in BUILTIN if spec.name == output["format"])
         text = " ".join(link.text_content().split())
         assert text.startswith(f"Download the {name} of {pack['title']} (")
         if output["pages"] is not None:
-            assert text.endswith(f", {output['pages']} pages)")
+            pages = output["pages"]
+            assert text.endswith(", 1 page)" if pages == 1 else f", {pages} pages)")
     for href in hrefs:
         url = urlparse(href)
         if url.scheme == "file":

@@ -17,13 +17,15 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
-from conftest import BUILD_PY, LAYOUTS, cli_env
+from conftest import BUILD_PY, LAYOUTS, SUFFIXES, TWO_FORMAT_OPTIONS, cli_env
 
 RunCli = Callable[..., subprocess.CompletedProcess[str]]
 StartCli = Callable[..., "subprocess.Popen[str]"]
 
 EDITED_CASE = "newham-the-50-steps-to-a-healthier-borough"  # shown by nation-england
 EDIT = "\nA sentence added after the last build.\n"
+# These tests are about faults, not formats: they build the PDF and Word files only.
+FORMATS = TWO_FORMAT_OPTIONS
 
 
 def edit_case(project: Path, case_id: str = EDITED_CASE) -> None:
@@ -38,8 +40,8 @@ def snapshot(project: Path) -> dict[str, bytes]:
 
 
 def packs_of(files: dict[str, bytes]) -> dict[str, bytes]:
-    """The PDF and Word files among ``files``."""
-    return {name: data for name, data in files.items() if name.endswith((".pdf", ".docx"))}
+    """The packs' files (of every format) among ``files``."""
+    return {name: data for name, data in files.items() if name.endswith(SUFFIXES)}
 
 
 def records(project: Path) -> dict[str, dict[str, object]]:
@@ -171,7 +173,7 @@ def test_a_missing_or_damaged_layout_file_is_named_and_the_next_build_recovers(
     edit_case(project)
     damage(project / "layouts" / name)
 
-    result = run_build(project, "--only", "nation-england")
+    result = run_build(project, *FORMATS, "--only", "nation-england")
 
     assert result.returncode == 1
     assert message(project.resolve()) in result.stderr.splitlines()
@@ -181,7 +183,7 @@ def test_a_missing_or_damaged_layout_file_is_named_and_the_next_build_recovers(
     assert_consistent(project)
 
     shutil.copyfile(LAYOUTS / name, project / "layouts" / name)
-    again = run_build(project, "--only", "nation-england")
+    again = run_build(project, *FORMATS, "--only", "nation-england")
 
     assert again.returncode == 0, again.stderr
     for fmt in failing:
@@ -213,7 +215,7 @@ def test_a_read_only_dist_fails_before_rendering_and_the_next_build_recovers(
     edit_case(project)
     dist.chmod(0o555)
     try:
-        result = run_build(project, prefix=prefix)
+        result = run_build(project, *FORMATS, prefix=prefix)
     finally:
         dist.chmod(0o755)
 
@@ -223,7 +225,7 @@ def test_a_read_only_dist_fails_before_rendering_and_the_next_build_recovers(
     assert snapshot(project) == before
     assert_consistent(project)
 
-    again = run_build(project, prefix=prefix)
+    again = run_build(project, *FORMATS, prefix=prefix)
 
     assert again.returncode == 0, again.stderr
     assert "built   dist/nation-england.pdf " in again.stdout
@@ -251,7 +253,9 @@ def test_a_full_disk_fails_each_output_by_name_and_keeps_the_previous_files(
     before = snapshot(project)
     edit_case(project)
 
-    result = run_build(project, "--only", "nation-england", "all-cases", preexec_fn=_full_disk)
+    result = run_build(
+        project, *FORMATS, "--only", "nation-england", "all-cases", preexec_fn=_full_disk
+    )
 
     assert result.returncode == 1
     failures = sorted(line for line in result.stderr.splitlines() if "File too large" in line)
@@ -265,7 +269,7 @@ def test_a_full_disk_fails_each_output_by_name_and_keeps_the_previous_files(
     assert packs_of(snapshot(project)) == packs_of(before)
     assert_consistent(project)
 
-    again = run_build(project, "--only", "nation-england", "all-cases")
+    again = run_build(project, *FORMATS, "--only", "nation-england", "all-cases")
 
     assert again.returncode == 0, again.stderr
     assert all(f"built   dist/{name} " in again.stdout for name in outputs)
@@ -293,7 +297,7 @@ def test_a_build_killed_hard_leaves_dist_consistent_and_the_next_build_finishes(
     project = built_mini_project
     before = snapshot(project)
     edit_case(project, "caerphilly-vision-for-change")  # shown by four packs: eight outputs
-    build = start_cli("--jobs", "2", cwd=project)
+    build = start_cli(*FORMATS, "--jobs", "2", cwd=project)
     assert build.stdout is not None
     first = ""
     while not first.startswith("built "):
@@ -322,7 +326,7 @@ def test_a_build_killed_hard_leaves_dist_consistent_and_the_next_build_finishes(
         assert hashlib.sha256(data).hexdigest() == record["sha256"], name
     assert done in recorded
 
-    again = run_build(project)
+    again = run_build(project, *FORMATS)
 
     assert again.returncode == 0, again.stderr
     assert f"dist/{done} " not in again.stdout
@@ -340,7 +344,7 @@ def test_a_file_that_cannot_be_replaced_fails_alone_and_the_next_build_recovers(
     squatter.mkdir()
     (squatter / "notes.txt").write_text("someone's notes\n")
 
-    result = run_build(project)
+    result = run_build(project, *FORMATS)
 
     assert result.returncode == 1
     assert result.stderr == "dist/nation-england.pdf: cannot write: Is a directory\n"
@@ -351,7 +355,7 @@ def test_a_file_that_cannot_be_replaced_fails_alone_and_the_next_build_recovers(
     assert_consistent(project)
 
     shutil.rmtree(squatter)
-    again = run_build(project)
+    again = run_build(project, *FORMATS)
 
     assert again.returncode == 0, again.stderr
     assert "built   dist/nation-england.pdf " in again.stdout
@@ -386,7 +390,9 @@ def test_a_disk_too_full_for_the_manifest_names_it_and_keeps_the_previous_files(
     before = snapshot(project)
     edit_case(project)
 
-    result = run_build(project, "--only", "nation-england", preexec_fn=_disk_full_at(1000))
+    result = run_build(
+        project, *FORMATS, "--only", "nation-england", preexec_fn=_disk_full_at(1000)
+    )
 
     assert result.returncode == 1
     assert result.stderr == "build.py: error: dist/manifest.json: File too large\n"
@@ -395,7 +401,7 @@ def test_a_disk_too_full_for_the_manifest_names_it_and_keeps_the_previous_files(
     assert after == before
     assert_consistent(project)
 
-    again = run_build(project, "--only", "nation-england")
+    again = run_build(project, *FORMATS, "--only", "nation-england")
 
     assert again.returncode == 0, again.stderr
     assert_consistent(project)

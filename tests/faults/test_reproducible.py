@@ -4,6 +4,7 @@ time zone, locale or hash seed; SOURCE_DATE_EPOCH sets the date the packs carry.
 from __future__ import annotations
 
 import datetime
+import json
 import os
 import shutil
 import subprocess
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import docx
 import yaml
-from conftest import LAYOUTS, MINI_CONTENT
+from conftest import LAYOUTS, MINI_CONTENT, SUFFIXES
 from pypdf import PdfReader
 
 RunCli = Callable[..., subprocess.CompletedProcess[str]]
@@ -40,6 +41,13 @@ def published(project: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in dist.iterdir() if p.name not in LOCAL}
 
 
+def pdf_names(files: dict[str, bytes], pack: str) -> list[str]:
+    """The PDF files of ``pack`` among ``files``: the pack, and its other printed formats."""
+    names = [f"{pack}{suffix}" for suffix in SUFFIXES if suffix.endswith(".pdf")]
+    assert set(names) <= set(files)
+    return names
+
+
 def test_two_clones_built_apart_give_byte_identical_files(tmp_path: Path, run_cli: RunCli) -> None:
     first = clone(tmp_path / "a", datetime.datetime(2001, 1, 1, tzinfo=datetime.UTC))
     second = clone(tmp_path / "b", datetime.datetime(2031, 5, 5, 12, tzinfo=datetime.UTC))
@@ -60,7 +68,9 @@ def test_two_clones_built_apart_give_byte_identical_files(tmp_path: Path, run_cl
     assert one.returncode == 0, one.stderr
     assert other.returncode == 0, other.stderr
     files = published(first)
-    assert {name.rsplit(".", 1)[1] for name in files} == {"pdf", "docx", "json", "html"}
+    packs = [p["id"] for p in json.loads(files["manifest.json"])["packs"]]
+    expected = {f"{pack}{suffix}" for pack in packs for suffix in SUFFIXES}
+    assert set(files) == expected | {"manifest.json", "index.html"}
     assert sorted(published(second)) == sorted(files)
     different = [name for name, data in published(second).items() if data != files[name]]
     assert different == []
@@ -86,10 +96,12 @@ def test_source_date_epoch_sets_the_packs_date_in_every_time_zone(
         projects.append(project)
 
     for project in projects:
-        info = PdfReader(project / "dist" / "nation-england.pdf").metadata
-        assert info is not None
-        assert info.creation_date is not None and info.creation_date.date() == when
-        assert info.modification_date is not None and info.modification_date.date() == when
+        for name in pdf_names(published(project), "nation-england"):
+            info = PdfReader(project / "dist" / name).metadata
+            assert info is not None, name
+            assert info.creation_date is not None and info.creation_date.date() == when, name
+            assert info.modification_date is not None, name
+            assert info.modification_date.date() == when, name
         core = docx.Document(str(project / "dist" / "nation-england.docx")).core_properties
         assert core.created is not None and core.created.date() == when
         assert core.modified is not None and core.modified.date() == when
@@ -111,8 +123,9 @@ def test_without_source_date_epoch_the_edition_date_is_used_and_rebuilds_are_ide
     assert again.returncode == 0, again.stderr
 
     assert published(mini_project) == before
-    info = PdfReader(mini_project / "dist" / "nation-england.pdf").metadata
-    assert info is not None and info.creation_date is not None
-    assert info.creation_date.date() == edition
+    for name in pdf_names(before, "nation-england"):
+        info = PdfReader(mini_project / "dist" / name).metadata
+        assert info is not None and info.creation_date is not None, name
+        assert info.creation_date.date() == edition, name
     core = docx.Document(str(mini_project / "dist" / "nation-england.docx")).core_properties
     assert core.created is not None and core.created.date() == edition
