@@ -25,16 +25,38 @@ from casebook.model import (
     Selection,
     Source,
 )
-from casebook.text import BIDI_CONTROLS, ZERO_WIDTH, clean_text, decode_utf8, is_slug
+from casebook.reading import FileRefused, inside, read_bounded
+from casebook.text import BIDI_CONTROLS, ZERO_WIDTH, clean_text, decode_utf8, is_slug, unprintable
 from casebook.yamlfile import Node, parse_yaml
 
-__all__ = ["FRONT_MATTER_LIMIT", "NATIONS", "load_corpus"]
+__all__ = [
+    "FILE_LIMIT",
+    "FRONT_MATTER_LIMIT",
+    "LINE_LIMIT",
+    "LIST_LIMITS",
+    "NATIONS",
+    "TEXT_LIMIT",
+    "load_corpus",
+]
 
 FRONT_MATTER_LIMIT = 64 * 1024
+#: The largest content file read (a case's front matter and body are far smaller).
+FILE_LIMIT = 512 * 1024
+#: The longest one-line field (a title, name, label or citation): titles run on the cover,
+#: in the contents and in every page's footer. The report's longest title is 100 characters.
+LINE_LIMIT = 200
+#: The longest multi-line field (an insight's summary, the rights, a pack's introduction).
+TEXT_LIMIT = 4_000
+#: The most items a list field holds; any other list field holds at most DEFAULT_LIST_LIMIT.
+LIST_LIMITS = {"places": 10, "authors": 20}
+DEFAULT_LIST_LIMIT = 200
+# Line breaks a one-line field cannot hold (YAML escapes such as "\n" bring them in).
+_LINE_BREAKS = frozenset("\n\r\v\f\x85\u2028\u2029")
 TAGS_PER_CASE = (2, 5)
 PROMPTS_PER_CASE = (2, 3)
 PROMPTS_PER_INSIGHT = (3, 5)
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_NUMBER = re.compile(r"[0-9]{1,6}")
 # A sentence ends inside a prompt where a full stop, question or exclamation mark (perhaps
 # closed by a quote or bracket) is followed by a space.
 _SENTENCE_BREAK = re.compile(r"[.!?…][’”'\")\]]*\s")
@@ -129,16 +151,27 @@ class _Fields:
             )
             return None
         out: list[str] = []
+        limit = LIST_LIMITS.get(key, DEFAULT_LIST_LIMIT)
+        if len(value.items) > limit:
+            count = len(value.items)
+            self.loader.error(
+                self.path, value.line, f"{key}: lists {count} items; the limit is {limit}"
+            )
+            return None
+        refused = False
         for item in value.items:
             if item.kind != "scalar" or not item.text.strip():
                 self.loader.error(self.path, item.line, f"{key}: each item must be text")
+                refused = True
                 continue
             checked = self.loader.checked_text(self.path, item.line, key, item.text, True)
             if checked is not None:
                 out.append(checked)
+            refused |= checked is None
         if required and not out and not value.items:
             self.loader.error(self.path, value.line, f"{key}: is empty")
-        return tuple(out)
+        # A refused item is reported; checks of the list as a whole would only repeat it.
+        return None if refused else tuple(out)
 
     def mapping(self, key: str, keys: tuple[str, ...], required: bool = True) -> _Fields | None:
         value = self.get(key, required)
@@ -167,6 +200,10 @@ class _Loader:
         if not text:
             self.error(path, line, f"{key}: is empty")
             return None
+        problem = _field_problem(text, one_line)
+        if problem:
+            self.error(path, line, f"{key}: {problem}")
+            return None
         bad = sorted({f"U+{ord(c):04X}" for c in text if c in BIDI_CONTROLS})
         if one_line:
             bad += sorted({f"U+{ord(c):04X}" for c in text if c in ZERO_WIDTH})
@@ -187,11 +224,11 @@ class _Loader:
 
     def read(self, path: Path) -> str | None:
         shown = self.rel(path)
-        if path.is_symlink() and not path.resolve().is_relative_to(self.root.resolve()):
-            self.error(shown, 0, "is a link to a file outside the content folder")
-            return None
         try:
-            data = path.read_bytes()
+            data = read_bounded(path, FILE_LIMIT, self.root, "the content folder")
+        except FileRefused as error:
+            self.error(shown, 0, str(error))
+            return None
         except FileNotFoundError:
             self.error(shown, 0, "file is missing")
             return None
@@ -258,6 +295,7 @@ class _Loader:
         if not self.root.is_dir():
             self.error(str(self.root), 0, "content folder does not exist")
             return None
+        self.folder_links()
         source = self.source()
         insights = self.insights()
         places = self.places()
@@ -415,7 +453,8 @@ class _Loader:
         if (
             node.kind != "seq"
             or len(node.items) != 2
-            or not all(i.kind == "scalar" and i.text.isdigit() for i in node.items)
+            # [0-9], not str.isdigit(): that accepts "²" and other digits int() refuses.
+            or not all(i.kind == "scalar" and _NUMBER.fullmatch(i.text) for i in node.items)
         ):
             self.error(path, node.line, "pages: expected [first, last], e.g. [19, 25]")
             return None
@@ -511,9 +550,7 @@ class _Loader:
             for insight in insights or ()
             for prompt in insight.prompts
         }
-        for path in sorted(folder.iterdir()):
-            if path.name.startswith(".") or path.suffix != ".md":
-                continue
+        for path in self.listing(folder, (".md",), "case"):
             case = self.case(
                 path, insights, insight_ids, place_names, tag_ids, chapters, prompts_seen
             )
@@ -561,6 +598,7 @@ class _Loader:
             self.known(shown, f.line("places"), "places", case_places, place_names)
             if not case_places:
                 self.error(shown, f.line("places"), "places: name at least one place")
+            self.once_each(shown, f.line("places"), "places", case_places)
         if insight is not None and not self.known(
             shown, f.line("insight"), "insight", (insight,), insight_ids
         ):
@@ -687,6 +725,53 @@ class _Loader:
             out.append(text)
         return tuple(out)
 
+    def once_each(self, path: str, line: int, key: str, values: tuple[str, ...]) -> None:
+        """Report a value listed twice (a place named twice prints twice in the pack)."""
+        for value in sorted({v for v in values if values.count(v) > 1}):
+            self.error(path, line, f"{key}: '{value}' is listed twice")
+
+    def folder_links(self) -> None:
+        """Report cases/, packs/ and media/ folders that are links out of the content folder:
+        nothing in them is read."""
+        for name in ("cases", "packs", "media"):
+            folder = self.root / name
+            if folder.exists() and not inside(folder, self.root):
+                self.error(
+                    self.rel(folder),
+                    0,
+                    "is a link to a folder outside the content folder; nothing in it is read",
+                )
+
+    def listing(self, folder: Path, suffixes: tuple[str, ...], what: str) -> list[Path]:
+        """The content files in ``folder``; anything else there is reported, so that a file
+        saved under the wrong name is never left out silently."""
+        if not inside(folder, self.root):
+            return []  # reported by folder_links
+        wanted: list[Path] = []
+        for path in sorted(folder.iterdir()):
+            name = path.name
+            if name.startswith(".") and not _looks_like_content(name):
+                continue  # .gitkeep, .DS_Store and the like
+            shown = self.rel(path)
+            if name.startswith("."):
+                self.error(shown, 0, f"a hidden file is not read as a {what}; rename it")
+            elif path.is_dir():
+                self.error(
+                    shown,
+                    0,
+                    f"folders inside {self.rel(folder)} are not read; move its files up a level",
+                )
+            elif path.suffix not in suffixes:
+                self.error(
+                    shown,
+                    0,
+                    f"is not read: a {what} file's name ends in "
+                    f"{' or '.join(repr(s) for s in suffixes)}, in lower case",
+                )
+            else:
+                wanted.append(path)
+        return wanted
+
     def known(
         self,
         path: str,
@@ -723,9 +808,7 @@ class _Loader:
 
         builtin = builtin_pack_ids(insights)
         out: list[PackRecipe] = []
-        for path in sorted(folder.iterdir()):
-            if path.name.startswith(".") or path.suffix not in (".yaml", ".yml"):
-                continue
+        for path in self.listing(folder, (".yaml", ".yml"), "pack"):
             shown = self.rel(path)
             if why := is_slug(path.stem):
                 self.error(shown, 0, f"file name '{path.stem}' {why}")
@@ -789,6 +872,22 @@ class _Loader:
         if valid and cases and not select_cases(selection, cases, _nation_lookup(places)):
             self.error(path, f.line("select"), "select: no case matches this selection")
         return PackRecipe(ident, path, title, intro, selection)
+
+
+def _field_problem(text: str, one_line: bool) -> str | None:
+    """Why the text of a field cannot be published as it stands, or None: too long, a line
+    break in a one-line field, or characters no renderer prints."""
+    limit = LINE_LIMIT if one_line else TEXT_LIMIT
+    if len(text) > limit:
+        kind = "one-line field" if one_line else "field"
+        return f"is {len(text):,} characters; a {kind} holds at most {limit:,}"
+    if one_line and any(c in _LINE_BREAKS for c in text):
+        return "must be one line, but it holds a line break (written as an escape such as \\n)"
+    return unprintable(text, keep="" if one_line else "\n\t")
+
+
+def _looks_like_content(name: str) -> bool:
+    return name.lower().endswith((".md", ".yaml", ".yml", ".txt"))
 
 
 def _citation_problem(template: str) -> str | None:

@@ -19,7 +19,9 @@ class Diagnostic:
 
     def __str__(self) -> str:
         prefix = "warning: " if self.severity == "warning" else ""
-        return f"{self.path}:{self.line}: {prefix}{self.message}"
+        text = f"{self.path}:{self.line}: {prefix}{self.message}"
+        # A lone surrogate quoted from a broken file cannot be printed; show it escaped.
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 class ContentError(Exception):

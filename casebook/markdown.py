@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
+from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_block.table import escapedSplit
 from markdown_it.tree import SyntaxTreeNode
 
 from casebook.blocks import (
@@ -28,7 +30,15 @@ from casebook.blocks import (
     Text,
 )
 from casebook.diagnostics import Diagnostic
-from casebook.text import BIDI_CONTROLS
+from casebook.policy import (
+    MediaRefused,
+    image_problem,
+    link_allowed,
+    media_syntax,
+    normalise_link,
+    read_media,
+)
+from casebook.text import BIDI_CONTROLS, unprintable
 
 __all__ = ["LIMITS", "Limits", "parse_markdown"]
 
@@ -45,10 +55,12 @@ class Limits:
     list_depth: int = 3
     table_columns: int = 6
     table_rows: int = 40
+    # Deeper quotes print as an ever narrower column; Markdown itself stops reading at 20
+    # levels of nesting and drops what lies deeper, so the limit also keeps every word.
+    quote_depth: int = 3
 
 
 LIMITS = Limits()
-_SCHEMES_OK = ("https:", "mailto:")
 _CSS = re.compile(r"@import\b|\burl\s*\(|expression\s*\(", re.IGNORECASE)
 
 
@@ -75,7 +87,7 @@ def parse_markdown(
     Problems come back as diagnostics; the blocks never hold raw HTML or unsafe links.
     Figure sources are checked against ``content_root``/media when it is given.
     """
-    reader = _Reader(path, first_line, content_root, limits)
+    reader = _Reader(path, first_line, content_root, limits, text.split("\n"))
     if len(text) > limits.body_chars:
         reader.error(
             0,
@@ -89,11 +101,15 @@ def parse_markdown(
 
 
 class _Reader:
-    def __init__(self, path: str, first_line: int, root: Path | None, limits: Limits) -> None:
+    def __init__(
+        self, path: str, first_line: int, root: Path | None, limits: Limits, lines: list[str]
+    ) -> None:
         self.path = path
         self.first_line = first_line
         self.root = root
         self.limits = limits
+        self.lines = lines
+        self.quotes = 0  # how many quotes enclose the block being read
         self.diagnostics: list[Diagnostic] = []
 
     def error(self, line: int, message: str) -> None:
@@ -151,7 +167,18 @@ class _Reader:
                 return BulletList(items)
             return OrderedList(int(node.attrs.get("start", 1)), items)
         if kind == "blockquote":
-            return Quote(self.blocks(node.children, depth))
+            if self.quotes >= self.limits.quote_depth:
+                self.error(
+                    line,
+                    f"quotes nest more than {self.limits.quote_depth} levels deep "
+                    "(lines starting '> > > >'); remove the extra '>' marks",
+                )
+                return None
+            self.quotes += 1
+            try:
+                return Quote(self.blocks(node.children, depth))
+            finally:
+                self.quotes -= 1
         if kind == "table":
             return self.table(node, line)
         if kind == "html_block":
@@ -176,8 +203,18 @@ class _Reader:
 
     def table(self, node: SyntaxTreeNode, line: int) -> Table | None:
         rows: list[tuple[tuple[Inline, ...], ...]] = []
+        header_width = len(node.children[0].children[0].children)
         for section in node.children:
             for tr in section.children:
+                if self.row_cells(tr) > header_width:
+                    here = tr.map[0] if tr.map else line
+                    self.error(
+                        here,
+                        f"table row has {self.row_cells(tr)} cells but the header has "
+                        f"{header_width}; add the missing header cells or remove the extra "
+                        "'|' cells (they would not be printed)",
+                    )
+                    return None
                 rows.append(
                     tuple(
                         self.inline_only(cell.children[0], line) if cell.children else ()
@@ -199,6 +236,19 @@ class _Reader:
             return None
         return Table(rows[0], tuple(rows[1:]))
 
+    def row_cells(self, tr: SyntaxTreeNode) -> int:
+        """How many cells a table row's source line holds, split as markdown-it splits it
+        (markdown-it keeps only as many as the header has)."""
+        if not tr.map or tr.map[0] >= len(self.lines):
+            return 0
+        text = re.sub(r"^[ \t>]*", "", self.lines[tr.map[0]]).rstrip()
+        cells = escapedSplit(text)
+        if cells and cells[0].strip() == "":
+            cells.pop(0)
+        if cells and cells[-1].strip() == "":
+            cells.pop()
+        return len(cells)
+
     def inlines(self, inline: SyntaxTreeNode, line: int) -> tuple[Inline | Figure, ...]:
         out: list[Inline | Figure] = []
         offset = 0
@@ -214,6 +264,7 @@ class _Reader:
                 offset += 1
                 out.append(LineBreak())
             elif kind == "code_inline":
+                self.characters(child.content, here)
                 out.append(Code(child.content))
             elif kind == "em":
                 out.append(Emphasis(self.inline_only(child, here)))
@@ -223,15 +274,18 @@ class _Reader:
                 href = str(child.attrs.get("href", ""))
                 children = self.inline_only(child, here)
                 if self.link_ok(href, here) and children:
-                    out.append(Link(href, children))
+                    out.append(Link(normalise_link(href), children))
                 elif not children:
                     self.error(here, f"link to '{href}' has no text; say where it goes")
             elif kind == "image":
                 alt = "".join(_flat(c) for c in self.inline_only(child, here))
-                src = str(child.attrs.get("src", ""))
+                # markdown-it writes the address %-encoded (a space as %20, é as %C3%A9);
+                # a figure names a file, so keep the file's own name.
+                raw = str(child.attrs.get("src", ""))
+                src = unquote(raw) if "%" in raw else raw
                 if not alt.strip():
                     self.error(here, "an image needs a description: ![what it shows](media/...)")
-                elif self.media_ok(src, here):
+                elif self.media_ok(src, raw, here):
                     out.append(Figure(alt, src or None))
             elif kind == "html_inline":
                 self.error(
@@ -266,6 +320,7 @@ class _Reader:
                 "(U+202A–U+202E, U+2066–U+2069); remove them",
             )
             text = "".join(ch for ch in text if ch not in BIDI_CONTROLS)
+        self.characters(text, line)
         # A vertical tab or form feed pasted from Word is a line break the author meant.
         parts = re.split("[\v\f]", text)
         for i, part in enumerate(parts):
@@ -274,8 +329,15 @@ class _Reader:
             if part:
                 out.append(Text(part))
 
+    def characters(self, text: str, line: int) -> None:
+        """Refuse characters no renderer can show faithfully: they would be dropped or
+        printed as a replacement box."""
+        found = unprintable(text)
+        if found:
+            self.error(line, f"text {found}")
+
     def link_ok(self, href: str, line: int) -> bool:
-        if href.lower().startswith(_SCHEMES_OK) and len(href) > len("https:"):
+        if link_allowed(href):
             return True
         self.error(
             line,
@@ -283,32 +345,25 @@ class _Reader:
         )
         return False
 
-    def media_ok(self, src: str, line: int) -> bool:
+    def media_ok(self, src: str, raw: str, line: int) -> bool:
         if src == "":
             return True  # the figure is not available; only its description is printed
-        pure = PurePosixPath(src)
-        if (
-            ":" in src
-            or "\\" in src
-            or pure.is_absolute()
-            or ".." in pure.parts
-            or not src.startswith("media/")
-        ):
-            self.error(
-                line,
-                f"image '{_clip(src)}' must be a file under content/media/, "
-                "written as media/<name>",
-            )
+        problem = media_syntax(src)
+        if problem is None and self.root is not None:
+            try:
+                problem = image_problem(read_media(self.root, src), Path(src).suffix)
+            except MediaRefused as error:
+                problem = str(error)
+                if raw != src and (self.root / raw).exists():
+                    problem += (
+                        f" (a file named '{_clip(raw)}' does, but '%' in a Markdown address "
+                        "starts an escape: rename the file without '%')"
+                    )
+            else:
+                problem = problem and f"cannot be drawn: it {problem}"
+        if problem:
+            self.error(line, f"image '{_clip(src)}' {problem}")
             return False
-        if self.root is not None:
-            media = (self.root / "media").resolve()
-            target = (self.root / src).resolve()
-            if not target.is_relative_to(media):
-                self.error(line, f"image '{_clip(src)}' points outside content/media/")
-                return False
-            if not target.is_file():
-                self.error(line, f"image '{_clip(src)}' does not exist")
-                return False
         return True
 
 

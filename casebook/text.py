@@ -11,6 +11,7 @@ __all__ = [
     "clean_text",
     "decode_utf8",
     "is_slug",
+    "unprintable",
 ]
 
 # Word's Shift+Enter arrives as a vertical tab; form feed as a page break. Both mean "new line".
@@ -66,3 +67,46 @@ def is_slug(name: str, max_length: int = 80) -> str | None:
     if name in _WINDOWS_RESERVED:
         return "is a name Windows reserves for devices"
     return None
+
+
+def unprintable(text: str, keep: str = "\t\n\v\f") -> str | None:
+    """What in ``text`` no renderer can print faithfully, as the end of a sentence starting
+    with the field or "text" ("holds ..."), or None. ``keep`` lists controls allowed here.
+
+    Such characters arrive through escapes (``&#0;`` in Markdown, ``"\\x1b"`` in YAML) after
+    the file's own text was cleaned; they would be dropped or drawn as a box, so they are
+    refused rather than lost silently."""
+    found: dict[str, list[str]] = {}
+    for ch in text:
+        code = ord(ch)
+        if ch in keep:
+            continue
+        if ch == "\ufffd":
+            kind = "lost"
+        elif unicodedata.category(ch) == "Cc":
+            kind = "control"
+        elif unicodedata.category(ch) == "Cs":
+            kind = "surrogate"
+        elif 0xFDD0 <= code <= 0xFDEF or code & 0xFFFE == 0xFFFE:
+            kind = "nonchar"
+        elif unicodedata.category(ch) == "Co":
+            kind = "private"
+        else:
+            continue
+        names = found.setdefault(kind, [])
+        if f"U+{code:04X}" not in names:
+            names.append(f"U+{code:04X}")
+    if not found:
+        return None
+    kind, names = next(iter(found.items()))
+    listed = ", ".join(names[:5])
+    return {
+        "lost": "holds U+FFFD (\ufffd), the mark of a lost character: an invalid reference "
+        "such as &#0; or text damaged in copying; write the character meant",
+        "control": f"holds control characters ({listed}) that cannot be printed; remove them",
+        "surrogate": f"holds half of a character ({listed}, a lone surrogate); write the whole "
+        "character",
+        "nonchar": f"holds code points that are not characters ({listed}); remove them",
+        "private": f"holds private-use characters ({listed}) that no font in the packs draws; "
+        "write the character meant",
+    }[kind]

@@ -1,0 +1,169 @@
+"""What content may point at: the link schemes published and the media files read.
+
+One home for both rules, used by the Markdown reader (so ``check`` reports a problem at its
+line), by both renderers and by the build.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path, PurePosixPath
+from urllib.parse import urlsplit
+from xml.parsers import expat
+
+from casebook.reading import FileRefused, inside, read_bounded, real_path
+
+__all__ = [
+    "IMAGE_SUFFIXES",
+    "LINK_SCHEMES",
+    "MEDIA_LIMIT",
+    "MediaRefused",
+    "image_problem",
+    "link_allowed",
+    "media_file",
+    "media_syntax",
+    "normalise_link",
+    "read_media",
+    "svg_problem",
+]
+
+#: Link schemes a pack may carry, compared without regard to case (``HTTPS:`` is ``https:``).
+LINK_SCHEMES = ("https", "mailto")
+#: Figures live here, inside the content folder.
+MEDIA_FOLDER = "media"
+#: Image formats every renderer can draw (Word cannot show WebP or TIFF).
+IMAGE_SUFFIXES = (".svg", ".png", ".jpg", ".jpeg", ".gif")
+#: The largest figure read: a page-wide picture at print resolution is a few MiB.
+MEDIA_LIMIT = 20 * 1024 * 1024
+_SVG_NS = "http://www.w3.org/2000/svg"
+
+
+class MediaRefused(Exception):
+    """A figure that cannot be used; the message says why (the caller names file and line)."""
+
+
+def link_allowed(href: str) -> bool:
+    """Whether ``href`` is a link a pack publishes: an https: address with a host, or a
+    mailto: address."""
+    scheme, colon, rest = href.partition(":")
+    if not colon or scheme.lower() not in LINK_SCHEMES or not rest.strip():
+        return False
+    if scheme.lower() == "https":
+        try:
+            return bool(urlsplit(href).netloc)
+        except ValueError:  # a malformed address, such as an unclosed [IPv6 literal
+            return False
+    return True
+
+
+def normalise_link(href: str) -> str:
+    """``href`` with its scheme in lower case, as every renderer and reader expects it."""
+    scheme, colon, rest = href.partition(":")
+    return f"{scheme.lower()}{colon}{rest}" if colon else href
+
+
+def media_syntax(src: str) -> str | None:
+    """Why ``src`` cannot name a figure (``media/<name>``, an image), or None."""
+    pure = PurePosixPath(src)
+    if (
+        ":" in src
+        or "\\" in src
+        or "\x00" in src
+        or pure.is_absolute()
+        or ".." in pure.parts
+        or len(pure.parts) < 2
+        or pure.parts[0] != MEDIA_FOLDER
+    ):
+        return "must be a file under content/media/, written as media/<name>"
+    if pure.suffix.lower() not in IMAGE_SUFFIXES:
+        shown = ", ".join(s[1:].upper() for s in IMAGE_SUFFIXES if s != ".jpeg")
+        return f"must be an image every format can show ({shown})"
+    return None
+
+
+def media_file(content_root: Path, src: str) -> Path:
+    """The file a figure's ``src`` (``media/<name>``, relative to ``content_root``) names,
+    links followed; raises MediaRefused unless it is a plain file inside content/media/."""
+    problem = media_syntax(src)
+    if problem:
+        raise MediaRefused(problem)
+    media = content_root / MEDIA_FOLDER
+    if not inside(media, content_root):
+        raise MediaRefused("content/media is a link to a folder outside the content folder")
+    target = content_root / src
+    if not inside(target, media):
+        raise MediaRefused("points outside content/media/")
+    resolved = real_path(target)
+    if not resolved.exists():
+        raise MediaRefused("does not exist")
+    if not resolved.is_file():
+        raise MediaRefused("is not a plain file")
+    return resolved
+
+
+def read_media(content_root: Path, src: str) -> bytes:
+    """The bytes of the figure ``src``, checked as :func:`media_file` does and at most
+    MEDIA_LIMIT; raises MediaRefused."""
+    path = media_file(content_root, src)
+    try:
+        return read_bounded(path, MEDIA_LIMIT, content_root / MEDIA_FOLDER, "content/media/")
+    except FileRefused as error:
+        raise MediaRefused(str(error)) from None
+    except OSError as error:
+        raise MediaRefused(f"cannot be read: {error.strerror or error}") from None
+
+
+def image_problem(data: bytes, suffix: str) -> str | None:
+    """Why an image cannot be drawn in every format, or None. SVG is parsed with expat (no
+    entity definitions, an ``<svg>`` root); raster images are opened with Pillow."""
+    if suffix.lower() == ".svg":
+        return svg_problem(data)
+    from PIL import Image, UnidentifiedImageError  # installed with WeasyPrint
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            kind = image.format
+            image.verify()
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+        return f"is not a readable {suffix[1:].upper()} image"
+    expected = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".gif": "GIF"}
+    if kind != expected.get(suffix.lower()):
+        return f"is a {kind} image named {suffix}; save it as {suffix[1:].upper()}"
+    return None
+
+
+def svg_problem(data: bytes) -> str | None:
+    """Why ``data`` is not an SVG image every renderer can draw, or None."""
+    parser = expat.ParserCreate(namespace_separator=" ")
+    roots: list[str] = []
+
+    def refuse_entities(*_: object) -> None:
+        raise _Refused("defines entities (<!ENTITY ...>), which are not drawn")
+
+    def refuse_external(*_: object) -> int:
+        raise _Refused("refers to an outside file")
+
+    def start(name: str, attributes: object) -> None:
+        if not roots:
+            roots.append(name)
+
+    parser.EntityDeclHandler = refuse_entities
+    parser.UnparsedEntityDeclHandler = refuse_entities
+    parser.ExternalEntityRefHandler = refuse_external
+    parser.StartElementHandler = start
+    try:
+        parser.Parse(data, True)
+    except _Refused as error:
+        return str(error)
+    except expat.ExpatError as error:
+        return (
+            f"is not a well-formed SVG file (line {error.lineno}: {expat.ErrorString(error.code)})"
+        )
+    namespace, _, local = roots[0].rpartition(" ") if roots else ("", "", "")
+    if local != "svg" or namespace not in ("", _SVG_NS):
+        return "is not an SVG image (its outermost element is not <svg>)"
+    return None
+
+
+class _Refused(Exception):
+    pass

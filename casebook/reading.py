@@ -1,0 +1,71 @@
+"""Reading the files people give us: plain files only, inside their folder, never too large.
+
+Every file Casebook reads from ``content/`` and ``layouts/`` comes through :func:`read_bounded`,
+so a link out of the project, a named pipe, a device or a file of gigabytes is refused with a
+message before anything is read (a pipe would hang the build, ``/dev/zero`` would fill memory).
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+__all__ = ["FileRefused", "inside", "read_bounded", "real_path", "size_text"]
+
+_CHUNK = 1 << 16
+
+
+class FileRefused(Exception):
+    """A file that is not read: outside its folder, not a plain file, or too large. The
+    message says why, without the path (the caller names the file and line)."""
+
+
+def real_path(path: Path) -> Path:
+    """``path`` with every link followed, without raising on a link that loops (the
+    looping part is left as it is, and reading it fails with an ordinary OSError)."""
+    return Path(os.path.realpath(path))
+
+
+def inside(path: Path, root: Path) -> bool:
+    """Whether ``path``, every link followed, is ``root`` or lies under it."""
+    return real_path(path).is_relative_to(real_path(root))
+
+
+def size_text(limit: int) -> str:
+    """A byte limit as people read it: ``64 KiB``, ``20 MiB``."""
+    if limit >= 1 << 20 and limit % (1 << 20) == 0:
+        return f"{limit >> 20} MiB"
+    if limit >= 1 << 10 and limit % (1 << 10) == 0:
+        return f"{limit >> 10} KiB"
+    return f"{limit} bytes"
+
+
+def read_bounded(path: Path, limit: int, root: Path | None = None, where: str = "") -> bytes:
+    """The bytes of ``path``, a plain file of at most ``limit`` bytes lying (links followed)
+    under ``root`` when one is given; ``where`` names ``root`` in messages ("the content
+    folder"). Raises FileRefused, or OSError when the file cannot be opened."""
+    if root is not None and not inside(path, root):
+        raise FileRefused(f"is a link to a file outside {where or root}")
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+    fd = os.open(path, flags)  # non-blocking: opening a named pipe must not wait for a writer
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            kind = "a folder" if stat.S_ISDIR(info.st_mode) else "a pipe, device or socket"
+            raise FileRefused(f"is not a plain file ({kind}); only plain files are read")
+        if info.st_size > limit:
+            raise FileRefused(f"is larger than {size_text(limit)}")
+        chunks: list[bytes] = []
+        size = 0
+        while size <= limit:
+            chunk = os.read(fd, min(_CHUNK, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > limit:  # it grew while we read it
+            raise FileRefused(f"is larger than {size_text(limit)}")
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
