@@ -12,6 +12,7 @@ from casebook.layout import load_layout
 from casebook.model import Corpus, Pack
 from casebook.packs import check_pack_ids, select_packs
 from casebook.site import render_site
+from casebook.templates import check_templates
 
 __all__ = ["check_project"]
 
@@ -35,9 +36,10 @@ def check_project(
         problems.extend(error.diagnostics)
     try:
         layout = load_layout(layouts_dir, brand)
+        problems.extend(check_templates(layout))
         render_site(Manifest(), layout)
     except ContentError as error:
         problems.extend(error.diagnostics)
     if problems or corpus is None:
-        raise ContentError(problems)
+        raise ContentError(dict.fromkeys(problems))  # a file two checks refuse, once
     return corpus, packs

@@ -5,19 +5,25 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-
-import yaml
+from typing import Any
 
 from casebook.diagnostics import ContentError, Diagnostic
+from casebook.policy import svg_problem
+from casebook.reading import FileRefused, inside, read_bounded, size_text
+from casebook.yamlfile import Node, parse_yaml
 
 __all__ = [
     "COLOUR_ROLES",
+    "LAYOUT_FILE_LIMIT",
     "PAPER_SIZES",
+    "TEMPLATE_LIMIT",
     "Brand",
     "Layout",
     "bundled_families",
     "load_layout",
     "paper_twips",
+    "read_layout_file",
+    "template_loader",
 ]
 
 #: Colour roles every brand defines, with the least contrast each needs against white paper
@@ -46,6 +52,11 @@ _MAX_LOGO_BYTES = 512 * 1024
 _MAX_BRAND_BYTES = 64 * 1024
 # Files in layouts/pdf that only the case cards or the large-print packs read.
 _OTHER_PDF_FORMATS = ("cards.", "large-print.")
+#: The largest file read from layouts/ (the largest bundled font is about 2 MiB).
+LAYOUT_FILE_LIMIT = 32 * 1024 * 1024
+#: The largest template or stylesheet read from layouts/.
+TEMPLATE_LIMIT = 1024 * 1024
+_NUMBER = re.compile(r"[0-9]{1,3}(\.[0-9]{1,3})?")
 
 
 @dataclass(frozen=True)
@@ -126,28 +137,57 @@ def paper_twips(paper: str) -> tuple[int, int]:
 def bundled_families(root: Path) -> tuple[str, ...]:
     """The font families declared by ``@font-face`` in ``root``/pdf/fonts.css, sorted."""
     try:
-        css = (root / "pdf" / "fonts.css").read_text(encoding="utf-8")
-    except OSError:
+        css = read_layout_file(root / "pdf" / "fonts.css", root).decode("utf-8")
+    except (ContentError, UnicodeDecodeError):
         return ()
     return tuple(sorted({m.strip() for m in _FONT_FACE_FAMILY.findall(css)}))
+
+
+def read_layout_file(path: Path, root: Path, limit: int = TEMPLATE_LIMIT) -> bytes:
+    """The bytes of a file under the layouts folder ``root``: a plain file inside it (links
+    followed) of at most ``limit`` bytes. Raises ContentError naming the file."""
+    try:
+        return read_bounded(path, limit, root, "layouts/")
+    except FileRefused as error:
+        raise ContentError([Diagnostic(str(path), 0, str(error))]) from None
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise ContentError([Diagnostic(str(path), 0, f"cannot read: {reason}")]) from None
+
+
+def template_loader(folder: Path, root: Path) -> Any:
+    """A Jinja2 loader for the templates in ``folder`` that reads only plain files inside
+    the layouts folder ``root``: a template linked to a file elsewhere (or a pipe, or a
+    device) is refused with a ContentError naming it, as WeasyPrint's fetcher refuses such
+    files."""
+    import jinja2
+
+    class _LayoutLoader(jinja2.FileSystemLoader):
+        def get_source(
+            self, environment: jinja2.Environment, template: str
+        ) -> tuple[str, str, Any]:
+            pieces = jinja2.loaders.split_template_path(template)
+            path = folder.joinpath(*pieces)
+            if not path.exists() and not path.is_symlink():
+                raise jinja2.TemplateNotFound(template)
+            data = read_layout_file(path, root)  # raises ContentError, which Jinja passes on
+            try:
+                source = data.decode("utf-8")
+            except UnicodeDecodeError:
+                raise ContentError([Diagnostic(str(path), 0, "is not UTF-8 text")]) from None
+            return source, str(path), lambda: False
+
+    return _LayoutLoader(str(folder))
 
 
 def load_layout(root: Path, brand: str | None = None) -> Layout:
     """Load ``root``/brand.yaml, or the brand named ``brand`` (a folder under
     ``root``/brands, or a path to a brand folder or brand.yaml). Raises ContentError."""
     brand_file = _brand_file(root, brand)
-    text = _read_brand(brand_file)
+    text = _read_brand(brand_file, root, brand)
     where = str(brand_file)
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark is not None else 0
-        raise ContentError([Diagnostic(where, line, f"not valid YAML: {error.problem}")]) from None
-    except yaml.YAMLError as error:
-        raise ContentError([Diagnostic(where, 0, f"not valid YAML: {error}")]) from None
-    except RecursionError:
-        raise ContentError([Diagnostic(where, 0, "nested too deeply for a brand")]) from None
+    parsed = parse_yaml(text, where)  # the strict reader content uses: raises ContentError
+    node = None if parsed.kind == "null" else parsed
     checker = _BrandChecker(where, brand_file.parent, root)
     return Layout(root=root, brand=checker.check(node), brand_dir=brand_file.parent)
 
@@ -176,23 +216,31 @@ def _brand_file(root: Path, brand: str | None) -> Path:
     )
 
 
-def _read_brand(brand_file: Path) -> str:
+def _read_brand(brand_file: Path, root: Path, brand: str | None) -> str:
     where = str(brand_file)
+    # A brand named on the command line by path may live anywhere; a brand in layouts/
+    # may not link out of it.
+    inside_root = brand is None or (
+        re.fullmatch(r"[a-z0-9][a-z0-9-]*", brand) is not None
+        and brand_file.parent == root / "brands" / brand
+    )
     try:
-        data = brand_file.read_bytes()
+        data = read_bounded(brand_file, _MAX_BRAND_BYTES, root if inside_root else None, "layouts/")
+    except FileRefused as error:
+        message = str(error)
+        if message.startswith("is larger"):
+            message = f"larger than {size_text(_MAX_BRAND_BYTES)}; a brand needs a few lines"
+        raise ContentError([Diagnostic(where, 0, message)]) from None
     except OSError as error:
         raise ContentError([Diagnostic(where, 0, f"cannot read: {error.strerror}")]) from None
-    if len(data) > _MAX_BRAND_BYTES:
-        message = f"larger than {_MAX_BRAND_BYTES // 1024} KiB; a brand needs a few lines"
-        raise ContentError([Diagnostic(where, 0, message)])
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise ContentError([Diagnostic(where, 0, f"not UTF-8 text: {error.reason}")]) from None
 
 
-def _line(node: yaml.Node) -> int:
-    return int(node.start_mark.line) + 1
+def _line(node: Node) -> int:
+    return node.line
 
 
 class _BrandChecker:
@@ -204,10 +252,10 @@ class _BrandChecker:
         self.root = root
         self.problems: list[Diagnostic] = []
 
-    def problem(self, node: yaml.Node | None, message: str) -> None:
+    def problem(self, node: Node | None, message: str) -> None:
         self.problems.append(Diagnostic(self.where, _line(node) if node else 0, message))
 
-    def check(self, node: yaml.Node | None) -> Brand:
+    def check(self, node: Node | None) -> Brand:
         fields = self.mapping(node, "brand.yaml", _KEYS)
         for key in _KEYS:
             if key not in fields and key not in _OPTIONAL and node is not None:
@@ -230,38 +278,39 @@ class _BrandChecker:
             path=self.where,
         )
 
-    def mapping(
-        self, node: yaml.Node | None, what: str, allowed: tuple[str, ...]
-    ) -> dict[str, yaml.Node]:
+    def mapping(self, node: Node | None, what: str, allowed: tuple[str, ...]) -> dict[str, Node]:
         if node is None:
             self.problems.append(Diagnostic(self.where, 0, f"{what}: empty"))
             return {}
-        if not isinstance(node, yaml.MappingNode):
+        if node.kind != "map":
             self.problem(node, f"{what}: expected keys and values")
             return {}
-        fields: dict[str, yaml.Node] = {}
-        for key_node, value_node in node.value:
-            key = str(key_node.value)
-            if key in fields:
-                self.problem(key_node, f"{key}: given twice")
-            elif key not in allowed:
-                self.problem(key_node, f"{key}: unknown key; expected one of: {', '.join(allowed)}")
+        fields: dict[str, Node] = {}
+        for key, value_node in node.mapping.items():
+            if key not in allowed:
+                self.problems.append(
+                    Diagnostic(
+                        self.where,
+                        node.key_lines[key],
+                        f"{key}: unknown key; expected one of: {', '.join(allowed)}",
+                    )
+                )
             else:
                 fields[key] = value_node
         return fields
 
-    def text(self, node: yaml.Node | None, what: str) -> str:
+    def text(self, node: Node | None, what: str) -> str:
         if node is None:
             return ""
-        if not (isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:str"):
+        if node.kind != "scalar":
             self.problem(node, f"{what}: expected text")
             return ""
-        value = str(node.value).strip()
+        value = node.text.strip()
         if not value or len(value) > 120 or any(ord(c) < 32 for c in value):
             self.problem(node, f"{what}: expected one line of 1 to 120 characters")
         return value
 
-    def colours(self, node: yaml.Node | None) -> tuple[tuple[str, str], ...]:
+    def colours(self, node: Node | None) -> tuple[tuple[str, str], ...]:
         if node is None:
             return ()
         roles = tuple(role for role, _ in COLOUR_ROLES)
@@ -286,28 +335,31 @@ class _BrandChecker:
             result.append((role, value.lower()))
         return tuple(result)
 
-    def logo(self, node: yaml.Node | None) -> str:
+    def logo(self, node: Node | None) -> str:
         if node is None:
             return ""
         value = self.text(node, "logo")
         if not value:
             return ""
         path = self.brand_dir / value
-        if Path(value).is_absolute() or not path.resolve().is_relative_to(self.brand_dir.resolve()):
+        if Path(value).is_absolute() or not inside(path, self.brand_dir):
             self.problem(node, f"logo: {value!r} must be a file inside the brand's folder")
         elif path.suffix.lower() != ".svg":
             self.problem(node, f"logo: {value!r} must be an SVG file (.svg)")
         elif not path.is_file():
             self.problem(node, f"logo: {value!r} not found in {self.brand_dir}")
         else:
-            data = path.read_bytes()
-            if len(data) > _MAX_LOGO_BYTES:
-                self.problem(node, f"logo: {value!r} is larger than 512 KiB")
-            elif b"<svg" not in data or b"<!ENTITY" in data:
-                self.problem(node, f"logo: {value!r} is not a plain SVG image")
+            try:
+                problem = svg_problem(read_bounded(path, _MAX_LOGO_BYTES))
+            except FileRefused as error:
+                problem = "is larger than 512 KiB" if "larger" in str(error) else str(error)
+            except OSError as error:
+                problem = f"cannot be read: {error.strerror}"
+            if problem:
+                self.problem(node, f"logo: {value!r} cannot be drawn: it {problem}")
         return value
 
-    def fonts(self, node: yaml.Node | None) -> tuple[tuple[str, str], ...]:
+    def fonts(self, node: Node | None) -> tuple[tuple[str, str], ...]:
         if node is None:
             return ()
         fields = self.mapping(node, "fonts", _FONT_ROLES)
@@ -328,7 +380,7 @@ class _BrandChecker:
             result.append((role, value))
         return tuple(result)
 
-    def paper(self, node: yaml.Node | None) -> str:
+    def paper(self, node: Node | None) -> str:
         if node is None:
             return "A4"
         value = self.text(node, "paper")
@@ -337,26 +389,22 @@ class _BrandChecker:
             return "A4"
         return value
 
-    def margins(self, node: yaml.Node | None) -> tuple[float, float, float, float]:
+    def margins(self, node: Node | None) -> tuple[float, float, float, float]:
         if node is None:
             return _DEFAULT_MARGINS
         low, high = _MARGIN_RANGE
         message = (
             f"margins_mm: expected four numbers (top, right, bottom, left) from {low:g} to {high:g}"
         )
-        if not isinstance(node, yaml.SequenceNode) or len(node.value) != 4:
+        if node.kind != "seq" or len(node.items) != 4:
             self.problem(node, message)
             return _DEFAULT_MARGINS
         values: list[float] = []
-        for item in node.value:
-            tag = getattr(item, "tag", "")
-            if tag not in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float"):
-                self.problem(item, message)
+        for item in node.items:
+            if item.kind != "scalar" or not _NUMBER.fullmatch(item.text.strip()):
+                self.problem(item, message)  # .nan, .inf, 1e3 and words are not margins
                 return _DEFAULT_MARGINS
-            try:
-                number = float(str(item.value).replace("_", ""))
-            except ValueError:  # YAML's .nan, .inf and the like
-                number = float("nan")
+            number = float(item.text)
             if not low <= number <= high:
                 self.problem(item, message)
                 return _DEFAULT_MARGINS

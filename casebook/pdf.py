@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 from urllib.request import url2pathname
 
 import jinja2
@@ -41,7 +41,9 @@ from casebook.blocks import (
     plain_text,
 )
 from casebook.document import Document
-from casebook.layout import Layout
+from casebook.layout import LAYOUT_FILE_LIMIT, Layout, template_loader
+from casebook.policy import MEDIA_LIMIT, MediaRefused, link_allowed, media_file
+from casebook.reading import FileRefused, read_bounded
 
 __all__ = [
     "MEDIA_SCHEME",
@@ -60,8 +62,6 @@ __all__ = [
 MEDIA_SCHEME = "content"
 
 _TEMPLATE = "pack.html.j2"
-_LINK_SCHEMES = ("https:", "mailto:")
-_MEDIA_PREFIX = "media/"
 # Declared by suffix, not guessed from the machine's MIME database, so renders are the same
 # everywhere.
 _MEDIA_TYPES = {
@@ -103,7 +103,7 @@ def template_environment(layout: Layout) -> jinja2.Environment:
     filters that turn blocks and inline text into escaped HTML (``blocks``, ``inlines``)
     and brand values into CSS (``css``)."""
     env = jinja2.sandbox.SandboxedEnvironment(
-        loader=jinja2.FileSystemLoader(str(layout.root / "pdf")),
+        loader=template_loader(layout.root / "pdf", layout.root),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
@@ -295,7 +295,7 @@ def _inlines(nodes: tuple[Inline, ...]) -> Markup:
             case Strong(children=children):
                 parts.append(Markup("<strong>{}</strong>").format(_inlines(children)))
             case Link(href=href, children=children):
-                if href.startswith(_LINK_SCHEMES):
+                if link_allowed(href):
                     # A link whose words are its address needs no address printed after it.
                     kind = Markup(' class="url"') if _is_address(children, href) else Markup("")
                     parts.append(
@@ -370,7 +370,8 @@ def _item(blocks: tuple[Block, ...]) -> Markup:
 
 
 def _media_url(src: str) -> str:
-    return f"{MEDIA_SCHEME}:{src}"
+    # The file's own name, %-encoded as a URL needs (the fetcher decodes it again).
+    return f"{MEDIA_SCHEME}:{quote(src, safe='/')}"
 
 
 def _css_value(value: object) -> Markup:
@@ -410,7 +411,7 @@ def _make_fetcher(layout: Layout, media_root: Path | None) -> _Fetcher:
         def fetch(self, url: str, headers: object = None) -> Any:
             path = self.resolve(url)
             kind = _MEDIA_TYPES.get(path.suffix.lower(), "application/octet-stream")
-            return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": kind})
+            return URLFetcherResponse(url, self.read(path), {"Content-Type": kind})
 
     return _WeasyFetcher()
 
@@ -420,14 +421,21 @@ class _Fetcher:
 
     def __init__(self, layout: Layout, media_root: Path | None) -> None:
         self.layouts = layout.root.resolve()
+        self.content = media_root
         self.media: Path | None = None
         if media_root is not None:
-            media = (media_root / "media").resolve()
-            # A media folder that is a link out of the content folder serves nothing.
-            if media.is_relative_to(media_root.resolve()):
-                self.media = media
+            self.media = (media_root / "media").resolve()
         self.logo = layout.logo_path().resolve()
         self.refused: list[str] = []
+
+    def read(self, path: Path) -> bytes:
+        """The bytes of a file ``resolve`` allowed: a plain file, never too large."""
+        media = self.media is not None and path.is_relative_to(self.media)
+        try:
+            return read_bounded(path, MEDIA_LIMIT if media else LAYOUT_FILE_LIMIT)
+        except FileRefused as error:
+            self.refused.append(f"{path}: {error}")
+            raise PermissionError(f"{path}: {error}") from None
 
     def resolve(self, url: str) -> Path:
         """The file ``url`` names, if it may be read; raises PermissionError otherwise."""
@@ -444,13 +452,13 @@ class _Fetcher:
         if parts.scheme == MEDIA_SCHEME:
             rel = unquote(parts.path)
             what = f"figure {rel!r}"
-            if self.media is None:
+            if self.content is None:
                 raise PermissionError(f"{what}: no content folder was given to the renderer")
-            if not rel.startswith(_MEDIA_PREFIX) or "\\" in rel or "\x00" in rel:
-                raise PermissionError(f"{what}: not a file under media/")
-            candidate = self.media / rel[len(_MEDIA_PREFIX) :]
-            roots: tuple[Path, ...] = (self.media,)
-        elif parts.scheme == "file" and parts.netloc in ("", "localhost"):
+            try:
+                return media_file(self.content, rel)
+            except MediaRefused as error:
+                raise PermissionError(f"{what}: {error}") from None
+        if parts.scheme == "file" and parts.netloc in ("", "localhost"):
             if parts.query or parts.fragment or "\x00" in url:
                 raise PermissionError(f"refused to read {shown}")
             candidate = Path(url2pathname(unquote(parts.path)))

@@ -11,7 +11,7 @@ from pathlib import Path
 from casebook.build.manifest import Manifest, OutputRecord, PackRecord
 from casebook.diagnostics import ContentError, Diagnostic
 from casebook.document import long_date
-from casebook.layout import Layout
+from casebook.layout import Layout, read_layout_file, template_loader
 
 __all__ = ["SITE_TEMPLATE", "render_site", "size_text"]
 
@@ -66,10 +66,10 @@ def render_site(manifest: Manifest, layout: Layout) -> str:
 
     site_dir = layout.root / "site"
     try:
-        styles = (site_dir / SITE_STYLES).read_text(encoding="utf-8")
-    except OSError as error:
+        styles = read_layout_file(site_dir / SITE_STYLES, layout.root).decode("utf-8")
+    except UnicodeDecodeError:
         raise ContentError(
-            [Diagnostic(str(site_dir / SITE_STYLES), 0, f"cannot read: {error.strerror}")]
+            [Diagnostic(str(site_dir / SITE_STYLES), 0, "is not UTF-8 text")]
         ) from None
     if "</" in styles:
         # The styles are inlined in a <style> element; a closing tag would end it early.
@@ -77,7 +77,7 @@ def render_site(manifest: Manifest, layout: Layout) -> str:
             [Diagnostic(str(site_dir / SITE_STYLES), 0, "must not contain '</' (it is inlined)")]
         )
     env = SandboxedEnvironment(
-        loader=jinja2.FileSystemLoader(str(site_dir)),
+        loader=template_loader(site_dir, layout.root),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,

@@ -47,6 +47,7 @@ from casebook.diagnostics import ContentError, Diagnostic
 from casebook.document import ActionSheet, CaseEntry, CaseGroup, Document, Section
 from casebook.layout import Layout
 from casebook.ooxml import normalise_package
+from casebook.policy import MediaRefused, link_allowed, media_file
 from casebook.provenance import CaseMarks
 from casebook.reference import (
     BULLET_STYLES,
@@ -57,6 +58,7 @@ from casebook.reference import (
     apply_brand,
     brand_stamp,
 )
+from casebook.templates import reference_problems
 
 __all__ = [
     "normalise_package",
@@ -73,7 +75,6 @@ _TOC_HINT = (
     "Update Field, or press F9."
 )
 _RASTER_TYPES = {".png", ".jpg", ".jpeg", ".gif"}
-_LINK_SCHEMES = ("https:", "mailto:")
 # Characters XML 1.0 cannot hold, plus C1 controls and lone surrogates: dropped.
 _UNSAFE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 # Word's Shift+Enter (vertical tab), form feed and Unicode separators mean "new line".
@@ -150,6 +151,10 @@ def _open_template(template: Path) -> Any:
                 )
             ]
         )
+    # The same check `check` runs: a Word package with the styles, linking nowhere outside.
+    problems = reference_problems(template, template.parent.parent)
+    if problems:
+        raise ContentError(problems)
     try:
         return docx.Document(str(template))
     except Exception as exc:  # python-docx raises several types for a damaged file
@@ -286,7 +291,7 @@ class _Text:
                 case Emphasis(children=children):
                     self.inlines(parent, children, style if linked else "Emphasis")
                 case Link(href=href, children=children):
-                    if not href.startswith(_LINK_SCHEMES) or linked:
+                    if not link_allowed(href) or linked:
                         # Only https: and mailto: become links (the loader rejects the rest).
                         self.inlines(parent, children, style)
                     else:
@@ -434,13 +439,10 @@ class _Pictures:
     def _media_path(self, src: str) -> Path:
         if self.media_root is None:
             raise ContentError([Diagnostic(src, 0, "figure cannot be found: no content folder")])
-        root = (self.media_root / "media").resolve()
-        path = (self.media_root / src).resolve()
-        if not src.startswith("media/") or not path.is_relative_to(root) or not path.is_file():
-            raise ContentError(
-                [Diagnostic(src, 0, "figure file not found under the content's media/ folder")]
-            )
-        return path
+        try:
+            return media_file(self.media_root, src)
+        except MediaRefused as error:
+            raise ContentError([Diagnostic(src, 0, f"figure {error}")]) from None
 
 
 # -- blocks ------------------------------------------------------------------------------------

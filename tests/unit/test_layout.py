@@ -168,7 +168,11 @@ def test_every_css_family_is_bundled_with_its_licence() -> None:
             "margins_mm",
         ),
         ("name: Test Borough Family Hubs", "name: [a, b]", "1: name: expected text"),
-        ("paper: Letter", "paper: Letter\npaper: A4", "12: paper: given twice"),
+        (
+            "paper: Letter",
+            "paper: Letter\npaper: A4",
+            "12: duplicate key 'paper' (first given on line 11)",
+        ),
     ],
 )
 def test_brand_mistakes_are_reported_at_their_line(
@@ -207,7 +211,7 @@ def test_yaml_syntax_error_has_its_line(layouts: Path) -> None:
     with pytest.raises(ContentError) as error:
         load_layout(layouts, "test")
     [message] = messages(error)
-    assert message.startswith(f"{path}:12: not valid YAML: ")
+    assert message.startswith(f"{path}:12: YAML syntax: ")
 
 
 def test_python_tags_are_not_loaded(layouts: Path) -> None:
@@ -216,7 +220,9 @@ def test_python_tags_are_not_loaded(layouts: Path) -> None:
     )
     with pytest.raises(ContentError) as error:
         load_layout(layouts, "test")
-    assert messages(error) == [f"{path}:1: name: expected text"]
+    assert messages(error) == [
+        f"{path}:1: YAML tags such as '!!python/name:os.system' are not allowed; write plain values"
+    ]
 
 
 def test_a_logo_with_entities_is_refused(layouts: Path) -> None:
@@ -225,7 +231,8 @@ def test_a_logo_with_entities_is_refused(layouts: Path) -> None:
     with pytest.raises(ContentError) as error:
         load_layout(layouts, "test")
     assert messages(error) == [
-        f"{layouts / 'brands' / 'test' / 'brand.yaml'}:7: logo: 'logo.svg' is not a plain SVG image"
+        f"{layouts / 'brands' / 'test' / 'brand.yaml'}:7: logo: 'logo.svg' cannot be drawn: "
+        "it defines entities (<!ENTITY ...>), which are not drawn"
     ]
 
 
@@ -240,4 +247,4 @@ def test_deep_nesting_is_a_diagnostic_not_a_traceback(layouts: Path) -> None:
     path = write_brand(layouts, "name: " + "[" * 20000 + "]" * 20000 + "\n")
     with pytest.raises(ContentError) as error:
         load_layout(layouts, "test")
-    assert messages(error) == [f"{path}:0: nested too deeply for a brand"]
+    assert messages(error) == [f"{path}:1: nested more than 12 levels deep"]

@@ -444,7 +444,8 @@ def test_figure_outside_media_is_refused(tmp_path: Path, layout: Layout) -> None
     with pytest.raises(ContentError) as error:
         render_docx(document, layout, tmp_path / "content")
     assert str(error.value) == (
-        "media/../../secret.png:0: figure file not found under the content's media/ folder"
+        "media/../../secret.png:0: figure must be a file under content/media/, "
+        "written as media/<name>"
     )
 
 

@@ -1,0 +1,148 @@
+"""The templates a build uses, checked before anything is rendered: ``check`` reports here
+what would otherwise fail every output of the build.
+
+- the Jinja2 templates of the PDF and of the downloads page compile (read through the
+  loader that stays inside ``layouts/``);
+- the Word reference template is a Word package with the styles the packs use and no
+  relationship to anything outside it (an attached template at ``http://...`` would be
+  fetched by Word whenever a pack is opened).
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
+
+from casebook.diagnostics import ContentError, Diagnostic
+from casebook.layout import LAYOUT_FILE_LIMIT, Layout, read_layout_file, template_loader
+
+__all__ = ["check_templates", "reference_problems"]
+
+_TEMPLATE_FOLDERS = ("pdf", "site")
+# The PDF's main template; the downloads page's is checked by rendering it.
+_MAIN_TEMPLATES = {"pdf": "pack.html.j2", "site": None}
+_RELS_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+# A Word package is small; this bounds what unpacking its XML may cost.
+_UNPACKED_LIMIT = 64 * 1024 * 1024
+_REGENERATE = "create it again with: python -m casebook.reference"
+
+
+def check_templates(layout: Layout) -> list[Diagnostic]:
+    """Every problem in the templates ``layout`` provides, as diagnostics."""
+    problems: list[Diagnostic] = []
+    from jinja2.sandbox import SandboxedEnvironment
+
+    from casebook.pdf import template_environment
+
+    site = layout.root / "site"
+    environments = {
+        "pdf": template_environment(layout),
+        "site": SandboxedEnvironment(loader=template_loader(site, layout.root), autoescape=True),
+    }
+    for name in _TEMPLATE_FOLDERS:
+        problems.extend(
+            _jinja_problems(environments[name], layout.root / name, _MAIN_TEMPLATES[name])
+        )
+    problems.extend(reference_problems(layout.root / "docx" / "reference.docx", layout.root))
+    return problems
+
+
+def _jinja_problems(env: Any, folder: Path, main: str | None) -> list[Diagnostic]:
+    import jinja2
+
+    if main is not None and not (folder / main).exists() and not (folder / main).is_symlink():
+        return [Diagnostic(str(folder / main), 0, "template not found")]
+    names = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.j2") if not p.is_dir())
+    problems: list[Diagnostic] = []
+    for name in names:
+        try:
+            env.get_template(name)
+        except ContentError as error:
+            problems.extend(error.diagnostics)
+        except jinja2.TemplateSyntaxError as error:
+            where = error.filename or str(folder / name)
+            problems.append(Diagnostic(where, error.lineno, error.message or "syntax error"))
+        except jinja2.TemplateError as error:
+            problems.append(Diagnostic(str(folder / name), 0, str(error)))
+    return problems
+
+
+def reference_problems(path: Path, root: Path) -> list[Diagnostic]:
+    """Why the Word reference template at ``path`` (under the layouts folder ``root``)
+    cannot make the packs, as diagnostics; none when it can."""
+    from casebook.reference import REQUIRED_STYLES
+
+    def problem(message: str) -> list[Diagnostic]:
+        return [Diagnostic(str(path), 0, message)]
+
+    if not path.exists() and not path.is_symlink():
+        return problem(
+            "Word reference template not found; create it with: python -m casebook.reference"
+        )
+    try:
+        data = read_layout_file(path, root, LAYOUT_FILE_LIMIT)
+    except ContentError as error:
+        return list(error.diagnostics)
+    try:
+        package = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        return problem(
+            "cannot open the Word reference template: it is not a Word .docx file (damaged, "
+            f"or saved in another format); restore it, or {_REGENERATE}"
+        )
+    with package:
+        infos = package.infolist()
+        if sum(i.file_size for i in infos) > _UNPACKED_LIMIT:
+            return problem("the Word reference template unpacks to more than 64 MiB")
+        names = {i.filename for i in infos}
+        missing = [
+            n
+            for n in ("[Content_Types].xml", "word/document.xml", "word/styles.xml")
+            if n not in names
+        ]
+        if missing:
+            return problem(
+                f"cannot open the Word reference template: it lacks {', '.join(missing)}; "
+                f"restore it, or {_REGENERATE}"
+            )
+        found: list[Diagnostic] = []
+        for name in sorted(n for n in names if n.endswith(".rels")):
+            try:
+                rels = ElementTree.fromstring(package.read(name))
+            except (ElementTree.ParseError, zipfile.BadZipFile, ValueError):
+                found += problem(f"the Word reference template's {name} is damaged; {_REGENERATE}")
+                continue
+            for rel in rels.iter(f"{_RELS_NS}Relationship"):
+                if rel.get("TargetMode", "").lower() == "external":
+                    kind = rel.get("Type", "").rsplit("/", 1)[-1] or "link"
+                    target = rel.get("Target", "")[:80]
+                    found += problem(
+                        f"the Word reference template refers to an outside file ({kind}: "
+                        f"{target}) that Word would fetch whenever a pack is opened; remove "
+                        f"it (in Word: Developer > Document Template), or {_REGENERATE}"
+                    )
+        try:
+            styles = ElementTree.fromstring(package.read("word/styles.xml"))
+        except (ElementTree.ParseError, zipfile.BadZipFile, ValueError):
+            return [
+                *found,
+                *problem(f"the Word reference template's styles are damaged; {_REGENERATE}"),
+            ]
+    have = {
+        (s.get(f"{{{_W_NS}}}styleId"), s.get(f"{{{_W_NS}}}type"))
+        for s in styles.iter(f"{{{_W_NS}}}style")
+    }
+    lacking = [name for sid, kind, name in REQUIRED_STYLES if (sid, kind) not in have]
+    if lacking:
+        shown = ", ".join(
+            f"'{n.upper() if n.startswith('toc ') else n[:1].upper() + n[1:]}'" for n in lacking
+        )
+        found += problem(
+            f"the Word reference template lacks the style(s) the packs use: {shown}; add them "
+            "in Word or regenerate it with: python -m casebook.reference"
+        )
+    return found
