@@ -21,10 +21,13 @@ from pathlib import Path
 import yaml
 
 from casebook.diagnostics import ContentError, Diagnostic
+from casebook.reading import FileRefused, inside, read_bounded
+from casebook.yamlfile import Node, parse_yaml
 
 __all__ = ["import_seed", "slugify"]
 
 _DIRECT_LINK = "Direct link"
+_FILE_LIMIT = 512 * 1024
 _FROM = re.compile(r"^From: .+, page (\d+)\s*$")
 _ORDERED = re.compile(r"^\s+(\d{1,9})[.)]\s+(.+?)\s*$")
 _BULLET = re.compile(r"^\s*•\s+(.+?)\s*$")
@@ -77,6 +80,10 @@ def import_seed(seed: Path, content_dir: Path) -> tuple[Path, ...]:
     planned: list[tuple[Path, str]] = []
     seen: dict[str, int] = {}
     cases_dir = content_dir / "cases"
+    if cases_dir.exists() and not inside(cases_dir, content_dir):
+        raise ContentError(
+            [Diagnostic(str(cases_dir), 0, "is a link to a folder outside the content folder")]
+        )
     for case in seed_cases:
         place_part, title = case.heading.split(": ", 1)
         places = _split_places(place_part, known_places)
@@ -92,6 +99,16 @@ def import_seed(seed: Path, content_dir: Path) -> tuple[Path, ...]:
             )
             continue
         case_id = slugify(f"{place_part} {title}")
+        if not case_id:
+            problems.append(
+                Diagnostic(
+                    seed_path,
+                    case.line,
+                    f"'{case.heading}' gives no file name: write its place or title with "
+                    "letters a to z",
+                )
+            )
+            continue
         seen[case_id] = seen.get(case_id, 0) + 1
         if seen[case_id] > 1:
             # Same place and title twice: later ones get -2, -3 ... in seed order (stable).
@@ -108,11 +125,14 @@ def import_seed(seed: Path, content_dir: Path) -> tuple[Path, ...]:
     if problems:
         raise ContentError(problems)
 
+    from casebook.builder import write_atomic
+
     cases_dir.mkdir(parents=True, exist_ok=True)
     for path, text_out in planned:
         data = text_out.encode("utf-8")
-        if not path.exists() or path.read_bytes() != data:
-            path.write_bytes(data)
+        if not path.exists() or _read_case(path) != data:
+            # Written whole or not at all; a link in its place is replaced, never followed.
+            write_atomic(path, data)
     return tuple(path for path, _ in planned)
 
 
@@ -227,31 +247,44 @@ def _as_figure(block: _Block) -> _Block:
 # -- reading content data -----------------------------------------------------------------
 
 
-def _load_yaml(path: Path) -> object:
+def _load_yaml(path: Path) -> Node:
+    """A content list file, through the strict reader the loader uses."""
+    root = path.parent
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = read_bounded(path, _FILE_LIMIT, root, "the content folder")
     except FileNotFoundError:
         raise ContentError([Diagnostic(str(path), 0, "file not found")]) from None
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 0
-        raise ContentError([Diagnostic(str(path), line, f"YAML error: {error}")]) from None
+    except FileRefused as error:
+        raise ContentError([Diagnostic(str(path), 0, str(error))]) from None
+    except OSError as error:
+        raise ContentError([Diagnostic(str(path), 0, f"cannot read: {error.strerror}")]) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ContentError([Diagnostic(str(path), 0, "is not UTF-8 text")]) from None
+    return parse_yaml(text, str(path))
+
+
+def _entries(node: Node) -> list[dict[str, Node]]:
+    items = node.items if node.kind == "seq" else []
+    return [item.mapping for item in items if item.kind == "map"]
 
 
 def _read_insight_ranges(path: Path) -> tuple[tuple[str, tuple[int, int]], ...]:
     """``(id, (first, last))`` for each insight, to assign an insight from a page."""
-    data = _load_yaml(path)
     ranges: list[tuple[str, tuple[int, int]]] = []
-    for entry in data if isinstance(data, list) else []:
-        if isinstance(entry, dict):
-            pages = entry.get("pages")
-            if (
-                isinstance(entry.get("id"), str)
-                and isinstance(pages, list)
-                and len(pages) == 2
-                and all(isinstance(p, int) for p in pages)
-            ):
-                ranges.append((entry["id"], (pages[0], pages[1])))
+    for entry in _entries(_load_yaml(path)):
+        ident, pages = entry.get("id"), entry.get("pages")
+        if (
+            ident is not None
+            and ident.kind == "scalar"
+            and pages is not None
+            and pages.kind == "seq"
+            and len(pages.items) == 2
+            and all(p.kind == "scalar" and re.fullmatch("[0-9]{1,6}", p.text) for p in pages.items)
+        ):
+            first, last = (int(p.text) for p in pages.items)
+            ranges.append((ident.text, (first, last)))
     if not ranges:
         raise ContentError(
             [Diagnostic(str(path), 0, "no insights with 'id' and 'pages: [first, last]'")]
@@ -260,9 +293,11 @@ def _read_insight_ranges(path: Path) -> tuple[tuple[str, tuple[int, int]], ...]:
 
 
 def _read_place_names(path: Path) -> frozenset[str]:
-    data = _load_yaml(path)
-    entries = data if isinstance(data, list) else []
-    return frozenset(e["name"] for e in entries if isinstance(e, dict) and "name" in e)
+    return frozenset(
+        e["name"].text
+        for e in _entries(_load_yaml(path))
+        if "name" in e and e["name"].kind == "scalar"
+    )
 
 
 def _split_places(text: str, known: frozenset[str]) -> tuple[str, ...]:
@@ -284,11 +319,29 @@ def _split_places(text: str, known: frozenset[str]) -> tuple[str, ...]:
     return cover(0) or tuple(parts)
 
 
+def _read_case(path: Path) -> bytes:
+    """The bytes of a case file already there; a link or anything but a plain file inside
+    the cases folder is refused, so the import never reads or writes through it."""
+    if path.is_symlink():
+        raise ContentError(
+            [Diagnostic(str(path), 0, "is a link; import-seed writes only plain files: remove it")]
+        )
+    try:
+        return read_bounded(path, _FILE_LIMIT, path.parent, "the cases folder")
+    except FileRefused as error:
+        raise ContentError([Diagnostic(str(path), 0, str(error))]) from None
+    except OSError as error:
+        raise ContentError([Diagnostic(str(path), 0, f"cannot read: {error.strerror}")]) from None
+
+
 def _existing_tags_and_prompts(path: Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The ``tags:`` and ``prompts:`` of a case file already there (editors' work), or none."""
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         return (), ()
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = _read_case(path).decode("utf-8")
+    except UnicodeDecodeError:
+        raise ContentError([Diagnostic(str(path), 0, "is not UTF-8 text")]) from None
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
         return (), ()
@@ -297,24 +350,25 @@ def _existing_tags_and_prompts(path: Path) -> tuple[tuple[str, ...], tuple[str, 
     except StopIteration:
         return (), ()
     try:
-        front = yaml.safe_load("\n".join(lines[1:end]))
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = mark.line + 2 if mark is not None else 1
+        front = parse_yaml("\n".join(lines[1:end]), str(path), 1)
+    except ContentError as error:
+        first = error.diagnostics[0]
         raise ContentError(
             [
                 Diagnostic(
                     str(path),
-                    line,
-                    "front matter is not valid YAML; fix it to keep its tags and prompts",
+                    first.line,
+                    f"{first.message}; fix it to keep its tags and prompts",
                 )
             ]
         ) from None
-    fields = front if isinstance(front, dict) else {}
+    fields = front.mapping if front.kind == "map" else {}
 
     def kept(key: str) -> tuple[str, ...]:
         values = fields.get(key)
-        return tuple(str(v) for v in values) if isinstance(values, list) else ()
+        if values is None or values.kind != "seq":
+            return ()
+        return tuple(v.text for v in values.items if v.kind == "scalar")
 
     return kept("tags"), kept("prompts")
 
