@@ -21,6 +21,7 @@ from pathlib import Path
 import yaml
 
 from casebook.diagnostics import ContentError, Diagnostic
+from casebook.files import write_atomic
 from casebook.reading import FileRefused, inside, read_bounded
 from casebook.yamlfile import Node, parse_yaml
 
@@ -124,8 +125,6 @@ def import_seed(seed: Path, content_dir: Path) -> tuple[Path, ...]:
         )
     if problems:
         raise ContentError(problems)
-
-    from casebook.builder import write_atomic
 
     cases_dir.mkdir(parents=True, exist_ok=True)
     for path, text_out in planned:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import io
+import logging
 import re
 import shutil
 import subprocess
@@ -47,7 +48,7 @@ from casebook.diagnostics import ContentError, Diagnostic
 from casebook.document import ActionSheet, CaseEntry, CaseGroup, Document, Section
 from casebook.layout import Layout
 from casebook.ooxml import normalise_package
-from casebook.policy import MediaRefused, link_allowed, media_file
+from casebook.policy import MediaRefused, link_allowed, media_file, svg_problem
 from casebook.provenance import CaseMarks
 from casebook.reference import (
     BULLET_STYLES,
@@ -781,6 +782,9 @@ def _image_png(path: Path, label: str) -> bytes:
         raise ContentError([Diagnostic(label, 0, f"cannot read image: {exc.strerror}")]) from exc
     suffix = path.suffix.lower()
     if suffix == ".svg":
+        problem = svg_problem(data)
+        if problem:
+            raise ContentError([Diagnostic(label, 0, f"cannot be drawn: it {problem}")])
         return _svg_to_png(data, label)
     if suffix in _RASTER_TYPES:
         from docx.image.exceptions import UnrecognizedImageError
@@ -819,6 +823,15 @@ def _svg_size(data: bytes) -> tuple[float, float]:
     return (600.0, 200.0)
 
 
+class _Failures(logging.Handler):
+    def __init__(self, found: list[str]) -> None:
+        super().__init__(level=logging.ERROR)
+        self.found = found
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.found.append(record.getMessage().split(" data:")[0].strip().rstrip(":"))
+
+
 def _svg_to_png(data: bytes, label: str) -> bytes:
     """Rasterise an SVG at 300 dpi: WeasyPrint draws it to PDF, poppler's pdftocairo to PNG.
     Nothing outside the SVG itself is fetched."""
@@ -840,7 +853,17 @@ def _svg_to_png(data: bytes, label: str) -> bytes:
 
     # Only the SVG itself, inlined as a data: URI, may be read.
     fetcher = URLFetcher(allowed_protocols={"data"})
-    pdf = HTML(string=html, url_fetcher=fetcher).write_pdf()
+    # WeasyPrint logs a picture it cannot draw and leaves it blank: that is a failure here.
+    failures: list[str] = []
+    handler = _Failures(failures)
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(handler)
+    try:
+        pdf = HTML(string=html, url_fetcher=fetcher).write_pdf()
+    finally:
+        logger.removeHandler(handler)
+    if failures:
+        raise ContentError([Diagnostic(label, 0, f"cannot be drawn: {failures[0]}")])
     with tempfile.TemporaryDirectory() as tmp:
         source = Path(tmp) / "image.pdf"
         source.write_bytes(pdf)

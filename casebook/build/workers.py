@@ -65,6 +65,9 @@ class _Rendered:
     messages: tuple[str, ...] = field(default_factory=tuple)
 
 
+_ALARM_REPEAT = 1.0  # seconds between alarms once the time limit has passed
+
+
 class _TimeLimit(BaseException):
     """Raised in a worker when an output takes too long (a BaseException, so a renderer's
     ``except Exception`` cannot swallow it)."""
@@ -234,7 +237,39 @@ def _on_alarm(signum: int, frame: FrameType | None) -> None:
 
 
 def _render(task: _Task) -> _Rendered:
-    """Render one output into a temporary file beside its target (runs in a worker)."""
+    """Render one output into a temporary file beside its target (runs in a worker), failing
+    it once the time limit passes even if a library swallowed the alarm: WeasyPrint's SVG
+    code catches BaseException, so the alarm repeats every second until the render stops,
+    and a render that outlived its alarm is never shipped."""
+    expired: list[bool] = []
+
+    def on_alarm(signum: int, frame: FrameType | None) -> None:
+        expired.append(True)
+        raise _TimeLimit
+
+    signal.signal(signal.SIGALRM, on_alarm)
+    started = time.perf_counter()
+    try:
+        try:
+            rendered = _render_within_limits(task)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+    except _TimeLimit:  # an alarm that arrived while a failure was being reported
+        rendered = _Rendered()
+    if not expired:
+        return rendered
+    if rendered.temp is not None:
+        unlink_quietly(Path(rendered.temp))
+    return _Rendered(
+        seconds=time.perf_counter() - started,
+        messages=(
+            f"{task.target}: render failed: took longer than the limit of "
+            f"{task.time_limit:g} seconds",
+        ),
+    )
+
+
+def _render_within_limits(task: _Task) -> _Rendered:
     started = time.perf_counter()
     _limit_cpu(task.time_limit)
     missing = [p for p in task.media if not p.is_file()]
@@ -244,7 +279,7 @@ def _render(task: _Task) -> _Rendered:
                 f"{p}: render of {task.target} failed: media file not found" for p in missing
             )
         )
-    signal.setitimer(signal.ITIMER_REAL, task.time_limit)
+    signal.setitimer(signal.ITIMER_REAL, task.time_limit, _ALARM_REPEAT)
     try:
         data, pages = _render_bytes(task)
     except _TimeLimit:
