@@ -190,9 +190,20 @@ class CaseMarks:
     @contextmanager
     def case(self, entry: CaseEntry) -> Iterator[None]:
         """Note the elements written for ``entry`` inside the block."""
-        before = len(self._content())
+        # Walk on from the body's last element rather than list the whole body before and
+        # after every case: that made a pack's render quadratic in its number of cases.
+        last = next(reversed(self.body), None)
+        if last is not None and last.tag == _w("sectPr"):  # content goes in before it
+            last = last.getprevious()
         yield
-        self.cases.append((entry, self._content()[before:]))
+        node = self.body[0] if last is None and len(self.body) else None
+        node = last.getnext() if last is not None else node
+        elements: list[Any] = []
+        while node is not None:
+            if node.tag != _w("sectPr"):
+                elements.append(node)
+            node = node.getnext()
+        self.cases.append((entry, elements))
 
     def record(self, word: Any, document: Document) -> None:
         """Bookmark every case and write the document's provenance properties."""
