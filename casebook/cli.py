@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
+import math
 import os
 import signal
 import sys
@@ -35,6 +36,9 @@ _PROG = "build.py"
 TIME_LIMIT_ENV = "CASEBOOK_TIME_LIMIT"
 MEMORY_LIMIT_ENV = "CASEBOOK_MEMORY_LIMIT_MB"
 SOURCE_DATE_ENV = "SOURCE_DATE_EPOCH"
+# The largest limits that may be set: a day per output, 1 TiB of memory.
+_TIME_LIMIT_MAX = 86400.0
+_MEMORY_LIMIT_MAX = 1024.0 * 1024
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -299,8 +303,10 @@ def _build(options: argparse.Namespace) -> int:
         formats=tuple(options.format or ["all"]),
         jobs=options.jobs,
         force=options.force,
-        time_limit=_env_number(TIME_LIMIT_ENV, 300.0),
-        memory_limit=int(_env_number(MEMORY_LIMIT_ENV, 2048.0) * 2**20),
+        time_limit=_env_number(TIME_LIMIT_ENV, 300.0, _TIME_LIMIT_MAX, "seconds", positive=True),
+        memory_limit=int(
+            _env_number(MEMORY_LIMIT_ENV, 2048.0, _MEMORY_LIMIT_MAX, "MiB (0: no limit)") * 2**20
+        ),
         debug=bool(options.debug),
         date=_source_date(),
     )
@@ -323,31 +329,33 @@ def _source_date() -> str | None:
     text = os.environ.get(SOURCE_DATE_ENV, "").strip()
     if not text:
         return None
-    from casebook.build import BuildError
+    from casebook.build import UsageError
 
-    if not text.isdigit():
-        raise BuildError(f"{SOURCE_DATE_ENV}={text!r} is not a whole number of seconds")
+    if not text.isascii() or not text.isdigit():
+        raise UsageError(f"{SOURCE_DATE_ENV}={text!r} is not a whole number of seconds")
     try:
         moment = datetime.datetime.fromtimestamp(int(text), tz=datetime.UTC)
     except (OverflowError, OSError, ValueError):
-        raise BuildError(f"{SOURCE_DATE_ENV}={text!r} is out of range") from None
+        raise UsageError(f"{SOURCE_DATE_ENV}={text!r} is out of range") from None
     return moment.date().isoformat()
 
 
-def _env_number(name: str, default: float) -> float:
+def _env_number(name: str, default: float, high: float, unit: str, positive: bool = False) -> float:
+    """A number from the environment variable ``name``, from 0 (above 0 if ``positive``) to
+    ``high``; a bad value is a usage error naming the variable (exit status 2)."""
+    from casebook.build import UsageError
+
     text = os.environ.get(name, "").strip()
     if not text:
         return default
     try:
         value = float(text)
     except ValueError:
-        from casebook.build import BuildError
-
-        raise BuildError(f"{name}={text!r} is not a number") from None
-    if value < 0:
-        from casebook.build import BuildError
-
-        raise BuildError(f"{name}={text!r} must not be negative")
+        raise UsageError(f"{name}={text!r} is not a number") from None
+    # float() also reads "inf", "nan" and "1e30": none of them is a limit a worker can keep.
+    if not math.isfinite(value) or not 0 <= value <= high or (positive and value == 0):
+        low = "above 0" if positive else "from 0"
+        raise UsageError(f"{name}={text!r} must be a number of {unit} {low}, at most {int(high):,}")
     return value
 
 

@@ -9,6 +9,7 @@ taken: the rest of Casebook (``check``, ``list``, the library) works where it do
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -17,6 +18,7 @@ from pathlib import Path
 __all__ = [
     "TEMP_GLOB",
     "LockBusy",
+    "LockRefused",
     "fsync_dir",
     "locked",
     "remove_temporaries",
@@ -91,6 +93,27 @@ def remove_temporaries(directory: Path) -> None:
             unlink_quietly(path)
 
 
+class LockRefused(Exception):
+    """The lock file is a link or not a plain file (something planted there): it is never
+    opened through, so the build makes no file outside its folder."""
+
+
+def _open_lock(lock_file: Path) -> int:
+    flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(lock_file, flags, 0o644)
+    except OSError:
+        if lock_file.is_symlink():
+            raise LockRefused(
+                f"{lock_file} is a link; remove it (the build makes its own)"
+            ) from None
+        raise
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise LockRefused(f"{lock_file} is not a plain file; remove it (the build makes its own)")
+    return fd
+
+
 @contextmanager
 def locked(
     lock_file: Path, wait: bool, on_wait: Callable[[], None] | None = None
@@ -102,7 +125,7 @@ def locked(
     """
     import fcntl  # POSIX only, and only a build takes the lock
 
-    fd = os.open(lock_file, os.O_RDWR | os.O_CREAT, 0o644)
+    fd = _open_lock(lock_file)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -42,6 +42,7 @@ from casebook.diagnostics import ContentError, Diagnostic
 from casebook.files import (
     TEMP_GLOB,
     LockBusy,
+    LockRefused,
     fsync_dir,
     locked,
     remove_temporaries,
@@ -229,6 +230,8 @@ def _locked(out_dir: Path, reporter: Reporter, wait: bool) -> Iterator[None]:
             stack.enter_context(locked(out_dir / LOCK, wait, waiting))
         except LockBusy:
             raise BuildError(f"another build is writing {out_dir}/ (lock held)") from None
+        except LockRefused as error:
+            raise BuildError(str(error)) from None
         except OSError as error:
             raise BuildError(f"{out_dir}: cannot write: {error.strerror or error}") from error
         yield

@@ -1,0 +1,122 @@
+"""Issue classes 4 and 16: a planted lock link writes nothing outside dist/, and every
+mistake reaches the user as `path:line: message` or a usage error naming what to fix,
+never as a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import RunCli
+
+
+def test_a_lock_file_that_is_a_link_is_refused_and_nothing_is_created_outside(
+    mini_project: Path, run_cli: RunCli, tmp_path: Path
+) -> None:
+    dist = mini_project / "dist"
+    dist.mkdir()
+    target = tmp_path / "planted"
+    (dist / ".lock").symlink_to(target)
+    result = run_cli("--only", "nation-england", "--format", "pdf", cwd=mini_project)
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "build.py: error: dist/.lock is a link; remove it (the build makes its own)"
+    )
+    assert not target.exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        (
+            "CASEBOOK_TIME_LIMIT",
+            "inf",
+            "CASEBOOK_TIME_LIMIT='inf' must be a number of seconds above 0, at most 86,400",
+        ),
+        (
+            "CASEBOOK_TIME_LIMIT",
+            "nan",
+            "CASEBOOK_TIME_LIMIT='nan' must be a number of seconds above 0, at most 86,400",
+        ),
+        (
+            "CASEBOOK_TIME_LIMIT",
+            "1e30",
+            "CASEBOOK_TIME_LIMIT='1e30' must be a number of seconds above 0, at most 86,400",
+        ),
+        (
+            "CASEBOOK_TIME_LIMIT",
+            "0",
+            "CASEBOOK_TIME_LIMIT='0' must be a number of seconds above 0, at most 86,400",
+        ),
+        (
+            "CASEBOOK_MEMORY_LIMIT_MB",
+            "1e30",
+            "CASEBOOK_MEMORY_LIMIT_MB='1e30' must be a number of MiB (0: no limit) from 0, "
+            "at most 1,048,576",
+        ),
+        ("CASEBOOK_MEMORY_LIMIT_MB", "lots", "CASEBOOK_MEMORY_LIMIT_MB='lots' is not a number"),
+        (
+            "SOURCE_DATE_EPOCH",
+            "１７００",
+            "SOURCE_DATE_EPOCH='１７００' is not a whole number of seconds",
+        ),
+    ],
+)
+def test_bad_settings_in_the_environment_are_usage_errors_naming_the_variable(
+    mini_project: Path, run_cli: RunCli, name: str, value: str, message: str
+) -> None:
+    result = run_cli("--only", "nation-england", cwd=mini_project, env={name: value})
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"build.py: error: {message}"
+    assert not (mini_project / "dist").exists()
+
+
+def test_a_lone_surrogate_in_a_title_is_reported_at_its_line(
+    mini_project: Path, run_cli: RunCli
+) -> None:
+    case = mini_project / "content" / "cases" / "newport-mapping-local-assets.md"
+    lines = case.read_text(encoding="utf-8").split("\n")
+    assert lines[1].startswith("title:")
+    lines[1] = 'title: "Mapping \\ud800 assets"'
+    case.write_text("\n".join(lines), encoding="utf-8")
+    result = run_cli("check", cwd=mini_project)
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "content/cases/newport-mapping-local-assets.md:2: title: holds half of a character "
+        "(U+D800, a lone surrogate); write the whole character"
+    )
+
+
+def test_superscript_digits_in_pages_are_reported_at_their_line(
+    mini_project: Path, run_cli: RunCli
+) -> None:
+    insights = mini_project / "content" / "insights.yaml"
+    text = insights.read_text(encoding="utf-8")
+    first = next(line for line in text.split("\n") if "pages:" in line)
+    insights.write_text(text.replace(first, first.split("pages:")[0] + "pages: [19, 25²]", 1))
+    line = text.split("\n").index(first) + 1
+    result = run_cli("check", cwd=mini_project)
+    assert result.returncode == 1
+    assert f"content/insights.yaml:{line}: pages: expected [first, last], e.g. [19, 25]" in (
+        result.stderr.splitlines()
+    )
+    assert "Traceback" not in result.stderr
+
+
+def test_a_symlink_loop_in_content_is_reported_not_a_traceback(
+    mini_project: Path, run_cli: RunCli
+) -> None:
+    loop = mini_project / "content" / "cases" / "newham-loop.md"
+    loop.symlink_to(loop)
+    media_loop = mini_project / "content" / "media" / "loop.png"
+    media_loop.symlink_to(media_loop)
+    result = run_cli("check", cwd=mini_project)
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "content/cases/newham-loop.md:0: cannot be read: Too many levels of symbolic links"
+    )
+    build = run_cli("--only", "nation-england", "--format", "pdf", cwd=mini_project)
+    assert build.returncode == 1
+    assert "Traceback" not in build.stderr
+    assert "RuntimeError" not in build.stderr
