@@ -11,7 +11,7 @@ from casebook.diagnostics import ContentError, Diagnostic
 from casebook.layout import load_layout
 from casebook.model import Corpus, Pack
 from casebook.packs import check_pack_ids, select_packs
-from casebook.site import render_site
+from casebook.site import render_site_in_time
 from casebook.templates import check_templates
 
 __all__ = ["check_project"]
@@ -22,6 +22,7 @@ def check_project(
     layouts_dir: Path,
     brand: str | None = None,
     warnings: list[Diagnostic] | None = None,
+    time_limit: float = 300.0,
 ) -> tuple[Corpus, tuple[Pack, ...]]:
     """Validate content, layouts, pack ids and the downloads page template without building;
     raise ContentError with every problem found. Warnings are appended to ``warnings``."""
@@ -37,7 +38,7 @@ def check_project(
     try:
         layout = load_layout(layouts_dir, brand)
         problems.extend(check_templates(layout))
-        render_site(Manifest(), layout)
+        render_site_in_time(Manifest(), layout, time_limit)
     except ContentError as error:
         problems.extend(error.diagnostics)
     if problems or corpus is None:

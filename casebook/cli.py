@@ -243,7 +243,13 @@ def _check(options: argparse.Namespace) -> int:
 
     warnings: list[Diagnostic] = []
     try:
-        corpus, packs = check_project(options.content, options.layouts, options.brand, warnings)
+        corpus, packs = check_project(
+            options.content,
+            options.layouts,
+            options.brand,
+            warnings,
+            time_limit=_time_limit(),
+        )
     finally:
         _print_diagnostics(warnings)
     summary = (
@@ -303,7 +309,7 @@ def _build(options: argparse.Namespace) -> int:
         formats=tuple(options.format or ["all"]),
         jobs=options.jobs,
         force=options.force,
-        time_limit=_env_number(TIME_LIMIT_ENV, 300.0, _TIME_LIMIT_MAX, "seconds", positive=True),
+        time_limit=_time_limit(),
         memory_limit=int(
             _env_number(MEMORY_LIMIT_ENV, 2048.0, _MEMORY_LIMIT_MAX, "MiB (0: no limit)") * 2**20
         ),
@@ -338,6 +344,11 @@ def _source_date() -> str | None:
     except (OverflowError, OSError, ValueError):
         raise UsageError(f"{SOURCE_DATE_ENV}={text!r} is out of range") from None
     return moment.date().isoformat()
+
+
+def _time_limit() -> float:
+    """The per-output time limit, from CASEBOOK_TIME_LIMIT (300 seconds when not set)."""
+    return _env_number(TIME_LIMIT_ENV, 300.0, _TIME_LIMIT_MAX, "seconds", positive=True)
 
 
 def _env_number(name: str, default: float, high: float, unit: str, positive: bool = False) -> float:

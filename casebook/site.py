@@ -13,7 +13,7 @@ from casebook.diagnostics import ContentError, Diagnostic
 from casebook.document import long_date
 from casebook.layout import Layout, read_layout_file, template_loader
 
-__all__ = ["SITE_TEMPLATE", "render_site", "size_text"]
+__all__ = ["SITE_TEMPLATE", "render_site", "render_site_in_time", "size_text"]
 
 SITE_TEMPLATE = "index.html.j2"
 SITE_STYLES = "site.css"
@@ -105,6 +105,31 @@ def render_site(manifest: Manifest, layout: Layout) -> str:
         ) from None
     except jinja2.TemplateError as error:
         raise ContentError([Diagnostic(str(site_dir / SITE_TEMPLATE), 0, str(error))]) from None
+
+
+def render_site_in_time(manifest: Manifest, layout: Layout, seconds: float) -> str:
+    """``render_site`` within ``seconds`` (at least one): the template runs in the calling
+    process, so a runaway loop in it must not hang ``check`` or the build. Raises
+    ContentError naming the template when it takes longer."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return render_site(manifest, layout)  # alarms reach the main thread only
+    where = str(layout.root / "site" / SITE_TEMPLATE)
+    seconds = max(seconds, 1.0)  # the page is small and quick, whatever the output limit
+
+    def on_alarm(signum: int, frame: object) -> None:
+        message = f"the downloads page took longer than {seconds:g} seconds to render"
+        raise ContentError([Diagnostic(where, 0, message)])
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        return render_site(manifest, layout)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _card(pack: PackRecord, manifest: Manifest) -> _Card:

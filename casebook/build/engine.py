@@ -139,7 +139,7 @@ def build(
         remove_temporaries(options.out_dir)
         _check_writable(options.out_dir)
         previous = _previous_manifest(options, reporter)
-        records = {o.path: o for o in previous.outputs}
+        records = _trusted_records(previous, plan, options.out_dir)
         outcomes: dict[Path, Outcome] = {}
         todo: list[Job] = []
         for job in plan.jobs:
@@ -194,13 +194,16 @@ def build(
             index = options.out_dir / INDEX
             page: bytes | None = None
             if manifest.site_fingerprint != previous.site_fingerprint or not index.is_file():
-                from casebook.site import render_site
+                from casebook.site import render_site_in_time
 
                 try:
-                    page = render_site(manifest, plan.layout).encode()
+                    page = render_site_in_time(manifest, plan.layout, options.time_limit).encode()
                 except ContentError as error:
                     problems.extend(str(d) for d in error.diagnostics)
                     manifest = replace(manifest, site_fingerprint="", inputs_stamp="")
+                    # The old page may link files this build removed: no page rather than
+                    # one that lies. The next build with a working template makes it again.
+                    unlink_quietly(index)
             if manifest != previous or journaled:
                 write_manifest(options.out_dir, manifest)
             if page is not None:
@@ -284,6 +287,33 @@ def _unchanged(options: BuildOptions, stamp: str, reporter: Reporter) -> BuildRe
     for outcome in outcomes:
         reporter.finished(outcome)
     return BuildReport(outcomes=tuple(outcomes))
+
+
+def _trusted_records(previous: Manifest, plan: Plan, out_dir: Path) -> dict[str, OutputRecord]:
+    """The previous manifest's records that describe a file really in ``out_dir``: an output's
+    plain file name, with the recorded size and checksum. A hand-edited record, or one of a
+    file deleted or replaced since, is dropped (so the manifest and the downloads page never
+    list what is not there, and the file is built again); a record that is no output of a
+    current pack and format is kept only for ``_prune`` to remove it, as before."""
+    alive = {p.id for p in plan.packs}
+    formats = {r.name: r.suffix for r in plan.renderers}
+    outputs = {f"{p.id}{r.suffix}" for p in plan.packs for r in plan.renderers}
+    kept: dict[str, OutputRecord] = {}
+    for record in previous.outputs:
+        name = record.path
+        if Path(name).name != name or name in kept:
+            continue
+        if record.pages is not None and record.pages < 1:
+            continue
+        suffix = formats.get(record.format)
+        ours = record.pack in alive and suffix is not None and name == f"{record.pack}{suffix}"
+        path = out_dir / name
+        if ours:
+            if not path.is_symlink() and _matches(path, record):
+                kept[name] = record
+        elif name not in outputs:  # a current output's file recorded as something else: drop
+            kept[name] = record
+    return kept
 
 
 def _matches(path: Path, record: OutputRecord) -> bool:

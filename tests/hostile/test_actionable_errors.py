@@ -119,3 +119,32 @@ def test_a_symlink_loop_in_content_is_reported_not_a_traceback(
     assert build.returncode == 1
     assert "Traceback" not in build.stderr
     assert "RuntimeError" not in build.stderr
+
+
+# --- 9: the downloads page's template runs under the time limit ---------------------------
+
+RUNAWAY = "{% for a in range(100000) %}{% for b in range(100000) %}{% endfor %}{% endfor %}\n"
+
+
+def test_a_runaway_downloads_page_template_stops_check_and_build_at_the_time_limit(
+    mini_project: Path, run_cli: RunCli
+) -> None:
+    template = mini_project / "layouts" / "site" / "index.html.j2"
+    template.write_text(RUNAWAY + template.read_text(encoding="utf-8"), encoding="utf-8")
+    expected = (
+        "layouts/site/index.html.j2:0: the downloads page took longer than 2 seconds to render"
+    )
+    check = run_cli("check", cwd=mini_project, env={"CASEBOOK_TIME_LIMIT": "2"})
+    assert check.returncode == 1
+    assert check.stderr.strip() == expected
+    build = run_cli(
+        "--only",
+        "nation-england",
+        "--format",
+        "docx",
+        cwd=mini_project,
+        env={"CASEBOOK_TIME_LIMIT": "2"},
+    )
+    assert build.returncode == 1
+    assert build.stderr.strip().splitlines()[-1] == expected
+    assert not (mini_project / "dist" / "index.html").exists()
