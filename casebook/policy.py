@@ -124,7 +124,7 @@ def image_problem(data: bytes, suffix: str) -> str | None:
         with Image.open(io.BytesIO(data)) as image:
             kind = image.format
             image.verify()
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
         return f"is not a readable {suffix[1:].upper()} image"
     expected = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".gif": "GIF"}
     if kind != expected.get(suffix.lower()):

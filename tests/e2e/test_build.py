@@ -214,41 +214,39 @@ def test_deleting_a_recipe_removes_its_outputs(built_mini_project: Path, run_cli
     assert_consistent(built_mini_project)
 
 
-def test_a_pack_that_fails_keeps_its_previous_files_while_others_are_updated(
+def test_a_figure_that_is_not_an_image_stops_the_build_before_anything_is_written(
     built_mini_project: Path, run_cli: RunCli
 ) -> None:
     before = {p.name: p.read_bytes() for p in (built_mini_project / "dist").glob("*.*")}
-    all_packs = packs(run_cli, built_mini_project)
     # An editor adds a figure whose file turns out not to be an image at all.
     case_id = "newport-mapping-local-assets"
     (built_mini_project / "content" / "media" / "assets-map.svg").write_text("not an image\n")
     case = built_mini_project / "content" / "cases" / f"{case_id}.md"
     case.write_text(case.read_text() + "\n![A map of local assets](media/assets-map.svg)\n")
+    line = case.read_text().split("\n").index("![A map of local assets](media/assets-map.svg)") + 1
     # ... and, in the same edit, a change to the guide that every pack shows.
     guide = built_mini_project / "content" / "guide.md"
     guide.write_text(guide.read_text() + "\nBring a printed copy for every two people.\n")
 
     result = run_cli(*TWO_FORMAT_OPTIONS, cwd=built_mini_project)
 
+    # Found before rendering, like any content error: every previous file is kept.
     assert result.returncode == 1
-    broken = {str(p["id"]) for p in all_packs if case_id in p["cases"]}
-    healthy = {str(p["id"]) for p in all_packs} - broken
-    assert broken and healthy
-    for pack in broken:
-        assert f"dist/{pack}.pdf: render failed:" in result.stderr
-        assert "media/assets-map.svg" in result.stderr
-        assert (built_mini_project / "dist" / f"{pack}.pdf").read_bytes() == before[f"{pack}.pdf"]
-    for pack in healthy:
-        assert (built_mini_project / "dist" / f"{pack}.pdf").read_bytes() != before[f"{pack}.pdf"]
-        assert "Bring a printed copy" in pdf_text(built_mini_project / "dist" / f"{pack}.pdf")
-    assert "Traceback" not in result.stderr
+    assert result.stderr.splitlines() == [
+        f"content/cases/{case_id}.md:{line}: image 'media/assets-map.svg' cannot be drawn: it "
+        "is not a well-formed SVG file (line 1: syntax error)"
+    ]
+    after = {p.name: p.read_bytes() for p in (built_mini_project / "dist").glob("*.*")}
+    assert {n: d for n, d in after.items() if n != ".lock"} == before
     assert_consistent(built_mini_project)
-    # The failed outputs keep their old manifest entries, so the next build retries them.
+    # Once the figure is a picture, the next build brings every pack up to date.
+    (built_mini_project / "content" / "media" / "assets-map.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20"><rect width="40" '
+        'height="20"/></svg>'
+    )
     retry = run_cli(*TWO_FORMAT_OPTIONS, cwd=built_mini_project)
-    assert retry.returncode == 1
-    assert {f"{p}.pdf" for p in broken} <= {
-        m.group(1) for m in re.finditer(r"^dist/(\S+): render failed", retry.stderr, re.M)
-    }
+    assert retry.returncode == 0, retry.stderr
+    assert "Bring a printed copy" in pdf_text(built_mini_project / "dist" / "all-cases.pdf")
 
 
 def test_a_build_waits_for_another_build_holding_the_lock(

@@ -478,18 +478,19 @@ def structure(node: Any) -> list[tuple[str, str]]:
 
 
 OUTSIDE = "refused, outside layouts/ and content/media/"
+NOT_MEDIA = "must be a file under content/media/, written as media/<name>"
 
 
 @pytest.mark.parametrize(
     ("src", "problem"),
     [
-        ("media/../../secret.svg", OUTSIDE),
-        ("media/../cases/caerphilly-vision-for-change.md", OUTSIDE),
-        ("media//etc/passwd", OUTSIDE),
-        ("media/link.svg", OUTSIDE),  # a symlink out of media/
-        ("/etc/passwd", "not a file under media/"),
-        ("../secret.svg", "not a file under media/"),
-        ("media/missing.svg", "not found"),
+        ("media/../../secret.svg", NOT_MEDIA),
+        ("media/../cases/caerphilly-vision-for-change.md", NOT_MEDIA),
+        ("media//etc/passwd", "must be an image every format can show (SVG, PNG, JPG, GIF)"),
+        ("media/link.svg", "points outside content/media/"),  # a symlink out of media/
+        ("/etc/passwd", NOT_MEDIA),
+        ("../secret.svg", NOT_MEDIA),
+        ("media/missing.svg", "does not exist"),
     ],
 )
 def test_figures_outside_media_stop_the_render(
