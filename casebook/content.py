@@ -33,6 +33,7 @@ __all__ = [
     "FILE_LIMIT",
     "FRONT_MATTER_LIMIT",
     "LINE_LIMIT",
+    "LINE_LIMITS",
     "LIST_LIMITS",
     "NATIONS",
     "TEXT_LIMIT",
@@ -45,6 +46,9 @@ FILE_LIMIT = 512 * 1024
 #: The longest one-line field (a title, name, label or citation): titles run on the cover,
 #: in the contents and in every page's footer. The report's longest title is 100 characters.
 LINE_LIMIT = 200
+#: One-line fields allowed more: a discussion prompt is a whole question (the longest is
+#: 193 characters).
+LINE_LIMITS = {"prompts": 300}
 #: The longest multi-line field (an insight's summary, the rights, a pack's introduction).
 TEXT_LIMIT = 4_000
 #: The most items a list field holds; any other list field holds at most DEFAULT_LIST_LIMIT.
@@ -200,7 +204,7 @@ class _Loader:
         if not text:
             self.error(path, line, f"{key}: is empty")
             return None
-        problem = _field_problem(text, one_line)
+        problem = _field_problem(text, one_line, LINE_LIMITS.get(key, LINE_LIMIT))
         if problem:
             self.error(path, line, f"{key}: {problem}")
             return None
@@ -874,10 +878,10 @@ class _Loader:
         return PackRecipe(ident, path, title, intro, selection)
 
 
-def _field_problem(text: str, one_line: bool) -> str | None:
+def _field_problem(text: str, one_line: bool, line_limit: int = LINE_LIMIT) -> str | None:
     """Why the text of a field cannot be published as it stands, or None: too long, a line
     break in a one-line field, or characters no renderer prints."""
-    limit = LINE_LIMIT if one_line else TEXT_LIMIT
+    limit = line_limit if one_line else TEXT_LIMIT
     if len(text) > limit:
         kind = "one-line field" if one_line else "field"
         return f"is {len(text):,} characters; a {kind} holds at most {limit:,}"

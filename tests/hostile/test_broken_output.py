@@ -31,6 +31,7 @@ places: [Newham]
 page: 20
 insight: strategic-planning
 tags: [strategy, integration]
+prompts: ["What would a chart like this show in your area?", "Who would draw it where you work?"]
 ---
 Before the chart.
 
@@ -84,7 +85,7 @@ def test_a_figure_that_cannot_be_drawn_is_reported_by_check(
     (project / "content" / "media" / "chart.svg").write_text(svg)
     [message] = load_errors(project / "content")
     assert message.startswith(
-        f"content/cases/newham-figure.md:10: image 'media/chart.svg' cannot be drawn: {problem}"
+        f"content/cases/newham-figure.md:11: image 'media/chart.svg' cannot be drawn: {problem}"
     )
 
 
@@ -93,7 +94,7 @@ def test_a_broken_raster_figure_is_reported_by_check(project: Path) -> None:
     case.write_text(case.read_text().replace("chart.svg", "chart.png"))
     (project / "content" / "media" / "chart.png").write_bytes(b"\x89PNG\r\n\x1a\nbroken")
     assert load_errors(project / "content") == [
-        "content/cases/newham-figure.md:10: image 'media/chart.png' cannot be drawn: it is not "
+        "content/cases/newham-figure.md:11: image 'media/chart.png' cannot be drawn: it is not "
         "a readable PNG image"
     ]
 

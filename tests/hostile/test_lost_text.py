@@ -22,6 +22,7 @@ places: {places}
 page: 20
 insight: strategic-planning
 tags: [strategy, integration]
+prompts: ["What would {name} change in your area?", "Who would lead {name} where you work?"]
 ---
 {body}
 """
@@ -48,7 +49,7 @@ def add_case(
     places: str = "[Newham]",
 ) -> Path:
     path = root / "cases" / f"{name}.md"
-    path.write_text(CASE.format(title=title, body=body, places=places), encoding="utf-8")
+    path.write_text(CASE.format(title=title, body=body, places=places, name=name), encoding="utf-8")
     return path
 
 
@@ -64,7 +65,7 @@ def errors(root: Path) -> list[str]:
 def test_quotes_nested_deeper_than_markdown_reads_are_refused(content: Path) -> None:
     add_case(content, "Intro.\n\n" + "> " * 25 + "The deepest words.")
     assert errors(content) == [
-        "content/cases/newham-hostile.md:10: quotes nest more than 3 levels deep "
+        "content/cases/newham-hostile.md:11: quotes nest more than 3 levels deep "
         "(lines starting '> > > >'); remove the extra '>' marks"
     ]
 
@@ -78,7 +79,7 @@ def test_quotes_three_deep_keep_their_words(content: Path) -> None:
 def test_table_rows_with_more_cells_than_the_header_are_refused(content: Path) -> None:
     add_case(content, "| Area | Staff |\n|---|---|\n| Newham | 12 |\n| Wrexham | 7 | lost |")
     assert errors(content) == [
-        "content/cases/newham-hostile.md:11: table row has 3 cells but the header has 2; add the "
+        "content/cases/newham-hostile.md:12: table row has 3 cells but the header has 2; add the "
         "missing header cells or remove the extra '|' cells (they would not be printed)"
     ]
 
@@ -144,7 +145,7 @@ def test_character_references_that_are_no_character_are_refused(
 ) -> None:
     add_case(content, f"Before\n{reference} after.")
     [message] = errors(content)
-    assert message.startswith(f"content/cases/newham-hostile.md:9: text {found}")
+    assert message.startswith(f"content/cases/newham-hostile.md:10: text {found}")
 
 
 def test_private_use_characters_are_refused_in_bodies_and_titles(content: Path) -> None:
@@ -152,7 +153,7 @@ def test_private_use_characters_are_refused_in_bodies_and_titles(content: Path) 
     assert errors(content) == [
         "content/cases/newham-hostile.md:2: title: holds private-use characters (U+F8FF) that no "
         "font in the packs draws; write the character meant",
-        "content/cases/newham-hostile.md:8: text holds private-use characters (U+E000) that no "
+        "content/cases/newham-hostile.md:9: text holds private-use characters (U+E000) that no "
         "font in the packs draws; write the character meant",
     ]
 
@@ -252,7 +253,7 @@ def test_a_media_file_named_with_percent_escapes_is_reported_by_check(content: P
     (content / "media" / "caf%C3%A9.png").write_bytes(PNG)
     add_case(content, "![A chart](media/caf%C3%A9.png)")
     assert errors(content) == [
-        "content/cases/newham-hostile.md:8: image 'media/café.png' does not exist (a file "
+        "content/cases/newham-hostile.md:9: image 'media/café.png' does not exist (a file "
         "named 'media/caf%C3%A9.png' does, but '%' in a Markdown address starts an escape: "
         "rename the file without '%')"
     ]

@@ -38,6 +38,7 @@ places: [Newham]
 page: 20
 insight: strategic-planning
 tags: [strategy, integration]
+prompts: ["What would a chart like this show in your area?", "Who would draw it where you work?"]
 ---
 ![A chart of staff numbers](media/chart.png)
 """
@@ -116,7 +117,7 @@ def test_a_media_folder_linked_out_of_content_is_reported_and_never_read(project
     media.symlink_to(outside)
     (project / "content" / "cases" / "newham-figure.md").write_text(FIGURE_CASE)
     assert check_messages(project) == [
-        "P/content/cases/newham-figure.md:8: image 'media/chart.png' content/media is a link to "
+        "P/content/cases/newham-figure.md:9: image 'media/chart.png' content/media is a link to "
         "a folder outside the content folder",
         "P/content/media:0: is a link to a folder outside the content folder; nothing in it is "
         "read",

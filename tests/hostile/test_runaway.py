@@ -28,6 +28,7 @@ places: [Newham]
 page: 20
 insight: strategic-planning
 tags: [strategy, integration]
+prompts: ["What would a long title change in your area?", "Who would lead it where you work?"]
 ---
 Some words.
 """
