@@ -31,6 +31,8 @@ TWO_FORMAT_OPTIONS = ("--format", "pdf", "--format", "docx")
 TWO_SUFFIXES = tuple(spec.suffix for spec in BUILTIN if spec.name in TWO_FORMATS)
 
 RunCli = Callable[..., subprocess.CompletedProcess[str]]
+#: In the built mini project: what its first build printed.
+FIRST_BUILD_LOG = "first-build.txt"
 
 
 @pytest.fixture
@@ -64,6 +66,7 @@ def _built_mini(tmp_path_factory: pytest.TempPathFactory) -> Path:
         check=False,
     )
     assert result.returncode == 0, result.stderr
+    (project / FIRST_BUILD_LOG).write_text(result.stdout, encoding="utf-8")
     return project
 
 

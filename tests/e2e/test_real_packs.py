@@ -4,6 +4,7 @@ format's file of every pack is in the manifest and linked from the downloads pag
 
 from __future__ import annotations
 
+import functools
 import html
 import io
 import json
@@ -34,6 +35,13 @@ LABELS = {"cards": "Case cards (A5, 2 per A4 sheet)", "large-print": "Large prin
 
 def squash(text: str) -> str:
     return " ".join(text.split())
+
+
+@functools.cache
+def page_texts(path: Path) -> tuple[str, ...]:
+    """The text of each page of the PDF at ``path``, squashed; read once per file, however
+    many tests look at it (pypdf's extraction is the slow part of these tests)."""
+    return tuple(squash(page.extract_text()) for page in PdfReader(path).pages)
 
 
 @pytest.fixture(scope="module")
@@ -103,9 +111,7 @@ def test_each_format_of_each_pack_is_recorded_and_linked_with_its_size_and_pages
 def test_each_pack_s_cards_and_large_print_show_every_case(dist: Path, pack_id: str) -> None:
     pack = PACKS[pack_id]
     for suffix in (".cards.pdf", ".large-print.pdf"):
-        text = squash(
-            " ".join(p.extract_text() for p in PdfReader(dist / f"{pack_id}{suffix}").pages)
-        )
+        text = " ".join(page_texts(dist / f"{pack_id}{suffix}"))
         for case in pack.cases:
             assert case.heading in text, (suffix, case.id)
             assert CORPUS.source.cite(case.page) in text, (suffix, case.id)
@@ -114,7 +120,7 @@ def test_each_pack_s_cards_and_large_print_show_every_case(dist: Path, pack_id: 
 @pytest.mark.parametrize("pack_id", sorted(PACKS))
 def test_each_pdf_shows_its_cases_citations_and_footer(dist: Path, pack_id: str) -> None:
     pack = PACKS[pack_id]
-    pages = [squash(p.extract_text()) for p in PdfReader(dist / f"{pack_id}.pdf").pages]
+    pages = page_texts(dist / f"{pack_id}.pdf")
     text = " ".join(pages)
     for case in pack.cases:
         assert case.heading in text, case.id
@@ -134,8 +140,7 @@ def pdf_pages(dist: Path, pack_id: str) -> list[str]:
         rf" ?{re.escape(PACKS[pack_id].title)} · {re.escape(CORPUS.source.short_citation)}"
         r" page \d+ of \d+$"
     )
-    pages = [squash(p.extract_text()) for p in PdfReader(dist / f"{pack_id}.pdf").pages]
-    return [footer.sub("", page) for page in pages]
+    return [footer.sub("", page) for page in page_texts(dist / f"{pack_id}.pdf")]
 
 
 def introduction_page(pages: list[str], pack_id: str) -> int:
