@@ -8,7 +8,7 @@ import json
 from dataclasses import asdict, dataclass, replace
 
 from casebook.blocks import Block, BulletList, Link, ListItem, OrderedList, Paragraph, Text
-from casebook.model import Case, Corpus, Pack
+from casebook.model import PACK_KINDS, Case, Corpus, Pack
 
 __all__ = [
     "ActionSheet",
@@ -23,13 +23,6 @@ __all__ = [
     "long_date",
     "with_first_case",
 ]
-
-KIND_LABELS = {
-    "insight": "Insight pack",
-    "nation": "Nation pack",
-    "all": "Complete pack",
-    "custom": "Themed pack",
-}
 
 ACTION_COLUMNS = (
     "What will we do?",
@@ -365,7 +358,7 @@ def compose_pack(pack: Pack, corpus: Corpus, date: str | None = None) -> Documen
     iso = date or source.edition.date
     nations = sorted({n for c in pack.cases for n in corpus.nations_of(c)})
     subtitle = (
-        f"{KIND_LABELS[pack.kind]} · {_count(len(pack.cases), 'case example')} · "
+        f"{PACK_KINDS[pack.kind].label} · {_count(len(pack.cases), 'case example')} · "
         f"{' and '.join(nations)}"
     )
     # The content version names what this pack shows, so one pack's edition changes only
@@ -393,7 +386,7 @@ def compose_pack(pack: Pack, corpus: Corpus, date: str | None = None) -> Documen
         cover=Cover(
             title=pack.title,
             subtitle=subtitle,
-            kind_label=KIND_LABELS[pack.kind],
+            kind_label=PACK_KINDS[pack.kind].label,
             edition=f"{source.edition.label}, {long_date(iso)}",
         ),
         guide=Section("guide", corpus.guide_title, corpus.guide),

@@ -8,6 +8,7 @@ from casebook.blocks import Block
 
 __all__ = [
     "NATIONS",
+    "PACK_KINDS",
     "Case",
     "CaseRecord",
     "Corpus",
@@ -15,6 +16,7 @@ __all__ = [
     "EditionRecord",
     "Insight",
     "Pack",
+    "PackKind",
     "PackRecipe",
     "Place",
     "Selection",
@@ -186,11 +188,29 @@ class Corpus:
 
 
 @dataclass(frozen=True)
+class PackKind:
+    """How a kind of pack is named: on its cover and contents (``label``) and as the short tag
+    on its downloads-page card (``tag``)."""
+
+    label: str
+    tag: str
+
+
+#: The kinds of pack, by ``Pack.kind``.
+PACK_KINDS = {
+    "insight": PackKind("Insight pack", "Insight"),
+    "nation": PackKind("Nation pack", "Nation"),
+    "all": PackKind("Complete pack", "All cases"),
+    "custom": PackKind("Themed pack", "Custom"),
+}
+
+
+@dataclass(frozen=True)
 class Pack:
     """A selection of cases to publish together."""
 
     id: str
-    kind: str  # "insight", "nation", "all" or "custom"
+    kind: str  # a key of PACK_KINDS
     title: str
     cases: tuple[Case, ...]
     insight: Insight | None = None

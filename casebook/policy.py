@@ -7,6 +7,7 @@ line), by both renderers and by the build.
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 from xml.parsers import expat
@@ -136,6 +137,13 @@ def svg_problem(data: bytes) -> str | None:
     """Why ``data`` is not an SVG image every renderer can draw, or None."""
     parser = expat.ParserCreate(namespace_separator=" ")
     roots: list[str] = []
+    open_elements: list[str] = []
+    sheet: list[str] = []  # the text of the <style> element being read
+
+    def refuse_outside(attribute: str, value: str) -> None:
+        outside = _outside_reference(attribute, value)
+        if outside:
+            raise _Refused(f"refers to {outside!r} outside itself; draw everything inside it")
 
     def refuse_entities(*_: object) -> None:
         raise _Refused("defines entities (<!ENTITY ...>), which are not drawn")
@@ -143,14 +151,33 @@ def svg_problem(data: bytes) -> str | None:
     def refuse_external(*_: object) -> int:
         raise _Refused("refers to an outside file")
 
-    def start(name: str, attributes: object) -> None:
+    def start(name: str, attributes: dict[str, str]) -> None:
         if not roots:
             roots.append(name)
+        open_elements.append(name.rpartition(" ")[2])
+        for attribute, value in attributes.items():
+            refuse_outside(attribute.rpartition(" ")[2], value)
+
+    def end(name: str) -> None:
+        if open_elements.pop() == "style":  # its @import and url() reach other files
+            refuse_outside("style", "".join(sheet))
+            sheet.clear()
+
+    def text(data: str) -> None:
+        if open_elements[-1:] == ["style"]:
+            sheet.append(data)
+
+    def instruction(target: str, data: str) -> None:
+        if target == "xml-stylesheet":
+            raise _Refused("refers to a style sheet outside itself (<?xml-stylesheet ...?>)")
 
     parser.EntityDeclHandler = refuse_entities
     parser.UnparsedEntityDeclHandler = refuse_entities
     parser.ExternalEntityRefHandler = refuse_external
     parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = text
+    parser.ProcessingInstructionHandler = instruction
     try:
         parser.Parse(data, True)
     except _Refused as error:
@@ -167,3 +194,24 @@ def svg_problem(data: bytes) -> str | None:
 
 class _Refused(Exception):
     pass
+
+
+# url(...) and @import in an attribute or a <style> sheet; a reference to "#id" stays inside.
+_CSS_REFERENCE = re.compile(
+    r"""url\(\s*(['"]?)\s*(?P<url>[^'")\s]*)|@import\s+(?:url\(\s*)?['"]?(?P<sheet>[^'")\s;]*)""",
+    re.IGNORECASE,
+)
+
+
+def _outside_reference(attribute: str, value: str) -> str | None:
+    """The reference to something outside the SVG file that an attribute (or a style sheet's
+    text, as ``style``) makes, or None. Only references to the file's own elements
+    (``#id``) are kept: WeasyPrint would fetch any other, and a Word reader cannot."""
+    if attribute == "href":
+        target = value.strip()
+        return None if target.startswith("#") else target or None
+    for match in _CSS_REFERENCE.finditer(value):
+        target = match.group("url") or match.group("sheet") or ""
+        if match.group("sheet") is not None or not target.startswith("#"):
+            return target or match.group(0)
+    return None

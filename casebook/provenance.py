@@ -32,23 +32,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from casebook.blocks import (
-    Block,
-    BulletList,
-    Code,
-    Emphasis,
-    Figure,
-    Heading,
-    Inline,
-    LineBreak,
-    Link,
-    OrderedList,
-    Paragraph,
-    Quote,
-    Strong,
-    Table,
-    Text,
-)
+from casebook.blocks import Block, Figure, Heading, Paragraph, Table, plain_text, walk_blocks
 from casebook.document import CaseEntry, Document
 
 __all__ = [
@@ -99,37 +83,20 @@ def normalised_words(text: str) -> list[str]:
     return text.split()
 
 
-def _inline_text(nodes: tuple[Inline, ...]) -> str:
-    parts: list[str] = []
-    for node in nodes:
-        match node:
-            case Text(text=text) | Code(text=text):
-                parts.append(text)
-            case LineBreak():
-                parts.append(" ")
-            case Strong(children=c) | Emphasis(children=c) | Link(children=c):
-                parts.append(_inline_text(c))
-    return "".join(parts)
-
-
 def _block_texts(blocks: tuple[Block, ...]) -> Iterator[str]:
-    """The text of every paragraph the Word file shows for ``blocks``, in order."""
-    for block in blocks:
+    """The text of every paragraph the Word file shows for ``blocks``, in order (a line break
+    is whitespace either way, so plain_text's newlines split words as Word's breaks do)."""
+    for block in walk_blocks(blocks):
         match block:
             case Paragraph(children=c) | Heading(children=c):
-                yield _inline_text(c)
-            case BulletList(items=items) | OrderedList(items=items):
-                for item in items:
-                    yield from _block_texts(item.blocks)
-            case Quote(blocks=inner):
-                yield from _block_texts(inner)
+                yield plain_text(c)
             case Figure(alt=alt, src=src):
                 # As the Word renderer captions it (the picture itself holds no words).
                 yield alt if src else f"Figure not available in this edition. Description: {alt}"
             case Table(header=header, rows=rows):
                 for row in (header, *rows):
                     for cell in row:
-                        yield _inline_text(cell)
+                        yield plain_text(cell)
 
 
 def case_words(entry: CaseEntry) -> list[str]:

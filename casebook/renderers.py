@@ -95,7 +95,7 @@ BUILTIN: tuple[RendererSpec, ...] = (
         suffix=".docx",
         label="Word file",
         # WeasyPrint draws SVG logos and figures for Word too.
-        packages=("python-docx", "lxml", "weasyprint", "pydyf", "fonttools"),
+        packages=("python-docx", "lxml", "weasyprint", "pydyf", "fonttools", "tinycss2"),
         modules=("casebook.word",),
         weight=1,
         target="casebook.word:render",

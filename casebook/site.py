@@ -12,18 +12,13 @@ from casebook.build.manifest import Manifest, OutputRecord, PackRecord
 from casebook.diagnostics import ContentError, Diagnostic
 from casebook.document import long_date
 from casebook.layout import Layout, read_layout_file, template_loader
+from casebook.model import PACK_KINDS
 
 __all__ = ["SITE_TEMPLATE", "render_site", "render_site_in_time", "size_text"]
 
 SITE_TEMPLATE = "index.html.j2"
 SITE_STYLES = "site.css"
 
-KIND_LABELS = {
-    "insight": "Insight",
-    "nation": "Nation",
-    "all": "All cases",
-    "custom": "Custom",
-}
 # By the last part of a file's suffix (".cards.pdf" is a PDF). A fixed table, not the
 # system's mimetypes database, so that the page is the same on every machine.
 MIME_TYPES = {
@@ -138,7 +133,7 @@ def _card(pack: PackRecord, manifest: Manifest) -> _Card:
         id=pack.id,
         title=pack.title,
         kind=pack.kind,
-        kind_label=KIND_LABELS.get(pack.kind, pack.kind),
+        kind_label=PACK_KINDS[pack.kind].tag if pack.kind in PACK_KINDS else pack.kind,
         places=pack.places,
         cases=len(pack.cases),
         downloads=tuple(downloads),

@@ -77,6 +77,28 @@ def load_errors(content: Path) -> list[str]:
             "it defines entities (<!ENTITY ...>), which are not drawn",
         ),
         ("<html><body>not a picture</body></html>", "it is not an SVG image"),
+        (
+            GOOD_SVG.replace("<rect", '<image href="file:///etc/passwd"/><rect'),
+            "it refers to 'file:///etc/passwd' outside itself",
+        ),
+        (
+            GOOD_SVG.replace("<svg", '<svg xmlns:xlink="http://www.w3.org/1999/xlink"').replace(
+                "<rect", '<use xlink:href="../../secret.svg#a"/><rect'
+            ),
+            "it refers to '../../secret.svg#a' outside itself",
+        ),
+        (
+            GOOD_SVG.replace('fill="#1f4e79"', "style=\"fill: url('https://example.org/p')\""),
+            "it refers to 'https://example.org/p' outside itself",
+        ),
+        (
+            GOOD_SVG.replace("<rect", "<style>@import 'theme.css';</style><rect"),
+            "it refers to 'theme.css' outside itself",
+        ),
+        (
+            '<?xml-stylesheet href="theme.css"?>' + GOOD_SVG,
+            "it refers to a style sheet outside itself",
+        ),
     ],
 )
 def test_a_figure_that_cannot_be_drawn_is_reported_by_check(
@@ -87,6 +109,18 @@ def test_a_figure_that_cannot_be_drawn_is_reported_by_check(
     assert message.startswith(
         f"content/cases/newham-figure.md:11: image 'media/chart.svg' cannot be drawn: {problem}"
     )
+
+
+def test_a_figure_drawn_from_its_own_parts_and_words_that_mention_urls_is_accepted(
+    project: Path,
+) -> None:
+    svg = GOOD_SVG.replace(
+        "<rect",
+        '<defs><linearGradient id="g"/><style>rect { fill: url(#g) }</style></defs>'
+        '<text>see url(www.example.org) and @import</text><rect stroke="url(#g)"',
+    )
+    (project / "content" / "media" / "chart.svg").write_text(svg)
+    load_corpus(project / "content")
 
 
 def test_a_broken_raster_figure_is_reported_by_check(project: Path) -> None:
