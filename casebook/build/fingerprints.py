@@ -22,6 +22,7 @@ from pathlib import Path
 import casebook
 from casebook.blocks import Block, Figure, walk_blocks
 from casebook.diagnostics import ContentError, Diagnostic
+from casebook.reading import FileRefused, read_bounded
 
 __all__ = [
     "FileHashes",
@@ -39,6 +40,11 @@ __all__ = [
 PACKAGE_DIR = Path(casebook.__file__).parent
 
 
+#: The largest input file hashed: above the largest layout file or figure a build reads, so
+#: a file that large is refused by its reader anyway.
+HASH_LIMIT = 64 * 1024 * 1024
+
+
 class FileHashes:
     """sha256 of each file read once per build, whoever asks for it."""
 
@@ -46,9 +52,11 @@ class FileHashes:
         self._known: dict[Path, str] = {}
 
     def of(self, path: Path) -> str:
-        """The sha256 of ``path``'s bytes; OSError if it cannot be read."""
+        """The sha256 of ``path``'s bytes, read as a plain file of at most HASH_LIMIT bytes
+        (never a pipe or device); OSError if it cannot be read, FileRefused if it is not
+        read."""
         if path not in self._known:
-            self._known[path] = hashlib.sha256(path.read_bytes()).hexdigest()
+            self._known[path] = hashlib.sha256(read_bounded(path, HASH_LIMIT)).hexdigest()
         return self._known[path]
 
 
@@ -87,6 +95,8 @@ def digest_files(hashes: FileHashes, files: Sequence[Path], root: Path) -> str:
             parts.append((_relative(path, root), hashes.of(path)))
         except OSError as error:
             problems.append(Diagnostic(str(path), 0, f"cannot read: {error.strerror or error}"))
+        except FileRefused as error:
+            problems.append(Diagnostic(str(path), 0, f"not read: it {error}"))
     if problems:
         raise ContentError(problems)
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
@@ -99,7 +109,7 @@ def digest_media(hashes: FileHashes, media: Sequence[Path], content_dir: Path) -
     for path in media:
         try:
             parts.append((_relative(path, content_dir), hashes.of(path)))
-        except OSError:
+        except (OSError, FileRefused):
             parts.append((_relative(path, content_dir), "missing"))
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
 

@@ -112,3 +112,17 @@ def _scans(cases: int) -> dict[str, int]:
 def test_the_word_renderer_does_not_rescan_the_document_for_every_case() -> None:
     small, large = _scans(2), _scans(12)
     assert large == small  # the action-planning table only: the same for any pack
+
+
+def test_a_huge_layout_file_is_not_read_whole_to_fingerprint_it(
+    mini_project: Path, run_cli: Any
+) -> None:
+    font = mini_project / "layouts" / "fonts" / "NotoSansHuge-Regular.ttf"
+    with font.open("wb") as handle:
+        handle.truncate(8 * 1024**3)  # sparse: 8 GiB that take no disk space
+    result = run_cli("--only", "nation-england", "--format", "pdf", cwd=mini_project)
+    assert (result.returncode, result.stderr) == (
+        1,
+        "layouts/fonts/NotoSansHuge-Regular.ttf:0: not read: it is larger than 64 MiB\n",
+    )
+    assert not (mini_project / "dist" / "nation-england.pdf").exists()
