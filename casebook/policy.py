@@ -154,9 +154,12 @@ def svg_problem(data: bytes) -> str | None:
     def start(name: str, attributes: dict[str, str]) -> None:
         if not roots:
             roots.append(name)
-        open_elements.append(name.rpartition(" ")[2])
+        element = name.rpartition(" ")[2]
+        open_elements.append(element)
         for attribute, value in attributes.items():
-            refuse_outside(attribute.rpartition(" ")[2], value)
+            local = attribute.rpartition(" ")[2]
+            if not (element == "a" and local == "href"):  # a link is followed by no one
+                refuse_outside(local, value)
 
     def end(name: str) -> None:
         if open_elements.pop() == "style":  # its @import and url() reach other files
