@@ -11,8 +11,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from casebook.blocks import Block
+from casebook.content_files import FILE_LIMIT, FRONT_MATTER_LIMIT, ContentFiles, Problems
 from casebook.diagnostics import ContentError, Diagnostic
-from casebook.markdown import parse_markdown
 from casebook.model import (
     NATIONS,
     Case,
@@ -25,9 +25,8 @@ from casebook.model import (
     Selection,
     Source,
 )
-from casebook.reading import FileRefused, inside, read_bounded
-from casebook.text import BIDI_CONTROLS, ZERO_WIDTH, clean_text, decode_utf8, is_slug, unprintable
-from casebook.yamlfile import Node, parse_yaml
+from casebook.text import BIDI_CONTROLS, ZERO_WIDTH, is_slug, unprintable
+from casebook.yamlfile import Node
 
 __all__ = [
     "FILE_LIMIT",
@@ -40,9 +39,6 @@ __all__ = [
     "load_corpus",
 ]
 
-FRONT_MATTER_LIMIT = 64 * 1024
-#: The largest content file read (a case's front matter and body are far smaller).
-FILE_LIMIT = 512 * 1024
 #: The longest one-line field (a title, name, label or citation): titles run on the cover,
 #: in the contents and in every page's footer. The report's longest title is 100 characters.
 LINE_LIMIT = 200
@@ -64,7 +60,6 @@ _NUMBER = re.compile(r"[0-9]{1,6}")
 # A sentence ends inside a prompt where a full stop, question or exclamation mark (perhaps
 # closed by a quote or bracket) is followed by a space.
 _SENTENCE_BREAK = re.compile(r"[.!?…][’”'\")\]]*\s")
-_FENCE = "---"
 
 
 def load_corpus(
@@ -75,11 +70,11 @@ def load_corpus(
     accepts content without a recorded edition (to publish the first one)."""
     loader = _Loader(root, unpublished)
     corpus = loader.load()
-    errors = [d for d in loader.diagnostics if d.severity == "error"]
+    errors = [d for d in loader.problems.diagnostics if d.severity == "error"]
     if warnings is not None:
-        warnings.extend(d for d in loader.diagnostics if d.severity == "warning")
+        warnings.extend(d for d in loader.problems.diagnostics if d.severity == "warning")
     if errors or corpus is None:
-        raise ContentError(errors or loader.diagnostics)
+        raise ContentError(errors or loader.problems.diagnostics)
     return corpus
 
 
@@ -94,14 +89,14 @@ class _Fields:
         self.node = node
         self.ok = node.kind == "map"
         if not self.ok:
-            loader.error(
+            loader.problems.error(
                 path, node.line, f"{what} must be a mapping of fields, got {node.describe()}"
             )
             return
         for key, line in node.key_lines.items():
             if key not in keys:
                 hint = _did_you_mean(key, keys)
-                loader.error(
+                loader.problems.error(
                     path, line, f"unknown field '{key}'{hint}; allowed fields: {', '.join(keys)}"
                 )
 
@@ -114,11 +109,13 @@ class _Fields:
         value = self.node.mapping.get(key)
         if value is None:
             if required:
-                self.loader.error(self.path, self.node.line, f"missing required field '{key}'")
+                self.loader.problems.error(
+                    self.path, self.node.line, f"missing required field '{key}'"
+                )
             return None
         if value.kind == "null":
             if required:
-                self.loader.error(self.path, self.line(key), f"{key}: is empty")
+                self.loader.problems.error(self.path, self.line(key), f"{key}: is empty")
             return None
         return value
 
@@ -127,7 +124,7 @@ class _Fields:
         if value is None:
             return None
         if value.kind != "scalar":
-            self.loader.error(
+            self.loader.problems.error(
                 self.path, value.line, f"{key}: expected text, got {value.describe()}"
             )
             return None
@@ -139,7 +136,9 @@ class _Fields:
             return None
         if value.kind != "scalar" or not re.fullmatch(r"[0-9]{1,6}", value.text.strip()):
             shown = repr(value.text) if value.kind == "scalar" else value.describe()
-            self.loader.error(self.path, value.line, f"{key}: expected a whole number, got {shown}")
+            self.loader.problems.error(
+                self.path, value.line, f"{key}: expected a whole number, got {shown}"
+            )
             return None
         return int(value.text)
 
@@ -148,7 +147,7 @@ class _Fields:
         if value is None:
             return None
         if value.kind != "seq":
-            self.loader.error(
+            self.loader.problems.error(
                 self.path,
                 value.line,
                 f"{key}: expected a list such as [a, b], got {value.describe()}",
@@ -158,14 +157,14 @@ class _Fields:
         limit = LIST_LIMITS.get(key, DEFAULT_LIST_LIMIT)
         if len(value.items) > limit:
             count = len(value.items)
-            self.loader.error(
+            self.loader.problems.error(
                 self.path, value.line, f"{key}: lists {count} items; the limit is {limit}"
             )
             return None
         refused = False
         for item in value.items:
             if item.kind != "scalar" or not item.text.strip():
-                self.loader.error(self.path, item.line, f"{key}: each item must be text")
+                self.loader.problems.error(self.path, item.line, f"{key}: each item must be text")
                 refused = True
                 continue
             checked = self.loader.checked_text(self.path, item.line, key, item.text, True)
@@ -173,7 +172,7 @@ class _Fields:
                 out.append(checked)
             refused |= checked is None
         if required and not out and not value.items:
-            self.loader.error(self.path, value.line, f"{key}: is empty")
+            self.loader.problems.error(self.path, value.line, f"{key}: is empty")
         # A refused item is reported; checks of the list as a whole would only repeat it.
         return None if refused else tuple(out)
 
@@ -189,30 +188,23 @@ class _Loader:
     def __init__(self, root: Path, unpublished: bool = False) -> None:
         self.root = root
         self.unpublished = unpublished
-        self.diagnostics: list[Diagnostic] = []
-
-    # -- reporting -----------------------------------------------------------------------
-
-    def error(self, path: str, line: int, message: str) -> None:
-        self.diagnostics.append(Diagnostic(path, line, message))
-
-    def warn(self, path: str, line: int, message: str) -> None:
-        self.diagnostics.append(Diagnostic(path, line, message, "warning"))
+        self.problems = Problems()
+        self.files = ContentFiles(root, self.problems)
 
     def checked_text(self, path: str, line: int, key: str, text: str, one_line: bool) -> str | None:
         text = text.strip()
         if not text:
-            self.error(path, line, f"{key}: is empty")
+            self.problems.error(path, line, f"{key}: is empty")
             return None
         problem = _field_problem(text, one_line, LINE_LIMITS.get(key, LINE_LIMIT))
         if problem:
-            self.error(path, line, f"{key}: {problem}")
+            self.problems.error(path, line, f"{key}: {problem}")
             return None
         bad = sorted({f"U+{ord(c):04X}" for c in text if c in BIDI_CONTROLS})
         if one_line:
             bad += sorted({f"U+{ord(c):04X}" for c in text if c in ZERO_WIDTH})
         if bad:
-            self.error(
+            self.problems.error(
                 path,
                 line,
                 f"{key}: holds invisible characters ({', '.join(bad)}) that change how text "
@@ -221,85 +213,13 @@ class _Loader:
             return None
         return text
 
-    # -- files ---------------------------------------------------------------------------
-
-    def rel(self, path: Path) -> str:
-        return str(path)
-
-    def read(self, path: Path) -> str | None:
-        shown = self.rel(path)
-        try:
-            data = read_bounded(path, FILE_LIMIT, self.root, "the content folder")
-        except FileRefused as error:
-            self.error(shown, 0, str(error))
-            return None
-        except FileNotFoundError:
-            self.error(shown, 0, "file is missing")
-            return None
-        except OSError as exc:
-            self.error(shown, 0, f"cannot be read: {exc.strerror}")
-            return None
-        text, bad_line = decode_utf8(data)
-        if bad_line is not None:
-            self.error(shown, bad_line, "is not valid UTF-8 text; save it as UTF-8")
-            return None
-        text, removed = clean_text(text)
-        for line, name in removed:
-            self.warn(shown, line, f"removed an invisible control character ({name})")
-        return text
-
-    def yaml_file(self, name: str) -> tuple[str, Node] | None:
-        path = self.root / name
-        text = self.read(path)
-        if text is None:
-            return None
-        return self.parse(text, self.rel(path), 0)
-
-    def parse(self, text: str, path: str, offset: int) -> tuple[str, Node] | None:
-        # YAML cannot hold a vertical tab; in a one-line field it was only ever a space.
-        text = re.sub("[\v\f]", " ", text)
-        try:
-            return path, parse_yaml(text, path, offset)
-        except ContentError as exc:
-            self.diagnostics.extend(exc.diagnostics)
-            return None
-
-    def front_matter(self, path: Path) -> tuple[str, Node, str, int] | None:
-        """Split a Markdown file: (shown path, front matter, body, body's first line)."""
-        shown = self.rel(path)
-        text = self.read(path)
-        if text is None:
-            return None
-        lines = text.split("\n")
-        if not lines or lines[0].rstrip() != _FENCE:
-            self.error(shown, 1, "must start with front matter between two '---' lines")
-            return None
-        try:
-            end = next(i for i in range(1, len(lines)) if lines[i].rstrip() == _FENCE)
-        except StopIteration:
-            self.error(shown, 1, "front matter is not closed: add a '---' line after it")
-            return None
-        raw = "\n".join(lines[1:end])
-        if len(raw.encode("utf-8")) > FRONT_MATTER_LIMIT:
-            self.error(shown, 2, f"front matter is larger than {FRONT_MATTER_LIMIT // 1024} KiB")
-            return None
-        parsed = self.parse(raw, shown, 1)
-        if parsed is None:
-            return None
-        return shown, parsed[1], "\n".join(lines[end + 1 :]), end + 2
-
-    def markdown(self, text: str, path: str, first_line: int) -> tuple[Block, ...]:
-        blocks, problems = parse_markdown(text, path, first_line, self.root)
-        self.diagnostics.extend(problems)
-        return blocks
-
     # -- the content ---------------------------------------------------------------------
 
     def load(self) -> Corpus | None:
         if not self.root.is_dir():
-            self.error(str(self.root), 0, "content folder does not exist")
+            self.problems.error(str(self.root), 0, "content folder does not exist")
             return None
-        self.folder_links()
+        self.files.folder_links()
         source = self.source()
         insights = self.insights()
         places = self.places()
@@ -308,7 +228,7 @@ class _Loader:
         cases = self.cases(insights, places, tags)
         recipes = self.recipes(insights, places, tags, cases)
         editions = self.editions()
-        if any(d.severity == "error" for d in self.diagnostics):
+        if self.problems.has_errors():
             return None
         if editions:
             assert source is not None
@@ -333,10 +253,10 @@ class _Loader:
         from casebook.editions import EDITIONS_DIR, load_editions
 
         editions, problems = load_editions(self.root)
-        self.diagnostics.extend(problems)
+        self.problems.extend(problems)
         if not editions and not problems and not self.unpublished:
-            self.error(
-                self.rel(self.root / EDITIONS_DIR),
+            self.problems.error(
+                self.files.rel(self.root / EDITIONS_DIR),
                 0,
                 "no edition has been published yet; publish the first with: "
                 'python build.py edition "First edition" --date YYYY-MM-DD',
@@ -344,7 +264,7 @@ class _Loader:
         return editions
 
     def source(self) -> Source | None:
-        parsed = self.yaml_file("source.yaml")
+        parsed = self.files.yaml_file("source.yaml")
         if parsed is None:
             return None
         path, node = parsed
@@ -359,7 +279,7 @@ class _Loader:
             "citation",
         )
         if node.kind == "map" and "edition" in node.key_lines:
-            self.error(
+            self.problems.error(
                 path,
                 node.key_lines["edition"],
                 "edition: editions are recorded in content/editions/ now; remove this field "
@@ -381,11 +301,11 @@ class _Loader:
         rights = f.text("rights", one_line=False)
         citation = f.text("citation")
         if url is not None and not url.startswith("https://"):
-            self.error(path, f.line("url"), f"url: '{url}' must be an https:// address")
+            self.problems.error(path, f.line("url"), f"url: '{url}' must be an https:// address")
         if citation is not None:
             problem = _citation_problem(citation)
             if problem:
-                self.error(path, f.line("citation"), f"citation: {problem}")
+                self.problems.error(path, f.line("citation"), f"citation: {problem}")
                 citation = None
         values = (title, short, publisher, authors, year, url, rights, citation)
         if any(v is None for v in values) or not authors:
@@ -397,21 +317,8 @@ class _Loader:
             title, short, publisher, authors, year, url, rights, citation, Edition("", "")
         )
 
-    def records(self, name: str) -> tuple[str, list[Node] | None]:
-        """The entries of a list file, or None when the file itself could not be read."""
-        parsed = self.yaml_file(name)
-        if parsed is None:
-            return name, None
-        path, node = parsed
-        if node.kind != "seq":
-            self.error(
-                path, node.line, f"must be a list of entries ('- ...'), got {node.describe()}"
-            )
-            return path, None
-        return path, node.items
-
     def insights(self) -> tuple[Insight, ...] | None:
-        path, nodes = self.records("insights.yaml")
+        path, nodes = self.files.list_file("insights.yaml")
         if nodes is None:
             return None
         out: list[Insight] = []
@@ -425,21 +332,21 @@ class _Loader:
             summary = f.text("summary", one_line=False)
             prompts = f.texts("prompts")
             if number is not None and number != index:
-                self.error(
+                self.problems.error(
                     path,
                     f.line("number"),
                     f"number: expected {index} (insights are numbered in order)",
                 )
             if ident is not None and (why := is_slug(ident)):
-                self.error(path, f.line("id"), f"id: '{ident}' {why}")
+                self.problems.error(path, f.line("id"), f"id: '{ident}' {why}")
                 ident = None
             if ident is not None and any(i.id == ident for i in out):
-                self.error(path, f.line("id"), f"id: '{ident}' is used twice")
+                self.problems.error(path, f.line("id"), f"id: '{ident}' is used twice")
             span = self.page_range(path, pages)
             if prompts is not None and not (
                 PROMPTS_PER_INSIGHT[0] <= len(prompts) <= PROMPTS_PER_INSIGHT[1]
             ):
-                self.error(
+                self.problems.error(
                     path,
                     f.line("prompts"),
                     f"prompts: give {PROMPTS_PER_INSIGHT[0]} to {PROMPTS_PER_INSIGHT[1]} "
@@ -460,16 +367,18 @@ class _Loader:
             # [0-9], not str.isdigit(): that accepts "²" and other digits int() refuses.
             or not all(i.kind == "scalar" and _NUMBER.fullmatch(i.text) for i in node.items)
         ):
-            self.error(path, node.line, "pages: expected [first, last], e.g. [19, 25]")
+            self.problems.error(path, node.line, "pages: expected [first, last], e.g. [19, 25]")
             return None
         first, last = (int(i.text) for i in node.items)
         if first > last:
-            self.error(path, node.line, f"pages: first page {first} is after last page {last}")
+            self.problems.error(
+                path, node.line, f"pages: first page {first} is after last page {last}"
+            )
             return None
         return first, last
 
     def places(self) -> tuple[Place, ...] | None:
-        path, nodes = self.records("places.yaml")
+        path, nodes = self.files.list_file("places.yaml")
         if nodes is None:
             return None
         out: list[Place] = []
@@ -479,7 +388,7 @@ class _Loader:
             nation = f.text("nation")
             kind = f.text("kind")
             if nation is not None and nation not in NATIONS:
-                self.error(
+                self.problems.error(
                     path,
                     f.line("nation"),
                     f"nation: '{nation}' is not one of: {', '.join(NATIONS)}"
@@ -487,14 +396,14 @@ class _Loader:
                 )
                 nation = None
             if name is not None and any(p.name == name for p in out):
-                self.error(path, f.line("name"), f"name: '{name}' is listed twice")
+                self.problems.error(path, f.line("name"), f"name: '{name}' is listed twice")
                 name = None
             if name and nation and kind:
                 out.append(Place(name, nation, kind))
         return tuple(out)
 
     def tags(self) -> tuple[tuple[str, str], ...] | None:
-        path, nodes = self.records("tags.yaml")
+        path, nodes = self.files.list_file("tags.yaml")
         if nodes is None:
             return None
         out: dict[str, str] = {}
@@ -503,25 +412,25 @@ class _Loader:
             ident = f.text("id")
             label = f.text("label")
             if ident is not None and (why := is_slug(ident)):
-                self.error(path, f.line("id"), f"id: '{ident}' {why}")
+                self.problems.error(path, f.line("id"), f"id: '{ident}' {why}")
                 continue
             if ident is not None and ident in out:
-                self.error(path, f.line("id"), f"id: '{ident}' is listed twice")
+                self.problems.error(path, f.line("id"), f"id: '{ident}' is listed twice")
                 continue
             if ident and label:
                 out[ident] = label
         return tuple(out.items())
 
     def guide(self) -> tuple[str, tuple[Block, ...]] | None:
-        split = self.front_matter(self.root / "guide.md")
+        split = self.files.front_matter(self.root / "guide.md")
         if split is None:
             return None
         path, node, body, first = split
         f = _Fields(self, path, node, ("title",), "front matter")
         title = f.text("title")
-        blocks = self.markdown(body, path, first)
+        blocks = self.files.markdown(body, path, first)
         if not blocks:
-            self.error(path, first, "the guide has no text")
+            self.problems.error(path, first, "the guide has no text")
         return (title, blocks) if title else None
 
     def cases(
@@ -534,7 +443,7 @@ class _Loader:
         one broken file does not bury its own problem under a diagnostic per case."""
         folder = self.root / "cases"
         if not folder.is_dir():
-            self.error(self.rel(folder), 0, "cases folder does not exist")
+            self.problems.error(self.files.rel(folder), 0, "cases folder does not exist")
             return ()
         insight_ids = tuple(i.id for i in insights) if insights is not None else None
         place_names = tuple(p.name for p in places) if places is not None else None
@@ -554,7 +463,7 @@ class _Loader:
             for insight in insights or ()
             for prompt in insight.prompts
         }
-        for path in self.listing(folder, (".md",), "case"):
+        for path in self.files.listing(folder, (".md",), "case"):
             case = self.case(
                 path, insights, insight_ids, place_names, tag_ids, chapters, prompts_seen
             )
@@ -562,14 +471,14 @@ class _Loader:
                 continue
             key = case.heading.casefold()
             if key in headings:
-                self.error(
+                self.problems.error(
                     case.path, 2, f"title: '{case.heading}' is also the title of {headings[key]}"
                 )
                 continue
             headings[key] = case.path
             out.append(case)
-        if not out and not any(d.severity == "error" for d in self.diagnostics):
-            self.error(self.rel(folder), 0, "there are no cases (*.md files)")
+        if not out and not self.problems.has_errors():
+            self.problems.error(self.files.rel(folder), 0, "there are no cases (*.md files)")
         return tuple(sorted(out, key=lambda c: (c.page, c.id)))
 
     def case(
@@ -582,11 +491,11 @@ class _Loader:
         chapters: tuple[int, int] | None,
         prompts_seen: dict[str, str],
     ) -> Case | None:
-        shown = self.rel(path)
+        shown = self.files.rel(path)
         if why := is_slug(path.stem):
-            self.error(shown, 0, f"file name '{path.stem}' {why}")
+            self.problems.error(shown, 0, f"file name '{path.stem}' {why}")
             return None
-        split = self.front_matter(path)
+        split = self.files.front_matter(path)
         if split is None:
             return None
         _, node, body, first = split
@@ -601,7 +510,7 @@ class _Loader:
         if case_places is not None:
             self.known(shown, f.line("places"), "places", case_places, place_names)
             if not case_places:
-                self.error(shown, f.line("places"), "places: name at least one place")
+                self.problems.error(shown, f.line("places"), "places: name at least one place")
             self.once_each(shown, f.line("places"), "places", case_places)
         if insight is not None and not self.known(
             shown, f.line("insight"), "insight", (insight,), insight_ids
@@ -610,16 +519,16 @@ class _Loader:
         if case_tags is not None:
             self.known(shown, f.line("tags"), "tags", case_tags, tag_ids)
             if not TAGS_PER_CASE[0] <= len(case_tags) <= TAGS_PER_CASE[1]:
-                self.error(
+                self.problems.error(
                     shown,
                     f.line("tags"),
                     f"tags: give {TAGS_PER_CASE[0]} to {TAGS_PER_CASE[1]} tags "
                     f"(found {len(case_tags)})",
                 )
             if len(set(case_tags)) != len(case_tags):
-                self.error(shown, f.line("tags"), "tags: a tag is listed twice")
+                self.problems.error(shown, f.line("tags"), "tags: a tag is listed twice")
         if page is not None and chapters is not None and not chapters[0] <= page <= chapters[1]:
-            self.error(
+            self.problems.error(
                 shown,
                 f.line("page"),
                 f"page: {page} is outside the report's insight chapters "
@@ -630,16 +539,16 @@ class _Loader:
             if not chapter.pages[0] <= page <= chapter.pages[1]:
                 home = next((i for i in insights if i.pages[0] <= page <= i.pages[1]), None)
                 hint = f"; page {page} is in insight '{home.id}'" if home else ""
-                self.error(
+                self.problems.error(
                     shown,
                     f.line("page"),
                     f"page: {page} is outside insight '{insight}' (pages "
                     f"{chapter.pages[0]}–{chapter.pages[1]}){hint}",
                 )
         if not body.strip():
-            self.error(shown, first, "the case has no body text")
+            self.problems.error(shown, first, "the case has no body text")
             return None
-        blocks = self.markdown(body, shown, first)
+        blocks = self.files.markdown(body, shown, first)
         values = (title, case_places, page, insight, case_tags, case_prompts)
         if any(v is None for v in values) or not case_places:
             return None
@@ -671,7 +580,7 @@ class _Loader:
         if value is None:
             return None
         if value.kind != "seq":
-            self.error(
+            self.problems.error(
                 path,
                 value.line,
                 f"prompts: expected a list of questions, one '- ' line each, got "
@@ -680,7 +589,7 @@ class _Loader:
             return None
         low, high = PROMPTS_PER_CASE
         if not low <= len(value.items) <= high:
-            self.error(
+            self.problems.error(
                 path,
                 f.line("prompts"),
                 f"prompts: give {low} to {high} discussion prompts (found {len(value.items)})",
@@ -688,17 +597,19 @@ class _Loader:
         out: list[str] = []
         for item in value.items:
             if item.kind == "null" or (item.kind == "scalar" and not item.text.strip()):
-                self.error(path, item.line, "prompts: this prompt is empty")
+                self.problems.error(path, item.line, "prompts: this prompt is empty")
                 continue
             if item.kind != "scalar":
                 hint = " (put a prompt that holds ': ' in quotes)" if item.kind == "map" else ""
-                self.error(path, item.line, f"prompts: expected text, got {item.describe()}{hint}")
+                self.problems.error(
+                    path, item.line, f"prompts: expected text, got {item.describe()}{hint}"
+                )
                 continue
             text = self.checked_text(path, item.line, "prompts", item.text, True)
             if text is None:
                 continue
             if not text.endswith("?"):
-                self.error(
+                self.problems.error(
                     path,
                     item.line,
                     "prompts: this prompt is not a question; write it as one sentence "
@@ -706,7 +617,7 @@ class _Loader:
                 )
                 continue
             if _SENTENCE_BREAK.search(text[:-1]):
-                self.error(
+                self.problems.error(
                     path,
                     item.line,
                     "prompts: this prompt is more than one sentence; write it as one "
@@ -716,7 +627,7 @@ class _Loader:
             key = _prompt_key(text)
             first = prompts_seen.get(key)
             if first is not None:
-                self.error(
+                self.problems.error(
                     path,
                     item.line,
                     "prompts: this prompt is listed twice"
@@ -732,49 +643,7 @@ class _Loader:
     def once_each(self, path: str, line: int, key: str, values: tuple[str, ...]) -> None:
         """Report a value listed twice (a place named twice prints twice in the pack)."""
         for value in sorted({v for v in values if values.count(v) > 1}):
-            self.error(path, line, f"{key}: '{value}' is listed twice")
-
-    def folder_links(self) -> None:
-        """Report cases/, packs/ and media/ folders that are links out of the content folder:
-        nothing in them is read."""
-        for name in ("cases", "packs", "media"):
-            folder = self.root / name
-            if folder.exists() and not inside(folder, self.root):
-                self.error(
-                    self.rel(folder),
-                    0,
-                    "is a link to a folder outside the content folder; nothing in it is read",
-                )
-
-    def listing(self, folder: Path, suffixes: tuple[str, ...], what: str) -> list[Path]:
-        """The content files in ``folder``; anything else there is reported, so that a file
-        saved under the wrong name is never left out silently."""
-        if not inside(folder, self.root):
-            return []  # reported by folder_links
-        wanted: list[Path] = []
-        for path in sorted(folder.iterdir()):
-            name = path.name
-            if name.startswith(".") and not _looks_like_content(name):
-                continue  # .gitkeep, .DS_Store and the like
-            shown = self.rel(path)
-            if name.startswith("."):
-                self.error(shown, 0, f"a hidden file is not read as a {what}; rename it")
-            elif path.is_dir():
-                self.error(
-                    shown,
-                    0,
-                    f"folders inside {self.rel(folder)} are not read; move its files up a level",
-                )
-            elif path.suffix not in suffixes:
-                self.error(
-                    shown,
-                    0,
-                    f"is not read: a {what} file's name ends in "
-                    f"{' or '.join(repr(s) for s in suffixes)}, in lower case",
-                )
-            else:
-                wanted.append(path)
-        return wanted
+            self.problems.error(path, line, f"{key}: '{value}' is listed twice")
 
     def known(
         self,
@@ -789,7 +658,7 @@ class _Loader:
         ok = True
         for value in values:
             if value not in allowed:
-                self.error(
+                self.problems.error(
                     path,
                     line,
                     f"{key}: '{value}' is not one of: {', '.join(allowed)}"
@@ -812,20 +681,20 @@ class _Loader:
 
         builtin = builtin_pack_ids(insights)
         out: list[PackRecipe] = []
-        for path in self.listing(folder, (".yaml", ".yml"), "pack"):
-            shown = self.rel(path)
+        for path in self.files.listing(folder, (".yaml", ".yml"), "pack"):
+            shown = self.files.rel(path)
             if why := is_slug(path.stem):
-                self.error(shown, 0, f"file name '{path.stem}' {why}")
+                self.problems.error(shown, 0, f"file name '{path.stem}' {why}")
                 continue
             if path.stem in builtin:
-                self.error(
+                self.problems.error(
                     shown,
                     0,
                     f"'{path.stem}' is the id of a pack Casebook makes itself; rename the file",
                 )
                 continue
-            text = self.read(path)
-            parsed = self.parse(text, shown, 0) if text is not None else None
+            text = self.files.read(path)
+            parsed = self.files.parse(text, shown, 0) if text is not None else None
             if parsed is None:
                 continue
             recipe = self.recipe(shown, path.stem, parsed[1], insights, places, tags, cases)
@@ -848,7 +717,7 @@ class _Loader:
         intro_text = f.text("intro", required=False, one_line=False)
         intro: tuple[Block, ...] = ()
         if intro_text is not None:
-            intro = self.markdown(intro_text, path, f.line("intro"))
+            intro = self.files.markdown(intro_text, path, f.line("intro"))
         keys = ("insights", "nations", "places", "tags", "cases")
         select = f.mapping("select", keys)
         if select is None or title is None:
@@ -868,13 +737,15 @@ class _Loader:
                 valid &= self.known(path, select.line(key), key, values, allowed[key])
                 chosen[key] = values
         if not chosen:
-            self.error(path, f.line("select"), f"select: give at least one of: {', '.join(keys)}")
+            self.problems.error(
+                path, f.line("select"), f"select: give at least one of: {', '.join(keys)}"
+            )
             return None
         selection = Selection(**chosen)
         from casebook.packs import select_cases  # packs builds on this module
 
         if valid and cases and not select_cases(selection, cases, _nation_lookup(places)):
-            self.error(path, f.line("select"), "select: no case matches this selection")
+            self.problems.error(path, f.line("select"), "select: no case matches this selection")
         return PackRecipe(ident, path, title, intro, selection)
 
 
@@ -888,10 +759,6 @@ def _field_problem(text: str, one_line: bool, line_limit: int = LINE_LIMIT) -> s
     if one_line and any(c in _LINE_BREAKS for c in text):
         return "must be one line, but it holds a line break (written as an escape such as \\n)"
     return unprintable(text, keep="" if one_line else "\n\t")
-
-
-def _looks_like_content(name: str) -> bool:
-    return name.lower().endswith((".md", ".yaml", ".yml", ".txt"))
 
 
 def _citation_problem(template: str) -> str | None:

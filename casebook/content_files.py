@@ -1,0 +1,181 @@
+"""Reading the files of ``content/``: every problem found goes to one :class:`Problems` list,
+in the order found, so that all of them are reported at once."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from casebook.blocks import Block
+from casebook.diagnostics import ContentError, Diagnostic
+from casebook.markdown import parse_markdown
+from casebook.reading import FileRefused, inside, read_bounded
+from casebook.text import clean_text, decode_utf8
+from casebook.yamlfile import Node, parse_yaml
+
+__all__ = ["FILE_LIMIT", "FRONT_MATTER_LIMIT", "ContentFiles", "Problems"]
+
+FRONT_MATTER_LIMIT = 64 * 1024
+#: The largest content file read (a case's front matter and body are far smaller).
+FILE_LIMIT = 512 * 1024
+_FENCE = "---"
+
+
+class Problems:
+    """The errors and warnings found so far, in the order they were found."""
+
+    def __init__(self) -> None:
+        self.diagnostics: list[Diagnostic] = []
+
+    def error(self, path: str, line: int, message: str) -> None:
+        self.diagnostics.append(Diagnostic(path, line, message))
+
+    def warn(self, path: str, line: int, message: str) -> None:
+        self.diagnostics.append(Diagnostic(path, line, message, "warning"))
+
+    def extend(self, diagnostics: Iterable[Diagnostic]) -> None:
+        self.diagnostics.extend(diagnostics)
+
+    def has_errors(self) -> bool:
+        return any(d.severity == "error" for d in self.diagnostics)
+
+
+class ContentFiles:
+    """The files of one content folder, read as text, YAML or Markdown; what cannot be read
+    is reported to ``problems`` and comes back as None."""
+
+    def __init__(self, root: Path, problems: Problems) -> None:
+        self.root = root
+        self.problems = problems
+
+    def rel(self, path: Path) -> str:
+        return str(path)
+
+    def read(self, path: Path) -> str | None:
+        shown = self.rel(path)
+        try:
+            data = read_bounded(path, FILE_LIMIT, self.root, "the content folder")
+        except FileRefused as error:
+            self.problems.error(shown, 0, str(error))
+            return None
+        except FileNotFoundError:
+            self.problems.error(shown, 0, "file is missing")
+            return None
+        except OSError as exc:
+            self.problems.error(shown, 0, f"cannot be read: {exc.strerror}")
+            return None
+        text, bad_line = decode_utf8(data)
+        if bad_line is not None:
+            self.problems.error(shown, bad_line, "is not valid UTF-8 text; save it as UTF-8")
+            return None
+        text, removed = clean_text(text)
+        for line, name in removed:
+            self.problems.warn(shown, line, f"removed an invisible control character ({name})")
+        return text
+
+    def yaml_file(self, name: str) -> tuple[str, Node] | None:
+        path = self.root / name
+        text = self.read(path)
+        if text is None:
+            return None
+        return self.parse(text, self.rel(path), 0)
+
+    def list_file(self, name: str) -> tuple[str, list[Node] | None]:
+        """The entries of a list file, or None when the file itself could not be read."""
+        parsed = self.yaml_file(name)
+        if parsed is None:
+            return name, None
+        path, node = parsed
+        if node.kind != "seq":
+            self.problems.error(
+                path, node.line, f"must be a list of entries ('- ...'), got {node.describe()}"
+            )
+            return path, None
+        return path, node.items
+
+    def parse(self, text: str, path: str, offset: int) -> tuple[str, Node] | None:
+        # YAML cannot hold a vertical tab; in a one-line field it was only ever a space.
+        text = re.sub("[\v\f]", " ", text)
+        try:
+            return path, parse_yaml(text, path, offset)
+        except ContentError as exc:
+            self.problems.extend(exc.diagnostics)
+            return None
+
+    def front_matter(self, path: Path) -> tuple[str, Node, str, int] | None:
+        """Split a Markdown file: (shown path, front matter, body, body's first line)."""
+        shown = self.rel(path)
+        text = self.read(path)
+        if text is None:
+            return None
+        lines = text.split("\n")
+        if not lines or lines[0].rstrip() != _FENCE:
+            self.problems.error(shown, 1, "must start with front matter between two '---' lines")
+            return None
+        try:
+            end = next(i for i in range(1, len(lines)) if lines[i].rstrip() == _FENCE)
+        except StopIteration:
+            self.problems.error(shown, 1, "front matter is not closed: add a '---' line after it")
+            return None
+        raw = "\n".join(lines[1:end])
+        if len(raw.encode("utf-8")) > FRONT_MATTER_LIMIT:
+            self.problems.error(
+                shown, 2, f"front matter is larger than {FRONT_MATTER_LIMIT // 1024} KiB"
+            )
+            return None
+        parsed = self.parse(raw, shown, 1)
+        if parsed is None:
+            return None
+        return shown, parsed[1], "\n".join(lines[end + 1 :]), end + 2
+
+    def markdown(self, text: str, path: str, first_line: int) -> tuple[Block, ...]:
+        blocks, problems = parse_markdown(text, path, first_line, self.root)
+        self.problems.extend(problems)
+        return blocks
+
+    def folder_links(self) -> None:
+        """Report cases/, packs/ and media/ folders that are links out of the content folder:
+        nothing in them is read."""
+        for name in ("cases", "packs", "media"):
+            folder = self.root / name
+            if folder.exists() and not inside(folder, self.root):
+                self.problems.error(
+                    self.rel(folder),
+                    0,
+                    "is a link to a folder outside the content folder; nothing in it is read",
+                )
+
+    def listing(self, folder: Path, suffixes: tuple[str, ...], what: str) -> list[Path]:
+        """The content files in ``folder``; anything else there is reported, so that a file
+        saved under the wrong name is never left out silently."""
+        if not inside(folder, self.root):
+            return []  # reported by folder_links
+        wanted: list[Path] = []
+        for path in sorted(folder.iterdir()):
+            name = path.name
+            if name.startswith(".") and not _looks_like_content(name):
+                continue  # .gitkeep, .DS_Store and the like
+            shown = self.rel(path)
+            if name.startswith("."):
+                self.problems.error(shown, 0, f"a hidden file is not read as a {what}; rename it")
+            elif path.is_dir():
+                self.problems.error(
+                    shown,
+                    0,
+                    f"folders inside {self.rel(folder)} are not read; move its files up a level",
+                )
+            elif path.suffix not in suffixes:
+                self.problems.error(
+                    shown,
+                    0,
+                    f"is not read: a {what} file's name ends in "
+                    f"{' or '.join(repr(s) for s in suffixes)}, in lower case",
+                )
+            else:
+                wanted.append(path)
+        return wanted
+
+
+def _looks_like_content(name: str) -> bool:
+    return name.lower().endswith((".md", ".yaml", ".yml", ".txt"))
