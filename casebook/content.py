@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import re
 import string
@@ -13,6 +12,15 @@ from pathlib import Path
 from casebook.blocks import Block
 from casebook.content_files import FILE_LIMIT, FRONT_MATTER_LIMIT, ContentFiles, Problems
 from casebook.diagnostics import ContentError, Diagnostic
+from casebook.fields import (
+    LINE_LIMIT,
+    LINE_LIMITS,
+    LIST_LIMITS,
+    TEXT_LIMIT,
+    Fields,
+    did_you_mean,
+    known,
+)
 from casebook.model import (
     NATIONS,
     Case,
@@ -25,7 +33,7 @@ from casebook.model import (
     Selection,
     Source,
 )
-from casebook.text import BIDI_CONTROLS, ZERO_WIDTH, is_slug, unprintable
+from casebook.text import is_slug
 from casebook.yamlfile import Node
 
 __all__ = [
@@ -39,23 +47,9 @@ __all__ = [
     "load_corpus",
 ]
 
-#: The longest one-line field (a title, name, label or citation): titles run on the cover,
-#: in the contents and in every page's footer. The report's longest title is 100 characters.
-LINE_LIMIT = 200
-#: One-line fields allowed more: a discussion prompt is a whole question (the longest is
-#: 193 characters).
-LINE_LIMITS = {"prompts": 300}
-#: The longest multi-line field (an insight's summary, the rights, a pack's introduction).
-TEXT_LIMIT = 4_000
-#: The most items a list field holds; any other list field holds at most DEFAULT_LIST_LIMIT.
-LIST_LIMITS = {"places": 10, "authors": 20}
-DEFAULT_LIST_LIMIT = 200
-# Line breaks a one-line field cannot hold (YAML escapes such as "\n" bring them in).
-_LINE_BREAKS = frozenset("\n\r\v\f\x85\u2028\u2029")
 TAGS_PER_CASE = (2, 5)
 PROMPTS_PER_CASE = (2, 3)
 PROMPTS_PER_INSIGHT = (3, 5)
-_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _NUMBER = re.compile(r"[0-9]{1,6}")
 # A sentence ends inside a prompt where a full stop, question or exclamation mark (perhaps
 # closed by a quote or bracket) is followed by a space.
@@ -78,142 +72,12 @@ def load_corpus(
     return corpus
 
 
-class _Fields:
-    """Typed access to one YAML mapping, reporting wrong, missing and unknown keys."""
-
-    def __init__(
-        self, loader: _Loader, path: str, node: Node, keys: tuple[str, ...], what: str
-    ) -> None:
-        self.loader = loader
-        self.path = path
-        self.node = node
-        self.ok = node.kind == "map"
-        if not self.ok:
-            loader.problems.error(
-                path, node.line, f"{what} must be a mapping of fields, got {node.describe()}"
-            )
-            return
-        for key, line in node.key_lines.items():
-            if key not in keys:
-                hint = _did_you_mean(key, keys)
-                loader.problems.error(
-                    path, line, f"unknown field '{key}'{hint}; allowed fields: {', '.join(keys)}"
-                )
-
-    def line(self, key: str) -> int:
-        return self.node.key_lines.get(key, self.node.line) if self.ok else self.node.line
-
-    def get(self, key: str, required: bool) -> Node | None:
-        if not self.ok:
-            return None
-        value = self.node.mapping.get(key)
-        if value is None:
-            if required:
-                self.loader.problems.error(
-                    self.path, self.node.line, f"missing required field '{key}'"
-                )
-            return None
-        if value.kind == "null":
-            if required:
-                self.loader.problems.error(self.path, self.line(key), f"{key}: is empty")
-            return None
-        return value
-
-    def text(self, key: str, required: bool = True, one_line: bool = True) -> str | None:
-        value = self.get(key, required)
-        if value is None:
-            return None
-        if value.kind != "scalar":
-            self.loader.problems.error(
-                self.path, value.line, f"{key}: expected text, got {value.describe()}"
-            )
-            return None
-        return self.loader.checked_text(self.path, value.line, key, value.text, one_line)
-
-    def integer(self, key: str, required: bool = True) -> int | None:
-        value = self.get(key, required)
-        if value is None:
-            return None
-        if value.kind != "scalar" or not re.fullmatch(r"[0-9]{1,6}", value.text.strip()):
-            shown = repr(value.text) if value.kind == "scalar" else value.describe()
-            self.loader.problems.error(
-                self.path, value.line, f"{key}: expected a whole number, got {shown}"
-            )
-            return None
-        return int(value.text)
-
-    def texts(self, key: str, required: bool = True) -> tuple[str, ...] | None:
-        value = self.get(key, required)
-        if value is None:
-            return None
-        if value.kind != "seq":
-            self.loader.problems.error(
-                self.path,
-                value.line,
-                f"{key}: expected a list such as [a, b], got {value.describe()}",
-            )
-            return None
-        out: list[str] = []
-        limit = LIST_LIMITS.get(key, DEFAULT_LIST_LIMIT)
-        if len(value.items) > limit:
-            count = len(value.items)
-            self.loader.problems.error(
-                self.path, value.line, f"{key}: lists {count} items; the limit is {limit}"
-            )
-            return None
-        refused = False
-        for item in value.items:
-            if item.kind != "scalar" or not item.text.strip():
-                self.loader.problems.error(self.path, item.line, f"{key}: each item must be text")
-                refused = True
-                continue
-            checked = self.loader.checked_text(self.path, item.line, key, item.text, True)
-            if checked is not None:
-                out.append(checked)
-            refused |= checked is None
-        if required and not out and not value.items:
-            self.loader.problems.error(self.path, value.line, f"{key}: is empty")
-        # A refused item is reported; checks of the list as a whole would only repeat it.
-        return None if refused else tuple(out)
-
-    def mapping(self, key: str, keys: tuple[str, ...], required: bool = True) -> _Fields | None:
-        value = self.get(key, required)
-        if value is None:
-            return None
-        fields = _Fields(self.loader, self.path, value, keys, key)
-        return fields if fields.ok else None
-
-
 class _Loader:
     def __init__(self, root: Path, unpublished: bool = False) -> None:
         self.root = root
         self.unpublished = unpublished
         self.problems = Problems()
         self.files = ContentFiles(root, self.problems)
-
-    def checked_text(self, path: str, line: int, key: str, text: str, one_line: bool) -> str | None:
-        text = text.strip()
-        if not text:
-            self.problems.error(path, line, f"{key}: is empty")
-            return None
-        problem = _field_problem(text, one_line, LINE_LIMITS.get(key, LINE_LIMIT))
-        if problem:
-            self.problems.error(path, line, f"{key}: {problem}")
-            return None
-        bad = sorted({f"U+{ord(c):04X}" for c in text if c in BIDI_CONTROLS})
-        if one_line:
-            bad += sorted({f"U+{ord(c):04X}" for c in text if c in ZERO_WIDTH})
-        if bad:
-            self.problems.error(
-                path,
-                line,
-                f"{key}: holds invisible characters ({', '.join(bad)}) that change how text "
-                "is read or matched; remove them",
-            )
-            return None
-        return text
-
-    # -- the content ---------------------------------------------------------------------
 
     def load(self) -> Corpus | None:
         if not self.root.is_dir():
@@ -291,7 +155,7 @@ class _Loader:
                 node.line,
                 {k: v for k, v in node.key_lines.items() if k != "edition"},
             )
-        f = _Fields(self, path, node, keys, "source.yaml")
+        f = Fields(self.problems, path, node, keys, "source.yaml")
         title = f.text("title")
         short = f.text("short_citation")
         publisher = f.text("publisher")
@@ -324,7 +188,7 @@ class _Loader:
         out: list[Insight] = []
         keys = ("number", "id", "title", "pages", "summary", "prompts")
         for index, node in enumerate(nodes, start=1):
-            f = _Fields(self, path, node, keys, "an insight")
+            f = Fields(self.problems, path, node, keys, "an insight")
             number = f.integer("number")
             ident = f.text("id")
             title = f.text("title")
@@ -383,7 +247,7 @@ class _Loader:
             return None
         out: list[Place] = []
         for node in nodes:
-            f = _Fields(self, path, node, ("name", "nation", "kind"), "a place")
+            f = Fields(self.problems, path, node, ("name", "nation", "kind"), "a place")
             name = f.text("name")
             nation = f.text("nation")
             kind = f.text("kind")
@@ -392,7 +256,7 @@ class _Loader:
                     path,
                     f.line("nation"),
                     f"nation: '{nation}' is not one of: {', '.join(NATIONS)}"
-                    + _did_you_mean(nation, NATIONS),
+                    + did_you_mean(nation, NATIONS),
                 )
                 nation = None
             if name is not None and any(p.name == name for p in out):
@@ -408,7 +272,7 @@ class _Loader:
             return None
         out: dict[str, str] = {}
         for node in nodes:
-            f = _Fields(self, path, node, ("id", "label"), "a tag")
+            f = Fields(self.problems, path, node, ("id", "label"), "a tag")
             ident = f.text("id")
             label = f.text("label")
             if ident is not None and (why := is_slug(ident)):
@@ -426,7 +290,7 @@ class _Loader:
         if split is None:
             return None
         path, node, body, first = split
-        f = _Fields(self, path, node, ("title",), "front matter")
+        f = Fields(self.problems, path, node, ("title",), "front matter")
         title = f.text("title")
         blocks = self.files.markdown(body, path, first)
         if not blocks:
@@ -500,7 +364,7 @@ class _Loader:
             return None
         _, node, body, first = split
         keys = ("title", "places", "page", "insight", "tags", "prompts")
-        f = _Fields(self, shown, node, keys, "front matter")
+        f = Fields(self.problems, shown, node, keys, "front matter")
         title = f.text("title")
         case_places = f.texts("places")
         page = f.integer("page")
@@ -508,16 +372,16 @@ class _Loader:
         case_tags = f.texts("tags")
         case_prompts = self.case_prompts(shown, f, prompts_seen)
         if case_places is not None:
-            self.known(shown, f.line("places"), "places", case_places, place_names)
+            known(self.problems, shown, f.line("places"), "places", case_places, place_names)
             if not case_places:
                 self.problems.error(shown, f.line("places"), "places: name at least one place")
             self.once_each(shown, f.line("places"), "places", case_places)
-        if insight is not None and not self.known(
-            shown, f.line("insight"), "insight", (insight,), insight_ids
+        if insight is not None and not known(
+            self.problems, shown, f.line("insight"), "insight", (insight,), insight_ids
         ):
             insight = None
         if case_tags is not None:
-            self.known(shown, f.line("tags"), "tags", case_tags, tag_ids)
+            known(self.problems, shown, f.line("tags"), "tags", case_tags, tag_ids)
             if not TAGS_PER_CASE[0] <= len(case_tags) <= TAGS_PER_CASE[1]:
                 self.problems.error(
                     shown,
@@ -573,7 +437,7 @@ class _Loader:
         )
 
     def case_prompts(
-        self, path: str, f: _Fields, prompts_seen: dict[str, str]
+        self, path: str, f: Fields, prompts_seen: dict[str, str]
     ) -> tuple[str, ...] | None:
         """The case's discussion prompts: 2 or 3, each one question, each its own."""
         value = f.get("prompts", True)
@@ -605,7 +469,7 @@ class _Loader:
                     path, item.line, f"prompts: expected text, got {item.describe()}{hint}"
                 )
                 continue
-            text = self.checked_text(path, item.line, "prompts", item.text, True)
+            text = f.checked_text(item.line, "prompts", item.text, True)
             if text is None:
                 continue
             if not text.endswith("?"):
@@ -644,28 +508,6 @@ class _Loader:
         """Report a value listed twice (a place named twice prints twice in the pack)."""
         for value in sorted({v for v in values if values.count(v) > 1}):
             self.problems.error(path, line, f"{key}: '{value}' is listed twice")
-
-    def known(
-        self,
-        path: str,
-        line: int,
-        key: str,
-        values: tuple[str, ...],
-        allowed: tuple[str, ...] | None,
-    ) -> bool:
-        if allowed is None:  # the list itself is broken and already reported
-            return True
-        ok = True
-        for value in values:
-            if value not in allowed:
-                self.problems.error(
-                    path,
-                    line,
-                    f"{key}: '{value}' is not one of: {', '.join(allowed)}"
-                    + _did_you_mean(value, allowed),
-                )
-                ok = False
-        return ok
 
     def recipes(
         self,
@@ -712,7 +554,7 @@ class _Loader:
         tags: tuple[tuple[str, str], ...],
         cases: tuple[Case, ...],
     ) -> PackRecipe | None:
-        f = _Fields(self, path, node, ("title", "intro", "select"), "a pack")
+        f = Fields(self.problems, path, node, ("title", "intro", "select"), "a pack")
         title = f.text("title")
         intro_text = f.text("intro", required=False, one_line=False)
         intro: tuple[Block, ...] = ()
@@ -734,7 +576,7 @@ class _Loader:
         for key in keys:
             values = select.texts(key, required=False)
             if values:
-                valid &= self.known(path, select.line(key), key, values, allowed[key])
+                valid &= known(self.problems, path, select.line(key), key, values, allowed[key])
                 chosen[key] = values
         if not chosen:
             self.problems.error(
@@ -747,18 +589,6 @@ class _Loader:
         if valid and cases and not select_cases(selection, cases, _nation_lookup(places)):
             self.problems.error(path, f.line("select"), "select: no case matches this selection")
         return PackRecipe(ident, path, title, intro, selection)
-
-
-def _field_problem(text: str, one_line: bool, line_limit: int = LINE_LIMIT) -> str | None:
-    """Why the text of a field cannot be published as it stands, or None: too long, a line
-    break in a one-line field, or characters no renderer prints."""
-    limit = line_limit if one_line else TEXT_LIMIT
-    if len(text) > limit:
-        kind = "one-line field" if one_line else "field"
-        return f"is {len(text):,} characters; a {kind} holds at most {limit:,}"
-    if one_line and any(c in _LINE_BREAKS for c in text):
-        return "must be one line, but it holds a line break (written as an escape such as \\n)"
-    return unprintable(text, keep="" if one_line else "\n\t")
 
 
 def _citation_problem(template: str) -> str | None:
@@ -785,8 +615,3 @@ def _prompt_key(prompt: str) -> str:
 def _nation_lookup(places: tuple[Place, ...]) -> Callable[[Case], tuple[str, ...]]:
     nations = {p.name: p.nation for p in places}
     return lambda case: tuple(dict.fromkeys(nations[p] for p in case.places if p in nations))
-
-
-def _did_you_mean(value: str, allowed: tuple[str, ...] | list[str]) -> str:
-    close = difflib.get_close_matches(value, list(allowed), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""

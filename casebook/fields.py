@@ -1,0 +1,207 @@
+"""The fields of content files: typed access to a YAML mapping, the limits a value keeps to,
+and the check that a value is one of those allowed. Each problem names its field."""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+from casebook.content_files import Problems
+from casebook.text import BIDI_CONTROLS, ZERO_WIDTH, unprintable
+from casebook.yamlfile import Node
+
+__all__ = [
+    "DEFAULT_LIST_LIMIT",
+    "LINE_LIMIT",
+    "LINE_LIMITS",
+    "LIST_LIMITS",
+    "TEXT_LIMIT",
+    "Fields",
+    "did_you_mean",
+    "known",
+]
+
+#: The longest one-line field (a title, name, label or citation): titles run on the cover,
+#: in the contents and in every page's footer. The report's longest title is 100 characters.
+LINE_LIMIT = 200
+#: One-line fields allowed more: a discussion prompt is a whole question (the longest is
+#: 193 characters).
+LINE_LIMITS = {"prompts": 300}
+#: The longest multi-line field (an insight's summary, the rights, a pack's introduction).
+TEXT_LIMIT = 4_000
+#: The most items a list field holds; any other list field holds at most DEFAULT_LIST_LIMIT.
+LIST_LIMITS = {"places": 10, "authors": 20}
+DEFAULT_LIST_LIMIT = 200
+# Line breaks a one-line field cannot hold (YAML escapes such as "\n" bring them in).
+_LINE_BREAKS = frozenset("\n\r\v\f\x85\u2028\u2029")
+
+
+class Fields:
+    """Typed access to one YAML mapping, reporting wrong, missing and unknown keys."""
+
+    def __init__(
+        self, problems: Problems, path: str, node: Node, keys: tuple[str, ...], what: str
+    ) -> None:
+        self.problems = problems
+        self.path = path
+        self.node = node
+        self.ok = node.kind == "map"
+        if not self.ok:
+            problems.error(
+                path, node.line, f"{what} must be a mapping of fields, got {node.describe()}"
+            )
+            return
+        for key, line in node.key_lines.items():
+            if key not in keys:
+                hint = did_you_mean(key, keys)
+                problems.error(
+                    path, line, f"unknown field '{key}'{hint}; allowed fields: {', '.join(keys)}"
+                )
+
+    def line(self, key: str) -> int:
+        return self.node.key_lines.get(key, self.node.line) if self.ok else self.node.line
+
+    def get(self, key: str, required: bool) -> Node | None:
+        if not self.ok:
+            return None
+        value = self.node.mapping.get(key)
+        if value is None:
+            if required:
+                self.problems.error(self.path, self.node.line, f"missing required field '{key}'")
+            return None
+        if value.kind == "null":
+            if required:
+                self.problems.error(self.path, self.line(key), f"{key}: is empty")
+            return None
+        return value
+
+    def text(self, key: str, required: bool = True, one_line: bool = True) -> str | None:
+        value = self.get(key, required)
+        if value is None:
+            return None
+        if value.kind != "scalar":
+            self.problems.error(
+                self.path, value.line, f"{key}: expected text, got {value.describe()}"
+            )
+            return None
+        return self.checked_text(value.line, key, value.text, one_line)
+
+    def integer(self, key: str, required: bool = True) -> int | None:
+        value = self.get(key, required)
+        if value is None:
+            return None
+        if value.kind != "scalar" or not re.fullmatch(r"[0-9]{1,6}", value.text.strip()):
+            shown = repr(value.text) if value.kind == "scalar" else value.describe()
+            self.problems.error(
+                self.path, value.line, f"{key}: expected a whole number, got {shown}"
+            )
+            return None
+        return int(value.text)
+
+    def texts(self, key: str, required: bool = True) -> tuple[str, ...] | None:
+        value = self.get(key, required)
+        if value is None:
+            return None
+        if value.kind != "seq":
+            self.problems.error(
+                self.path,
+                value.line,
+                f"{key}: expected a list such as [a, b], got {value.describe()}",
+            )
+            return None
+        out: list[str] = []
+        limit = LIST_LIMITS.get(key, DEFAULT_LIST_LIMIT)
+        if len(value.items) > limit:
+            count = len(value.items)
+            self.problems.error(
+                self.path, value.line, f"{key}: lists {count} items; the limit is {limit}"
+            )
+            return None
+        refused = False
+        for item in value.items:
+            if item.kind != "scalar" or not item.text.strip():
+                self.problems.error(self.path, item.line, f"{key}: each item must be text")
+                refused = True
+                continue
+            checked = self.checked_text(item.line, key, item.text, True)
+            if checked is not None:
+                out.append(checked)
+            refused |= checked is None
+        if required and not out and not value.items:
+            self.problems.error(self.path, value.line, f"{key}: is empty")
+        # A refused item is reported; checks of the list as a whole would only repeat it.
+        return None if refused else tuple(out)
+
+    def mapping(self, key: str, keys: tuple[str, ...], required: bool = True) -> Fields | None:
+        value = self.get(key, required)
+        if value is None:
+            return None
+        fields = Fields(self.problems, self.path, value, keys, key)
+        return fields if fields.ok else None
+
+    def checked_text(self, line: int, key: str, text: str, one_line: bool) -> str | None:
+        """``text`` stripped, or None when it is reported: empty, too long, a line break in
+        a one-line field, or characters no renderer prints or that change how it is read."""
+        text = text.strip()
+        if not text:
+            self.problems.error(self.path, line, f"{key}: is empty")
+            return None
+        problem = _field_problem(text, one_line, LINE_LIMITS.get(key, LINE_LIMIT))
+        if problem:
+            self.problems.error(self.path, line, f"{key}: {problem}")
+            return None
+        bad = sorted({f"U+{ord(c):04X}" for c in text if c in BIDI_CONTROLS})
+        if one_line:
+            bad += sorted({f"U+{ord(c):04X}" for c in text if c in ZERO_WIDTH})
+        if bad:
+            self.problems.error(
+                self.path,
+                line,
+                f"{key}: holds invisible characters ({', '.join(bad)}) that change how text "
+                "is read or matched; remove them",
+            )
+            return None
+        return text
+
+
+def known(
+    problems: Problems,
+    path: str,
+    line: int,
+    key: str,
+    values: tuple[str, ...],
+    allowed: tuple[str, ...] | None,
+) -> bool:
+    """Whether every value is one of ``allowed``; each one that is not is reported, with the
+    closest allowed value. ``allowed`` is None when its list failed to load (and is reported)."""
+    if allowed is None:  # the list itself is broken and already reported
+        return True
+    ok = True
+    for value in values:
+        if value not in allowed:
+            problems.error(
+                path,
+                line,
+                f"{key}: '{value}' is not one of: {', '.join(allowed)}"
+                + did_you_mean(value, allowed),
+            )
+            ok = False
+    return ok
+
+
+def did_you_mean(value: str, allowed: tuple[str, ...] | list[str]) -> str:
+    """A hint naming the allowed value closest to a mistyped one, or nothing."""
+    close = difflib.get_close_matches(value, list(allowed), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _field_problem(text: str, one_line: bool, line_limit: int = LINE_LIMIT) -> str | None:
+    """Why the text of a field cannot be published as it stands, or None: too long, a line
+    break in a one-line field, or characters no renderer prints."""
+    limit = line_limit if one_line else TEXT_LIMIT
+    if len(text) > limit:
+        kind = "one-line field" if one_line else "field"
+        return f"is {len(text):,} characters; a {kind} holds at most {limit:,}"
+    if one_line and any(c in _LINE_BREAKS for c in text):
+        return "must be one line, but it holds a line break (written as an escape such as \\n)"
+    return unprintable(text, keep="" if one_line else "\n\t")
