@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import string
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -18,7 +17,6 @@ from casebook.fields import (
     LIST_LIMITS,
     TEXT_LIMIT,
     Fields,
-    did_you_mean,
     known,
 )
 from casebook.model import (
@@ -26,12 +24,18 @@ from casebook.model import (
     Case,
     Corpus,
     Edition,
-    EditionRecord,
     Insight,
     PackRecipe,
     Place,
     Selection,
-    Source,
+)
+from casebook.records import (
+    read_editions,
+    read_guide,
+    read_insights,
+    read_places,
+    read_source,
+    read_tags,
 )
 from casebook.text import is_slug
 from casebook.yamlfile import Node
@@ -49,8 +53,6 @@ __all__ = [
 
 TAGS_PER_CASE = (2, 5)
 PROMPTS_PER_CASE = (2, 3)
-PROMPTS_PER_INSIGHT = (3, 5)
-_NUMBER = re.compile(r"[0-9]{1,6}")
 # A sentence ends inside a prompt where a full stop, question or exclamation mark (perhaps
 # closed by a quote or bracket) is followed by a space.
 _SENTENCE_BREAK = re.compile(r"[.!?…][’”'\")\]]*\s")
@@ -84,14 +86,14 @@ class _Loader:
             self.problems.error(str(self.root), 0, "content folder does not exist")
             return None
         self.files.folder_links()
-        source = self.source()
-        insights = self.insights()
-        places = self.places()
-        tags = self.tags()
-        guide = self.guide()
+        source = read_source(self.files)
+        insights = read_insights(self.files)
+        places = read_places(self.files)
+        tags = read_tags(self.files)
+        guide = read_guide(self.files)
         cases = self.cases(insights, places, tags)
         recipes = self.recipes(insights, places, tags, cases)
-        editions = self.editions()
+        editions = read_editions(self.files, self.unpublished)
         if self.problems.has_errors():
             return None
         if editions:
@@ -111,191 +113,6 @@ class _Loader:
             guide=guide[1],
             editions=editions,
         )
-
-    def editions(self) -> tuple[EditionRecord, ...]:
-        """The published editions (content/editions/); the latest is what packs print."""
-        from casebook.editions import EDITIONS_DIR, load_editions
-
-        editions, problems = load_editions(self.root)
-        self.problems.extend(problems)
-        if not editions and not problems and not self.unpublished:
-            self.problems.error(
-                self.files.rel(self.root / EDITIONS_DIR),
-                0,
-                "no edition has been published yet; publish the first with: "
-                'python build.py edition "First edition" --date YYYY-MM-DD',
-            )
-        return editions
-
-    def source(self) -> Source | None:
-        parsed = self.files.yaml_file("source.yaml")
-        if parsed is None:
-            return None
-        path, node = parsed
-        keys = (
-            "title",
-            "short_citation",
-            "publisher",
-            "authors",
-            "year",
-            "url",
-            "rights",
-            "citation",
-        )
-        if node.kind == "map" and "edition" in node.key_lines:
-            self.problems.error(
-                path,
-                node.key_lines["edition"],
-                "edition: editions are recorded in content/editions/ now; remove this field "
-                "and publish one with: python build.py edition LABEL --date YYYY-MM-DD",
-            )
-            node = Node(
-                "map",
-                {k: v for k, v in node.mapping.items() if k != "edition"},
-                node.line,
-                {k: v for k, v in node.key_lines.items() if k != "edition"},
-            )
-        f = Fields(self.problems, path, node, keys, "source.yaml")
-        title = f.text("title")
-        short = f.text("short_citation")
-        publisher = f.text("publisher")
-        authors = f.texts("authors")
-        year = f.integer("year")
-        url = f.text("url")
-        rights = f.text("rights", one_line=False)
-        citation = f.text("citation")
-        if url is not None and not url.startswith("https://"):
-            self.problems.error(path, f.line("url"), f"url: '{url}' must be an https:// address")
-        if citation is not None:
-            problem = _citation_problem(citation)
-            if problem:
-                self.problems.error(path, f.line("citation"), f"citation: {problem}")
-                citation = None
-        values = (title, short, publisher, authors, year, url, rights, citation)
-        if any(v is None for v in values) or not authors:
-            return None
-        assert title and short and publisher and authors and year and url and rights
-        assert citation
-        # The edition comes from content/editions/ (see editions()); none until one is.
-        return Source(
-            title, short, publisher, authors, year, url, rights, citation, Edition("", "")
-        )
-
-    def insights(self) -> tuple[Insight, ...] | None:
-        path, nodes = self.files.list_file("insights.yaml")
-        if nodes is None:
-            return None
-        out: list[Insight] = []
-        keys = ("number", "id", "title", "pages", "summary", "prompts")
-        for index, node in enumerate(nodes, start=1):
-            f = Fields(self.problems, path, node, keys, "an insight")
-            number = f.integer("number")
-            ident = f.text("id")
-            title = f.text("title")
-            pages = f.get("pages", True)
-            summary = f.text("summary", one_line=False)
-            prompts = f.texts("prompts")
-            if number is not None and number != index:
-                self.problems.error(
-                    path,
-                    f.line("number"),
-                    f"number: expected {index} (insights are numbered in order)",
-                )
-            if ident is not None and (why := is_slug(ident)):
-                self.problems.error(path, f.line("id"), f"id: '{ident}' {why}")
-                ident = None
-            if ident is not None and any(i.id == ident for i in out):
-                self.problems.error(path, f.line("id"), f"id: '{ident}' is used twice")
-            span = self.page_range(path, pages)
-            if prompts is not None and not (
-                PROMPTS_PER_INSIGHT[0] <= len(prompts) <= PROMPTS_PER_INSIGHT[1]
-            ):
-                self.problems.error(
-                    path,
-                    f.line("prompts"),
-                    f"prompts: give {PROMPTS_PER_INSIGHT[0]} to {PROMPTS_PER_INSIGHT[1]} "
-                    f"prompts (found {len(prompts)})",
-                )
-            if None in (number, ident, title, span, summary, prompts):
-                continue
-            assert number and ident and title and span and summary and prompts
-            out.append(Insight(number, ident, title, span, summary, prompts))
-        return tuple(out)
-
-    def page_range(self, path: str, node: Node | None) -> tuple[int, int] | None:
-        if node is None:
-            return None
-        if (
-            node.kind != "seq"
-            or len(node.items) != 2
-            # [0-9], not str.isdigit(): that accepts "²" and other digits int() refuses.
-            or not all(i.kind == "scalar" and _NUMBER.fullmatch(i.text) for i in node.items)
-        ):
-            self.problems.error(path, node.line, "pages: expected [first, last], e.g. [19, 25]")
-            return None
-        first, last = (int(i.text) for i in node.items)
-        if first > last:
-            self.problems.error(
-                path, node.line, f"pages: first page {first} is after last page {last}"
-            )
-            return None
-        return first, last
-
-    def places(self) -> tuple[Place, ...] | None:
-        path, nodes = self.files.list_file("places.yaml")
-        if nodes is None:
-            return None
-        out: list[Place] = []
-        for node in nodes:
-            f = Fields(self.problems, path, node, ("name", "nation", "kind"), "a place")
-            name = f.text("name")
-            nation = f.text("nation")
-            kind = f.text("kind")
-            if nation is not None and nation not in NATIONS:
-                self.problems.error(
-                    path,
-                    f.line("nation"),
-                    f"nation: '{nation}' is not one of: {', '.join(NATIONS)}"
-                    + did_you_mean(nation, NATIONS),
-                )
-                nation = None
-            if name is not None and any(p.name == name for p in out):
-                self.problems.error(path, f.line("name"), f"name: '{name}' is listed twice")
-                name = None
-            if name and nation and kind:
-                out.append(Place(name, nation, kind))
-        return tuple(out)
-
-    def tags(self) -> tuple[tuple[str, str], ...] | None:
-        path, nodes = self.files.list_file("tags.yaml")
-        if nodes is None:
-            return None
-        out: dict[str, str] = {}
-        for node in nodes:
-            f = Fields(self.problems, path, node, ("id", "label"), "a tag")
-            ident = f.text("id")
-            label = f.text("label")
-            if ident is not None and (why := is_slug(ident)):
-                self.problems.error(path, f.line("id"), f"id: '{ident}' {why}")
-                continue
-            if ident is not None and ident in out:
-                self.problems.error(path, f.line("id"), f"id: '{ident}' is listed twice")
-                continue
-            if ident and label:
-                out[ident] = label
-        return tuple(out.items())
-
-    def guide(self) -> tuple[str, tuple[Block, ...]] | None:
-        split = self.files.front_matter(self.root / "guide.md")
-        if split is None:
-            return None
-        path, node, body, first = split
-        f = Fields(self.problems, path, node, ("title",), "front matter")
-        title = f.text("title")
-        blocks = self.files.markdown(body, path, first)
-        if not blocks:
-            self.problems.error(path, first, "the guide has no text")
-        return (title, blocks) if title else None
 
     def cases(
         self,
@@ -589,21 +406,6 @@ class _Loader:
         if valid and cases and not select_cases(selection, cases, _nation_lookup(places)):
             self.problems.error(path, f.line("select"), "select: no case matches this selection")
         return PackRecipe(ident, path, title, intro, selection)
-
-
-def _citation_problem(template: str) -> str | None:
-    """Why ``template`` cannot be the citation, or None: only a plain ``{title}`` and
-    ``{page}`` may stand in braces, and ``{page}`` must."""
-    try:
-        parts = [(n, spec, conv) for _, n, spec, conv in string.Formatter().parse(template)]
-    except ValueError:
-        return "unbalanced braces; write {{ and }} for a literal brace"
-    fields = [(n, spec, conv) for n, spec, conv in parts if n is not None]
-    if any(n not in ("title", "page") or spec or conv for n, spec, conv in fields):
-        return "only {title} and {page} may stand in braces, written plainly"
-    if "page" not in [n for n, _, _ in fields]:
-        return "must contain {page}"
-    return None
 
 
 def _prompt_key(prompt: str) -> str:
