@@ -1,0 +1,252 @@
+"""The cases (``content/cases/*.md``): each case's front matter checked against the insights,
+places and tags, and its discussion prompts against every prompt before it."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+from casebook.content_files import ContentFiles
+from casebook.fields import Fields, known
+from casebook.model import Case, Insight, Place
+from casebook.text import is_slug
+
+__all__ = ["PROMPTS_PER_CASE", "TAGS_PER_CASE", "read_cases"]
+
+TAGS_PER_CASE = (2, 5)
+PROMPTS_PER_CASE = (2, 3)
+# A sentence ends inside a prompt where a full stop, question or exclamation mark (perhaps
+# closed by a quote or bracket) is followed by a space.
+_SENTENCE_BREAK = re.compile(r"[.!?…][’”'\")\]]*\s")
+
+
+def read_cases(
+    files: ContentFiles,
+    insights: tuple[Insight, ...] | None,
+    places: tuple[Place, ...] | None,
+    tags: tuple[tuple[str, str], ...] | None,
+) -> tuple[Case, ...]:
+    """Load every case, in report order; checks against a list file that failed to load are
+    skipped, so one broken file does not bury its own problem under a diagnostic per case."""
+    folder = files.root / "cases"
+    if not folder.is_dir():
+        files.problems.error(files.rel(folder), 0, "cases folder does not exist")
+        return ()
+    reader = _CaseReader(files, insights, places, tags)
+    out: list[Case] = []
+    headings: dict[str, str] = {}
+    for path in files.listing(folder, (".md",), "case"):
+        case = reader.case(path)
+        if case is None:
+            continue
+        key = case.heading.casefold()
+        if key in headings:
+            files.problems.error(
+                case.path, 2, f"title: '{case.heading}' is also the title of {headings[key]}"
+            )
+            continue
+        headings[key] = case.path
+        out.append(case)
+    if not out and not files.problems.has_errors():
+        files.problems.error(files.rel(folder), 0, "there are no cases (*.md files)")
+    return tuple(sorted(out, key=lambda c: (c.page, c.id)))
+
+
+class _CaseReader:
+    """Reads one case file after another against the lists a case refers to; each list is
+    None when its file failed to load (and was reported)."""
+
+    def __init__(
+        self,
+        files: ContentFiles,
+        insights: tuple[Insight, ...] | None,
+        places: tuple[Place, ...] | None,
+        tags: tuple[tuple[str, str], ...] | None,
+    ) -> None:
+        self.files = files
+        self.problems = files.problems
+        self.insights = insights
+        self.insight_ids = tuple(i.id for i in insights) if insights is not None else None
+        self.place_names = tuple(p.name for p in places) if places is not None else None
+        self.tag_ids = tuple(t for t, _ in tags) if tags is not None else None
+        self.chapters = (
+            (min(i.pages[0] for i in insights), max(i.pages[1] for i in insights))
+            if insights
+            else None
+        )
+        # Every prompt seen so far (normalised) -> the file that has it, in file-name order,
+        # so a copied prompt is reported at the second file, naming the first. The insights'
+        # prompts are in it too: a case shows only its own prompts.
+        self.prompts_seen: dict[str, str] = {
+            _prompt_key(prompt): f"insight '{insight.id}' in insights.yaml"
+            for insight in insights or ()
+            for prompt in insight.prompts
+        }
+
+    def case(self, path: Path) -> Case | None:
+        problems = self.problems
+        shown = self.files.rel(path)
+        if why := is_slug(path.stem):
+            problems.error(shown, 0, f"file name '{path.stem}' {why}")
+            return None
+        split = self.files.front_matter(path)
+        if split is None:
+            return None
+        _, node, body, first = split
+        keys = ("title", "places", "page", "insight", "tags", "prompts")
+        f = Fields(problems, shown, node, keys, "front matter")
+        title = f.text("title")
+        case_places = f.texts("places")
+        page = f.integer("page")
+        insight = f.text("insight")
+        case_tags = f.texts("tags")
+        case_prompts = self.prompts(shown, f)
+        if case_places is not None:
+            known(problems, shown, f.line("places"), "places", case_places, self.place_names)
+            if not case_places:
+                problems.error(shown, f.line("places"), "places: name at least one place")
+            self.once_each(shown, f.line("places"), "places", case_places)
+        if insight is not None and not known(
+            problems, shown, f.line("insight"), "insight", (insight,), self.insight_ids
+        ):
+            insight = None
+        if case_tags is not None:
+            known(problems, shown, f.line("tags"), "tags", case_tags, self.tag_ids)
+            if not TAGS_PER_CASE[0] <= len(case_tags) <= TAGS_PER_CASE[1]:
+                problems.error(
+                    shown,
+                    f.line("tags"),
+                    f"tags: give {TAGS_PER_CASE[0]} to {TAGS_PER_CASE[1]} tags "
+                    f"(found {len(case_tags)})",
+                )
+            if len(set(case_tags)) != len(case_tags):
+                problems.error(shown, f.line("tags"), "tags: a tag is listed twice")
+        if page is not None:
+            self.check_page(shown, f.line("page"), page, insight)
+        if not body.strip():
+            problems.error(shown, first, "the case has no body text")
+            return None
+        blocks = self.files.markdown(body, shown, first)
+        values = (title, case_places, page, insight, case_tags, case_prompts)
+        if any(v is None for v in values) or not case_places:
+            return None
+        assert title and case_places and page and insight and case_tags is not None
+        assert case_prompts is not None
+        # Hash the normalised text, so a file re-saved in another Unicode form or with other
+        # line endings is the same case. The front matter holds the prompts, so editing a
+        # prompt changes the digest like editing the text does.
+        digest = hashlib.sha256(f"{node!r}\n{body}".encode()).hexdigest()
+        return Case(
+            path.stem,
+            shown,
+            title,
+            case_places,
+            page,
+            insight,
+            case_tags,
+            blocks,
+            digest,
+            case_prompts,
+            text=body.strip("\n"),
+        )
+
+    def check_page(self, path: str, line: int, page: int, insight: str | None) -> None:
+        """Report a page outside the insight chapters, or outside the case's own insight
+        (naming the insight it is in)."""
+        chapters = self.chapters
+        if chapters is not None and not chapters[0] <= page <= chapters[1]:
+            self.problems.error(
+                path,
+                line,
+                f"page: {page} is outside the report's insight chapters "
+                f"(pages {chapters[0]}–{chapters[1]})",
+            )
+        elif insight is not None and self.insights:
+            chapter = next(i for i in self.insights if i.id == insight)
+            if not chapter.pages[0] <= page <= chapter.pages[1]:
+                home = next((i for i in self.insights if i.pages[0] <= page <= i.pages[1]), None)
+                hint = f"; page {page} is in insight '{home.id}'" if home else ""
+                self.problems.error(
+                    path,
+                    line,
+                    f"page: {page} is outside insight '{insight}' (pages "
+                    f"{chapter.pages[0]}–{chapter.pages[1]}){hint}",
+                )
+
+    def prompts(self, path: str, f: Fields) -> tuple[str, ...] | None:
+        """The case's discussion prompts: 2 or 3, each one question, each its own."""
+        value = f.get("prompts", True)
+        if value is None:
+            return None
+        if value.kind != "seq":
+            self.problems.error(
+                path,
+                value.line,
+                f"prompts: expected a list of questions, one '- ' line each, got "
+                f"{value.describe()}",
+            )
+            return None
+        low, high = PROMPTS_PER_CASE
+        if not low <= len(value.items) <= high:
+            self.problems.error(
+                path,
+                f.line("prompts"),
+                f"prompts: give {low} to {high} discussion prompts (found {len(value.items)})",
+            )
+        out: list[str] = []
+        for item in value.items:
+            if item.kind == "null" or (item.kind == "scalar" and not item.text.strip()):
+                self.problems.error(path, item.line, "prompts: this prompt is empty")
+                continue
+            if item.kind != "scalar":
+                hint = " (put a prompt that holds ': ' in quotes)" if item.kind == "map" else ""
+                self.problems.error(
+                    path, item.line, f"prompts: expected text, got {item.describe()}{hint}"
+                )
+                continue
+            text = f.checked_text(item.line, "prompts", item.text, True)
+            if text is None:
+                continue
+            if not text.endswith("?"):
+                self.problems.error(
+                    path,
+                    item.line,
+                    "prompts: this prompt is not a question; write it as one sentence "
+                    "ending in '?'",
+                )
+                continue
+            if _SENTENCE_BREAK.search(text[:-1]):
+                self.problems.error(
+                    path,
+                    item.line,
+                    "prompts: this prompt is more than one sentence; write it as one "
+                    "question ending in '?'",
+                )
+                continue
+            key = _prompt_key(text)
+            first = self.prompts_seen.get(key)
+            if first is not None:
+                self.problems.error(
+                    path,
+                    item.line,
+                    "prompts: this prompt is listed twice"
+                    if first == path
+                    else f"prompts: this prompt is also in {first}; give each case prompts of "
+                    "its own",
+                )
+                continue
+            self.prompts_seen[key] = path
+            out.append(text)
+        return tuple(out)
+
+    def once_each(self, path: str, line: int, key: str, values: tuple[str, ...]) -> None:
+        """Report a value listed twice (a place named twice prints twice in the pack)."""
+        for value in sorted({v for v in values if values.count(v) > 1}):
+            self.problems.error(path, line, f"{key}: '{value}' is listed twice")
+
+
+def _prompt_key(prompt: str) -> str:
+    """What makes two prompts the same: their words, whatever the case, spacing or quotes."""
+    prompt = prompt.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
+    return " ".join(prompt.casefold().split())
