@@ -1,0 +1,104 @@
+"""Custom pack recipes (``content/packs/*.yaml``): a title, an optional introduction and a
+selection of cases by insight, nation, place, tag or name, checked against the content."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from casebook.blocks import Block
+from casebook.content_files import ContentFiles
+from casebook.fields import Fields, known
+from casebook.model import NATIONS, Case, Insight, PackRecipe, Place, Selection
+from casebook.packs import builtin_pack_ids, select_cases
+from casebook.text import is_slug
+from casebook.yamlfile import Node
+
+__all__ = ["read_recipes"]
+
+_SELECT_KEYS = ("insights", "nations", "places", "tags", "cases")
+
+
+def read_recipes(
+    files: ContentFiles,
+    insights: tuple[Insight, ...] | None,
+    places: tuple[Place, ...] | None,
+    tags: tuple[tuple[str, str], ...] | None,
+    cases: tuple[Case, ...],
+) -> tuple[PackRecipe, ...]:
+    """Every recipe in ``packs/``, in file-name order; none are read while the insights,
+    places or tags they select from failed to load."""
+    folder = files.root / "packs"
+    if not folder.is_dir() or insights is None or places is None or tags is None:
+        return ()
+    builtin = builtin_pack_ids(insights)
+    allowed: dict[str, tuple[str, ...]] = {
+        "insights": tuple(i.id for i in insights),
+        "nations": NATIONS,
+        "places": tuple(p.name for p in places),
+        "tags": tuple(t for t, _ in tags),
+        "cases": tuple(sorted(c.id for c in cases)),
+    }
+    nations_of = _nation_lookup(places)
+    out: list[PackRecipe] = []
+    for path in files.listing(folder, (".yaml", ".yml"), "pack"):
+        shown = files.rel(path)
+        if why := is_slug(path.stem):
+            files.problems.error(shown, 0, f"file name '{path.stem}' {why}")
+            continue
+        if path.stem in builtin:
+            files.problems.error(
+                shown,
+                0,
+                f"'{path.stem}' is the id of a pack Casebook makes itself; rename the file",
+            )
+            continue
+        text = files.read(path)
+        parsed = files.parse(text, shown, 0) if text is not None else None
+        if parsed is None:
+            continue
+        recipe = _read_recipe(files, shown, path.stem, parsed[1], allowed, cases, nations_of)
+        if recipe is not None:
+            out.append(recipe)
+    return tuple(out)
+
+
+def _read_recipe(
+    files: ContentFiles,
+    path: str,
+    ident: str,
+    node: Node,
+    allowed: dict[str, tuple[str, ...]],
+    cases: tuple[Case, ...],
+    nations_of: Callable[[Case], tuple[str, ...]],
+) -> PackRecipe | None:
+    problems = files.problems
+    f = Fields(problems, path, node, ("title", "intro", "select"), "a pack")
+    title = f.text("title")
+    intro_text = f.text("intro", required=False, one_line=False)
+    intro: tuple[Block, ...] = ()
+    if intro_text is not None:
+        intro = files.markdown(intro_text, path, f.line("intro"))
+    select = f.mapping("select", _SELECT_KEYS)
+    if select is None or title is None:
+        return None
+    chosen: dict[str, tuple[str, ...]] = {}
+    valid = True
+    for key in _SELECT_KEYS:
+        values = select.texts(key, required=False)
+        if values:
+            valid &= known(problems, path, select.line(key), key, values, allowed[key])
+            chosen[key] = values
+    if not chosen:
+        problems.error(
+            path, f.line("select"), f"select: give at least one of: {', '.join(_SELECT_KEYS)}"
+        )
+        return None
+    selection = Selection(**chosen)
+    if valid and cases and not select_cases(selection, cases, nations_of):
+        problems.error(path, f.line("select"), "select: no case matches this selection")
+    return PackRecipe(ident, path, title, intro, selection)
+
+
+def _nation_lookup(places: tuple[Place, ...]) -> Callable[[Case], tuple[str, ...]]:
+    nations = {p.name: p.nation for p in places}
+    return lambda case: tuple(dict.fromkeys(nations[p] for p in case.places if p in nations))
