@@ -23,6 +23,7 @@ import yaml
 
 from casebook.diagnostics import ContentError, Diagnostic
 from casebook.model import Case, CaseRecord, Corpus, EditionRecord, Pack
+from casebook.packs import select_packs
 from casebook.text import decode_utf8
 from casebook.yamlfile import Node, parse_yaml
 
@@ -517,8 +518,6 @@ def _packs_reaching(
 ) -> dict[str, tuple[str, ...]]:
     """For each case id, the packs that hold it now or held it as ``old`` recorded it (as
     today's pack definitions select), in build order."""
-    from casebook.packs import select_packs  # packs builds on content, which loads this
-
     marker = "\0then:"
     idents = list(idents)
     then = tuple(_pseudo_case(marker + i, old[i], corpus) for i in idents if i in old)
