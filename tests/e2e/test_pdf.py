@@ -28,6 +28,7 @@ from casebook.blocks import (
     plain_text,
 )
 from casebook.content import load_corpus
+from casebook.diagnostics import ContentError
 from casebook.document import Document, compose_pack, with_first_case
 from casebook.layout import Layout, load_layout
 from casebook.packs import select_packs
@@ -546,12 +547,21 @@ def test_a_logo_cannot_reach_outside(
 ) -> None:
     (layouts_copy.parent / "outside.svg").write_text(SVG, encoding="utf-8")
     logo = layouts_copy / "logo.svg"
-    logo.write_text(
-        SVG.replace("</svg>", f'<image href="{reference}" width="10" height="10"/></svg>'),
-        encoding="utf-8",
+    reaching = SVG.replace("</svg>", f'<image href="{reference}" width="10" height="10"/></svg>')
+    logo.write_text(reaching, encoding="utf-8")
+    with pytest.raises(ContentError) as refused:
+        load_layout(layouts_copy)  # what check and every build do first
+    [diagnostic] = refused.value.diagnostics
+    assert diagnostic.message == (
+        f"logo: 'logo.svg' cannot be drawn: it refers to {reference!r} outside itself; "
+        "draw everything inside it"
     )
+    # A logo changed after the check is still refused when the PDF fetches it.
+    logo.write_text(SVG, encoding="utf-8")
+    layout = load_layout(layouts_copy)
+    logo.write_text(reaching, encoding="utf-8")
     with pytest.raises(RenderError) as error:
-        render_pdf(document, load_layout(layouts_copy), MINI)
+        render_pdf(document, layout, MINI)
     message = str(error.value)
     assert message.startswith("all-cases: ")
     assert reference.split("/")[-1][:12] in message
