@@ -22,9 +22,13 @@ def build(session: nox.Session) -> None:
 
 @nox.session
 def tests(session: nox.Session) -> None:
-    """The test suite without the real-client checks (pass pytest options after --)."""
+    """The test suite without the real-client checks (pass pytest options after --).
+
+    One worker per core (at most four), each taking whole modules, so that a module's
+    shared build is made once."""
     session.install("-e", ".[test]")
-    session.run("pytest", "-m", "not clients", *session.posargs)
+    workers = ("-n", "auto", "--maxprocesses", "4", "--dist", "loadfile")
+    session.run("pytest", "-m", "not clients", *workers, *session.posargs)
 
 
 @nox.session
