@@ -111,6 +111,8 @@ def render_site_in_time(manifest: Manifest, layout: Layout, seconds: float) -> s
 
     if threading.current_thread() is not threading.main_thread():
         return render_site(manifest, layout)  # alarms reach the main thread only
+    if not hasattr(signal, "setitimer"):  # Windows: no interval timers
+        return render_site(manifest, layout)
     where = str(layout.root / "site" / SITE_TEMPLATE)
     seconds = max(seconds, 1.0)  # the page is small and quick, whatever the output limit
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
 from casebook.files import unlink_quietly, write_atomic
@@ -83,9 +83,12 @@ class Manifest:
     outputs: tuple[OutputRecord, ...] = ()
 
     def to_json(self) -> str:
-        """The manifest as stable, human-readable JSON (without the inputs stamp)."""
+        """The manifest as stable, human-readable JSON (without the inputs stamp), each
+        output's record with its seal."""
         data = asdict(self)
         del data["inputs_stamp"]
+        for output, record in zip(data["outputs"], self.outputs, strict=True):
+            output["seal"] = record_seal(record)
         return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
 
     def output(self, path: str) -> OutputRecord | None:
@@ -95,6 +98,19 @@ class Manifest:
     def outputs_of(self, pack: str) -> tuple[OutputRecord, ...]:
         """The outputs of the pack with id ``pack``, in manifest order."""
         return tuple(o for o in self.outputs if o.pack == pack)
+
+
+def record_seal(record: OutputRecord) -> str:
+    """A digest of everything a record says, written beside it: a record edited by hand (its
+    pages, size, pack or format) no longer matches its seal, and the build does not trust it."""
+    facts = [getattr(record, f.name) for f in fields(OutputRecord)]
+    return hashlib.sha256(json.dumps(facts).encode("utf-8")).hexdigest()
+
+
+def _sealed(record: OutputRecord, seal: object) -> OutputRecord:
+    """``record`` as read; without its checksum (so that no file matches it, and its output
+    is built again) when the seal written beside it does not match what it says."""
+    return record if seal == record_seal(record) else replace(record, sha256="")
 
 
 def read_manifest(out_dir: Path) -> Manifest:
@@ -121,15 +137,18 @@ def read_manifest(out_dir: Path) -> Manifest:
             for p in data["packs"]
         )
         outputs = tuple(
-            OutputRecord(
-                path=str(o["path"]),
-                pack=str(o["pack"]),
-                format=str(o["format"]),
-                label=str(o.get("label", o["format"])),
-                bytes=int(o["bytes"]),
-                pages=None if o["pages"] is None else int(o["pages"]),
-                sha256=str(o["sha256"]),
-                fingerprint=str(o["fingerprint"]),
+            _sealed(
+                OutputRecord(
+                    path=str(o["path"]),
+                    pack=str(o["pack"]),
+                    format=str(o["format"]),
+                    label=str(o.get("label", o["format"])),
+                    bytes=int(o["bytes"]),
+                    pages=None if o["pages"] is None else int(o["pages"]),
+                    sha256=str(o["sha256"]),
+                    fingerprint=str(o["fingerprint"]),
+                ),
+                o.get("seal"),
             )
             for o in data["outputs"]
         )

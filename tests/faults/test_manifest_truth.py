@@ -51,6 +51,9 @@ def test_hand_edited_records_do_not_survive_a_build(
     docx = next(r for r in records if r["path"] == "nation-england.docx")
     docx["format"] = "pdf"
     docx["pack"] = "nation-wales"
+    pdf = next(r for r in records if r["path"] == "nation-wales.pdf")
+    pages = pdf["pages"]
+    pdf["pages"] = 999  # otherwise a true record of a file that is there
     records.append({**records[0], "path": "ghost.pdf", "pack": "ghost"})
     records.append({**records[0], "path": "../outside.pdf"})
     (project / "dist" / "manifest.json").write_text(json.dumps(data), encoding="utf-8")
@@ -59,6 +62,8 @@ def test_hand_edited_records_do_not_survive_a_build(
 
     assert result.returncode == 0, result.stderr
     assert "built   dist/nation-england.docx" in result.stdout
+    assert "built   dist/nation-wales.pdf" in result.stdout
+    assert next(r for r in outputs(project) if r["path"] == "nation-wales.pdf")["pages"] == pages
     assert_truthful(project)
 
 

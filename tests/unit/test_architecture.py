@@ -94,11 +94,14 @@ def test_no_casebook_module_imports_itself_through_others() -> None:
     assert cycle is None, "import cycle: " + " -> ".join(cycle or [])
 
 
-# Run in a fresh interpreter where importing fcntl or resource fails, as on Windows.
+# Run in a fresh interpreter where importing fcntl or resource fails and signal has no
+# alarms, as on Windows.
 WITHOUT_POSIX = """
 import sys
 sys.modules["fcntl"] = None
 sys.modules["resource"] = None
+import signal
+del signal.setitimer, signal.SIGALRM  # no interval timers or alarms either
 import casebook
 from casebook import Document, Layout, plain_text
 from casebook.blocks import Paragraph, Text
