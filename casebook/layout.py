@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,7 +48,6 @@ _DEFAULT_MARGINS = (20.0, 18.0, 22.0, 18.0)
 _MARGIN_RANGE = (10.0, 40.0)
 _HEX = re.compile(r"#[0-9a-fA-F]{6}")
 _FAMILY = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ]{0,60}")
-_FONT_FACE_FAMILY = re.compile(r"@font-face\s*{[^}]*?font-family:\s*([A-Za-z0-9 ]+?)\s*;", re.S)
 _MAX_LOGO_BYTES = 512 * 1024
 _MAX_BRAND_BYTES = 64 * 1024
 # Files in layouts/pdf that only the case cards or the large-print packs read.
@@ -136,11 +136,48 @@ def paper_twips(paper: str) -> tuple[int, int]:
 
 def bundled_families(root: Path) -> tuple[str, ...]:
     """The font families declared by ``@font-face`` in ``root``/pdf/fonts.css, sorted."""
+    return tuple(sorted({family for family, _, _ in font_faces(root)}))
+
+
+def font_faces(root: Path) -> dict[tuple[str, int, str], Path]:
+    """(family, weight, style) -> font file, from the ``@font-face`` rules of
+    ``root``/pdf/fonts.css (the bundled fonts the brand may name); empty when that file
+    cannot be read (loading the layout reports it)."""
+    import tinycss2  # type: ignore[import-untyped]
+
+    css_path = root / "pdf" / "fonts.css"
     try:
-        css = read_layout_file(root / "pdf" / "fonts.css", root).decode("utf-8")
+        css = read_layout_file(css_path, root).decode("utf-8")
     except (ContentError, UnicodeDecodeError):
-        return ()
-    return tuple(sorted({m.strip() for m in _FONT_FACE_FAMILY.findall(css)}))
+        return {}
+    faces: dict[tuple[str, int, str], Path] = {}
+    for rule in tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True):
+        if rule.type != "at-rule" or rule.lower_at_keyword != "font-face" or not rule.content:
+            continue
+        fields: dict[str, Any] = {}
+        for decl in tinycss2.parse_declaration_list(
+            rule.content, skip_comments=True, skip_whitespace=True
+        ):
+            if decl.type == "declaration":
+                fields[decl.lower_name] = [t for t in decl.value if t.type != "whitespace"]
+        family = " ".join(str(t.value) for t in fields.get("font-family", []))
+        weight = next(
+            (int(t.value) for t in fields.get("font-weight", []) if t.type == "number"), 400
+        )
+        style = next(
+            (t.lower_value for t in fields.get("font-style", []) if t.type == "ident"), "normal"
+        )
+        url = next((t for t in fields.get("src", []) if t.type in ("url", "function")), None)
+        if url is None:
+            continue
+        if url.type == "function" and url.lower_name == "url":
+            url = next((a for a in url.arguments if a.type == "string"), None)
+        if url is not None and family:
+            # As the file is named ("layouts/fonts/X.ttf"); readers check where it leads.
+            faces[(family, weight, style)] = Path(
+                os.path.normpath(css_path.parent / str(url.value))
+            )
+    return faces
 
 
 def read_layout_file(path: Path, root: Path, limit: int = TEMPLATE_LIMIT) -> bytes:

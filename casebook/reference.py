@@ -28,7 +28,7 @@ from typing import Any
 from xml.sax.saxutils import quoteattr
 
 from casebook.files import write_atomic
-from casebook.layout import PAPER_SIZES, Brand, Layout, paper_twips
+from casebook.layout import PAPER_SIZES, Brand, Layout, font_faces, paper_twips
 from casebook.ooxml import normalise_package
 
 __all__ = [
@@ -617,43 +617,6 @@ _FACES = (
 )
 
 
-def _font_faces(root: Path) -> dict[tuple[str, int, str], Path]:
-    """(family, weight, style) -> font file, from the ``@font-face`` rules of
-    ``root``/pdf/fonts.css (the bundled fonts the brand may name)."""
-    import tinycss2  # type: ignore[import-untyped]
-
-    css_path = root / "pdf" / "fonts.css"
-    try:
-        css = css_path.read_text(encoding="utf-8")
-    except OSError:
-        return {}
-    faces: dict[tuple[str, int, str], Path] = {}
-    for rule in tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True):
-        if rule.type != "at-rule" or rule.lower_at_keyword != "font-face" or not rule.content:
-            continue
-        fields: dict[str, Any] = {}
-        for decl in tinycss2.parse_declaration_list(
-            rule.content, skip_comments=True, skip_whitespace=True
-        ):
-            if decl.type == "declaration":
-                fields[decl.lower_name] = [t for t in decl.value if t.type != "whitespace"]
-        family = " ".join(str(t.value) for t in fields.get("font-family", []))
-        weight = next(
-            (int(t.value) for t in fields.get("font-weight", []) if t.type == "number"), 400
-        )
-        style = next(
-            (t.lower_value for t in fields.get("font-style", []) if t.type == "ident"), "normal"
-        )
-        url = next((t for t in fields.get("src", []) if t.type in ("url", "function")), None)
-        if url is None:
-            continue
-        if url.type == "function" and url.lower_name == "url":
-            url = next((a for a in url.arguments if a.type == "string"), None)
-        if url is not None and family:
-            faces[(family, weight, style)] = (css_path.parent / str(url.value)).resolve()
-    return faces
-
-
 def _subset(path: Path) -> bytes:
     from fontTools import subset  # type: ignore[import-untyped]
     from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
@@ -741,7 +704,7 @@ def _embed_fonts(docx_document: Any, layout: Layout) -> None:
     families = tuple(dict.fromkeys([_font(brand, "headings"), _font(brand, "body")]))
     if _embedded_families(docx_document) == families:
         return  # the template already carries exactly these fonts
-    faces = _font_faces(layout.root)
+    faces = font_faces(layout.root)
     table = _part(docx_document, "/word/fontTable.xml")
     for rel_id, rel in list(table.rels.items()):
         if rel.reltype == _FONT_REL:

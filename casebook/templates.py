@@ -5,7 +5,10 @@ what would otherwise fail every output of the build.
   loader that stays inside ``layouts/``);
 - the Word reference template is a Word package with the styles the packs use and no
   relationship to anything outside it (an attached template at ``http://...`` would be
-  fetched by Word whenever a pack is opened).
+  fetched by Word whenever a pack is opened);
+- every font file ``pdf/fonts.css`` names that is there is a plain file inside ``layouts/``
+  (the PDF's fetcher would refuse a pipe or a link elsewhere; a missing one is the build's
+  to report, naming the font).
 """
 
 from __future__ import annotations
@@ -17,7 +20,13 @@ from typing import Any
 from xml.etree import ElementTree
 
 from casebook.diagnostics import ContentError, Diagnostic
-from casebook.layout import LAYOUT_FILE_LIMIT, Layout, read_layout_file, template_loader
+from casebook.layout import (
+    LAYOUT_FILE_LIMIT,
+    Layout,
+    font_faces,
+    read_layout_file,
+    template_loader,
+)
 
 __all__ = ["check_templates", "reference_problems"]
 
@@ -48,6 +57,19 @@ def check_templates(layout: Layout) -> list[Diagnostic]:
             _jinja_problems(environments[name], layout.root / name, _MAIN_TEMPLATES[name])
         )
     problems.extend(reference_problems(layout.root / "docx" / "reference.docx", layout.root))
+    problems.extend(_font_problems(layout.root))
+    return problems
+
+
+def _font_problems(root: Path) -> list[Diagnostic]:
+    problems: list[Diagnostic] = []
+    for path in sorted(set(font_faces(root).values())):
+        if not path.exists() and not path.is_symlink():
+            continue
+        try:
+            read_layout_file(path, root, LAYOUT_FILE_LIMIT)
+        except ContentError as error:
+            problems.extend(error.diagnostics)
     return problems
 
 

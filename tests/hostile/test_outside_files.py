@@ -215,7 +215,12 @@ def test_check_reports_a_reference_template_that_is_not_a_word_file(project: Pat
 
 @pytest.mark.parametrize(
     "where",
-    ["layouts/brand.yaml", "content/cases/newham-pipe.md", "layouts/site/site.css"],
+    [
+        "layouts/brand.yaml",
+        "content/cases/newham-pipe.md",
+        "layouts/site/site.css",
+        "layouts/fonts/NotoSans-Bold.ttf",
+    ],
 )
 def test_a_named_pipe_is_refused_without_waiting(project: Path, where: str) -> None:
     path = project / where
@@ -226,6 +231,16 @@ def test_a_named_pipe_is_refused_without_waiting(project: Path, where: str) -> N
         f"P/{where}:0: is not a plain file (a pipe, device or socket); only plain files are read"
         in messages
     )
+
+
+def test_a_font_linked_to_a_file_outside_layouts_is_reported_by_check(project: Path) -> None:
+    font = project / "layouts" / "fonts" / "NotoSans-Italic.ttf"
+    outside = project.parent / "NotoSans-Italic.ttf"
+    font.rename(outside)
+    font.symlink_to(outside)
+    assert check_messages(project) == [
+        "P/layouts/fonts/NotoSans-Italic.ttf:0: is a link to a file outside layouts/"
+    ]
 
 
 def test_a_link_to_a_device_is_refused_before_reading(project: Path) -> None:
