@@ -26,6 +26,7 @@ from casebook.provenance import (
     EDITION_DATE,
     PACK,
     Provenance,
+    case_bookmark,
     case_digest,
     element_words,
     heading_elements,
@@ -354,14 +355,7 @@ def _replace(body: Any, old: list[Any], new: list[Any], number: int) -> None:
     for element in old:
         body.remove(element)
     used = [int(i) for i in body.xpath("//w:bookmarkStart/@w:id") if str(i).isdigit()]
-    ident = str(max(used, default=0) + 1)
-    from docx.oxml import OxmlElement
-
-    start = OxmlElement("w:bookmarkStart")
-    start.set(_w("id"), ident)
-    start.set(_w("name"), f"{BOOKMARK_PREFIX}{number:03d}")
-    end = OxmlElement("w:bookmarkEnd")
-    end.set(_w("id"), ident)
+    start, end = case_bookmark(number, str(max(used, default=0) + 1))
     first, last = new[0], new[-1]
     at = 1 if first.find(_w("pPr")) is not None else 0
     for mark in [start, *[copying.deepcopy(m) for m in kept]]:

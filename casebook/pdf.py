@@ -42,7 +42,13 @@ from casebook.blocks import (
 )
 from casebook.document import Document
 from casebook.layout import LAYOUT_FILE_LIMIT, Layout, template_loader
-from casebook.policy import MEDIA_LIMIT, MediaRefused, link_allowed, media_file
+from casebook.policy import (
+    MEDIA_LIMIT,
+    MediaRefused,
+    link_allowed,
+    link_shows_address,
+    media_file,
+)
 from casebook.reading import FileRefused, read_bounded
 
 __all__ = [
@@ -297,22 +303,17 @@ def _inlines(nodes: tuple[Inline, ...]) -> Markup:
             case Link(href=href, children=children):
                 if link_allowed(href):
                     # A link whose words are its address needs no address printed after it.
-                    kind = Markup(' class="url"') if _is_address(children, href) else Markup("")
+                    kind = (
+                        Markup(' class="url"')
+                        if link_shows_address(plain_text(children), href)
+                        else Markup("")
+                    )
                     parts.append(
                         Markup('<a href="{}"{}>{}</a>').format(href, kind, _inlines(children))
                     )
                 else:  # not a link we publish: keep the words, drop the target
                     parts.append(_inlines(children))
     return Markup("").join(parts)
-
-
-def _is_address(children: tuple[Inline, ...], href: str) -> bool:
-    def bare(url: str) -> str:
-        for prefix in ("https://", "http://", "mailto:", "www."):
-            url = url.removeprefix(prefix)
-        return url.rstrip("/").lower()
-
-    return bare(plain_text(children).strip()) == bare(href)
 
 
 def _blocks(blocks: tuple[Block, ...]) -> Markup:

@@ -21,6 +21,7 @@ __all__ = [
     "MediaRefused",
     "image_problem",
     "link_allowed",
+    "link_shows_address",
     "media_file",
     "media_syntax",
     "normalise_link",
@@ -55,6 +56,18 @@ def link_allowed(href: str) -> bool:
         except ValueError:  # a malformed address, such as an unclosed [IPv6 literal
             return False
     return True
+
+
+def link_shows_address(words: str, href: str) -> bool:
+    """Whether a link's words are its address, give or take the scheme, ``www.`` and a last
+    slash (a printed pack then need not print the address again)."""
+
+    def bare(url: str) -> str:
+        for prefix in ("https://", "http://", "mailto:", "www."):
+            url = url.removeprefix(prefix)
+        return url.rstrip("/").lower()
+
+    return bare(words.strip()) == bare(href)
 
 
 def normalise_link(href: str) -> str:

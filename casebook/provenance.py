@@ -39,6 +39,7 @@ __all__ = [
     "BOOKMARK_PREFIX",
     "CaseMarks",
     "Provenance",
+    "case_bookmark",
     "case_digest",
     "case_words",
     "element_words",
@@ -219,17 +220,23 @@ def _said(elements: list[Any], expected: list[str]) -> list[Any]:
     return elements
 
 
-def _bookmark(body: Any, span: list[Any], number: int) -> None:
+def case_bookmark(number: int, ident: str) -> tuple[Any, Any]:
+    """The start and end of the bookmark that marks case ``number`` in a Word file, with the
+    bookmark id ``ident`` (unique in its document)."""
     from docx.oxml import OxmlElement
 
-    if not span:
-        return
-    ident = str(_BOOKMARK_ID_BASE + number)
     start = OxmlElement("w:bookmarkStart")
     start.set(_w("id"), ident)
     start.set(_w("name"), f"{BOOKMARK_PREFIX}{number:03d}")
     end = OxmlElement("w:bookmarkEnd")
     end.set(_w("id"), ident)
+    return start, end
+
+
+def _bookmark(body: Any, span: list[Any], number: int) -> None:
+    if not span:
+        return
+    start, end = case_bookmark(number, str(_BOOKMARK_ID_BASE + number))
     first, last = span[0], span[-1]
     if first.tag == _w("p"):
         ppr = first.find(_w("pPr"))

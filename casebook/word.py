@@ -49,7 +49,13 @@ from casebook.diagnostics import ContentError, Diagnostic
 from casebook.document import ActionSheet, CaseEntry, CaseGroup, Document, Section
 from casebook.layout import Layout
 from casebook.ooxml import normalise_package
-from casebook.policy import MediaRefused, link_allowed, media_file, svg_problem
+from casebook.policy import (
+    MediaRefused,
+    link_allowed,
+    link_shows_address,
+    media_file,
+    svg_problem,
+)
 from casebook.provenance import CaseMarks
 from casebook.reference import (
     BULLET_STYLES,
@@ -311,19 +317,8 @@ class _Text:
         link.set(qn("r:id"), self.part.relate_to(href, RT.HYPERLINK, is_external=True))
         parent.append(link)
         self.inlines(link, children, "Hyperlink")
-        if href.startswith("https:") and not _is_address(children, href):
+        if href.startswith("https:") and not link_shows_address(plain_text(children), href):
             self.run(parent, f" ({href})")
-
-
-def _is_address(children: tuple[Inline, ...], href: str) -> bool:
-    """Whether a link's words are its address (give or take the scheme and a last slash)."""
-
-    def bare(url: str) -> str:
-        for prefix in ("https://", "http://", "mailto:", "www."):
-            url = url.removeprefix(prefix)
-        return url.rstrip("/").lower()
-
-    return bare(plain_text(children).strip()) == bare(href)
 
 
 # -- lists ---------------------------------------------------------------------------------------
