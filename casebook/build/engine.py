@@ -6,7 +6,8 @@ is ``dist/`` locked and anything rendered. An output is rebuilt only when its fi
 ``dist/manifest.json``, or the file on disk is not the one recorded there. A build that finds
 no input touched since the last complete build (the "input stamp", kept in
 ``dist/.inputs-stamp`` so that manifest.json depends on the content alone) does not even load
-the content.
+the content, whether it was asked for every format or some (``--format``). Only a build of
+every pack in every format records the stamp.
 
 The engine withdraws a file's record from ``manifest.json`` before replacing the file and
 records the new one right after, so even a build killed outright (SIGKILL) leaves a manifest
@@ -37,7 +38,7 @@ from casebook.build.manifest import (
     read_manifest,
     write_manifest,
 )
-from casebook.build.stamp import input_stamp
+from casebook.build.stamp import covers_everything, input_stamp
 from casebook.diagnostics import ContentError, Diagnostic
 from casebook.files import (
     TEMP_GLOB,
@@ -123,7 +124,7 @@ def build(
     # Taken before anything is read: a file edited during the build changes the next stamp.
     stamp = input_stamp(options, specs)
     if stamp and not options.force:
-        report = _unchanged(options, stamp, reporter)
+        report = _unchanged(options, stamp, reporter, choose(specs, options.formats))
         if report is not None:
             return replace(report, seconds=time.perf_counter() - started)
     from casebook.build.plan import gather  # loads the content: not needed for a no-op build
@@ -190,7 +191,8 @@ def build(
             complete = len(outcomes) == len(plan.jobs) and not any(
                 o.status == "failed" for o in outcomes.values()
             )
-            manifest = _manifest(plan, records, stamp if complete else "")
+            whole = complete and covers_everything(options, specs)
+            manifest = _manifest(plan, records, stamp if whole else "")
             index = options.out_dir / INDEX
             page: bytes | None = None
             if manifest.site_fingerprint != previous.site_fingerprint or not index.is_file():
@@ -262,9 +264,11 @@ def _skipped(pack: str, fmt: str, path: Path, record: OutputRecord) -> Outcome:
     return Outcome(pack, fmt, path, "skipped", record.pages, record.bytes)
 
 
-def _unchanged(options: BuildOptions, stamp: str, reporter: Reporter) -> BuildReport | None:
-    """The report of a no-op build, if nothing was touched since the last complete build and
-    every output is still the file recorded; otherwise None."""
+def _unchanged(
+    options: BuildOptions, stamp: str, reporter: Reporter, formats: Sequence[RendererSpec]
+) -> BuildReport | None:
+    """The report of a no-op build of ``formats``, if nothing was touched since the last
+    complete build and every output is still the file recorded; otherwise None."""
     if not (options.out_dir / MANIFEST).is_file():
         return None
     with _locked(options.out_dir, reporter, options.wait_for_lock):
@@ -277,13 +281,15 @@ def _unchanged(options: BuildOptions, stamp: str, reporter: Reporter) -> BuildRe
         if list(options.out_dir.glob(TEMP_GLOB)):
             return None
         outcomes: list[Outcome] = []
+        wanted = {spec.name for spec in formats}
         for record in manifest.outputs:
             if Path(record.path).name != record.path:
                 return None
             path = options.out_dir / record.path
             if not _matches(path, record):
                 return None
-            outcomes.append(_skipped(record.pack, record.format, path, record))
+            if record.format in wanted:
+                outcomes.append(_skipped(record.pack, record.format, path, record))
     for outcome in outcomes:
         reporter.finished(outcome)
     return BuildReport(outcomes=tuple(outcomes))

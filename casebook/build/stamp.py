@@ -19,13 +19,17 @@ from casebook.build import BuildOptions
 from casebook.build.fingerprints import source_of, versions
 from casebook.renderers import RendererSpec, choose
 
-__all__ = ["input_stamp"]
+__all__ = ["covers_everything", "input_stamp"]
 
 
 def input_stamp(options: BuildOptions, renderers: Sequence[RendererSpec]) -> str:
     """What a whole build reads, by name, size and time of change: equal stamps mean the
-    last complete build already saw exactly these files. Empty when it does not apply."""
-    if options.only or choose(renderers, options.formats) != tuple(renderers):
+    last complete build already saw exactly these files. Empty when it does not apply.
+
+    A build of some formats (``--format``) has the same stamp as a whole build: when nothing
+    changed since the last complete build, its outputs are as current as all the others.
+    Only a whole build records the stamp (:func:`covers_everything`)."""
+    if options.only:
         return ""
     brand_dir = options.layouts_dir / "brands" / (options.brand or "")
     if options.brand is not None and not (
@@ -69,3 +73,9 @@ def input_stamp(options: BuildOptions, renderers: Sequence[RendererSpec]) -> str
         "libraries": versions(sorted({p for r in renderers for p in r.packages})),
     }
     return hashlib.sha256(json.dumps(basis, sort_keys=True).encode()).hexdigest()
+
+
+def covers_everything(options: BuildOptions, renderers: Sequence[RendererSpec]) -> bool:
+    """Whether ``options`` build every pack in every format: only such a build, when it
+    succeeds, may record the input stamp."""
+    return not options.only and choose(renderers, options.formats) == tuple(renderers)

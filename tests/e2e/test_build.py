@@ -141,6 +141,39 @@ def test_editing_one_case_rebuilds_exactly_the_packs_that_show_it(
     assert_consistent(built_mini_project)
 
 
+def test_a_build_of_some_formats_is_a_noop_like_a_whole_one_and_never_hides_the_rest(
+    built_mini_project: Path, run_cli: RunCli
+) -> None:
+    def imported(result: subprocess.CompletedProcess[str]) -> set[str]:
+        return {line.split("|")[-1].strip() for line in result.stderr.splitlines() if "|" in line}
+
+    importtime = ("-X", "importtime")
+    assert built(run_cli(cwd=built_mini_project).stdout) == set()  # the stamp for this folder
+    pdfs = run_cli("--format", "pdf", cwd=built_mini_project, python_flags=importtime)
+    assert pdfs.returncode == 0, pdfs.stderr
+    names = [p["id"] for p in packs(run_cli, built_mini_project)]
+    assert f"0 built, {len(names)} up to date" in pdfs.stdout
+    assert "casebook.content" not in imported(pdfs)
+    whole = run_cli(cwd=built_mini_project, python_flags=importtime)
+    assert "casebook.content" not in imported(whole)  # the shortcut outlives the part build
+
+    case_id = "north-wales-regional-population-needs-assessment"
+    holding = {str(p["id"]) for p in packs(run_cli, built_mini_project) if case_id in p["cases"]}
+    path = built_mini_project / "content" / "cases" / f"{case_id}.md"
+    path.write_text(path.read_text() + "\nA sentence an editor added.\n")
+    words = run_cli("--format", "docx", cwd=built_mini_project)
+    assert built(words.stdout) == {f"{pack}.docx" for pack in holding}
+    # A build of some formats never records the stamp: the whole build after it renders the
+    # edited packs' other formats.
+    rest = run_cli(cwd=built_mini_project)
+    assert rest.returncode == 0, rest.stderr
+    assert built(rest.stdout) == {
+        f"{pack}{suffix}" for pack in holding for suffix in SUFFIXES if suffix != ".docx"
+    }
+    assert built(run_cli(cwd=built_mini_project).stdout) == set()
+    assert_consistent(built_mini_project)
+
+
 def test_editing_one_prompt_rebuilds_exactly_the_packs_that_show_its_case(
     built_mini_project: Path, run_cli: RunCli
 ) -> None:
