@@ -52,9 +52,38 @@ class Node:
 def parse_yaml(text: str, path: str, line_offset: int = 0, *, fast: bool = False) -> Node:
     """Parse one YAML document. ``line_offset`` is added to every line (front matter starts
     below the file's first line). Raises ContentError with ``path:line`` diagnostics.
-    ``fast`` parses with libyaml where PyYAML has it (large files Casebook writes itself, such
-    as edition records): the same checks, ten times quicker, libyaml's wording of syntax errors."""
-    loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader) if fast else yaml.SafeLoader
+
+    Text is parsed with libyaml where PyYAML has it (ten times quicker); text libyaml refuses
+    as YAML, or that holds characters PyYAML's own reader refuses, is parsed again by PyYAML's
+    reader, so what is accepted and how a syntax error is worded do not depend on libyaml.
+    ``fast`` keeps libyaml's wording (large files Casebook writes itself, such as edition
+    records)."""
+    quick: Any = getattr(yaml, "CSafeLoader", None)
+    if quick is not None and (fast or not _UNREADABLE.search(text)):
+        try:
+            return _parse(text, path, line_offset, quick)
+        except _NotYaml as error:
+            if fast:
+                raise error.error from None
+    try:
+        return _parse(text, path, line_offset, yaml.SafeLoader)
+    except _NotYaml as error:
+        raise error.error from None
+
+
+# The characters PyYAML's reader refuses (its NON_PRINTABLE test, applied to the whole text).
+_UNREADABLE = yaml.reader.Reader.NON_PRINTABLE
+
+
+class _NotYaml(Exception):
+    """The text is not YAML (a syntax or reader error), as ``error`` says."""
+
+    def __init__(self, error: ContentError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def _parse(text: str, path: str, line_offset: int, loader: Any) -> Node:
 
     def where(mark: Any) -> int:
         return (mark.line + 1 if mark is not None else 1) + line_offset
@@ -104,11 +133,13 @@ def parse_yaml(text: str, path: str, line_offset: int = 0, *, fast: bool = False
                 depth -= 1
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        raise ContentError(
-            [Diagnostic(path, where(mark), f"YAML syntax: {exc.problem or exc.context}")]
+        raise _NotYaml(
+            ContentError(
+                [Diagnostic(path, where(mark), f"YAML syntax: {exc.problem or exc.context}")]
+            )
         ) from None
     except yaml.YAMLError as exc:  # reader errors: characters YAML cannot hold
-        raise ContentError([Diagnostic(path, 1 + line_offset, f"YAML: {exc}")]) from None
+        raise _NotYaml(ContentError([Diagnostic(path, 1 + line_offset, f"YAML: {exc}")])) from None
     if problems:
         raise ContentError(problems)
 
