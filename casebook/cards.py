@@ -6,11 +6,18 @@ citation and the case's own prompts, in the brand's colours and fonts, laid out 
 that steps down a quarter point at a time, never below 8.5 pt, and a case that does not fit
 even then is a content error naming the case. Text is never clipped.
 
-Fitting costs one layout of the pack and a few small ones: the whole pack is laid out once
-at 10 pt and every card measured in it (WeasyPrint's boxes say how much room its content
-took). Only the cards that overflowed get a smaller size, chosen from that measure, and only
-the sheets that hold them are laid out again and put in place of their first pages, until
-every card fits.
+The report's words run in two columns. Casebook balances them itself rather than with CSS
+columns, which WeasyPrint balances by laying the text out again and again (three times the
+cost of laying it out once). Every card is first laid out with its words in one column of a
+column's width; from those boxes (WeasyPrint says where each line of a paragraph and each
+block begins and ends) Casebook picks the break that makes the two columns most nearly the
+same height: between blocks, between the items of a list, or between two lines of a
+paragraph (at least two lines either side), never straight after a heading. A paragraph
+broken there becomes two paragraphs, one at the foot of the first column and one at the head
+of the second, and the lines of both are the lines measured. The same measure says how much
+room the card needs, so a card too long for its size is measured again a size smaller
+(:func:`_smaller`) before the sheets are laid out once, and that layout is checked: every
+card must end above the foot of its half of the sheet.
 
 The PDF is written by :func:`casebook.pdf.write_pdf`: the same safe URL fetcher, bundled
 fonts and PDF/UA-1 settings as the standard pack.
@@ -18,36 +25,71 @@ fonts and PDF/UA-1 settings as the standard pack.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from casebook.blocks import (
+    Block,
+    BulletList,
+    Code,
+    Emphasis,
+    Heading,
+    Inline,
+    LineBreak,
+    Link,
+    OrderedList,
+    Paragraph,
+    Strong,
+    Text,
+    plain_text,
+)
 from casebook.diagnostics import ContentError, Diagnostic
 from casebook.document import CaseEntry, Document
 from casebook.layout import Layout
 from casebook.pdf import LayOut, RenderError, render_template, write_pdf
 
-__all__ = ["SIZES", "render", "render_html"]
+__all__ = ["SIZES", "render"]
 
 #: The font sizes a card may be set at, in points, largest first; the last is the smallest
 #: size the cards ever use.
 SIZES = (10.0, 9.75, 9.5, 9.25, 9.0, 8.75, 8.5)
 
 _TEMPLATE = "cards.html.j2"
-_PER_SHEET = 2
 # Layout rounding: a card's content may end this far (CSS px) below its foot and still fit.
 _TOLERANCE = 0.01
 # Measured on the report's longest cases: their room goes with size ** 1.6.
 _AREA_EXPONENT = 1 / 1.6
+# A paragraph broken between the columns keeps at least this many lines on each side.
+_LINES_KEPT = 2
 
 
 @dataclass(frozen=True)
 class _Card:
     case: CaseEntry
-    id: str  # the card's element id: the case's anchor, or a measuring copy's own id
     size: float  # points
+    first: bool  # the pack's first card, below the pack's header
+    # The case's blocks in each column: one column while the card is measured.
+    columns: tuple[tuple[Block, ...], ...]
+
+    @property
+    def id(self) -> str:
+        return self.case.anchor
+
+
+@dataclass(frozen=True)
+class _Break:
+    """Where the first column could end: before block ``block``, or inside it after ``count``
+    of its lines (a paragraph, ``chars`` being the letters on them) or items (a list)."""
+
+    end: float  # the foot of the first column's last box
+    start: float  # the head of the second column's first box
+    block: int
+    count: int = 0
+    chars: int = 0
 
 
 def render(document: Document, layout: Layout, content_dir: Path) -> tuple[bytes, int | None]:
@@ -55,43 +97,63 @@ def render(document: Document, layout: Layout, content_dir: Path) -> tuple[bytes
 
     Raises ContentError naming a case too long for a card, RenderError as the PDF renderer.
     """
+    first = document.cases[0].anchor if document.cases else None
 
     def compose(lay_out: LayOut) -> Any:
         sizes = {case.anchor: SIZES[0] for case in document.cases}
-        rendered = lay_out(render_html(document, layout))
-        pages = list(rendered.pages)
-        over = _overflowing(rendered)
-        while over:
-            for anchor, ratio in over.items():
+        while True:
+            cards = _fitted(document, layout, lay_out, sizes, first, content_dir)
+            rendered = lay_out(_html(document, layout, cards, measuring=False))
+            over = _overflowing(rendered)
+            if not over:
+                return rendered
+            # Not as measured (a layout rounding): step those cards down and lay out again.
+            for anchor, ratio in over.items():  # pragma: no cover - measures hold
                 sizes[anchor] = _smaller(sizes[anchor], ratio, document, anchor, content_dir)
-            cards = _cards(document, sizes)
-            index = {card.id: n for n, card in enumerate(cards)}
-            sheets = sorted({index[anchor] // _PER_SHEET for anchor in over})
-            again = [c for sheet in sheets for c in cards[sheet * _PER_SHEET :][:_PER_SHEET]]
-            patch = lay_out(_html(document, layout, again, header=sheets[0] == 0))
-            if len(patch.pages) != len(sheets):  # pragma: no cover - cards never move
-                raise RenderError(f"{document.pack_id}: case cards did not keep to their sheets")
-            for sheet, page in zip(sheets, patch.pages, strict=True):
-                pages[sheet] = page
-            over = _overflowing(patch)
-        return rendered.copy(pages) if pages != rendered.pages else rendered
 
     return write_pdf(document, layout, content_dir, compose)
 
 
-def render_html(document: Document, layout: Layout) -> str:
-    """The HTML WeasyPrint is first given for the cards of ``document``: every card at the
-    largest size, the pack's header on the first sheet."""
-    sizes = {case.anchor: SIZES[0] for case in document.cases}
-    return _html(document, layout, _cards(document, sizes), header=True)
+def _fitted(
+    document: Document,
+    layout: Layout,
+    lay_out: LayOut,
+    sizes: dict[str, float],
+    first: str | None,
+    content_dir: Path,
+) -> tuple[_Card, ...]:
+    """Every card of ``document`` at the largest size (from ``sizes`` down) its measure says
+    it fits, its blocks shared between the two columns; ``sizes`` is updated."""
+    planned: dict[str, _Card] = {}
+    todo = list(document.cases)
+    while todo:
+        measuring = tuple(
+            _Card(case, sizes[case.anchor], case.anchor == first, (case.blocks,)) for case in todo
+        )
+        measured = lay_out(_html(document, layout, measuring, measuring=True))
+        again = []
+        for card, (columns, needed, room) in zip(
+            measuring, _measures(measured, measuring), strict=True
+        ):
+            if needed > room + _TOLERANCE:
+                ratio = needed / room
+                sizes[card.id] = _smaller(card.size, ratio, document, card.id, content_dir)
+                again.append(card.case)
+            else:
+                planned[card.id] = dataclasses.replace(card, columns=columns)
+        todo = again
+    return tuple(planned[case.anchor] for case in document.cases)
 
 
-def _html(document: Document, layout: Layout, cards: Sequence[_Card], *, header: bool) -> str:
-    return render_template(document, layout, _TEMPLATE, cards=tuple(cards), header=header)
-
-
-def _cards(document: Document, sizes: dict[str, float]) -> tuple[_Card, ...]:
-    return tuple(_Card(case, case.anchor, sizes[case.anchor]) for case in document.cases)
+def _html(document: Document, layout: Layout, cards: Sequence[_Card], *, measuring: bool) -> str:
+    return render_template(
+        document,
+        layout,
+        _TEMPLATE,
+        cards=tuple(cards),
+        header=not measuring,
+        measuring=measuring,
+    )
 
 
 def _smaller(
@@ -102,15 +164,16 @@ def _smaller(
     Text takes room roughly in proportion to the square of its size (taller lines, fewer
     words to a line; less than that, as lines break at words and headings keep their lines),
     so the size that fits is about ``size / ratio ** (1 / 1.6)``: take the largest step at or
-    below it, and always at least one step down. Raises ContentError below the last step.
+    below it, and always at least one step down; below the last step, the last step, so that
+    a case too long for any card is measured at that size before it is reported. Raises
+    ContentError when the card was already at the last step.
     """
     aim = size / ratio**_AREA_EXPONENT
     for step in SIZES:
         if step < size and step <= aim + _TOLERANCE:
             return step
-    smaller = [step for step in SIZES if step < size]
-    if smaller and ratio <= 1 + _TOLERANCE:  # pragma: no cover - overflow by a rounding
-        return smaller[0]
+    if size > SIZES[-1]:
+        return SIZES[-1]
     [case] = [case for case in document.cases if case.anchor == anchor]
     raise ContentError(
         [
@@ -124,6 +187,189 @@ def _smaller(
             )
         ]
     )
+
+
+def _measures(
+    rendered: Any, cards: Sequence[_Card]
+) -> Iterator[tuple[tuple[tuple[Block, ...], ...], float, float]]:
+    """For each card measured with its words in one column: its blocks shared between the
+    two columns at the best break, the height its content then needs and the height of its
+    card's content area (CSS px)."""
+    boxes: dict[str, dict[str, Any]] = {card.id: {} for card in cards}
+    for page in rendered.pages:
+        for box in _boxes(page._page_box):
+            classes = str(box.element.get("class", "")).split()
+            for name in ("card", "card-content", "card-column"):
+                if name in classes:
+                    ident = str(box.element.get("id") or box.element.get("data-card"))
+                    if name in boxes[ident]:
+                        raise RenderError(f"{ident}: a measured case card ran on to a second page")
+                    boxes[ident][name] = box
+    for card in cards:
+        found = boxes[card.id]
+        top = found["card"].content_box_y()
+        room = found["card"].height
+        content = found["card-content"]
+        column = found["card-column"]
+        column_top = column.content_box_y()
+        column_height = column.height
+        children = [box for box in column.children if getattr(box, "element_tag", None)]
+        blocks = card.case.blocks
+        # One box a block, then the citation.
+        if len(children) != len(blocks) + 1:  # pragma: no cover
+            raise RenderError(f"{card.id}: a case card's blocks were not laid out one box each")
+        breaks = list(_breaks(blocks, children))
+        best = min(
+            breaks,
+            key=lambda b: (max(b.end - column_top, column_top + column_height - b.start), b.block),
+            default=None,
+        )
+        tallest = column_height
+        columns: tuple[tuple[Block, ...], ...] = (blocks,)
+        if best is not None:
+            tallest = max(best.end - column_top, column_top + column_height - best.start)
+            columns = _split(blocks, best)
+        bottom = content.position_y + content.border_height() - column_height + tallest
+        yield columns, bottom - top, room
+
+
+def _breaks(blocks: tuple[Block, ...], children: list[Any]) -> Iterator[_Break]:
+    """Every place the first column may end, with where the columns would end and begin."""
+    from weasyprint.formatting_structure.boxes import LineBox
+
+    def foot(box: Any) -> float:
+        return float(box.border_box_y() + box.border_height())
+
+    def head(box: Any) -> float:
+        return float(box.border_box_y())
+
+    for n, block in enumerate(blocks):
+        box = children[n]
+        if n > 0 and not isinstance(blocks[n - 1], Heading):
+            yield _Break(foot(children[n - 1]), head(box), n)
+        if isinstance(block, Paragraph):
+            lines = [child for child in box.children if isinstance(child, LineBox)]
+            letters = _letters(plain_text(block.children))
+            shown = ""
+            for count, line in enumerate(lines[: len(lines) - _LINES_KEPT], start=1):
+                shown += _letters(_line_text(line))
+                if (
+                    count >= _LINES_KEPT
+                    and letters.startswith(shown)
+                    and _at_word_end(block.children, len(shown))
+                ):
+                    yield _Break(foot(line), head(lines[count]), n, count, len(shown))
+        elif isinstance(block, BulletList | OrderedList):
+            items = [child for child in box.children if getattr(child, "element_tag", None)]
+            for count in range(1, len(items)):
+                yield _Break(foot(items[count - 1]), head(items[count]), n, count)
+    yield _Break(foot(children[-2]), head(children[-1]), len(blocks))  # before the citation
+
+
+def _split(blocks: tuple[Block, ...], at: _Break) -> tuple[tuple[Block, ...], ...]:
+    """``blocks`` in two columns, broken at ``at``."""
+    before, after = blocks[: at.block], blocks[at.block :]
+    if at.count == 0:
+        return before, after
+    block, rest = after[0], after[1:]
+    match block:
+        case Paragraph(children=children):
+            ending, opening = _split_inlines(children, at.chars)
+            return (*before, Paragraph(ending)), (Paragraph(opening), *rest)
+        case BulletList(items=items):
+            return (
+                (*before, BulletList(items[: at.count])),
+                (BulletList(items[at.count :]), *rest),
+            )
+        case OrderedList(start=start, items=items):
+            return (
+                (*before, OrderedList(start, items[: at.count])),
+                (OrderedList(start + at.count, items[at.count :]), *rest),
+            )
+    raise TypeError(f"not a block that breaks: {block!r}")  # pragma: no cover
+
+
+def _split_inlines(
+    nodes: tuple[Inline, ...], letters: int
+) -> tuple[tuple[Inline, ...], tuple[Inline, ...]]:
+    """``nodes`` cut after their first ``letters`` letters (characters other than spaces):
+    the words before, and the words after without the spaces or line breaks between."""
+    head: list[Inline] = []
+    tail: list[Inline] = []
+    left = letters
+    for node in nodes:
+        if left == 0:
+            tail.append(node)
+            continue
+        match node:
+            case Text(text=text) | Code(text=text):
+                if len(_letters(text)) <= left:
+                    head.append(node)
+                    left -= len(_letters(text))
+                else:
+                    cut = _cut(text, left)
+                    head.append(dataclasses.replace(node, text=text[:cut].rstrip()))
+                    tail.append(dataclasses.replace(node, text=text[cut:].lstrip()))
+                    left = 0
+            case Emphasis(children=children) | Strong(children=children) | Link(children=children):
+                inside = len(_letters(plain_text(children)))
+                if inside <= left:
+                    head.append(node)
+                    left -= inside
+                else:
+                    ending, opening = _split_inlines(children, left)
+                    head.append(dataclasses.replace(node, children=ending))
+                    tail.append(dataclasses.replace(node, children=opening))
+                    left = 0
+            case LineBreak():
+                head.append(node)
+    return tuple(head), _opening(tuple(tail))
+
+
+def _opening(nodes: tuple[Inline, ...]) -> tuple[Inline, ...]:
+    """``nodes`` without the spaces and line breaks they begin with."""
+    if not nodes:
+        return nodes
+    first, rest = nodes[0], nodes[1:]
+    match first:
+        case LineBreak():
+            return _opening(rest)
+        case Text(text=text) if not text.strip():
+            return _opening(rest)
+        case Text(text=text):
+            return (Text(text.lstrip()), *rest)
+        case Emphasis(children=children) | Strong(children=children) | Link(children=children):
+            return (dataclasses.replace(first, children=_opening(children)), *rest)
+    return nodes
+
+
+def _cut(text: str, letters: int) -> int:
+    """The index in ``text`` just after its ``letters``-th letter."""
+    seen = 0
+    for index, char in enumerate(text):
+        if not char.isspace():
+            seen += 1
+            if seen == letters:
+                return index + 1
+    return len(text)
+
+
+def _at_word_end(nodes: tuple[Inline, ...], letters: int) -> bool:
+    """Whether the ``letters``-th letter of ``nodes`` ends a word (a space or line break
+    follows), so that breaking there splits no word."""
+    text = plain_text(nodes)
+    index = _cut(text, letters)
+    return index < len(text) and text[index].isspace()
+
+
+def _letters(text: str) -> str:
+    return "".join(text.split())
+
+
+def _line_text(line: Any) -> str:
+    from weasyprint.formatting_structure.boxes import TextBox
+
+    return "".join(box.text for box in line.descendants() if isinstance(box, TextBox))
 
 
 def _overflowing(rendered: Any) -> dict[str, float]:

@@ -107,7 +107,7 @@ BUILTIN: tuple[RendererSpec, ...] = (
         label="Case cards (A5, 2 per A4 sheet)",
         packages=("weasyprint", "pydyf", "fonttools"),
         modules=("casebook.cards",),
-        weight=6,  # one layout of the pack, then the sheets of cards that must step down
+        weight=6,  # every card measured in one column, then the sheets laid out once
         target="casebook.cards:render",
         layout_inputs="cards_inputs",
     ),

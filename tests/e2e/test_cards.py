@@ -15,7 +15,7 @@ from conftest import LAYOUTS, MINI_CONTENT, REAL_CONTENT
 from pdf_runs import A4, Run, outline_titles, squash, text_runs
 from pypdf import PdfReader
 
-from casebook.blocks import Paragraph, Text, plain_text
+from casebook.blocks import Emphasis, Link, Paragraph, Text, plain_text
 from casebook.cards import SIZES, render
 from casebook.content import load_corpus
 from casebook.diagnostics import ContentError
@@ -182,6 +182,37 @@ def test_a_long_case_steps_down_and_still_fits(document: Document, layout: Layou
     assert max(sizes) < SIZES[0] and min(sizes) >= 8.5
     top = [r for r in half(runs, 0, True) if r.y < A4[1] - 40]  # not the pack's header
     assert {r.size for r in top if not r.font.endswith("Bold")} == {SIZES[0]}
+
+
+def test_a_paragraph_runs_on_from_the_first_column_into_the_second(
+    document: Document, layout: Layout
+) -> None:
+    # One long paragraph, with emphasis and links throughout so that the break falls inside
+    # them or beside them: the words go down the first column and on at the top of the second,
+    # every word once and in order, the two columns ending level.
+    case = document.cases[0]
+    parts: list[Text | Emphasis | Link] = []
+    for n in range(18):
+        parts += [
+            Text(f"Sentence {n} of the paragraph names "),
+            Emphasis((Text(f"emphasised words {n}"),)),
+            Text(" and "),
+            Link("https://www.eif.org.uk/report", (Text(f"a linked report {n}"),)),
+            Text(" before it ends. "),
+        ]
+    long = dataclasses.replace(case, blocks=(Paragraph(tuple(parts)),))
+    doc = with_first_case(document, long)
+    pdf, _ = render(doc, layout, MINI_CONTENT)
+    runs = text_runs(pdf)
+    assert_cards_hold_their_cases(doc, pdf, runs)
+    middle = A4[0] / 2
+    card = [r for r in half(runs, 0, True) if r.y < A4[1] - 40]  # not the pack's header
+    body = [r for r in card if any(w in r.text for w in ("Sentence", "emphasised", "linked"))]
+    left = [r for r in body if r.x < middle]
+    right = [r for r in card if r.x > middle]  # the second column: words, then the citation
+    assert left and [r for r in body if r.x > middle]
+    assert abs(max(r.y for r in left) - max(r.y for r in right)) < 2  # both begin at the top
+    assert abs(min(r.y for r in left) - min(r.y for r in right)) < 13  # and end level
 
 
 def test_a_case_too_long_for_a_card_is_an_error_naming_it(
