@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from conftest import LAYOUTS, MINI_CONTENT
-from pdf_runs import Run, outline_titles, squash, text_runs
+from pdf_runs import A4, Run, outline_titles, squash, text_runs
 from pypdf import PdfReader
 from test_cards import pack_document
 
@@ -104,6 +104,25 @@ def test_every_heading_citation_and_footer_is_there(
         assert f"{document.title} · {document.short_citation}" in text, number
         assert f"page {number} of {len(texts)}" in text, number
     assert "page 1 of" not in texts[0]
+
+
+def test_the_page_number_keeps_to_one_line_beside_a_long_running_head(
+    document: Document, layout: Layout
+) -> None:
+    # A case heading as long as the report's longest, repeated at the top of the case's
+    # second page, leaves the page number its line in the top right corner.
+    case = document.cases[0]
+    heading = "Carmarthenshire and Ceredigion: Early years integrated system for families"
+    long = dataclasses.replace(case, heading=heading, blocks=case.blocks * 3)
+    pdf, pages = render(with_first_case(document, long), layout, MINI_CONTENT)
+    runs = text_runs(pdf)
+    assert pages is not None
+    heads = [r for r in runs if r.y > A4[1] - 90 and r.x < A4[0] / 2]
+    assert squash(" ".join(r.text for r in heads)).count(heading) >= 1  # a running head
+    for page in range(1, pages):
+        corner = [r for r in runs if r.page == page and r.y > A4[1] - 90 and r.x > A4[0] / 2]
+        assert squash(" ".join(r.text for r in corner)) == f"page {page + 1} of {pages}", page
+        assert len({round(r.y) for r in corner}) == 1, (page, corner)
 
 
 def test_tagged_with_language_and_the_standard_bookmarks(
