@@ -263,7 +263,8 @@ def _breaks(blocks: tuple[Block, ...], children: list[Any]) -> Iterator[_Break]:
             items = [child for child in box.children if getattr(child, "element_tag", None)]
             for count in range(1, len(items)):
                 yield _Break(foot(items[count - 1]), head(items[count]), n, count)
-    yield _Break(foot(children[-2]), head(children[-1]), len(blocks))  # before the citation
+    if blocks and not isinstance(blocks[-1], Heading):  # before the citation
+        yield _Break(foot(children[-2]), head(children[-1]), len(blocks))
 
 
 def _split(blocks: tuple[Block, ...], at: _Break) -> tuple[tuple[Block, ...], ...]:
