@@ -54,12 +54,13 @@ def parse_yaml(text: str, path: str, line_offset: int = 0, *, fast: bool = False
     below the file's first line). Raises ContentError with ``path:line`` diagnostics.
 
     Text is parsed with libyaml where PyYAML has it (ten times quicker); text libyaml refuses
-    as YAML, or that holds characters PyYAML's own reader refuses, is parsed again by PyYAML's
-    reader, so what is accepted and how a syntax error is worded do not depend on libyaml.
+    as YAML, text with a tab (libyaml takes tabs as spaces in places where PyYAML refuses
+    them) and text with characters PyYAML's own reader refuses are parsed by PyYAML's reader,
+    so what is accepted and how a syntax error is worded do not depend on libyaml.
     ``fast`` keeps libyaml's wording (large files Casebook writes itself, such as edition
     records)."""
     quick: Any = getattr(yaml, "CSafeLoader", None)
-    if quick is not None and (fast or not _UNREADABLE.search(text)):
+    if quick is not None and (fast or ("\t" not in text and not _UNREADABLE.search(text))):
         try:
             return _parse(text, path, line_offset, quick)
         except _NotYaml as error:
@@ -167,7 +168,8 @@ def _short_tag(tag: str) -> str:
 def _convert(node: yaml.Node, path: str, where: object, errors: list[Diagnostic]) -> Node:
     line = where(node.start_mark)  # type: ignore[operator]
     if isinstance(node, yaml.ScalarNode):
-        if node.style is None and node.value in _NULLS:
+        # A plain scalar has no style: None from PyYAML's parser, "" from libyaml's.
+        if not node.style and node.value in _NULLS:
             return Node("null", None, line)
         return Node("scalar", node.value, line)
     if isinstance(node, yaml.SequenceNode):

@@ -133,6 +133,20 @@ def test_duplicate_keys_and_yaml_features_we_refuse(content: Path) -> None:
     ]
 
 
+def test_tilde_null_and_nothing_are_all_empty_and_a_tab_is_refused(content: Path) -> None:
+    # The same whichever YAML parser reads the file (libyaml where installed, else PyYAML).
+    for name, title in (("newham-tilde", "~"), ("newham-null", "null")):
+        case = GOOD_CASE.replace("A new case", name).replace(f"title: {name}", f"title: {title}")
+        write_case(content, name, case)
+    write_case(content, "newham-tab", GOOD_CASE.replace("page: 20", "page: 20\t"))
+    assert problems(content) == [
+        "content/cases/newham-null.md:2: title: is empty",
+        "content/cases/newham-tab.md:4: YAML syntax: found character '\\t' that cannot start "
+        "any token",
+        "content/cases/newham-tilde.md:2: title: is empty",
+    ]
+
+
 def test_text_that_yaml_would_guess_stays_text(content: Path) -> None:
     write_case(content, "newham-no", GOOD_CASE.replace("A new case", "NO"))
     write_case(content, "newham-version", GOOD_CASE.replace("A new case", "1.10"))
