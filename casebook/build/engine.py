@@ -38,7 +38,7 @@ from casebook.build.manifest import (
     read_manifest,
     write_manifest,
 )
-from casebook.build.stamp import covers_everything, input_stamp
+from casebook.build.stamp import input_stamp
 from casebook.diagnostics import ContentError, Diagnostic
 from casebook.files import (
     TEMP_GLOB,
@@ -120,11 +120,11 @@ def build(
     started = time.perf_counter()
     reporter = reporter or _SilentReporter()
     specs = tuple(registered() if renderers is None else renderers)
-    choose(specs, options.formats)  # an unknown format is a usage error before anything else
+    chosen = choose(specs, options.formats)  # an unknown format is a usage error first
     # Taken before anything is read: a file edited during the build changes the next stamp.
     stamp = input_stamp(options, specs)
     if stamp and not options.force:
-        report = _unchanged(options, stamp, reporter, choose(specs, options.formats))
+        report = _unchanged(options, stamp, reporter, chosen)
         if report is not None:
             return replace(report, seconds=time.perf_counter() - started)
     from casebook.build.plan import gather  # loads the content: not needed for a no-op build
@@ -191,7 +191,8 @@ def build(
             complete = len(outcomes) == len(plan.jobs) and not any(
                 o.status == "failed" for o in outcomes.values()
             )
-            whole = complete and covers_everything(options, specs)
+            # Only a build of every pack in every format may record the stamp.
+            whole = complete and not options.only and chosen == specs
             manifest = _manifest(plan, records, stamp if whole else "")
             index = options.out_dir / INDEX
             page: bytes | None = None

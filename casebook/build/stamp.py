@@ -17,9 +17,9 @@ from pathlib import Path
 import casebook
 from casebook.build import BuildOptions
 from casebook.build.fingerprints import source_of, versions
-from casebook.renderers import RendererSpec, choose
+from casebook.renderers import RendererSpec
 
-__all__ = ["covers_everything", "input_stamp"]
+__all__ = ["input_stamp"]
 
 
 def input_stamp(options: BuildOptions, renderers: Sequence[RendererSpec]) -> str:
@@ -28,7 +28,7 @@ def input_stamp(options: BuildOptions, renderers: Sequence[RendererSpec]) -> str
 
     A build of some formats (``--format``) has the same stamp as a whole build: when nothing
     changed since the last complete build, its outputs are as current as all the others.
-    Only a whole build records the stamp (:func:`covers_everything`)."""
+    Only a build of every pack in every format records the stamp (see the engine)."""
     if options.only:
         return ""
     brand_dir = options.layouts_dir / "brands" / (options.brand or "")
@@ -73,9 +73,3 @@ def input_stamp(options: BuildOptions, renderers: Sequence[RendererSpec]) -> str
         "libraries": versions(sorted({p for r in renderers for p in r.packages})),
     }
     return hashlib.sha256(json.dumps(basis, sort_keys=True).encode()).hexdigest()
-
-
-def covers_everything(options: BuildOptions, renderers: Sequence[RendererSpec]) -> bool:
-    """Whether ``options`` build every pack in every format: only such a build, when it
-    succeeds, may record the input stamp."""
-    return not options.only and choose(renderers, options.formats) == tuple(renderers)
