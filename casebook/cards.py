@@ -195,22 +195,15 @@ def _measures(
     """For each card measured with its words in one column: its blocks shared between the
     two columns at the best break, the height its content then needs and the height of its
     card's content area (CSS px)."""
-    boxes: dict[str, dict[str, Any]] = {card.id: {} for card in cards}
-    for page in rendered.pages:
-        for box in _boxes(page._page_box):
-            classes = str(box.element.get("class", "")).split()
-            for name in ("card", "card-content", "card-column"):
-                if name in classes:
-                    ident = str(box.element.get("id") or box.element.get("data-card"))
-                    if name in boxes[ident]:
-                        raise RenderError(f"{ident}: a measured case card ran on to a second page")
-                    boxes[ident][name] = box
+    boxes = _card_boxes(rendered)
     for card in cards:
         found = boxes[card.id]
-        top = found["card"].content_box_y()
-        room = found["card"].height
-        content = found["card-content"]
-        column = found["card-column"]
+        if len(found["card-content"]) > 1:  # pragma: no cover - a measuring page is 5 m long
+            raise RenderError(f"{card.id}: a measured case card ran on to a second page")
+        top = found["card"][0].content_box_y()
+        room = found["card"][0].height
+        [content] = found["card-content"]
+        [column] = found["card-column"]
         column_top = column.content_box_y()
         column_height = column.height
         children = [box for box in column.children if getattr(box, "element_tag", None)]
@@ -218,19 +211,21 @@ def _measures(
         # One box a block, then the citation.
         if len(children) != len(blocks) + 1:  # pragma: no cover
             raise RenderError(f"{card.id}: a case card's blocks were not laid out one box each")
-        breaks = list(_breaks(blocks, children))
         best = min(
-            breaks,
-            key=lambda b: (max(b.end - column_top, column_top + column_height - b.start), b.block),
+            _breaks(blocks, children),
+            key=lambda at: (_tallest(at, column_top, column_height), at.block),
             default=None,
         )
-        tallest = column_height
-        columns: tuple[tuple[Block, ...], ...] = (blocks,)
-        if best is not None:
-            tallest = max(best.end - column_top, column_top + column_height - best.start)
-            columns = _split(blocks, best)
-        bottom = content.position_y + content.border_height() - column_height + tallest
+        columns = (blocks,) if best is None else _split(blocks, best)
+        height = column_height if best is None else _tallest(best, column_top, column_height)
+        bottom = content.position_y + content.border_height() - column_height + height
         yield columns, bottom - top, room
+
+
+def _tallest(at: _Break, top: float, height: float) -> float:
+    """The height of the taller column when a column from ``top``, ``height`` tall, is
+    broken in two at ``at``."""
+    return float(max(at.end - top, top + height - at.start))
 
 
 def _breaks(blocks: tuple[Block, ...], children: list[Any]) -> Iterator[_Break]:
@@ -376,30 +371,30 @@ def _line_text(line: Any) -> str:
 def _overflowing(rendered: Any) -> dict[str, float]:
     """The cards whose content runs past the foot of their card (or was carried on to the
     next page), each with how many times its room the content needs, in document order."""
-    feet: dict[str, tuple[float, float]] = {}  # card id: (top, foot) of its content area
-    needed: dict[str, float] = {}
-    broken: set[str] = set()
+    over: dict[str, float] = {}
+    for ident, found in _card_boxes(rendered).items():
+        card = found["card"][0]
+        top, room = card.content_box_y(), card.height
+        first, *carried = found["card-content"]
+        needed = first.position_y - top + first.border_height()
+        needed += sum(box.border_height() for box in carried)
+        if carried or needed > room + _TOLERANCE:
+            over[ident] = needed / room
+    return over
+
+
+def _card_boxes(rendered: Any) -> dict[str, dict[str, list[Any]]]:
+    """The boxes of every card in ``rendered``, by card id, then by class ("card",
+    "card-content", "card-column"), in document order."""
+    found: dict[str, dict[str, list[Any]]] = {}
     for page in rendered.pages:
         for box in _boxes(page._page_box):
-            element = box.element
-            classes = str(element.get("class", "")).split()
-            if "card" in classes:
-                top = box.content_box_y()
-                feet[str(element.get("id"))] = (top, top + box.height)
-            elif "card-content" in classes:
-                ident = str(element.get("data-card"))
-                if ident in needed:
-                    broken.add(ident)
-                    needed[ident] += box.border_height()
-                else:
-                    top, _ = feet[ident]
-                    needed[ident] = box.position_y - top + box.border_height()
-    over: dict[str, float] = {}
-    for ident, height in needed.items():
-        top, foot = feet[ident]
-        if ident in broken or top + height > foot + _TOLERANCE:
-            over[ident] = height / (foot - top)
-    return over
+            classes = str(box.element.get("class", "")).split()
+            for name in ("card", "card-content", "card-column"):
+                if name in classes:
+                    ident = str(box.element.get("id") or box.element.get("data-card"))
+                    found.setdefault(ident, {}).setdefault(name, []).append(box)
+    return found
 
 
 def _boxes(root: Any) -> Iterator[Any]:
