@@ -335,7 +335,10 @@ def _block(block: Block) -> Markup:
             lis = Markup("\n").join(Markup("<li>{}</li>").format(_item(i.blocks)) for i in items)
             if start == 1:
                 return Markup("<ol>\n{}\n</ol>").format(lis)
-            return Markup('<ol start="{}">\n{}\n</ol>').format(int(start), lis)
+            # WeasyPrint numbers from the list-item counter and ignores ``start``.
+            return Markup(
+                '<ol start="{0}" style="counter-reset: list-item {1}">\n{2}\n</ol>'
+            ).format(int(start), int(start) - 1, lis)
         case Quote(blocks=inner):
             return Markup("<blockquote>\n{}\n</blockquote>").format(_blocks(inner))
         case Figure(alt=alt, src=None):

@@ -15,7 +15,7 @@ from conftest import LAYOUTS, MINI_CONTENT, REAL_CONTENT
 from pdf_runs import A4, Run, outline_titles, squash, text_runs
 from pypdf import PdfReader
 
-from casebook.blocks import Emphasis, Link, Paragraph, Text, plain_text
+from casebook.blocks import Emphasis, Link, ListItem, OrderedList, Paragraph, Text, plain_text
 from casebook.cards import SIZES, render
 from casebook.content import load_corpus
 from casebook.diagnostics import ContentError
@@ -213,6 +213,26 @@ def test_a_paragraph_runs_on_from_the_first_column_into_the_second(
     assert left and [r for r in body if r.x > middle]
     assert abs(max(r.y for r in left) - max(r.y for r in right)) < 2  # both begin at the top
     assert abs(min(r.y for r in left) - min(r.y for r in right)) < 13  # and end level
+
+
+def test_a_numbered_list_broken_between_the_columns_keeps_its_numbers(
+    document: Document, layout: Layout
+) -> None:
+    case = document.cases[0]
+    items = tuple(
+        ListItem((Paragraph((Text(f"Step {n} of the plan, with a few words about it."),)),))
+        for n in range(1, 25)
+    )
+    doc = with_first_case(document, dataclasses.replace(case, blocks=(OrderedList(1, items),)))
+    pdf, _ = render(doc, layout, MINI_CONTENT)
+    runs = text_runs(pdf)
+    assert_cards_hold_their_cases(doc, pdf, runs)
+    middle = A4[0] / 2
+    card = [r for r in half(runs, 0, True) if r.y < A4[1] - 40]
+    steps = [r for r in card if r.text.strip().startswith("Step")]
+    assert {r.x < middle for r in steps} == {True, False}  # in both columns
+    numbers = [r.text.strip() for r in card if r.text.strip().rstrip(".").isdigit()]
+    assert numbers[: len(items)] == [f"{n}." for n in range(1, len(items) + 1)]
 
 
 def test_a_case_too_long_for_a_card_is_an_error_naming_it(
