@@ -204,9 +204,9 @@ def _introduction(pack: Pack, corpus: Corpus) -> Section:
         title = f"Introduction: {pack.nation}"
         blocks.append(
             _para(
-                f"This pack gathers the report's case examples from {pack.nation}: "
+                f"This pack gathers the report’s case examples from {pack.nation}: "
                 f"{_count(len(pack.cases), 'case')} from {_count(len(places), 'place')}, "
-                "in a section for each insight they illustrate, in the report's order:"
+                "in a section for each insight they illustrate, in the report’s order:"
             )
         )
         blocks.append(_insights_drawn_on(pack, corpus))
@@ -217,7 +217,7 @@ def _introduction(pack: Pack, corpus: Corpus) -> Section:
             _para(
                 f"This pack holds {_count(len(pack.cases), 'case')} from "
                 f"{_count(len(places), 'place')}, in a section for each insight they "
-                "illustrate, in the report's order:"
+                "illustrate, in the report’s order:"
             )
         )
         blocks.append(_insights_drawn_on(pack, corpus))
@@ -227,7 +227,7 @@ def _introduction(pack: Pack, corpus: Corpus) -> Section:
             _para(
                 f"This pack holds every case example in the report: "
                 f"{_count(len(pack.cases), 'case')} from {_count(len(places), 'place')}, "
-                "in a section for each of the report's insights:"
+                "in a section for each of the report’s insights:"
             )
         )
         blocks.append(_insights_drawn_on(pack, corpus))
@@ -317,7 +317,7 @@ def _about(corpus: Corpus, content_version: str, iso: str) -> Section:
         _para(
             "Every case in this pack is quoted from the report and followed by a citation "
             "to the report page it comes from. The introduction, summaries, discussion "
-            "prompts, facilitator's guide and action-planning sheet are written for these "
+            "prompts, facilitator’s guide and action-planning sheet are written for these "
             "workshop packs and are not part of the report."
         ),
         _para(f"{source.edition.label}, {long_date(iso)}. Content version {content_version}."),
@@ -425,4 +425,4 @@ def _whats_new(pack: Pack, corpus: Corpus) -> Section | None:
         ),
         _bullets(list(lines)),
     )
-    return Section("whats-new", "What's new in this edition", blocks)
+    return Section("whats-new", "What’s new in this edition", blocks)

@@ -295,7 +295,7 @@ def test_an_adapted_copy_is_compared_and_refreshed_after_a_second_edition(
         text=True,
         check=True,
     ).stdout
-    new = pdf[pdf.index("What's new in this edition") : pdf.index("Contents\n")]
+    new = pdf[pdf.index("What’s new in this edition") : pdf.index("Contents\n")]
     assert "Since the First edition (15 January 2026)" in new
     assert "Updated: Caerphilly: Vision for change (text)" in new
     assert "Updated: Newham: Family hubs (text)" in new
@@ -315,7 +315,7 @@ def test_an_adapted_copy_is_compared_and_refreshed_after_a_second_edition(
         text=True,
         check=True,
     ).stdout
-    assert "What's new" not in untouched
+    assert "What’s new" not in untouched
     site = (project / "dist" / "index.html").read_text(encoding="utf-8")
     assert "Second edition" in site
     card = site[site.index(f'id="{PACK}"') : site.index('id="insight-02-whole-local-resource"')]

@@ -204,6 +204,16 @@ def test_each_insight_summary_is_printed_once(dist: Path, pack_id: str) -> None:
         assert body.count(unspaced(insight.summary)) == 1, insight.id
 
 
+def test_about_the_source_says_each_thing_once(dist: Path) -> None:
+    about = unspaced(pdf_pages(dist, "all-cases")[-1])
+    assert about.startswith(unspaced("About the source"))
+    # The source's rights and Casebook's own note on what is quoted sit one after the other.
+    assert about.count(unspaced("not part of the report")) == 1
+    assert about.count(unspaced("citation")) == 1
+    assert about.count(unspaced("word for word")) == 1
+    assert "'" not in about  # typographic apostrophes, as in the report's words
+
+
 @pytest.mark.parametrize("pack_id", ["all-cases", "nation-england", "nation-wales"])
 def test_contents_show_each_insight_with_its_cases_beneath(dist: Path, pack_id: str) -> None:
     pages = pdf_pages(dist, pack_id)

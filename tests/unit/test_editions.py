@@ -70,7 +70,7 @@ def test_the_latest_edition_is_what_packs_print(content: Path) -> None:
     document = compose_pack(pack, second)
     assert document.cover.edition == "Second edition, 1 February 2026"
     assert document.whats_new is not None
-    assert document.toc()[1].title == "What's new in this edition"
+    assert document.toc()[1].title == "What’s new in this edition"
 
 
 def test_source_yaml_edition_field_is_refused_with_where_editions_live(content: Path) -> None:
