@@ -374,7 +374,8 @@ STYLES: tuple[StyleSpec, ...] = (
     StyleSpec(
         "Footer",
         "footer",
-        ppr='<w:spacing w:after="0"/>',
+        # The page number sits at the right edge, as in the PDF: it follows a tab.
+        ppr='<w:tabs><w:tab w:val="right" w:pos="{tab}"/></w:tabs><w:spacing w:after="0"/>',
         rpr=f"{_color('muted')}{_size(15)}",
     ),
     StyleSpec(
@@ -783,7 +784,11 @@ def apply_brand(docx_document: Any, layout: Layout) -> None:
         section.page_width, section.page_height = Twips(width), Twips(height)
         section.top_margin, section.right_margin = Mm(top), Mm(right)
         section.bottom_margin, section.left_margin = Mm(bottom), Mm(left)
-        section.header_distance = section.footer_distance = Mm(min(10.0, bottom / 2))
+        section.header_distance = Mm(min(10.0, top / 2))
+        # From the paper's edge to the foot of the footer: 9 mm less than the bottom margin puts
+        # its one line (at least 15.2 pt) where the PDF's footer is, 5 mm below the text
+        # (LibreOffice prints it within a millimetre of the PDF's).
+        section.footer_distance = Mm(max(bottom / 2, bottom - 9.0))
 
 
 def brand_stamp(brand: Brand) -> str:

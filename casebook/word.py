@@ -76,8 +76,9 @@ __all__ = [
     "safe_segments",
 ]
 
-# Only built-in heading styles (\o), so a Subheading stays out of the contents as in the PDF.
-_TOC_INSTRUCTION = ' TOC \\o "1-2" \\h \\z '
+# The contents list Heading 1 and Heading 2 paragraphs by style name (\t), as the PDF's do: a
+# Subheading is a level-2 heading too, and \o (by outline level) would list it when updated.
+_TOC_INSTRUCTION = ' TOC \\h \\z \\t "Heading 1,1,Heading 2,2" '
 _TOC_HINT = (
     "Page numbers appear when the contents are updated: right-click them and choose "
     "Update Field, or press F9."
@@ -715,8 +716,9 @@ def _simple_field(p: Any, text: _Text, instruction: str, shown: str) -> None:
 
 
 def _footer(word: Any, document: Document, text: _Text) -> None:
-    """Every page after the cover: pack title · short citation · Page N of M. The title is a
-    TITLE field, so renaming the pack in File > Properties renames every page."""
+    """Every page after the cover: pack title · short citation, then (at the right edge, after
+    a tab) Page N of M. The title is a TITLE field, so renaming the pack in File > Properties
+    renames every page."""
     section = word.sections[0]
     section.different_first_page_header_footer = True
     first = section.first_page_footer
@@ -730,7 +732,7 @@ def _footer(word: Any, document: Document, text: _Text) -> None:
         element.remove(child)
     p = text.p(element, "Footer")
     _simple_field(p, text, " TITLE ", _plain(document.title))
-    text.run(p, f" · {document.short_citation} · Page ")
+    text.run(p, f" · {document.short_citation}\tPage ")
     _simple_field(p, text, " PAGE ", "2")
     text.run(p, " of ")
     _simple_field(p, text, " NUMPAGES ", "2")

@@ -18,6 +18,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from html import unescape
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import pytest
 
@@ -234,6 +235,80 @@ def test_no_prompts_or_notes_heading_is_stranded(measured: Path, pack_id: str) -
             full = (last - top) / (height - bottom - top)
             assert full > 2 / 3, f"{first!r} starts a page after one only {full:.0%} full"
     assert checked <= 3  # a case that does not fit on its page is the exception
+
+
+# Word's "Update Field" on the whole document, done by LibreOffice: a Basic macro that opens a
+# pack, updates its indexes (the contents) and fields, and prints it to PDF.
+_UPDATE_MACRO = """
+Sub UpdateAndPrint(source As String, target As String)
+  Dim hidden(0) As New com.sun.star.beans.PropertyValue
+  hidden(0).Name = "Hidden"
+  hidden(0).Value = True
+  doc = StarDesktop.loadComponentFromURL(source, "_blank", 0, hidden())
+  indexes = doc.getDocumentIndexes()
+  For i = 0 To indexes.getCount() - 1
+    indexes.getByIndex(i).update()
+  Next i
+  doc.getTextFields().refresh()
+  Dim pdf(0) As New com.sun.star.beans.PropertyValue
+  pdf(0).Name = "FilterName"
+  pdf(0).Value = "writer_pdf_Export"
+  doc.storeToURL(target, pdf())
+  doc.close(True)
+End Sub
+"""
+_MODULE = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<script:module xmlns:script="http://openoffice.org/2000/script" script:name="Module1" '
+    'script:language="StarBasic">{}</script:module>\n'
+)
+
+
+def _soffice_updated_pdf(docx: Path, pdf: Path, profile: Path) -> None:
+    """Print ``docx`` to ``pdf`` with headless LibreOffice after updating its contents and
+    fields, as a reader does with F9 in Word."""
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    env = f"-env:UserInstallation={profile.as_uri()}"
+    # The first start makes the profile (and its empty Standard library); then the macro.
+    subprocess.run([soffice, env, "--headless", "--terminate_after_init"], check=True, timeout=120)
+    (profile / "user" / "basic" / "Standard" / "Module1.xba").write_text(
+        _MODULE.format(escape(_UPDATE_MACRO, {'"': "&quot;"}))
+    )
+    call = f'macro:///Standard.Module1.UpdateAndPrint("{docx.as_uri()}","{pdf.as_uri()}")'
+    subprocess.run([soffice, env, "--headless", call], capture_output=True, timeout=600)
+    assert pdf.is_file(), "LibreOffice did not print the updated pack"
+
+
+def _contents_page(pdf: Path) -> str:
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    [page] = [page for page in text.split("\f") if page.lstrip().startswith("Contents")]
+    return " ".join(page.split())
+
+
+def test_updated_contents_list_what_the_pdfs_contents_list(measured: Path, tmp_path: Path) -> None:
+    # A themed pack: the guide and each insight section have Subheadings (level-2 headings
+    # that are not in the contents), and its cases are Heading 2 under Heading 1 sections.
+    pack_id = MEASURED[1]
+    corpus = load_corpus(REAL)
+    [pack] = [p for p in select_packs(corpus) if p.id == pack_id]
+    document = compose_pack(pack, corpus)
+    updated = tmp_path / "updated.pdf"
+    _soffice_updated_pdf(measured / f"{pack_id}.docx", updated, tmp_path / "profile")
+    contents = _contents_page(updated)
+    assert "Update Field" not in contents  # the field was updated
+    entries = [" ".join(entry.title.split()) for entry in document.toc()]
+    # Each entry in order with its leader dots and page number, then only the page's footer.
+    pattern = "Contents " + " ".join(rf"{re.escape(title)} ?\.* ?(\d+)" for title in entries)
+    footer = rf" {re.escape(document.title)} · .* Page \d+ of \d+"
+    match = re.fullmatch(pattern + footer, contents)
+    assert match, contents
+    numbers = [int(number) for number in match.groups()]
+    assert numbers == sorted(numbers) and numbers[0] > 1
+    assert "Before the session" not in contents  # a guide Subheading
 
 
 def _fonts_of(pdf: Path) -> set[str]:

@@ -280,7 +280,7 @@ def test_nested_lists_keep_their_level(body: etree._Element) -> None:
 
 def test_contents_is_a_toc_field_prefilled_with_linked_entries(body: etree._Element) -> None:
     instr = "".join(t.text for t in body.iter(f"{{{W}}}instrText"))
-    assert instr.strip() == 'TOC \\o "1-2" \\h \\z'
+    assert instr.strip() == 'TOC \\h \\z \\t "Heading 1,1,Heading 2,2"'
     kinds = [c.get(f"{{{W}}}fldCharType") for c in body.iter(f"{{{W}}}fldChar")]
     assert kinds == ["begin", "separate", "end"]
     # The field's result ends with how to add page numbers; updating the field removes it.
@@ -329,8 +329,18 @@ def test_footer_has_title_citation_and_page_fields_after_the_cover(docx_bytes: b
     assert _style(p) == "Footer"
     assert "".join(p.itertext()).startswith(
         "Insight 1: Drive the quality of local strategic planning · "
-        "EIF (2022), Leading and delivering early childhood services · Page "
+        "EIF (2022), Leading and delivering early childhood services" + "Page "
     )
+    # "Page N of M" follows a tab, to the Footer style's stop at the right edge of the text.
+    [tab] = p.findall(".//w:tab", NS)
+    assert tab.getprevious().text.endswith("services") and tab.getnext().text == "Page "
+    styles = _part(docx_bytes, "word/styles.xml")
+    [stop] = styles.findall("w:style[@w:styleId='Footer']/w:pPr/w:tabs/w:tab", NS)
+    sect_width = int(sect.find("w:pgSz", NS).get(f"{{{W}}}w"))
+    margins = sect.find("w:pgMar", NS)
+    text_width = sect_width - sum(int(margins.get(f"{{{W}}}{side}")) for side in ("left", "right"))
+    assert stop.get(f"{{{W}}}val") == "right"
+    assert abs(int(stop.get(f"{{{W}}}pos")) - text_width) <= 1
     fields = [f.get(f"{{{W}}}instr").strip() for f in p.iter(f"{{{W}}}fldSimple")]
     assert fields == ["TITLE", "PAGE", "NUMPAGES"]
     # The pack title is the TITLE field, showing the core title until Word updates it.
