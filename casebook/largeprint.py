@@ -17,10 +17,14 @@ from casebook.layout import Layout
 from casebook.pdf import render_html as render_pack_html
 from casebook.pdf import write_pdf
 
-__all__ = ["STYLESHEET", "render", "render_html"]
+__all__ = ["MIN_MARGINS_MM", "STYLESHEET", "render", "render_html"]
 
 #: The stylesheet that turns a pack into its large-print edition, relative to ``layouts/``.
 STYLESHEET = "pdf/large-print.css"
+#: The least top and bottom page margins (mm), whatever the brand's: room above the text for
+#: the running head and page number, and below it for a footer of two lines, at 16 pt and
+#: clear of the strip at the paper's edge that printers leave blank.
+MIN_MARGINS_MM = (20.0, 24.0)
 
 
 def render(document: Document, layout: Layout, content_dir: Path) -> tuple[bytes, int | None]:
@@ -31,4 +35,7 @@ def render(document: Document, layout: Layout, content_dir: Path) -> tuple[bytes
 
 def render_html(document: Document, layout: Layout) -> str:
     """The HTML WeasyPrint is given for the large-print edition of ``document``."""
-    return render_pack_html(document, layout, stylesheets=(STYLESHEET,))
+    top, right, bottom, left = layout.brand.margins_mm
+    least_top, least_bottom = MIN_MARGINS_MM
+    margins = (max(top, least_top), right, max(bottom, least_bottom), left)
+    return render_pack_html(document, layout, stylesheets=(STYLESHEET,), margins_mm=margins)

@@ -94,14 +94,17 @@ def render_html(
     layout: Layout,
     media_root: Path | None = None,
     stylesheets: Sequence[str] = (),
+    margins_mm: Sequence[float] | None = None,
 ) -> str:
     """The exact HTML WeasyPrint is given for ``document`` (relative URLs, no machine paths).
 
     ``stylesheets`` (paths relative to ``layouts/``) are linked after the pack's own styles,
-    so they restyle the same pack (the large-print stylesheet does).
+    so they restyle the same pack (the large-print stylesheet does); ``margins_mm`` (top,
+    right, bottom, left) replace the brand's page margins.
     """
     del media_root  # figures are written as content:media/... and resolved by the fetcher
-    return render_template(document, layout, _TEMPLATE, stylesheets=tuple(stylesheets))
+    margins = {} if margins_mm is None else {"margins": list(margins_mm)}
+    return render_template(document, layout, _TEMPLATE, stylesheets=tuple(stylesheets), **margins)
 
 
 def template_environment(layout: Layout) -> jinja2.Environment:
@@ -124,23 +127,23 @@ def template_environment(layout: Layout) -> jinja2.Environment:
 
 def render_template(document: Document, layout: Layout, name: str, **context: Any) -> str:
     """Render ``layouts/pdf/<name>`` for ``document`` with the brand's values and
-    ``context``; raises RenderError naming the template and line."""
+    ``context`` (which may replace them); raises RenderError naming the template and line."""
     env = template_environment(layout)
     brand = layout.brand
     try:
         template = env.get_template(name)
-        return template.render(
-            doc=document,
-            toc=document.toc_tree(),
-            brand=brand,
-            logo_url=_logo_url(layout),
-            paper=brand.paper,
-            margins=brand.margins_mm,
-            colours=dict(brand.colours),
-            fonts=dict(brand.fonts),
-            generator=f"Casebook {__version__}",
-            **context,
-        )
+        values = {
+            "doc": document,
+            "toc": document.toc_tree(),
+            "brand": brand,
+            "logo_url": _logo_url(layout),
+            "paper": brand.paper,
+            "margins": brand.margins_mm,
+            "colours": dict(brand.colours),
+            "fonts": dict(brand.fonts),
+            "generator": f"Casebook {__version__}",
+        }
+        return template.render({**values, **context})
     except jinja2.TemplateNotFound as error:
         missing = layout.root / "pdf" / str(error.name)
         raise RenderError(f"{document.pack_id}: {missing}: template not found") from None

@@ -119,6 +119,13 @@ def test_the_page_number_keeps_to_one_line_beside_a_long_running_head(
     assert pages is not None
     heads = [r for r in runs if r.y > A4[1] - 90 and r.x < A4[0] / 2]
     assert squash(" ".join(r.text for r in heads)).count(heading) >= 1  # a running head
+    # It is one line (shortened with an ellipsis) in the top margin, its baseline well clear
+    # of the strip at the paper's edge that printers leave blank.
+    margin = [r for r in heads if r.y > A4[1] - 20 * 72 / 25.4]
+    assert margin
+    for page in {r.page for r in margin}:
+        lines = {round(r.y) for r in margin if r.page == page}
+        assert len(lines) == 1 and max(lines) < A4[1] - 12 * 72 / 25.4, (page, lines)
     for page in range(1, pages):
         corner = [r for r in runs if r.page == page and r.y > A4[1] - 90 and r.x > A4[0] / 2]
         assert squash(" ".join(r.text for r in corner)) == f"page {page + 1} of {pages}", page
@@ -145,6 +152,35 @@ def test_valley_council_large_print(document: Document) -> None:
     runs = text_runs(pdf)
     assert "Valley Council Early Years Partnership" in " ".join(r.text for r in runs)
     assert min(r.size for r in runs) >= 16
+    # Its deeper margins still leave the action-planning sheet one page, before About.
+    texts = [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
+    assert texts[-1].lstrip().startswith(document.about.title)
+    assert document.action_sheet.title in texts[-2]
+    assert document.action_sheet.columns[0] not in texts[-3]
+
+
+def test_a_brand_s_narrow_margins_still_leave_room_for_head_and_footer(
+    document: Document, tmp_path: Path
+) -> None:
+    brand = tmp_path / "narrow"
+    brand.mkdir()
+    shutil.copy(LAYOUTS / "logo.svg", brand / "logo.svg")
+    text = (LAYOUTS / "brand.yaml").read_text(encoding="utf-8")
+    (brand / "brand.yaml").write_text(
+        text.replace("margins_mm: [20, 18, 24, 18]", "margins_mm: [10, 10, 10, 10]"),
+        encoding="utf-8",
+    )
+    pdf, _ = render(document, load_layout(LAYOUTS, str(brand)), MINI_CONTENT)
+    runs = text_runs(pdf)
+    mm = 72 / 25.4
+    # The running heads and page numbers above the text, the footer below it: every line
+    # of them well inside the paper, where a printer prints.
+    assert max(r.y for r in runs) < A4[1] - 12 * mm
+    assert min(r.y for r in runs) > 6 * mm
+    footer = [r for r in runs if r.y < 24 * mm]  # the footer alone, below the text
+    assert footer
+    for run in footer:
+        assert squash(run.text) in f"{document.title} · {document.short_citation}", run
 
 
 @pytest.mark.clients

@@ -169,6 +169,23 @@ def test_notes_are_ruled_under_the_prompts_on_the_case_page(
     assert case_page.index("Discussion prompts") < case_page.index(" Notes ")
 
 
+def test_a_case_s_prompts_stay_with_its_words_when_only_its_notes_go_over(
+    document: Document, layout: Layout
+) -> None:
+    # Lengthen the first case a paragraph at a time until it needs a second page: its words
+    # and prompts still fit on the first, and only the notes start the second.
+    heading, following = document.cases[0].heading, document.cases[1].heading
+    for paragraphs in range(1, 30):
+        texts = page_texts(render_pdf(with_body(document, *[PARAGRAPH] * paragraphs), layout, MINI))
+        start = next(i for i, t in enumerate(texts) if t.startswith(heading))
+        end = next(i for i, t in enumerate(texts) if t.startswith(following))
+        if end - start > 1:
+            break
+    assert end - start == 2, paragraphs
+    assert "Discussion prompts" in texts[start] and " Notes " not in texts[start]
+    assert texts[start + 1].startswith("Notes") and "Discussion prompts" not in texts[start + 1]
+
+
 @pytest.mark.parametrize("paragraphs", [10, 14, 20])
 def test_a_page_that_continues_a_case_names_it(
     document: Document, layout: Layout, paragraphs: int
@@ -178,7 +195,7 @@ def test_a_page_that_continues_a_case_names_it(
     start = next(i for i, t in enumerate(texts) if t.startswith(heading))
     end = next(i for i, t in enumerate(texts) if t.startswith(document.cases[1].heading))
     assert end - start >= 2  # the case runs onto a second page
-    assert " Notes " in texts[end - 1]
+    assert " Notes " in f" {texts[end - 1]}"  # the notes may open the page
     # The running head names the case on every page after its first, and only there.
     for page in texts[start + 1 : end]:
         assert page.count(heading) == 1
