@@ -85,6 +85,12 @@ def test_downloads_page_works_offline_and_every_link_resolves(
             assert Path(unquote(url.path)).is_file(), href
         else:
             assert href == manifest["source_url"]
+    # A pack's buttons are one column, each as wide as the others, whatever its label.
+    for card in page.locator("li.card").all():
+        widths = card.locator("a.download").evaluate_all(
+            "links => links.map(a => Math.round(a.getBoundingClientRect().width))"
+        )
+        assert len(set(widths)) <= 1, widths
     # Readable on a phone: nothing wider than the screen.
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0
