@@ -243,6 +243,15 @@ def test_contents_show_each_insight_with_its_cases_beneath(dist: Path, pack_id: 
     for insight in CORPUS.insights:
         if insight.id not in drawn:
             assert f"Insight {insight.number}: " not in contents
+    # An insight's entries are never split over two pages, in print or in large print: each
+    # page of the contents after the first opens with an insight or a section, not a case.
+    introduction = compose_pack(PACKS[pack_id], CORPUS).introduction.title
+    for path in (dist / f"{pack_id}.pdf", dist / f"{pack_id}.large-print.pdf"):
+        texts = page_texts(path)
+        start = next(n for n, page in enumerate(texts) if page.startswith("Contents"))
+        end = next(n for n, page in enumerate(texts) if page.startswith(introduction))
+        for page in texts[start + 1 : end]:
+            assert re.match(r"(Insight \d+:|Action-planning sheet) ", page), (path.name, page)
 
 
 @pytest.mark.parametrize("pack_id", ["all-cases", "nation-england", "nation-wales"])
