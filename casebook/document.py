@@ -104,7 +104,6 @@ class Document:
     title: str
     lang: str
     date: str  # ISO date of the edition, used for metadata
-    author: str  # publisher, for document properties
     subject: str
     keywords: tuple[str, ...]
     short_citation: str  # footer text between the title and the page number
@@ -379,7 +378,6 @@ def compose_pack(pack: Pack, corpus: Corpus, date: str | None = None) -> Documen
         title=pack.title,
         lang="en-GB",
         date=iso,
-        author=source.publisher,
         subject=f"Case examples from {source.title} ({source.year})",
         keywords=keywords,
         short_citation=source.short_citation,

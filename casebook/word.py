@@ -139,7 +139,7 @@ def render_docx(document: Document, layout: Layout, media_root: Path | None = No
     marks = _Pack(document, layout, text, lists, pictures, blocks).write(body)
     body.append(section)  # the page setup stays the body's last child
     _footer(word, document, text)
-    _properties(word, document)
+    _properties(word, document, layout.brand.name)
     marks.record(word, document)  # provenance: the pack, its edition and each case's digest
     out = io.BytesIO()
     word.save(out)
@@ -738,13 +738,15 @@ def _footer(word: Any, document: Document, text: _Text) -> None:
     _simple_field(p, text, " NUMPAGES ", "2")
 
 
-def _properties(word: Any, document: Document) -> None:
+def _properties(word: Any, document: Document, publisher: str) -> None:
+    """Core properties. The pack's author is the brand that publishes it: the summaries,
+    prompts and guide are the brand's, and the report is credited inside."""
     props = word.core_properties
     doc = document
     stamp = datetime.fromisoformat(doc.date).replace(tzinfo=UTC)
     props.title = _plain(doc.title)
     props.subject = _plain(doc.subject)
-    props.author = _plain(doc.author)
+    props.author = _plain(publisher)
     props.keywords = _keywords(doc.keywords)
     props.language = doc.lang
     props.category = _plain(doc.cover.kind_label)
@@ -752,7 +754,7 @@ def _properties(word: Any, document: Document) -> None:
     props.created = stamp
     props.modified = stamp
     props.last_printed = stamp
-    props.last_modified_by = _plain(doc.author)
+    props.last_modified_by = _plain(publisher)
     props.revision = 1
     props.identifier = doc.pack_id
     props.content_status = ""

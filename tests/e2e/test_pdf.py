@@ -216,11 +216,11 @@ def test_figure_not_available_prints_its_description(texts: list[str]) -> None:
     ) in page
 
 
-def test_metadata_title_language_and_dates(pdf: bytes, document: Document) -> None:
+def test_metadata_title_language_and_dates(pdf: bytes, document: Document, layout: Layout) -> None:
     reader = PdfReader(io.BytesIO(pdf))
     assert reader.metadata is not None
     assert reader.metadata.title == document.title
-    assert reader.metadata.author == document.author
+    assert reader.metadata.author == layout.brand.name == "Casebook workshop packs"
     assert reader.metadata.subject == document.subject
     assert reader.metadata["/CreationDate"].startswith("D:" + document.date.replace("-", ""))
     root = reader.trailer["/Root"]
@@ -422,9 +422,13 @@ def test_renders_are_byte_identical(pdf: bytes, document: Document, layout: Layo
 
 def test_second_brand_puts_its_own_name_on_the_cover(document: Document) -> None:
     valley = load_layout(LAYOUTS, "valley-council")
-    texts = page_texts(render_pdf(document, valley, MINI))
+    pdf = render_pdf(document, valley, MINI)
+    texts = page_texts(pdf)
     assert "Valley Council Early Years Partnership" in texts[0]
     assert "Casebook workshop packs" not in " ".join(texts)
+    metadata = PdfReader(io.BytesIO(pdf)).metadata
+    assert metadata is not None
+    assert metadata.author == "Valley Council Early Years Partnership"
 
 
 def test_letter_paper_and_a_brand_outside_layouts(document: Document, tmp_path: Path) -> None:

@@ -92,7 +92,6 @@ def make_document(**changes: object) -> Document:
         title="Insight 1: Drive the quality of local strategic planning",
         lang="en-GB",
         date="2026-11-26",
-        author="Early Intervention Foundation",
         subject="Case examples from Leading and delivering early childhood services (2022)",
         keywords=("early childhood", "workshop"),
         short_citation="EIF (2022), Leading and delivering early childhood services",
@@ -381,7 +380,8 @@ def test_core_properties(docx_bytes: bytes) -> None:
         "Insight 1: Drive the quality of local strategic planning"
     )
     assert core.findtext("dc:subject", namespaces=NS).startswith("Case examples from Leading")
-    assert core.findtext("dc:creator", namespaces=NS) == "Early Intervention Foundation"
+    assert core.findtext("dc:creator", namespaces=NS) == "Casebook workshop packs"
+    assert core.findtext("cp:lastModifiedBy", namespaces=NS) == "Casebook workshop packs"
     assert core.findtext("cp:keywords", namespaces=NS) == "early childhood; workshop"
     assert core.findtext("dc:language", namespaces=NS) == "en-GB"
     assert core.findtext("dcterms:created", namespaces=NS) == "2026-11-26T00:00:00Z"
