@@ -106,6 +106,27 @@ def _box(role: str, size: int, space: int) -> str:
 
 
 _KEEP = "<w:keepNext/><w:keepLines/>"
+_NO_RULE = '<w:bottom w:val="nil"/>'  # Heading 1's rule, turned off
+
+# The cover's band, as on the PDF's cover: the title and subtitle in white on the primary
+# colour. Borders in the band's own colour pad the text; the subtitle closes the band with a
+# thicker rule in the accent colour.
+_WHITE = '<w:color w:val="FFFFFF" w:themeColor="background1"/>'
+
+
+def _band(top_space: int, bottom: str = "") -> str:
+    sides = (
+        _line("top", "primary", 4, top_space)
+        + _line("left", "primary", 4, 14)
+        + bottom
+        + _line("right", "primary", 4, 14)
+    )
+    return (
+        f"<w:pBdr>{sides}</w:pBdr>"
+        '<w:shd w:val="clear" w:color="auto" w:fill="{primary}" w:themeFill="accent1"/>'
+    )
+
+
 _LIST_SPACING = '<w:spacing w:after="52"/><w:contextualSpacing/>'
 _TOC_TAB = '<w:tabs><w:tab w:val="right" w:leader="dot" w:pos="{tab}"/></w:tabs>'
 
@@ -200,17 +221,19 @@ STYLES: tuple[StyleSpec, ...] = (
         "Title",
         next_id="Subtitle",
         gallery=True,
-        ppr=f'{_KEEP}<w:spacing w:before="1440" w:after="360" w:line="240" w:lineRule="auto"/>'
-        '<w:contextualSpacing/><w:outlineLvl w:val="9"/>',
-        rpr=f'{_fonts("major")}<w:b/><w:bCs/>{_color("primary")}<w:kern w:val="28"/>{_size(60)}',
+        ppr=f"{_KEEP}{_band(28)}"
+        '<w:spacing w:before="1080" w:after="0" w:line="240" w:lineRule="auto"/>'
+        '<w:outlineLvl w:val="9"/>',
+        rpr=f'{_fonts("major")}<w:b/><w:bCs/>{_WHITE}<w:kern w:val="28"/>{_size(60)}',
     ),
     StyleSpec(
         "Subtitle",
         "Subtitle",
         next_id="Normal",
         gallery=True,
-        ppr='<w:spacing w:after="240"/>',
-        rpr=f"{_fonts('major')}{_color('accent')}{_size(26)}",
+        ppr=f"{_band(10, _line('bottom', 'accent', 24, 22))}"
+        '<w:spacing w:before="0" w:after="720"/>',
+        rpr=f"{_fonts('major')}{_WHITE}{_size(26)}",
     ),
     StyleSpec(
         "CoverLogo",
@@ -228,9 +251,11 @@ STYLES: tuple[StyleSpec, ...] = (
         '<w:spacing w:before="480" w:after="60"/><w:contextualSpacing/>',
         rpr=_color("muted"),
     ),
-    # Headings inherit from one another: change Heading 1's font or colour and the others
-    # follow. A Heading 1 or 2 starts a page (sections and cases); a Subheading is a level-2
-    # heading that does not (the guide's sections, an insight's prompts).
+    # Headings inherit from one another: change Heading 1's font and the others follow. A
+    # Heading 1 or 2 starts a page (sections and cases); a Subheading is a level-2 heading that
+    # does not (the guide's sections, an insight's prompts). As in the PDF, case titles and
+    # Subheadings are in the text colour, and Heading 3 (a case's prompts and notes) takes
+    # Heading 1's colour, so changing Heading 1's colour recolours both.
     StyleSpec(
         "Heading1",
         "heading 1",
@@ -247,9 +272,8 @@ STYLES: tuple[StyleSpec, ...] = (
         based_on="Heading1",
         next_id="Normal",
         gallery=True,
-        ppr='<w:pBdr><w:bottom w:val="nil"/></w:pBdr><w:spacing w:after="85"/>'
-        '<w:outlineLvl w:val="1"/>',
-        rpr=_size(32),
+        ppr=f'<w:pBdr>{_NO_RULE}</w:pBdr><w:spacing w:after="85"/><w:outlineLvl w:val="1"/>',
+        rpr=f"{_color('text')}{_size(32)}",
     ),
     StyleSpec(
         "Subheading",
@@ -264,11 +288,11 @@ STYLES: tuple[StyleSpec, ...] = (
     StyleSpec(
         "Heading3",
         "heading 3",
-        based_on="Heading2",
+        based_on="Heading1",
         next_id="Normal",
         gallery=True,
-        ppr='<w:pageBreakBefore w:val="0"/><w:spacing w:before="280" w:after="113"/>'
-        '<w:outlineLvl w:val="2"/>',
+        ppr=f'<w:pageBreakBefore w:val="0"/><w:pBdr>{_NO_RULE}</w:pBdr>'
+        '<w:spacing w:before="280" w:after="113"/><w:outlineLvl w:val="2"/>',
         rpr=_size(24),
     ),
     StyleSpec(

@@ -21,6 +21,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 import pytest
+from PIL import Image
 
 from casebook.content import load_corpus
 from casebook.document import compose_pack
@@ -120,6 +121,72 @@ def test_libreoffice_shows_cases_citations_and_footer(soffice_pdfs: Path) -> Non
     assert re.search(r"^\s*2\. use community assets; only then$", text, re.MULTILINE)
     assert "Page" not in pages[0]  # no footer on the cover
     assert re.search(r"Page 2 of \d+", pages[1])
+
+
+def _words(pdf: Path, page: int) -> list[tuple[str, float, float, float, float]]:
+    """Each word on ``page`` with its box in points: (word, x0, y0, x1, y1)."""
+    html = subprocess.run(
+        ["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout
+    pattern = r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)'
+    return [
+        (unescape(w), float(x0), float(y0), float(x1), float(y1))
+        for x0, y0, x1, y1, w in re.findall(pattern, html)
+    ]
+
+
+def _page_image(pdf: Path, page: int) -> Image.Image:
+    """``page`` at 72 dpi, so a pixel is a point."""
+    png = subprocess.run(
+        ["pdftoppm", "-png", "-r", "72", "-f", str(page), "-l", str(page), str(pdf)],
+        capture_output=True,
+        check=True,
+        timeout=60,
+    ).stdout
+    return Image.open(io.BytesIO(png)).convert("RGB")
+
+
+def _near(colour: tuple[int, ...], hex_colour: str) -> bool:
+    want = bytes.fromhex(hex_colour.lstrip("#"))
+    return all(abs(a - b) <= 12 for a, b in zip(colour, want, strict=True))
+
+
+def test_libreoffice_prints_the_cover_title_white_on_the_brand_band(soffice_pdfs: Path) -> None:
+    layout = load_layout(ROOT / "layouts")
+    pdf = soffice_pdfs / "all-cases.pdf"
+    words = _words(pdf, 1)
+    title = max(words, key=lambda w: w[4] - w[2])  # the largest type on the cover
+    _, x0, y0, x1, y1 = title
+    image = _page_image(pdf, 1)
+    middle = round((y0 + y1) / 2)
+    # The band runs beyond the title on both sides, and the title's letters are white.
+    assert _near(image.getpixel((round(x0) - 6, middle)), layout.brand.colour("primary"))
+    assert _near(image.getpixel((round(x1) + 6, middle)), layout.brand.colour("primary"))
+    inside = [image.getpixel((x, middle)) for x in range(round(x0), round(x1))]
+    assert any(min(pixel) > 235 for pixel in inside)
+
+
+def test_libreoffice_prints_case_titles_in_the_text_colour(soffice_pdfs: Path) -> None:
+    layout = load_layout(ROOT / "layouts")
+    pdf = soffice_pdfs / "all-cases.pdf"
+    first_word = CASE_HEADINGS[0].split()[0]  # "Caerphilly:"
+    pages = {page: _words(pdf, page) for page in range(2, _pdf_pages(pdf) + 1)}
+    [page] = [page for page, words in pages.items() if words and words[0][0] == first_word]
+    _, x0, y0, x1, y1 = pages[page][0]
+    image = _page_image(pdf, page)
+    inked = [
+        image.getpixel((x, y))
+        for x in range(round(x0), round(x1))
+        for y in range(round(y0), round(y1))
+        if max(image.getpixel((x, y))) < 128
+    ]
+    darkest = min(inked, key=sum)
+    # Near-black as in the PDF, not the primary blue of the section headings.
+    assert _near(darkest, layout.brand.colour("text")), darkest
 
 
 @pytest.fixture(scope="module")

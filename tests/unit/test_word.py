@@ -213,11 +213,11 @@ def test_case_and_section_headings_start_a_new_page_through_their_style(
     styles = _part(docx_bytes, "word/styles.xml")
     heading1 = styles.find("w:style[@w:styleId='Heading1']", NS)
     assert heading1.find("w:pPr/w:pageBreakBefore", NS).get(f"{{{W}}}val") is None
-    # Each heading is based on the one above it, so one change to Heading 1 reaches them all;
+    # Every heading comes from Heading 1, so one change to its font reaches them all;
     # Heading 2 keeps the page break, Heading 3 and the Subheading turn it off.
     for style_id, base, breaks in (
         ("Heading2", "Heading1", None),
-        ("Heading3", "Heading2", "0"),
+        ("Heading3", "Heading1", "0"),
         ("Subheading", "Heading2", "0"),
     ):
         style = styles.find(f"w:style[@w:styleId='{style_id}']", NS)
@@ -798,8 +798,13 @@ def _slot(theme: etree._Element, slot: str) -> str:
 def test_theme_colours_and_fonts_are_the_brands(brand_name: str | None) -> None:
     layout = load_layout(LAYOUTS, brand_name)
     brand = layout.brand
-    theme = _theme(render_docx(make_document(), layout))
+    data = render_docx(make_document(), layout)
+    theme = _theme(data)
     hexes = {role: brand.colour(role).lstrip("#").upper() for role in ("primary", "accent")}
+    # The cover's band is the brand's primary colour, through the theme.
+    band = _part(data, "word/styles.xml").find("w:style[@w:styleId='Title']/w:pPr/w:shd", NS)
+    assert band.get(f"{{{W}}}fill").upper() == hexes["primary"]
+    assert band.get(f"{{{W}}}themeFill") == "accent1"
     assert _slot(theme, "accent1") == hexes["primary"]
     assert _slot(theme, "accent2") == hexes["accent"]
     assert _slot(theme, "dk1") == brand.colour("text").lstrip("#").upper()
