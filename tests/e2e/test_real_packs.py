@@ -19,8 +19,11 @@ from conftest import BUILD_PY, LAYOUTS, REAL_CONTENT, SUFFIXES, cli_env
 from docx import Document as WordDocument
 from pypdf import PdfReader
 
+from casebook.blocks import plain_text
 from casebook.content import load_corpus
 from casebook.document import compose_pack
+from casebook.largeprint import render as render_large_print
+from casebook.layout import load_layout
 from casebook.model import Insight
 from casebook.packs import select_packs
 from casebook.renderers import BUILTIN
@@ -251,7 +254,44 @@ def test_contents_show_each_insight_with_its_cases_beneath(dist: Path, pack_id: 
         start = next(n for n, page in enumerate(texts) if page.startswith("Contents"))
         end = next(n for n, page in enumerate(texts) if page.startswith(introduction))
         for page in texts[start + 1 : end]:
-            assert re.match(r"(Insight \d+:|Action-planning sheet) ", page), (path.name, page)
+            assert re.match(r"Insight \d+: ", page), (path.name, page)
+
+
+@pytest.mark.parametrize("pack_id", ["all-cases", "nation-england", "nation-wales"])
+def test_large_print_opens_each_insight_with_its_questions_on_the_same_page(
+    dist: Path, pack_id: str
+) -> None:
+    texts = page_texts(dist / f"{pack_id}.large-print.pdf")
+    for group in compose_pack(PACKS[pack_id], CORPUS).groups:
+        summary = unspaced(plain_text(group.blocks))[:80]
+        [opener] = [page for page in texts if summary in unspaced(page)]
+        assert unspaced(group.prompts_title) in unspaced(opener), group.title
+
+
+@pytest.fixture(scope="module")
+def valley_large_print() -> tuple[str, ...]:
+    """The complete pack in large print in the valley-council brand, whose deeper margins
+    once left the guide's closing paragraph and the contents' last entry on pages alone."""
+    pdf, _ = render_large_print(
+        compose_pack(PACKS["all-cases"], CORPUS),
+        load_layout(LAYOUTS, "valley-council"),
+        REAL_CONTENT,
+    )
+    return tuple(squash(page.extract_text()) for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def test_no_closing_paragraph_or_last_entry_stands_alone(
+    valley_large_print: tuple[str, ...],
+) -> None:
+    document = compose_pack(PACKS["all-cases"], CORPUS)
+    closing = squash(plain_text(document.guide.blocks[-1:]))
+    [page] = [page for page in valley_large_print if closing[:60] in page]
+    assert re.sub(r"^page \d+ of \d+ ", "", page).index(closing[:60]) > 0
+    # The contents' last page holds the action-planning sheet and the source with the last
+    # insight's entries, not "About the source" on its own.
+    ending = r"Action-planning sheet \d+ About the source \d+"
+    [last] = [page for page in valley_large_print if re.search(ending, page)]
+    assert re.search(r"Insight 10: .* " + ending, last), last
 
 
 @pytest.mark.parametrize("pack_id", ["all-cases", "nation-england", "nation-wales"])
