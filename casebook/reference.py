@@ -252,10 +252,10 @@ STYLES: tuple[StyleSpec, ...] = (
         rpr=_color("muted"),
     ),
     # Headings inherit from one another: change Heading 1's font and the others follow. A
-    # Heading 1 or 2 starts a page (sections and cases); a Subheading is a level-2 heading that
-    # does not (the guide's sections, an insight's prompts). As in the PDF, case titles and
-    # Subheadings are in the text colour, and Heading 3 (a case's prompts and notes) takes
-    # Heading 1's colour, so changing Heading 1's colour recolours both.
+    # Heading 1 or 2 starts a page (sections and cases); a Subheading (the guide's sections)
+    # and a Questions Heading (an insight's questions) are level-2 headings that do not. As in
+    # the PDF, case titles and Subheadings are in the text colour; Heading 3 (a case's prompts
+    # and notes) takes Heading 1's colour, and the Questions Heading is in that colour too.
     StyleSpec(
         "Heading1",
         "heading 1",
@@ -284,6 +284,14 @@ STYLES: tuple[StyleSpec, ...] = (
         custom=True,
         ppr='<w:pageBreakBefore w:val="0"/><w:spacing w:before="320" w:after="113"/>',
         rpr=_size(26),
+    ),
+    StyleSpec(
+        "QuestionsHeading",
+        "Questions Heading",
+        based_on="Subheading",
+        next_id="Normal",
+        custom=True,
+        rpr=_color("primary"),
     ),
     StyleSpec(
         "Heading3",

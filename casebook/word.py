@@ -677,7 +677,7 @@ class _Pack:
         self.heading(body, "Heading1", group.title, group.anchor)
         self.blocks.write(body, group.blocks, "Subheading")
         if group.prompts:
-            self.prompts(body, "Subheading", group.prompts_title, group.prompts)
+            self.prompts(body, "QuestionsHeading", group.prompts_title, group.prompts)
 
     def case(self, container: Any, case: CaseEntry) -> None:
         """One case, every paragraph of it appended to ``container``: heading (starting a
@@ -738,7 +738,7 @@ def _footer(word: Any, document: Document, text: _Text) -> None:
     _simple_field(p, text, " NUMPAGES ", "2")
 
 
-def _properties(word: Any, document: Document, publisher: str) -> None:
+def _properties(word: Any, document: Document, brand_name: str) -> None:
     """Core properties. The pack's author is the brand that publishes it: the summaries,
     prompts and guide are the brand's, and the report is credited inside."""
     props = word.core_properties
@@ -746,7 +746,7 @@ def _properties(word: Any, document: Document, publisher: str) -> None:
     stamp = datetime.fromisoformat(doc.date).replace(tzinfo=UTC)
     props.title = _plain(doc.title)
     props.subject = _plain(doc.subject)
-    props.author = _plain(publisher)
+    props.author = _plain(brand_name)
     props.keywords = _keywords(doc.keywords)
     props.language = doc.lang
     props.category = _plain(doc.cover.kind_label)
@@ -754,7 +754,7 @@ def _properties(word: Any, document: Document, publisher: str) -> None:
     props.created = stamp
     props.modified = stamp
     props.last_printed = stamp
-    props.last_modified_by = _plain(publisher)
+    props.last_modified_by = _plain(brand_name)
     props.revision = 1
     props.identifier = doc.pack_id
     props.content_status = ""

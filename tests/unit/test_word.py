@@ -822,7 +822,7 @@ def test_styles_and_list_levels_take_colours_and_fonts_from_the_theme(docx_bytes
     assert len(colours) > 10
     for colour in colours:
         assert colour.get(f"{{{W}}}themeColor"), etree.tostring(colour)
-    for border in styles.iter(*(f"{{{W}}}{side}" for side in ("top", "left", "bottom"))):
+    for border in styles.iter(*(f"{{{W}}}{s}" for s in ("top", "left", "bottom", "right"))):
         if border.getparent().tag in {f"{{{W}}}pBdr", f"{{{W}}}tblBorders"}:
             assert border.get(f"{{{W}}}val") == "nil" or border.get(f"{{{W}}}themeColor")
     fills = [s for s in styles.iter(f"{{{W}}}shd")]
@@ -839,6 +839,28 @@ def test_styles_and_list_levels_take_colours_and_fonts_from_the_theme(docx_bytes
         "accent1",
         "accent2",
     }
+
+
+def test_headings_and_cover_are_coloured_as_in_the_pdf(docx_bytes: bytes) -> None:
+    styles = _part(docx_bytes, "word/styles.xml")
+
+    def colour(style_id: str) -> str | None:
+        found = styles.find(f"w:style[@w:styleId='{style_id}']/w:rPr/w:color", NS)
+        return None if found is None else str(found.get(f"{{{W}}}themeColor"))
+
+    # Sections and an insight's questions in the primary colour; case titles and the
+    # guide's Subheadings near-black; Heading 3 (prompts, notes) takes Heading 1's colour.
+    assert colour("Heading1") == "accent1"
+    assert colour("QuestionsHeading") == "accent1"
+    assert colour("Heading2") == "text1"
+    assert colour("Subheading") is None  # Heading 2's
+    assert colour("Heading3") is None
+    heading3 = styles.find("w:style[@w:styleId='Heading3']", NS)
+    assert _val(heading3, "w:basedOn") == "Heading1"
+    # The cover: white title and subtitle on the band, closed by a rule in the accent colour.
+    assert colour("Title") == colour("Subtitle") == "background1"
+    rule = styles.find("w:style[@w:styleId='Subtitle']/w:pPr/w:pBdr/w:bottom", NS)
+    assert rule.get(f"{{{W}}}themeColor") == "accent2"
 
 
 def test_the_brand_fonts_are_declared_and_embedded(docx_bytes: bytes) -> None:
