@@ -169,11 +169,13 @@ def test_notes_are_ruled_under_the_prompts_on_the_case_page(
     assert case_page.index("Discussion prompts") < case_page.index(" Notes ")
 
 
-def test_a_case_s_prompts_stay_with_its_words_when_only_its_notes_go_over(
+def test_when_only_a_case_s_notes_go_over_its_heading_stays_with_the_prompts(
     document: Document, layout: Layout
 ) -> None:
-    # Lengthen the first case a paragraph at a time until it needs a second page: its words
-    # and prompts still fit on the first, and only the notes start the second.
+    # Lengthen the first case a paragraph at a time until it needs a second page: its words,
+    # its prompts and the "Notes" heading (with the lines that fit under it) stay on the
+    # first, so no ruled line there is unlabelled; the second page is ruled paper under the
+    # case's running head.
     heading, following = document.cases[0].heading, document.cases[1].heading
     for paragraphs in range(1, 30):
         texts = page_texts(render_pdf(with_body(document, *[PARAGRAPH] * paragraphs), layout, MINI))
@@ -182,8 +184,9 @@ def test_a_case_s_prompts_stay_with_its_words_when_only_its_notes_go_over(
         if end - start > 1:
             break
     assert end - start == 2, paragraphs
-    assert "Discussion prompts" in texts[start] and " Notes " not in texts[start]
-    assert texts[start + 1].startswith("Notes") and "Discussion prompts" not in texts[start + 1]
+    assert texts[start].index("Discussion prompts") < texts[start].index(" Notes ")
+    assert texts[start + 1].startswith(heading)  # the running head, and nothing else
+    assert "Notes" not in texts[start + 1] and "Discussion prompts" not in texts[start + 1]
 
 
 @pytest.mark.parametrize("paragraphs", [10, 14, 20])
@@ -195,7 +198,14 @@ def test_a_page_that_continues_a_case_names_it(
     start = next(i for i, t in enumerate(texts) if t.startswith(heading))
     end = next(i for i, t in enumerate(texts) if t.startswith(document.cases[1].heading))
     assert end - start >= 2  # the case runs onto a second page
-    assert " Notes " in f" {texts[end - 1]}"  # the notes may open the page
+    # The notes come last: "Notes" is on the case's last page, or on the page before it
+    # when only their lines go over, leaving the last page ruled under the running head.
+    notes = max(i for i in range(start, end) if " Notes " in f" {texts[i]}")
+    words = "The partnership met every month"  # the start of each added paragraph
+    if notes == end - 2:
+        assert words not in texts[end - 1] and "Discussion prompts" not in texts[end - 1]
+    else:
+        assert notes == end - 1
     # The running head names the case on every page after its first, and only there.
     for page in texts[start + 1 : end]:
         assert page.count(heading) == 1
