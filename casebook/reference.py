@@ -314,7 +314,8 @@ STYLES: tuple[StyleSpec, ...] = (
         "TOC1",
         "toc 1",
         next_id="Normal",
-        ppr=f'{_TOC_TAB}<w:spacing w:before="120" w:after="40"/>',
+        # An insight's entry never ends a page of the contents: it keeps with its first case.
+        ppr=f'<w:keepNext/>{_TOC_TAB}<w:spacing w:before="120" w:after="40"/>',
         rpr="<w:b/><w:bCs/>",
     ),
     StyleSpec(

@@ -841,6 +841,15 @@ def test_styles_and_list_levels_take_colours_and_fonts_from_the_theme(docx_bytes
     }
 
 
+def test_a_contents_entry_of_the_first_level_keeps_with_the_next(docx_bytes: bytes) -> None:
+    styles = _part(docx_bytes, "word/styles.xml")
+    toc1 = styles.find("w:style[@w:styleId='TOC1']/w:pPr", NS)
+    assert toc1.find("w:keepNext", NS) is not None
+    assert toc1[0].tag == f"{{{W}}}keepNext"  # first, in the schema's order
+    toc2 = styles.find("w:style[@w:styleId='TOC2']/w:pPr", NS)
+    assert toc2.find("w:keepNext", NS) is None
+
+
 def test_headings_and_cover_are_coloured_as_in_the_pdf(docx_bytes: bytes) -> None:
     styles = _part(docx_bytes, "word/styles.xml")
 
