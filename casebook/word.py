@@ -525,8 +525,10 @@ class _Blocks:
         header: tuple[tuple[Inline, ...], ...],
         rows: tuple[tuple[tuple[Inline, ...], ...], ...],
         row_height_twips: int | None = None,
+        weights: tuple[int, ...] = (),
     ) -> None:
-        """A table in the Casebook Table style; its header row repeats on every page."""
+        """A table in the Casebook Table style; its header row repeats on every page. Its
+        columns share the width equally, or in proportion to ``weights``."""
         from docx.oxml import parse_xml
         from docx.oxml.ns import nsdecls, qn
         from docx.oxml.table import CT_Tbl
@@ -536,6 +538,13 @@ class _Blocks:
         width = int(self.pictures.width_mm * 36000)
         tbl = CT_Tbl.new_tbl(1 + len(rows), columns, Emu(width // columns * columns))
         container.append(tbl)
+        if len(weights) == columns:
+            twips = [round(width / 635 * w / sum(weights)) for w in weights]  # 635 EMU a twip
+            for grid_col, w in zip(tbl.tblGrid.findall(qn("w:gridCol")), twips, strict=True):
+                grid_col.set(qn("w:w"), str(w))
+            for tr in tbl.tr_lst:
+                for tc, w in zip(tr.tc_lst, twips, strict=True):
+                    tc.get_or_add_tcPr().get_or_add_tcW().set(qn("w:w"), str(w))
         tbl_pr = tbl.tblPr
         tbl_pr.style = "CasebookTable"
         tbl_w = tbl_pr.find(qn("w:tblW"))
@@ -697,7 +706,9 @@ class _Pack:
         self.text.paragraph(body, None, sheet.intro)
         header = tuple((Text(c),) for c in sheet.columns)
         rows = tuple(tuple(() for _ in sheet.columns) for _ in range(sheet.rows))
-        self.blocks.table(body, header, rows, row_height_twips=1300)
+        # Rows and columns as the PDF's sheet (pack.css): 28 mm rows, the first and last
+        # columns (what, how you will know) wider than who and when.
+        self.blocks.table(body, header, rows, row_height_twips=1587, weights=(32, 19, 19, 30))
 
 
 def _field_char(p: Any, kind: str) -> None:

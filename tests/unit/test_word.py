@@ -419,6 +419,16 @@ def test_action_sheet_is_a_table_whose_header_row_repeats(body: etree._Element) 
         "How will we know?",
     ]
     assert all(r.find("w:trPr/w:tblHeader", NS) is None for r in rows[1:])
+    # As on the PDF's sheet: rows at least 28 mm tall (1587 twips) to write in, and the
+    # columns for what and how wider than those for who and when (32:19:19:30).
+    assert {_val(r, "w:trPr/w:trHeight") for r in rows[1:]} == {"1587"}
+    grid = [int(c.get(f"{{{W}}}w")) for c in table.findall("w:tblGrid/w:gridCol", NS)]
+    assert [round(100 * w / sum(grid)) for w in grid] == [32, 19, 19, 30]
+    for row in rows:
+        cells = [
+            int(tc.find("w:tcPr/w:tcW", NS).get(f"{{{W}}}w")) for tc in row.findall("w:tc", NS)
+        ]
+        assert cells == grid
 
 
 def test_page_size_and_margins_follow_the_brand(docx_bytes: bytes, layout: Layout) -> None:
