@@ -10,14 +10,17 @@ fetcher, bundled fonts and PDF/UA-1 settings as the standard pack.
 
 from __future__ import annotations
 
+import io
+import struct
 from pathlib import Path
 
+from casebook.diagnostics import ContentError
 from casebook.document import Document
-from casebook.layout import Layout
+from casebook.layout import LAYOUT_FILE_LIMIT, PAPER_SIZES, Layout, font_faces, read_layout_file
 from casebook.pdf import render_html as render_pack_html
 from casebook.pdf import write_pdf
 
-__all__ = ["MIN_MARGINS_MM", "STYLESHEET", "render", "render_html"]
+__all__ = ["MIN_MARGINS_MM", "STYLESHEET", "render", "render_html", "running_heads"]
 
 #: The stylesheet that turns a pack into its large-print edition, relative to ``layouts/``.
 STYLESHEET = "pdf/large-print.css"
@@ -25,6 +28,12 @@ STYLESHEET = "pdf/large-print.css"
 #: the running head and page number, and below it for a footer of two lines, at 16 pt and
 #: clear of the strip at the paper's edge that printers leave blank.
 MIN_MARGINS_MM = (20.0, 24.0)
+#: The running head of a continued case: its size, the page number's set width beside it
+#: (large-print.css), and the share of the rest the text may fill (glyph advances leave out
+#: kerning, so a little is kept in hand).
+HEAD_SIZE_PT = 16.0
+PAGE_NUMBER_MM = 52.0
+HEAD_ROOM = 0.97
 
 
 def render(document: Document, layout: Layout, content_dir: Path) -> tuple[bytes, int | None]:
@@ -38,4 +47,47 @@ def render_html(document: Document, layout: Layout) -> str:
     top, right, bottom, left = layout.brand.margins_mm
     least_top, least_bottom = MIN_MARGINS_MM
     margins = (max(top, least_top), right, max(bottom, least_bottom), left)
-    return render_pack_html(document, layout, stylesheets=(STYLESHEET,), margins_mm=margins)
+    width_mm = PAPER_SIZES[layout.brand.paper][0] - left - right - PAGE_NUMBER_MM
+    return render_pack_html(
+        document,
+        layout,
+        stylesheets=(STYLESHEET,),
+        margins_mm=margins,
+        running_heads=running_heads(document, layout, width_mm),
+    )
+
+
+def running_heads(document: Document, layout: Layout, width_mm: float) -> dict[str, str]:
+    """Each case's running head where its heading is too long for the line beside the page
+    number: the heading cut after its last whole word that leaves room for an ellipsis, as
+    measured in the brand's body font at the head's size. Headings that fit are left out,
+    and so is everything when the font cannot be read (the stylesheet's ellipsis, which may
+    cut a word, then ends a long head)."""
+    from fontTools.ttLib import TTFont, TTLibError  # type: ignore[import-untyped]
+
+    path = font_faces(layout.root).get((layout.brand.font("body"), 400, "normal"))
+    if path is None:
+        return {}
+    try:
+        font = TTFont(io.BytesIO(read_layout_file(path, layout.root, LAYOUT_FILE_LIMIT)))
+        cmap, advances = font.getBestCmap(), font["hmtx"].metrics
+        em = font["head"].unitsPerEm
+    except (ContentError, OSError, TTLibError, KeyError, AssertionError, struct.error):
+        return {}
+    fallback = advances.get(".notdef", (em // 2, 0))[0]
+
+    def width(text: str) -> float:
+        units = sum(advances.get(cmap.get(ord(c), ""), (fallback, 0))[0] for c in text)
+        return float(units / em * HEAD_SIZE_PT * 25.4 / 72)
+
+    room = width_mm * HEAD_ROOM
+    heads = {}
+    for case in document.cases:
+        heading = " ".join(case.heading.split())
+        if width(heading) <= room:
+            continue
+        words = heading.split(" ")
+        while len(words) > 1 and width(" ".join(words) + "…") > room:
+            words.pop()
+        heads[case.anchor] = " ".join(words).rstrip(":;,·–—-") + "…"
+    return heads

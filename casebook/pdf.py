@@ -10,7 +10,7 @@ for the Word renderer; only its ``media/`` subfolder is ever read.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -95,16 +95,20 @@ def render_html(
     media_root: Path | None = None,
     stylesheets: Sequence[str] = (),
     margins_mm: Sequence[float] | None = None,
+    running_heads: Mapping[str, str] | None = None,
 ) -> str:
     """The exact HTML WeasyPrint is given for ``document`` (relative URLs, no machine paths).
 
     ``stylesheets`` (paths relative to ``layouts/``) are linked after the pack's own styles,
     so they restyle the same pack (the large-print stylesheet does); ``margins_mm`` (top,
-    right, bottom, left) replace the brand's page margins.
+    right, bottom, left) replace the brand's page margins; ``running_heads`` (case anchor ->
+    text) gives a case's continued pages a shorter head than its heading.
     """
     del media_root  # figures are written as content:media/... and resolved by the fetcher
-    margins = {} if margins_mm is None else {"margins": list(margins_mm)}
-    return render_template(document, layout, _TEMPLATE, stylesheets=tuple(stylesheets), **margins)
+    extra: dict[str, Any] = {} if margins_mm is None else {"margins": list(margins_mm)}
+    if running_heads:
+        extra["running_heads"] = dict(running_heads)
+    return render_template(document, layout, _TEMPLATE, stylesheets=tuple(stylesheets), **extra)
 
 
 def template_environment(layout: Layout) -> jinja2.Environment:
@@ -142,6 +146,7 @@ def render_template(document: Document, layout: Layout, name: str, **context: An
             "colours": dict(brand.colours),
             "fonts": dict(brand.fonts),
             "generator": f"Casebook {__version__}",
+            "running_heads": {},  # case anchor -> a shortened running head (large print)
         }
         return template.render({**values, **context})
     except jinja2.TemplateNotFound as error:
