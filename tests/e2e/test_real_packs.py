@@ -247,7 +247,7 @@ def test_contents_show_each_insight_with_its_cases_beneath(dist: Path, pack_id: 
         if insight.id not in drawn:
             assert f"Insight {insight.number}: " not in contents
     # An insight's entries are never split over two pages, in print or in large print: each
-    # page of the contents after the first opens with an insight or a section, not a case.
+    # page of the contents after the first opens with an insight, not a case or a section.
     introduction = compose_pack(PACKS[pack_id], CORPUS).introduction.title
     for path in (dist / f"{pack_id}.pdf", dist / f"{pack_id}.large-print.pdf"):
         texts = page_texts(path)
