@@ -57,7 +57,7 @@ NUMBER_STYLES = ("ListNumber", "ListNumber2", "ListNumber3")
 CONTINUE_STYLES = ("ListContinue", "ListContinue2", "ListContinue3")
 
 # numId of each list in numbering.xml; the list styles point at them.
-_BULLETS, _NUMBERS, _PROMPTS = 1, 2, 3
+_BULLETS, _NUMBERS, _PROMPTS, _QUESTIONS = 1, 2, 3, 4
 _PAPER_TWIPS = {name: paper_twips(name) for name in PAPER_SIZES}
 
 # -- the theme --------------------------------------------------------------------------------
@@ -126,6 +126,20 @@ def _band(top_space: int, bottom: str = "") -> str:
         '<w:shd w:val="clear" w:color="auto" w:fill="{primary}" w:themeFill="accent1"/>'
     )
 
+
+# The box round an insight's questions: a thin rule, and the accent colour down the left.
+_QUESTIONS_BOX = (
+    _line("top", "muted", 6, 8)
+    + _line("left", "accent", 24, 10)
+    + _line("bottom", "muted", 6, 8)
+    + _line("right", "muted", 6, 10)
+)
+# The questions' numbers hang inside the box, the heading starts where they do, and both
+# share the indents (and the list level its indents), so Word keeps them in one box.
+_QUESTIONS_LEFT, _QUESTIONS_HANG = 624, 340
+_QUESTIONS_INDENT = (
+    f'<w:ind w:left="{_QUESTIONS_LEFT}" w:right="227" w:hanging="{_QUESTIONS_HANG}"/>'
+)
 
 _LIST_SPACING = '<w:spacing w:after="52"/><w:contextualSpacing/>'
 _TOC_TAB = '<w:tabs><w:tab w:val="right" w:leader="dot" w:pos="{tab}"/></w:tabs>'
@@ -222,7 +236,7 @@ STYLES: tuple[StyleSpec, ...] = (
         next_id="Subtitle",
         gallery=True,
         ppr=f"{_KEEP}{_band(28)}"
-        '<w:spacing w:before="1080" w:after="0" w:line="240" w:lineRule="auto"/>'
+        '<w:spacing w:before="4450" w:after="0" w:line="240" w:lineRule="auto"/>'
         '<w:outlineLvl w:val="9"/>',
         rpr=f'{_fonts("major")}<w:b/><w:bCs/>{_WHITE}<w:kern w:val="28"/>{_size(60)}',
     ),
@@ -232,7 +246,7 @@ STYLES: tuple[StyleSpec, ...] = (
         next_id="Normal",
         gallery=True,
         ppr=f"{_band(10, _line('bottom', 'accent', 24, 22))}"
-        '<w:spacing w:before="0" w:after="720"/>',
+        '<w:spacing w:before="0" w:after="4400"/>',
         rpr=f"{_fonts('major')}{_WHITE}{_size(26)}",
     ),
     StyleSpec(
@@ -240,7 +254,15 @@ STYLES: tuple[StyleSpec, ...] = (
         "Cover Logo",
         next_id="Title",
         custom=True,
-        ppr='<w:spacing w:after="1440"/>',
+        ppr='<w:spacing w:after="0"/><w:textAlignment w:val="center"/>',
+    ),
+    StyleSpec(
+        "CoverBrand",
+        "Cover Brand",
+        kind="character",
+        based_on="DefaultParagraphFont",
+        custom=True,
+        rpr=f"{_fonts('major')}<w:b/><w:bCs/>{_color('primary')}{_size(26)}",
     ),
     StyleSpec(
         "CoverEdition",
@@ -289,9 +311,11 @@ STYLES: tuple[StyleSpec, ...] = (
         "QuestionsHeading",
         "Questions Heading",
         based_on="Subheading",
-        next_id="Normal",
+        next_id="Question",
         custom=True,
-        rpr=_color("primary"),
+        ppr=f"<w:pBdr>{_QUESTIONS_BOX}</w:pBdr>"
+        f'<w:spacing w:before="240" w:after="113"/>{_QUESTIONS_INDENT}',
+        rpr=f"{_color('primary')}{_size(24)}",
     ),
     StyleSpec(
         "Heading3",
@@ -376,6 +400,34 @@ STYLES: tuple[StyleSpec, ...] = (
         gallery=True,
         custom=True,
         ppr="<w:keepLines/>" + _numpr(_PROMPTS, 0) + '<w:spacing w:after="80"/>',
+    ),
+    # An insight's questions, boxed with their heading as in the PDF: paragraphs with the same
+    # borders and indents share one box in Word and LibreOffice.
+    StyleSpec(
+        "Question",
+        "Question",
+        based_on="Prompt",
+        next_id="Question",
+        custom=True,
+        ppr=f"<w:keepNext/>{_numpr(_QUESTIONS, 0)}<w:pBdr>{_QUESTIONS_BOX}</w:pBdr>"
+        f"{_QUESTIONS_INDENT}",
+    ),
+    # An insight's opening page: the summary larger, the line naming its chapter smaller.
+    StyleSpec(
+        "InsightSummary",
+        "Insight Summary",
+        next_id="Normal",
+        custom=True,
+        ppr='<w:spacing w:after="160" w:line="288" w:lineRule="auto"/>',
+        rpr=_size(25),
+    ),
+    StyleSpec(
+        "InsightSource",
+        "Insight Source",
+        next_id="Normal",
+        custom=True,
+        ppr='<w:spacing w:before="40" w:after="400"/>',
+        rpr=f"{_color('muted')}{_size(19)}",
     ),
     # The notes area: one boxed paragraph of writing lines that never splits over pages. It is
     # as small as the PDF's least notes area, so it fits wherever the PDF's does.
@@ -550,9 +602,11 @@ def _numbering(brand: Brand) -> list[str]:
     bullets = ("•", "–", "‣")
     number_formats = (("decimal", "%{n}."), ("lowerLetter", "%{n}."), ("lowerRoman", "%{n}."))
 
-    def lvl(level: int, fmt: str, text: str, style: str | None, rpr: str = "") -> str:
+    def lvl(
+        level: int, fmt: str, text: str, style: str | None, rpr: str = "", left: int = 0
+    ) -> str:
         pstyle = f'<w:pStyle w:val="{style}"/>' if style else ""
-        indent = 340 * (level + 1)
+        indent = left or 340 * (level + 1)
         return (
             f'<w:lvl w:ilvl="{level}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/>'
             f'{pstyle}<w:lvlText w:val={quoteattr(text)}/><w:lvlJc w:val="left"/>'
@@ -587,14 +641,17 @@ def _numbering(brand: Brand) -> list[str]:
         )
         for i in range(9)
     ]
-    prompt_levels = [lvl(0, "decimal", "%1.", "Prompt", f"<w:rPr><w:b/><w:bCs/>{primary}</w:rPr>")]
+    prompt_rpr = f"<w:rPr><w:b/><w:bCs/>{primary}</w:rPr>"
+    prompt_levels = [lvl(0, "decimal", "%1.", "Prompt", prompt_rpr)]
+    question_levels = [lvl(0, "decimal", "%1.", "Question", prompt_rpr, _QUESTIONS_LEFT)]
     return [
         abstract(_BULLETS, "Casebook bullets", bullet_levels),
         abstract(_NUMBERS, "Casebook numbers", number_levels),
         abstract(_PROMPTS, "Casebook prompts", prompt_levels),
+        abstract(_QUESTIONS, "Casebook questions", question_levels),
         *(
             f'<w:num {_NSDECL} w:numId="{n}"><w:abstractNumId w:val="{n}"/></w:num>'
-            for n in (_BULLETS, _NUMBERS, _PROMPTS)
+            for n in (_BULLETS, _NUMBERS, _PROMPTS, _QUESTIONS)
         ),
     ]
 

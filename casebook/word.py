@@ -88,7 +88,7 @@ _RASTER_TYPES = {".png", ".jpg", ".jpeg", ".gif"}
 _UNSAFE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 # Word's Shift+Enter (vertical tab), form feed and Unicode separators mean "new line".
 _BREAKS = re.compile("\r\n|[\r\n\v\f\u2028\u2029]")
-_LOGO_MAX_MM = (70.0, 30.0)
+_LOGO_MAX_MM = (70.0, 22.0)  # the PDF cover logo's height
 _PROPERTY_MAX = 255
 # The notes box holds at most the PDF's least notes area (three 9 mm lines), so it fits on a
 # case's page wherever the PDF's does; the rest of the page is free for notes too.
@@ -335,6 +335,7 @@ class _Lists:
         self.bullets = self._style_num("ListBullet")
         self.numbers = self._abstract_of(self._style_num("ListNumber"), "ListNumber")
         self.prompts = self._abstract_of(self._style_num("Prompt"), "Prompt")
+        self.questions = self._abstract_of(self._style_num("Question"), "Question")
         # python-docx finds the next list id by scanning every list already made, which is
         # quadratic in the pack's length (a 5,000-case pack ran out of time in Word only).
         # Keep the free ids and the insertion point instead; the XML is the same.
@@ -419,7 +420,8 @@ class _Pictures:
         alt: str,
         name: str,
         box_mm: tuple[float, float],
-    ) -> None:
+    ) -> Any:
+        """A paragraph in ``style`` holding the picture, scaled to fit ``box_mm``."""
         from docx.shared import Mm
         from docx.text.paragraph import Paragraph as DocxParagraph
 
@@ -434,6 +436,7 @@ class _Pictures:
         doc_pr = shape._inline.docPr
         doc_pr.set("name", name)
         doc_pr.set("descr", " ".join(p for p in safe_segments(alt) if p != "\n"))
+        return p
 
     def figure(self, container: Any, alt: str, src: str | None) -> None:
         if src is None:
@@ -467,16 +470,30 @@ class _Blocks:
         self.lists = lists
         self.pictures = pictures
 
-    def write(self, container: Any, blocks: tuple[Block, ...], heading: str) -> None:
+    def write(
+        self,
+        container: Any,
+        blocks: tuple[Block, ...],
+        heading: str,
+        paragraph: str | None = None,
+    ) -> None:
         """Append ``blocks``; their headings take the style ``heading``, one level below the
-        heading they sit under, so no level is skipped."""
+        heading they sit under, so no level is skipped, and their paragraphs (outside lists)
+        the style ``paragraph`` (Normal if None)."""
         for block in blocks:
-            self.block(container, block, heading, 0)
+            self.block(container, block, heading, 0, paragraph)
 
-    def block(self, container: Any, block: Block, heading: str, depth: int) -> None:
+    def block(
+        self,
+        container: Any,
+        block: Block,
+        heading: str,
+        depth: int,
+        paragraph: str | None = None,
+    ) -> None:
         match block:
             case Paragraph(children=children):
-                style = CONTINUE_STYLES[min(depth, 3) - 1] if depth else None
+                style = CONTINUE_STYLES[min(depth, 3) - 1] if depth else paragraph
                 self.text.paragraph(container, style, children)
             case Heading(children=children):
                 self.text.paragraph(container, heading, children)
@@ -633,7 +650,13 @@ class _Pack:
         brand = self.layout.brand
         logo = self.layout.logo_path()
         png = _image_png(logo, str(logo))
-        self.pictures.picture(body, png, "CoverLogo", f"{brand.name} logo", "Logo", _LOGO_MAX_MM)
+        logo_line = self.pictures.picture(
+            body, png, "CoverLogo", f"{brand.name} logo", "Logo", _LOGO_MAX_MM
+        )
+        # The brand's name beside the logo, as on the PDF's cover; the Cover Logo style
+        # centres it on the logo's height.
+        self.text.run(logo_line, "\t")
+        self.text.run(logo_line, brand.name, "CoverBrand")
         cover = self.doc.cover
         self.text.paragraph(body, "Title", cover.title)
         self.text.paragraph(body, "Subtitle", cover.subtitle)
@@ -641,7 +664,6 @@ class _Pack:
         self.text.paragraph(
             body, "CoverEdition", f"Case examples quoted from {self.doc.short_citation}"
         )
-        self.text.paragraph(body, "CoverEdition", brand.name)
 
     def section(self, body: Any, section: Section) -> None:
         self.heading(body, "Heading1", section.title, section.anchor)
@@ -673,20 +695,29 @@ class _Pack:
         _field_char(self.text.paragraph(body, "Caption", _TOC_HINT), "end")
 
     def prompts(
-        self, container: Any, title_style: str, title: str, prompts: tuple[str, ...]
+        self,
+        container: Any,
+        title_style: str,
+        title: str,
+        prompts: tuple[str, ...],
+        style: str = "Prompt",
     ) -> None:
-        """A heading and the prompts, a numbered list of its own."""
+        """A heading and the prompts, a numbered list of its own (a case's: Prompt; an
+        insight's, boxed with their heading: Question)."""
         self.text.paragraph(container, title_style, title)
-        num_id = self.lists.restart(self.lists.prompts, 0, 1)
+        abstract = self.lists.questions if style == "Question" else self.lists.prompts
+        num_id = self.lists.restart(abstract, 0, 1)
         for prompt in prompts:
-            self.lists.number(self.text.paragraph(container, "Prompt", prompt), num_id, 0)
+            self.lists.number(self.text.paragraph(container, style, prompt), num_id, 0)
 
     def group(self, body: Any, group: CaseGroup) -> None:
         """An insight's section: its title, summary and the insight's prompts, once."""
         self.heading(body, "Heading1", group.title, group.anchor)
-        self.blocks.write(body, group.blocks, "Subheading")
+        # As in the PDF: the summary larger, its last line (the chapter it is from) smaller.
+        self.blocks.write(body, group.blocks[:-1], "Subheading", "InsightSummary")
+        self.blocks.write(body, group.blocks[-1:], "Subheading", "InsightSource")
         if group.prompts:
-            self.prompts(body, "QuestionsHeading", group.prompts_title, group.prompts)
+            self.prompts(body, "QuestionsHeading", group.prompts_title, group.prompts, "Question")
 
     def case(self, container: Any, case: CaseEntry) -> None:
         """One case, every paragraph of it appended to ``container``: heading (starting a

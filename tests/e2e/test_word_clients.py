@@ -170,6 +170,50 @@ def test_libreoffice_prints_the_cover_title_white_on_the_brand_band(soffice_pdfs
     assert any(min(pixel) > 235 for pixel in inside)
 
 
+def test_libreoffice_lays_the_cover_out_as_the_pdf_does(soffice_pdfs: Path) -> None:
+    pdf = soffice_pdfs / "all-cases.pdf"
+    words = _words(pdf, 1)
+    height = _page_image(pdf, 1).height
+    title = max(words, key=lambda w: w[4] - w[2])
+    # The brand's name is on the logo's line, above the band; the band is in the page's
+    # second fifth; the edition and source lines are in its lower third.
+    brand = [w for w in words if w[0] == "Casebook"]
+    assert brand and brand[0][4] < height * 0.2
+    assert height * 0.2 < title[2] < height * 0.5
+    edition = [w for w in words if w[0] == "edition,"]
+    assert edition and edition[0][2] > height * 2 / 3
+
+
+def test_libreoffice_boxes_an_insight_s_questions_with_their_heading(soffice_pdfs: Path) -> None:
+    layout = load_layout(ROOT / "layouts")
+    pdf = soffice_pdfs / "all-cases.pdf"
+    pages = {page: _words(pdf, page) for page in range(2, _pdf_pages(pdf) + 1)}
+    page, words = next(
+        (page, words)
+        for page, words in pages.items()
+        if [w[0] for w in words[:2]] == ["Insight", "1:"]
+    )
+    texts = [w[0] for w in words]
+    heading = words[texts.index("Questions")]
+    last = words[-1]  # the page's last word is the footer's; the box ends above it
+    box_end = max(w[4] for w in words if w[4] < last[2] - 20)
+    image = _page_image(pdf, page)
+    accent = layout.brand.colour("accent")
+    # The box's left side, in the accent colour, runs unbroken from above the heading to
+    # below the last question: one box, not one per paragraph.
+    column = next(
+        (
+            x
+            for x in range(round(heading[1]) - 1, 0, -1)
+            if _near(image.getpixel((x, round(heading[2]) + 4)), accent)
+        ),
+        None,
+    )
+    assert column is not None, "no accent-coloured side left of the questions' heading"
+    side = [image.getpixel((column, y)) for y in range(round(heading[2]), round(box_end))]
+    assert all(_near(pixel, accent) for pixel in side)
+
+
 def test_libreoffice_prints_case_titles_in_the_text_colour(soffice_pdfs: Path) -> None:
     layout = load_layout(ROOT / "layouts")
     pdf = soffice_pdfs / "all-cases.pdf"

@@ -1018,8 +1018,58 @@ def test_the_cover_names_the_source_as_the_pdf_does(body: etree._Element) -> Non
     assert _styled(body, "CoverEdition") == [
         "First edition, 26 November 2026",
         "Case examples quoted from EIF (2022), Leading and delivering early childhood services",
-        "Casebook workshop packs",
     ]
+    # The brand's name stands beside the logo, after a tab, in its own character style.
+    logo_line = body.find("w:p", NS)
+    assert _style(logo_line) == "CoverLogo"
+    runs = logo_line.findall("w:r", NS)
+    assert runs[0].find(".//w:drawing", NS) is not None
+    assert [(_val(r, "w:rPr/w:rStyle"), _text(r)) for r in runs[1:]] == [
+        (None, "\n"),  # the tab
+        ("CoverBrand", "Casebook workshop packs"),
+    ]
+
+
+def test_an_insight_opens_with_its_summary_and_its_questions_in_one_box(layout: Layout) -> None:
+    group = CaseGroup(
+        "insight-1",
+        "Insight 1: Drive the quality of local strategic planning",
+        (_p("Areas started from a shared picture."), _p("These cases come from chapter 1.")),
+        "Questions on the insight as a whole",
+        ("What is your vision?", "Who wrote it?"),
+        (_case(1),),
+    )
+    data = render_docx(make_document(kind="all", groups=(group,)), layout)
+    body = _part(data, "word/document.xml").find("w:body", NS)
+    assert _styled(body, "InsightSummary") == ["Areas started from a shared picture."]
+    assert _styled(body, "InsightSource") == ["These cases come from chapter 1."]
+    assert _styled(body, "QuestionsHeading") == ["Questions on the insight as a whole"]
+    assert _styled(body, "Question") == ["What is your vision?", "Who wrote it?"]
+    # The questions are a list of their own, numbered from 1 like a case's prompts.
+    questions = [p for p in body.iter(f"{{{W}}}p") if _style(p) == "Question"]
+    assert len({_val(p, "w:pPr/w:numPr/w:numId") for p in questions}) == 1
+    # Word and LibreOffice draw one box round paragraphs whose borders and indents are the
+    # same: the heading's and the questions' are, and the box's left side is the accent.
+    styles = _part(data, "word/styles.xml")
+
+    def box(style_id: str) -> tuple[bytes, bytes]:
+        ppr = styles.find(f"w:style[@w:styleId='{style_id}']/w:pPr", NS)
+        return etree.tostring(ppr.find("w:pBdr", NS)), etree.tostring(ppr.find("w:ind", NS))
+
+    assert box("QuestionsHeading") == box("Question")
+    left = styles.find("w:style[@w:styleId='Question']/w:pPr/w:pBdr/w:left", NS)
+    assert left.get(f"{{{W}}}themeColor") == "accent2"
+    # The list level indents the numbers as the style does, so nothing moves out of the box.
+    numbering = _part(data, "word/numbering.xml")
+    question = styles.find("w:style[@w:styleId='Question']/w:pPr", NS)
+    abstract_id = numbering.find(
+        f"w:num[@w:numId='{_val(question, 'w:numPr/w:numId')}']/w:abstractNumId", NS
+    ).get(f"{{{W}}}val")
+    level = numbering.find(f"w:abstractNum[@w:abstractNumId='{abstract_id}']/w:lvl", NS)
+    level_ind = level.find("w:pPr/w:ind", NS)
+    style_ind = question.find("w:ind", NS)
+    for side in ("left", "hanging"):
+        assert level_ind.get(f"{{{W}}}{side}") == style_ind.get(f"{{{W}}}{side}")
 
 
 def test_no_paragraph_is_empty_except_where_someone_writes(body: etree._Element) -> None:
