@@ -141,7 +141,7 @@ _QUESTIONS_INDENT = (
     f'<w:ind w:left="{_QUESTIONS_LEFT}" w:right="227" w:hanging="{_QUESTIONS_HANG}"/>'
 )
 
-_LIST_SPACING = '<w:spacing w:after="52"/><w:contextualSpacing/>'
+_LIST_SPACING = '<w:spacing w:after="120"/><w:contextualSpacing/>'
 _TOC_TAB = '<w:tabs><w:tab w:val="right" w:leader="dot" w:pos="{tab}"/></w:tabs>'
 
 

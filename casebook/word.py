@@ -759,8 +759,8 @@ def _simple_field(p: Any, text: _Text, instruction: str, shown: str) -> None:
 
 def _footer(word: Any, document: Document, text: _Text) -> None:
     """Every page after the cover: pack title · short citation, then (at the right edge, after
-    a tab) Page N of M. The title is a TITLE field, so renaming the pack in File > Properties
-    renames every page."""
+    a tab) page N of M, as in the PDF. The title is a TITLE field, so renaming the pack in
+    File > Properties renames every page."""
     section = word.sections[0]
     section.different_first_page_header_footer = True
     first = section.first_page_footer
@@ -774,7 +774,7 @@ def _footer(word: Any, document: Document, text: _Text) -> None:
         element.remove(child)
     p = text.p(element, "Footer")
     _simple_field(p, text, " TITLE ", _plain(document.title))
-    text.run(p, f" · {document.short_citation}\tPage ")
+    text.run(p, f" · {document.short_citation}\tpage ")
     _simple_field(p, text, " PAGE ", "2")
     text.run(p, " of ")
     _simple_field(p, text, " NUMPAGES ", "2")

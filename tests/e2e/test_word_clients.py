@@ -120,7 +120,7 @@ def test_libreoffice_shows_cases_citations_and_footer(soffice_pdfs: Path) -> Non
     assert "across England and Wales, page 26" in " ".join(text.split())
     assert re.search(r"^\s*2\. use community assets; only then$", text, re.MULTILINE)
     assert "Page" not in pages[0]  # no footer on the cover
-    assert re.search(r"Page 2 of \d+", pages[1])
+    assert re.search(r"page 2 of \d+", pages[1])
 
 
 def _words(pdf: Path, page: int) -> list[tuple[str, float, float, float, float]]:
@@ -414,7 +414,7 @@ def test_updated_contents_list_what_the_pdfs_contents_list(measured: Path, tmp_p
     entries = [" ".join(entry.title.split()) for entry in document.toc()]
     # Each entry in order with its leader dots and page number, then only the page's footer.
     pattern = "Contents " + " ".join(rf"{re.escape(title)} ?\.* ?(\d+)" for title in entries)
-    footer = rf" {re.escape(document.title)} · .* Page \d+ of \d+"
+    footer = rf" {re.escape(document.title)} · .* page \d+ of \d+"
     match = re.fullmatch(pattern + footer, contents)
     assert match, contents
     numbers = [int(number) for number in match.groups()]

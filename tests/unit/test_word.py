@@ -328,11 +328,11 @@ def test_footer_has_title_citation_and_page_fields_after_the_cover(docx_bytes: b
     assert _style(p) == "Footer"
     assert "".join(p.itertext()).startswith(
         "Insight 1: Drive the quality of local strategic planning · "
-        "EIF (2022), Leading and delivering early childhood services" + "Page "
+        "EIF (2022), Leading and delivering early childhood services" + "page "
     )
-    # "Page N of M" follows a tab, to the Footer style's stop at the right edge of the text.
+    # "page N of M", as in the PDF, follows a tab to the Footer style's stop at the right edge.
     [tab] = p.findall(".//w:tab", NS)
-    assert tab.getprevious().text.endswith("services") and tab.getnext().text == "Page "
+    assert tab.getprevious().text.endswith("services") and tab.getnext().text == "page "
     styles = _part(docx_bytes, "word/styles.xml")
     [stop] = styles.findall("w:style[@w:styleId='Footer']/w:pPr/w:tabs/w:tab", NS)
     sect_width = int(sect.find("w:pgSz", NS).get(f"{{{W}}}w"))
