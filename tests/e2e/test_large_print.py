@@ -211,3 +211,20 @@ def test_pdfua_qpdf_and_poppler_accept_large_print(
     report = subprocess.run([pdfua, "check", str(path)], capture_output=True, text=True)
     assert "ERROR" not in report.stdout, report.stdout
     assert "result: PASS" in report.stdout, report.stdout
+
+
+def test_the_action_sheet_leaves_room_to_write_a_name_and_a_date(
+    document: Document, runs: list[Run]
+) -> None:
+    # The header cells start where their columns do: "Who will lead it?" and "By when?" each
+    # get at least 33 mm (over a fifth of the line) for a name or a date handwritten at this
+    # size.
+    page = max(r.page for r in runs if r.text.startswith(document.action_sheet.title))
+    starts = {}
+    for column in document.action_sheet.columns:
+        first_word = column.split()[0]
+        starts[column] = min(r.x for r in runs if r.page == page and r.text.startswith(first_word))
+    lefts = [starts[c] for c in document.action_sheet.columns]
+    assert lefts == sorted(lefts)
+    mm = 72 / 25.4
+    assert lefts[2] - lefts[1] >= 33 * mm and lefts[3] - lefts[2] >= 33 * mm
