@@ -19,7 +19,7 @@ from conftest import BUILD_PY, LAYOUTS, REAL_CONTENT, SUFFIXES, cli_env
 from docx import Document as WordDocument
 from pypdf import PdfReader
 
-from casebook.blocks import plain_text
+from casebook.blocks import BulletList, plain_text
 from casebook.content import load_corpus
 from casebook.document import compose_pack
 from casebook.largeprint import render as render_large_print
@@ -270,6 +270,20 @@ def assert_questions_share_their_insight_s_page(texts: tuple[str, ...], pack_id:
         summary = unspaced(plain_text(group.blocks))[:80]
         [opener] = [page for page in texts if summary in unspaced(page)]
         assert unspaced(group.prompts_title) in unspaced(opener), group.title
+
+
+@pytest.mark.parametrize("suffix", [".pdf", ".large-print.pdf"])
+def test_the_places_in_a_pack_are_listed_on_one_page_under_their_lead_in(
+    dist: Path, suffix: str
+) -> None:
+    for pack_id in PACKS:
+        texts = page_texts(dist / f"{pack_id}{suffix}")
+        intro = compose_pack(PACKS[pack_id], CORPUS).introduction
+        lead_in, places = intro.blocks[-2:]
+        assert isinstance(places, BulletList)
+        [page] = [page for page in texts if squash(plain_text((lead_in,))) in page]
+        for item in places.items:  # "Wrexham (Wales)"
+            assert unspaced(plain_text(item.blocks)) in unspaced(page), (pack_id, suffix)
 
 
 @pytest.fixture(scope="module")
