@@ -236,7 +236,7 @@ STYLES: tuple[StyleSpec, ...] = (
         next_id="Subtitle",
         gallery=True,
         ppr=f"{_KEEP}{_band(28)}"
-        '<w:spacing w:before="4450" w:after="0" w:line="240" w:lineRule="auto"/>'
+        '<w:spacing w:before="4000" w:after="0" w:line="240" w:lineRule="auto"/>'
         '<w:outlineLvl w:val="9"/>',
         rpr=f'{_fonts("major")}<w:b/><w:bCs/>{_WHITE}<w:kern w:val="28"/>{_size(60)}',
     ),
@@ -246,7 +246,7 @@ STYLES: tuple[StyleSpec, ...] = (
         next_id="Normal",
         gallery=True,
         ppr=f"{_band(10, _line('bottom', 'accent', 24, 22))}"
-        '<w:spacing w:before="0" w:after="4400"/>',
+        '<w:spacing w:before="0" w:after="3400"/>',
         rpr=f"{_fonts('major')}{_WHITE}{_size(26)}",
     ),
     StyleSpec(

@@ -9,6 +9,7 @@ pypandoc-binary and docx2python wheels)."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import itertools
 import re
@@ -175,13 +176,36 @@ def test_libreoffice_lays_the_cover_out_as_the_pdf_does(soffice_pdfs: Path) -> N
     words = _words(pdf, 1)
     height = _page_image(pdf, 1).height
     title = max(words, key=lambda w: w[4] - w[2])
-    # The brand's name is on the logo's line, above the band; the band is in the page's
-    # second fifth; the edition and source lines are in its lower third.
+    # The brand's name is on the logo's line, above the band; the title is between a fifth
+    # and half of the way down; the edition and source lines are in the lower third.
     brand = [w for w in words if w[0] == "Casebook"]
     assert brand and brand[0][4] < height * 0.2
     assert height * 0.2 < title[2] < height * 0.5
     edition = [w for w in words if w[0] == "edition,"]
     assert edition and edition[0][2] > height * 2 / 3
+
+
+def test_a_title_of_three_lines_still_leaves_the_cover_one_page(tmp_path: Path) -> None:
+    # The cover's spacing places the band and the edition lines; a long custom pack title
+    # must not push the edition lines onto a page of their own, in either brand.
+    corpus = load_corpus(MINI)
+    [pack] = [p for p in select_packs(corpus) if p.id == "all-cases"]
+    document = compose_pack(pack, corpus)
+    title = "Early help, family hubs and the first thousand days: what twenty places learned"
+    cover = dataclasses.replace(document.cover, title=title)
+    files = []
+    for brand in (None, "valley-council"):
+        layout = load_layout(ROOT / "layouts", brand)
+        path = tmp_path / f"{brand or 'default'}.docx"
+        path.write_bytes(render_docx(dataclasses.replace(document, cover=cover), layout, MINI))
+        files.append(path)
+    _soffice_pdf(files, tmp_path, tmp_path / "profile")
+    for path in files:
+        pdf = path.with_suffix(".pdf")
+        title_lines = {round(w[2]) for w in _words(pdf, 1) if w[4] - w[2] > 30}
+        assert len(title_lines) >= 3  # the title does take three lines
+        assert any(w[0] == "edition," for w in _words(pdf, 1))
+        assert [w[0] for w in _words(pdf, 2)[:2]] == document.guide.title.split()[:2]
 
 
 def test_libreoffice_boxes_an_insight_s_questions_with_their_heading(soffice_pdfs: Path) -> None:
