@@ -603,14 +603,19 @@ def _numbering(brand: Brand) -> list[str]:
     number_formats = (("decimal", "%{n}."), ("lowerLetter", "%{n}."), ("lowerRoman", "%{n}."))
 
     def lvl(
-        level: int, fmt: str, text: str, style: str | None, rpr: str = "", left: int = 0
+        level: int,
+        fmt: str,
+        text: str,
+        style: str | None,
+        rpr: str = "",
+        indent: tuple[int, int] | None = None,  # (left, hanging); by default 340 a level
     ) -> str:
         pstyle = f'<w:pStyle w:val="{style}"/>' if style else ""
-        indent = left or 340 * (level + 1)
+        left, hanging = indent or (340 * (level + 1), 340)
         return (
             f'<w:lvl w:ilvl="{level}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/>'
             f'{pstyle}<w:lvlText w:val={quoteattr(text)}/><w:lvlJc w:val="left"/>'
-            f'<w:pPr><w:ind w:left="{indent}" w:hanging="340"/></w:pPr>{rpr}</w:lvl>'
+            f'<w:pPr><w:ind w:left="{left}" w:hanging="{hanging}"/></w:pPr>{rpr}</w:lvl>'
         )
 
     def abstract(num: int, name: str, levels: list[str]) -> str:
@@ -643,7 +648,9 @@ def _numbering(brand: Brand) -> list[str]:
     ]
     prompt_rpr = f"<w:rPr><w:b/><w:bCs/>{primary}</w:rPr>"
     prompt_levels = [lvl(0, "decimal", "%1.", "Prompt", prompt_rpr)]
-    question_levels = [lvl(0, "decimal", "%1.", "Question", prompt_rpr, _QUESTIONS_LEFT)]
+    question_levels = [
+        lvl(0, "decimal", "%1.", "Question", prompt_rpr, (_QUESTIONS_LEFT, _QUESTIONS_HANG))
+    ]
     return [
         abstract(_BULLETS, "Casebook bullets", bullet_levels),
         abstract(_NUMBERS, "Casebook numbers", number_levels),
