@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 import html
 import io
+import itertools
 import json
 import re
 import shutil
@@ -17,6 +18,8 @@ from pathlib import Path
 import pytest
 from conftest import BUILD_PY, LAYOUTS, REAL_CONTENT, SUFFIXES, cli_env
 from docx import Document as WordDocument
+from pdf_runs import text_runs
+from PIL import Image
 from pypdf import PdfReader
 
 from casebook.blocks import BulletList, plain_text
@@ -284,6 +287,62 @@ def test_the_places_in_a_pack_are_listed_on_one_page_under_their_lead_in(
         [page] = [page for page in texts if squash(plain_text((lead_in,))) in page]
         for item in places.items:  # "Wrexham (Wales)"
             assert unspaced(plain_text(item.blocks)) in unspaced(page), (pack_id, suffix)
+
+
+def ruled_rows(pdf: Path, page: int, top: float, bottom: float, tmp_path: Path) -> list[int]:
+    """The rows of pixels, between ``top`` and ``bottom`` points above the foot of page
+    ``page`` (from 0) as poppler prints it, that are ruled across the middle half of the page."""
+    dpi = 50
+    out = tmp_path / f"{pdf.name.replace('.', '-')}-{page}"
+    first = str(page + 1)
+    options = ["-gray", "-png", "-r", str(dpi), "-singlefile", "-f", first, "-l", first]
+    subprocess.run(
+        ["pdftoppm", *options, str(pdf), str(out)],
+        check=True,
+        timeout=60,
+    )
+    with Image.open(f"{out}.png") as image:
+        grey = image.convert("L")
+    width, height = grey.size
+    pixels = grey.tobytes()
+    xs = range(width // 4, 3 * width // 4, 2)
+    rows = range(height - round(top * dpi / 72), height - round(bottom * dpi / 72))
+    return [y for y in rows if sum(pixels[y * width + x] < 200 for x in xs) >= 0.9 * len(xs)]
+
+
+def test_no_bare_rules_where_a_case_s_notes_go_over_whole(dist: Path, tmp_path: Path) -> None:
+    # Where not even the "Notes" heading and one line fit under the prompts, the notes start
+    # the next page; the room left under the prompts is white, not rules without a heading.
+    # (Large print has such pages: 8 in the complete pack. The standard PDF has the same rule
+    # in its stylesheet, and no such page in the real packs.)
+    checked: list[tuple[str, int]] = []
+    for pack_id in ("all-cases", "nation-england", "nation-wales"):
+        path = dist / f"{pack_id}.large-print.pdf"
+        texts = page_texts(path)
+        footer = f"{PACKS[pack_id].title} · {CORPUS.source.short_citation}"
+        runs = text_runs(path.read_bytes())
+        for number, (page, following) in enumerate(itertools.pairwise(texts)):
+            if "Discussion prompts" not in page or " Notes " in f" {page}":
+                continue
+            if " Notes " not in f" {following}" or "Discussion prompts" in following:
+                continue
+            on_page = [run for run in runs if run.page == number]
+            # The footer's citation (large print has the page number at the head).
+            in_footer = [run for run in on_page if squash(run.text) in footer]
+            page_number = re.compile(r"page \d+ of \d+")
+            below = [
+                run
+                for run in on_page
+                if run not in in_footer and not page_number.fullmatch(run.text.strip())
+            ]
+            body_foot = min(run.y - 0.3 * run.size for run in below)
+            footer_top = max(run.y + run.size for run in in_footer)
+            assert not ruled_rows(path, number, body_foot, footer_top, tmp_path), (
+                path.name,
+                number + 1,
+            )
+            checked.append((pack_id, number + 1))
+    assert len(checked) >= 8, checked  # a test that found no such page would prove nothing
 
 
 @pytest.fixture(scope="module")
