@@ -76,11 +76,11 @@ def _color(role: str) -> str:
     return f'<w:color w:val="{{{role}}}" w:themeColor="{_THEME_COLOURS[role][1]}"/>'
 
 
-def _line(side: str, role: str, size: int, space: int) -> str:
+def _line(side: str, role: str, size: int, space: int, kind: str = "single") -> str:
     """One side of a paragraph or table border, in a theme colour (size in eighths of a pt)."""
     theme = _THEME_COLOURS[role][1]
     return (
-        f'<w:{side} w:val="single" w:sz="{size}" w:space="{space}" '
+        f'<w:{side} w:val="{kind}" w:sz="{size}" w:space="{space}" '
         f'w:color="{{{role}}}" w:themeColor="{theme}"/>'
     )
 
@@ -367,6 +367,18 @@ STYLES: tuple[StyleSpec, ...] = (
         rpr=f"<w:i/><w:iCs/>{_color('muted')}{_size(18)}",
     ),
     StyleSpec(
+        # A figure not available in this edition: a dashed box holding what it showed.
+        "FigureMissing",
+        "Figure Missing",
+        next_id="Normal",
+        custom=True,
+        ppr="<w:keepLines/><w:pBdr>"
+        + "".join(
+            _line(side, "muted", 8, 6, "dashed") for side in ("top", "left", "bottom", "right")
+        )
+        + '</w:pBdr><w:spacing w:before="120" w:after="240"/><w:ind w:left="120" w:right="120"/>',
+    ),
+    StyleSpec(
         "Figure",
         "Figure",
         next_id="Caption",
@@ -454,7 +466,7 @@ STYLES: tuple[StyleSpec, ...] = (
         based_on="TableText",
         custom=True,
         ppr='<w:keepNext/><w:spacing w:before="40" w:after="40"/>',
-        rpr=f"<w:b/><w:bCs/>{_color('primary')}",
+        rpr="<w:b/><w:bCs/>",
     ),
     StyleSpec(
         "Footer",
@@ -521,10 +533,12 @@ STYLES: tuple[StyleSpec, ...] = (
             + '</w:tblBorders><w:tblCellMar><w:top w:w="80" w:type="dxa"/>'
             '<w:left w:w="100" w:type="dxa"/><w:bottom w:w="80" w:type="dxa"/>'
             '<w:right w:w="100" w:type="dxa"/></w:tblCellMar></w:tblPr>'
+            # The header row as the PDF's: bold, on white, over a 2 pt rule in the primary
+            # colour, its labels at the foot of their cells.
             '<w:tblStylePr w:type="firstRow"><w:rPr><w:b/><w:bCs/></w:rPr><w:tblPr/>'
             "<w:trPr><w:tblHeader/></w:trPr>"
-            '<w:tcPr><w:shd w:val="clear" w:color="auto" w:fill="{tint}" '
-            'w:themeFill="background2"/></w:tcPr>'
+            f"<w:tcPr><w:tcBorders>{_line('bottom', 'primary', 16, 0)}</w:tcBorders>"
+            '<w:vAlign w:val="bottom"/></w:tcPr>'
             "</w:tblStylePr>"
         ),
     ),
@@ -595,10 +609,9 @@ def _doc_defaults() -> str:
     )
 
 
-def _numbering(brand: Brand) -> list[str]:
+def _numbering() -> list[str]:
     """Abstract lists for bullets, numbers and prompts, and the three ``w:num`` the styles use.
-    Bullets and prompt numbers take the accent colours from the theme."""
-    values = brand_colours(brand)
+    Bullets and numbers are set as the text they mark, as in the PDF."""
     bullets = ("•", "–", "‣")
     number_formats = (("decimal", "%{n}."), ("lowerLetter", "%{n}."), ("lowerRoman", "%{n}."))
 
@@ -625,17 +638,8 @@ def _numbering(brand: Brand) -> list[str]:
             f'<w:name w:val="{name}"/>{"".join(levels)}</w:abstractNum>'
         )
 
-    accent = _color("accent").format(**values)
-    primary = _color("primary").format(**values)
     bullet_levels = [
-        lvl(
-            i,
-            "bullet",
-            bullets[i % 3],
-            BULLET_STYLES[i] if i < 3 else None,
-            f"<w:rPr>{accent}</w:rPr>",
-        )
-        for i in range(9)
+        lvl(i, "bullet", bullets[i % 3], BULLET_STYLES[i] if i < 3 else None) for i in range(9)
     ]
     number_levels = [
         lvl(
@@ -646,10 +650,9 @@ def _numbering(brand: Brand) -> list[str]:
         )
         for i in range(9)
     ]
-    prompt_rpr = f"<w:rPr><w:b/><w:bCs/>{primary}</w:rPr>"
-    prompt_levels = [lvl(0, "decimal", "%1.", "Prompt", prompt_rpr)]
+    prompt_levels = [lvl(0, "decimal", "%1.", "Prompt")]
     question_levels = [
-        lvl(0, "decimal", "%1.", "Question", prompt_rpr, (_QUESTIONS_LEFT, _QUESTIONS_HANG))
+        lvl(0, "decimal", "%1.", "Question", indent=(_QUESTIONS_LEFT, _QUESTIONS_HANG))
     ]
     return [
         abstract(_BULLETS, "Casebook bullets", bullet_levels),
@@ -868,7 +871,7 @@ def apply_brand(docx_document: Any, layout: Layout) -> None:
     numbering = docx_document.part.numbering_part.element
     for child in list(numbering):
         numbering.remove(child)
-    for xml in _numbering(brand):
+    for xml in _numbering():
         numbering.append(parse_xml(xml))
 
     theme = _part(docx_document, "/word/theme/theme1.xml")

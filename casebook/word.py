@@ -440,9 +440,12 @@ class _Pictures:
 
     def figure(self, container: Any, alt: str, src: str | None) -> None:
         if src is None:
-            self.text.paragraph(
-                container, "Caption", f"Figure not available in this edition. Description: {alt}"
-            )
+            # A dashed box, as in the PDF. Its words are those casebook.provenance reads in a
+            # local copy ("Figure not available in this edition. Description: ..."): the line
+            # break between them is whitespace either way.
+            label = Strong((Text("Figure not available in this edition."),))
+            nodes = (label, LineBreak(), Text(f"Description: {alt}"))
+            self.text.paragraph(container, "FigureMissing", nodes)
             return
         png = _image_png(self._media_path(src), src)
         self.figures += 1

@@ -183,10 +183,17 @@ def test_each_kind_of_paragraph_has_its_style(body: etree._Element) -> None:
     assert _styled(body, "Notes") == ["\n" * 2, "\n" * 2]
     assert _styled(body, "Quote") == ["A quoted voice.", "A quoted voice."]
     assert "What they did" in _styled(body, "Heading3")
+    # A figure not available: a dashed box, its label bold, its description on a new line.
     assert (
-        _styled(body, "Caption")[1:]
-        == ["Figure not available in this edition. Description: A logic model diagram"] * 2
+        _styled(body, "FigureMissing")
+        == ["Figure not available in this edition.\nDescription: A logic model diagram"] * 2
     )
+    for box in (p for p in body.iter(f"{{{W}}}p") if _style(p) == "FigureMissing"):
+        [label] = [r for r in box.iter(f"{{{W}}}r") if r.find("w:rPr/w:rStyle", NS) is not None]
+        assert (_val(label, "w:rPr/w:rStyle"), _text(label)) == (
+            "Strong",
+            "Figure not available in this edition.",
+        )
 
 
 def test_sections_come_in_pack_order(body: etree._Element) -> None:
@@ -404,6 +411,19 @@ def test_no_direct_formatting_anywhere(docx_bytes: bytes, part: str) -> None:
         assert {etree.QName(c).localname for c in ppr} <= {"pStyle", "numPr"}, etree.tostring(ppr)
     for p in root.iter(f"{{{W}}}p"):
         assert p.find("w:pPr/w:pStyle", NS) is not None or part == "word/document.xml"
+
+
+def test_table_headers_are_as_in_the_pdf_bold_on_white_over_a_primary_rule(
+    docx_bytes: bytes,
+) -> None:
+    styles = _part(docx_bytes, "word/styles.xml")
+    header = styles.find("w:style[@w:styleId='CasebookTable']/w:tblStylePr[@w:type='firstRow']", NS)
+    assert header.find(".//w:shd", NS) is None
+    rule = header.find("w:tcPr/w:tcBorders/w:bottom", NS)
+    assert (rule.get(f"{{{W}}}sz"), rule.get(f"{{{W}}}themeColor")) == ("16", "accent1")
+    assert _val(header, "w:tcPr/w:vAlign") == "bottom"
+    assert header.find("w:rPr/w:b", NS) is not None
+    assert styles.find("w:style[@w:styleId='TableHeading']/w:rPr/w:color", NS) is None
 
 
 def test_action_sheet_is_a_table_whose_header_row_repeats(body: etree._Element) -> None:
@@ -844,11 +864,9 @@ def test_styles_and_list_levels_take_colours_and_fonts_from_the_theme(docx_bytes
     assert heading.get(f"{{{W}}}asciiTheme") == "majorHAnsi"
     named = [f for f in styles.iter(f"{{{W}}}rFonts") if f.get(f"{{{W}}}ascii")]
     assert [f.getparent().getparent().get(f"{{{W}}}styleId") for f in named] == ["InlineCode"]
-    # The list levels (bullets and prompt numbers) too: Modify Style never reaches them.
-    assert {c.get(f"{{{W}}}themeColor") for c in numbering.iter(f"{{{W}}}color")} == {
-        "accent1",
-        "accent2",
-    }
+    # The list levels (bullets, numbers, prompt numbers) are set as the text they mark, as in
+    # the PDF: no colour or weight of their own.
+    assert not [rpr for rpr in numbering.iter(f"{{{W}}}rPr") if len(rpr)]
 
 
 def test_a_contents_entry_of_the_first_level_keeps_with_the_next(docx_bytes: bytes) -> None:
