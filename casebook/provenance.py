@@ -37,6 +37,7 @@ from casebook.document import CaseEntry, Document
 
 __all__ = [
     "BOOKMARK_PREFIX",
+    "FIGURE_MISSING",
     "CaseMarks",
     "Provenance",
     "case_bookmark",
@@ -65,6 +66,10 @@ EDITION_DATE = "Casebook edition date"
 _CASE = "Casebook case {:03d}"
 _DIGEST = "Casebook digest {:03d}"
 _SECTION = "Casebook section {:02d}"
+# What a Word pack says in place of a figure not available in this edition, before its
+# description: part of the words a case shows, so a copy made before a change to it would no
+# longer read as current.
+FIGURE_MISSING = "Figure not available in this edition."
 _NUMBERED = re.compile(r"Casebook (case|digest|section) (\d+)")
 _HEADING_STYLES = ("Heading1", "Heading2")
 _FORMAT_CHARS = {"Cf", "Cc"}
@@ -92,8 +97,9 @@ def _block_texts(blocks: tuple[Block, ...]) -> Iterator[str]:
             case Paragraph(children=c) | Heading(children=c):
                 yield plain_text(c)
             case Figure(alt=alt, src=src):
-                # As the Word renderer captions it (the picture itself holds no words).
-                yield alt if src else f"Figure not available in this edition. Description: {alt}"
+                # As the Word renderer writes it: a caption, or for a figure not available
+                # the box that says so (the picture itself holds no words).
+                yield alt if src else f"{FIGURE_MISSING} Description: {alt}"
             case Table(header=header, rows=rows):
                 for row in (header, *rows):
                     for cell in row:

@@ -56,7 +56,7 @@ from casebook.policy import (
     media_file,
     svg_problem,
 )
-from casebook.provenance import CaseMarks
+from casebook.provenance import FIGURE_MISSING, CaseMarks
 from casebook.reference import (
     BULLET_STYLES,
     CONTINUE_STYLES,
@@ -441,9 +441,8 @@ class _Pictures:
     def figure(self, container: Any, alt: str, src: str | None) -> None:
         if src is None:
             # A dashed box, as in the PDF. Its words are those casebook.provenance reads in a
-            # local copy ("Figure not available in this edition. Description: ..."): the line
-            # break between them is whitespace either way.
-            label = Strong((Text("Figure not available in this edition."),))
+            # local copy: the line break between label and description is whitespace either way.
+            label = Strong((Text(FIGURE_MISSING),))
             nodes = (label, LineBreak(), Text(f"Description: {alt}"))
             self.text.paragraph(container, "FigureMissing", nodes)
             return

@@ -345,6 +345,25 @@ def test_no_bare_rules_where_a_case_s_notes_go_over_whole(dist: Path, tmp_path: 
     assert len(checked) >= 8, checked  # a test that found no such page would prove nothing
 
 
+def test_lines_show_under_a_notes_heading_that_stays_on_the_case_s_page(
+    dist: Path, tmp_path: Path
+) -> None:
+    # The white under a case must not hide the notes' own lines: the first is within one
+    # rule's pitch (13 mm in large print) of the "Notes" heading.
+    path = dist / "all-cases.large-print.pdf"
+    runs = text_runs(path.read_bytes())
+    checked = 0
+    for number, page in enumerate(page_texts(path)):
+        if "Discussion prompts" not in page or " Notes " not in f"{page} ":
+            continue
+        [heading] = [run for run in runs if run.page == number and run.text.strip() == "Notes"]
+        foot = heading.y - 0.3 * heading.size
+        pitch = 13 / 25.4 * 72
+        assert ruled_rows(path, number, foot, foot - pitch - 2, tmp_path), number + 1
+        checked += 1
+    assert checked >= 30, checked
+
+
 @pytest.fixture(scope="module")
 def valley_large_print() -> tuple[str, ...]:
     """The complete pack in large print in the valley-council brand, whose deeper margins
