@@ -845,7 +845,9 @@ def test_theme_colours_and_fonts_are_the_brands(brand_name: str | None) -> None:
     assert theme.find("a:themeElements/a:clrScheme", {"a": A}).get("name") == brand.name
 
 
-def test_styles_and_list_levels_take_colours_and_fonts_from_the_theme(docx_bytes: bytes) -> None:
+def test_styles_take_colours_and_fonts_from_the_theme_and_list_levels_none(
+    docx_bytes: bytes,
+) -> None:
     styles = _part(docx_bytes, "word/styles.xml")
     numbering = _part(docx_bytes, "word/numbering.xml")
     colours = list(styles.iter(f"{{{W}}}color")) + list(numbering.iter(f"{{{W}}}color"))
