@@ -101,8 +101,9 @@ def _numpr(num: int, level: int) -> str:
     return f'<w:numPr><w:ilvl w:val="{level}"/><w:numId w:val="{num}"/></w:numPr>'
 
 
-def _box(role: str, size: int, space: int) -> str:
-    return "".join(_line(side, role, size, space) for side in ("top", "left", "bottom", "right"))
+def _box(role: str, size: int, space: int, kind: str = "single") -> str:
+    sides = ("top", "left", "bottom", "right")
+    return "".join(_line(side, role, size, space, kind) for side in sides)
 
 
 _KEEP = "<w:keepNext/><w:keepLines/>"
@@ -372,11 +373,8 @@ STYLES: tuple[StyleSpec, ...] = (
         "Figure Missing",
         next_id="Normal",
         custom=True,
-        ppr="<w:keepLines/><w:pBdr>"
-        + "".join(
-            _line(side, "muted", 8, 6, "dashed") for side in ("top", "left", "bottom", "right")
-        )
-        + '</w:pBdr><w:spacing w:before="120" w:after="240"/><w:ind w:left="120" w:right="120"/>',
+        ppr=f"<w:keepLines/><w:pBdr>{_box('muted', 8, 6, 'dashed')}</w:pBdr>"
+        '<w:spacing w:before="120" w:after="240"/><w:ind w:left="120" w:right="120"/>',
     ),
     StyleSpec(
         "Figure",
@@ -610,8 +608,9 @@ def _doc_defaults() -> str:
 
 
 def _numbering() -> list[str]:
-    """Abstract lists for bullets, numbers and prompts, and the three ``w:num`` the styles use.
-    Bullets and numbers are set as the text they mark, as in the PDF."""
+    """Abstract lists for bullets, numbers, prompts and an insight's questions, and the
+    ``w:num`` of each that the styles use. Bullets and numbers are set as the text they mark,
+    as in the PDF: the levels carry no run properties."""
     bullets = ("•", "–", "‣")
     number_formats = (("decimal", "%{n}."), ("lowerLetter", "%{n}."), ("lowerRoman", "%{n}."))
 
@@ -620,7 +619,6 @@ def _numbering() -> list[str]:
         fmt: str,
         text: str,
         style: str | None,
-        rpr: str = "",
         indent: tuple[int, int] | None = None,  # (left, hanging); by default 340 a level
     ) -> str:
         pstyle = f'<w:pStyle w:val="{style}"/>' if style else ""
@@ -628,7 +626,7 @@ def _numbering() -> list[str]:
         return (
             f'<w:lvl w:ilvl="{level}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/>'
             f'{pstyle}<w:lvlText w:val={quoteattr(text)}/><w:lvlJc w:val="left"/>'
-            f'<w:pPr><w:ind w:left="{left}" w:hanging="{hanging}"/></w:pPr>{rpr}</w:lvl>'
+            f'<w:pPr><w:ind w:left="{left}" w:hanging="{hanging}"/></w:pPr></w:lvl>'
         )
 
     def abstract(num: int, name: str, levels: list[str]) -> str:
