@@ -70,11 +70,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:
         from casebook.build import BuildError, UsageError
 
-        if debug:
-            raise
-        if isinstance(error, UsageError):
+        if isinstance(error, UsageError):  # a mistake on the command line, debugging or not
             print(f"{_PROG}: error: {error}", file=sys.stderr)
             return 2
+        if debug:
+            raise
         if isinstance(error, BuildError):
             print(f"{_PROG}: error: {error}", file=sys.stderr)
         elif isinstance(error, OSError) and error.strerror:
@@ -154,8 +154,8 @@ def _parser() -> argparse.ArgumentParser:
         parents=[common, content, layouts],
         help="build packs into the output folder (the default command)",
         description="Build every pack (or those named with --only) in every format (PDF, "
-        "Word and any a plug-in adds), with manifest.json and index.html. Only outputs whose "
-        "inputs changed are rebuilt.",
+        "Word, case cards, large print and any a plug-in adds), with manifest.json and "
+        "index.html. Only outputs whose inputs changed are rebuilt.",
     )
     build.add_argument(
         "--only",
@@ -167,10 +167,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     build.add_argument(
         "--format",
-        action="append",
+        nargs="+",
+        action="extend",
         default=None,
         metavar="NAME",
-        help="build only this format: pdf, docx or one a plug-in adds; repeat it for several "
+        help="build only these formats: pdf, docx, cards, large-print or one a plug-in adds "
         "(default: all)",
     )
     build.add_argument(
@@ -492,8 +493,8 @@ def _print_summary(report: BuildReport) -> None:
             for o in report.outcomes
         ]
         _print_table(("pack", "format", "status", "pages", "size", "time"), rows)
-    for path in report.removed:
-        print(f"removed {path} (its pack no longer exists)")
+    for path, why in report.removed:
+        print(f"removed {path} ({why})")
     parts = [f"{built} built", f"{skipped} up to date"]
     if failed:
         parts.append(f"{failed} failed")

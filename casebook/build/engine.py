@@ -64,7 +64,7 @@ class BuildReport:
     """The result of a build, one outcome per output asked for, in build order."""
 
     outcomes: tuple[Outcome, ...]
-    removed: tuple[Path, ...] = ()
+    removed: tuple[tuple[Path, str], ...] = ()  # each file removed, and why
     site_written: bool = False
     problems: tuple[str, ...] = ()  # path:line: message, not tied to one output
     seconds: float = 0.0
@@ -338,12 +338,14 @@ def _current(job: Job, record: OutputRecord | None) -> bool:
     return _matches(job.path, record)
 
 
-def _prune(plan: Plan, records: dict[str, OutputRecord], out_dir: Path) -> tuple[Path, ...]:
+def _prune(
+    plan: Plan, records: dict[str, OutputRecord], out_dir: Path
+) -> tuple[tuple[Path, str], ...]:
     """Remove the outputs of packs that no longer exist and of formats no longer registered
-    (an uninstalled plug-in), and their manifest entries."""
+    (an uninstalled plug-in), and their manifest entries; each file removed, and why."""
     alive = {p.id for p in plan.packs}
     formats = {r.name: r.suffix for r in plan.renderers}
-    removed: list[Path] = []
+    removed: list[tuple[Path, str]] = []
     for name, record in sorted(records.items()):
         suffix = formats.get(record.format)
         if record.pack in alive and suffix is not None and name == f"{record.pack}{suffix}":
@@ -353,9 +355,15 @@ def _prune(plan: Plan, records: dict[str, OutputRecord], out_dir: Path) -> tuple
         if Path(name).name != name or name in RESERVED or not name.startswith(f"{record.pack}."):
             continue
         target = out_dir / name
+        if record.pack not in alive:
+            why = "its pack no longer exists"
+        elif suffix is None:
+            why = f"format {record.format!r} is no longer installed"
+        else:  # the format's file name changed
+            why = f"format {record.format!r} now writes {record.pack}{suffix}"
         try:
             target.unlink()
-            removed.append(target)
+            removed.append((target, why))
         except FileNotFoundError:
             pass
     return tuple(removed)

@@ -143,6 +143,27 @@ def test_an_unknown_format_is_bad_usage_and_lists_the_formats(
     assert not (mini_project / "dist").exists()
 
 
+def test_debug_still_reports_a_mistake_on_the_command_line_in_one_line(
+    mini_project: Path, run_cli: RunCli
+) -> None:
+    # --debug shows tracebacks for unexpected errors, not for a misspelled pack id.
+    result = run_cli("build", "--debug", "--only", "insight-99", cwd=mini_project)
+    ids = ", ".join(p["id"] for p in listing(run_cli, mini_project))
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"build.py: error: no pack with id 'insight-99'; the packs are: {ids}\n"
+    )
+
+
+def test_one_format_option_takes_several_names(mini_project: Path, run_cli: RunCli) -> None:
+    result = run_cli(
+        "build", "--format", "docx", "cards", "--only", "nation-wales", cwd=mini_project
+    )
+    assert result.returncode == 0, result.stderr
+    built = sorted(p.name for p in (mini_project / "dist").glob("nation-wales*"))
+    assert built == ["nation-wales.cards.pdf", "nation-wales.docx"]
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -138,7 +138,7 @@ def test_a_plugin_adds_a_format_that_is_built_recorded_linked_skipped_and_pruned
     assert gone.returncode == 0, gone.stderr
     assert not list((project / "dist").glob("*.txt"))
     for pack_id in ids:
-        assert f"removed dist/{pack_id}.txt (" in gone.stdout
+        assert f"removed dist/{pack_id}.txt (format 'txt' is no longer installed)" in gone.stdout
     outputs = {o["path"] for o in manifest(project)["outputs"]}
     assert outputs == {f"{i}{suffix}" for i in ids for suffix in SUFFIXES}
     assert ".txt" not in (project / "dist" / "index.html").read_text(encoding="utf-8")
