@@ -131,7 +131,7 @@ class _CaseReader:
         values = (title, case_places, page, insight, case_tags, case_prompts)
         if any(v is None for v in values) or not case_places:
             return None
-        assert title and case_places and page and insight and case_tags is not None
+        assert title and case_places and page is not None and insight and case_tags is not None
         assert case_prompts is not None
         # Hash the normalised text, so a file re-saved in another Unicode form or with other
         # line endings is the same case. The front matter holds the prompts, so editing a

@@ -19,8 +19,11 @@ __all__ = [
     "PAPER_SIZES",
     "TEMPLATE_LIMIT",
     "Brand",
+    "FontFace",
     "Layout",
     "bundled_families",
+    "font_face_rules",
+    "font_faces",
     "load_layout",
     "paper_twips",
     "read_layout_file",
@@ -143,14 +146,35 @@ def font_faces(root: Path) -> dict[tuple[str, int, str], Path]:
     """(family, weight, style) -> font file, from the ``@font-face`` rules of
     ``root``/pdf/fonts.css (the bundled fonts the brand may name); empty when that file
     cannot be read (loading the layout reports it)."""
+    return {face.key: face.file for face in font_face_rules(root) if face.file is not None}
+
+
+@dataclass(frozen=True)
+class FontFace:
+    """One ``@font-face`` rule of ``pdf/fonts.css``."""
+
+    family: str
+    weight: int
+    style: str
+    file: Path | None  # None when ``src`` names no file (``local()``, a malformed address)
+    line: int  # of its ``src``
+
+    @property
+    def key(self) -> tuple[str, int, str]:
+        return (self.family, self.weight, self.style)
+
+
+def font_face_rules(root: Path) -> tuple[FontFace, ...]:
+    """The ``@font-face`` rules of ``root``/pdf/fonts.css that name a family and have a
+    ``src``, in order; none when that file cannot be read (loading the layout reports it)."""
     import tinycss2  # type: ignore[import-untyped]
 
     css_path = root / "pdf" / "fonts.css"
     try:
         css = read_layout_file(css_path, root).decode("utf-8")
     except (ContentError, UnicodeDecodeError):
-        return {}
-    faces: dict[tuple[str, int, str], Path] = {}
+        return ()
+    faces: list[FontFace] = []
     for rule in tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True):
         if rule.type != "at-rule" or rule.lower_at_keyword != "font-face" or not rule.content:
             continue
@@ -159,25 +183,34 @@ def font_faces(root: Path) -> dict[tuple[str, int, str], Path]:
             rule.content, skip_comments=True, skip_whitespace=True
         ):
             if decl.type == "declaration":
-                fields[decl.lower_name] = [t for t in decl.value if t.type != "whitespace"]
-        family = " ".join(str(t.value) for t in fields.get("font-family", []))
+                fields[decl.lower_name] = decl
+        values = {
+            name: [t for t in decl.value if t.type != "whitespace"] for name, decl in fields.items()
+        }
+        family = " ".join(str(t.value) for t in values.get("font-family", []))
+        if not family or "src" not in fields:
+            continue
         weight = next(
-            (int(t.value) for t in fields.get("font-weight", []) if t.type == "number"), 400
+            (int(t.value) for t in values.get("font-weight", []) if t.type == "number"), 400
         )
         style = next(
-            (t.lower_value for t in fields.get("font-style", []) if t.type == "ident"), "normal"
+            (t.lower_value for t in values.get("font-style", []) if t.type == "ident"), "normal"
         )
-        url = next((t for t in fields.get("src", []) if t.type in ("url", "function")), None)
-        if url is None:
-            continue
-        if url.type == "function" and url.lower_name == "url":
-            url = next((a for a in url.arguments if a.type == "string"), None)
-        if url is not None and family:
-            # As the file is named ("layouts/fonts/X.ttf"); readers check where it leads.
-            faces[(family, weight, style)] = Path(
-                os.path.normpath(css_path.parent / str(url.value))
-            )
-    return faces
+        url = next(filter(None, map(_font_file, values["src"])), None)
+        # As the file is named ("layouts/fonts/X.ttf"); readers check where it leads.
+        file = None if url is None else Path(os.path.normpath(css_path.parent / url))
+        faces.append(FontFace(family, weight, style, file, fields["src"].source_line))
+    return tuple(faces)
+
+
+def _font_file(token: Any) -> str | None:
+    """The file a ``src`` token names: ``url(x)`` or ``url("x")``; None for anything else
+    (``local()``, ``format()``, a malformed address), which names no file of the layouts."""
+    if token.type == "url":
+        return str(token.value)
+    if token.type == "function" and token.lower_name == "url":
+        return next((str(a.value) for a in token.arguments if a.type == "string"), None)
+    return None
 
 
 def read_layout_file(path: Path, root: Path, limit: int = TEMPLATE_LIMIT) -> bytes:

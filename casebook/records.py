@@ -25,6 +25,7 @@ __all__ = [
 
 PROMPTS_PER_INSIGHT = (3, 5)
 _NUMBER = re.compile(r"[0-9]{1,6}")
+_YEARS = (1900, 2100)  # the years a source may have been published in
 
 
 def read_source(files: ContentFiles) -> Source | None:
@@ -66,6 +67,13 @@ def read_source(files: ContentFiles) -> Source | None:
     url = f.text("url")
     rights = f.text("rights", one_line=False)
     citation = f.text("citation")
+    if year is not None and not _YEARS[0] <= year <= _YEARS[1]:
+        problems.error(
+            path,
+            f.line("year"),
+            f"year: {year} is not a year of publication ({_YEARS[0]}–{_YEARS[1]})",
+        )
+        year = None
     if url is not None and not url.startswith("https://"):
         problems.error(path, f.line("url"), f"url: '{url}' must be an https:// address")
     if citation is not None:
@@ -76,7 +84,7 @@ def read_source(files: ContentFiles) -> Source | None:
     values = (title, short, publisher, authors, year, url, rights, citation)
     if any(v is None for v in values) or not authors:
         return None
-    assert title and short and publisher and authors and year and url and rights
+    assert title and short and publisher and authors and year is not None and url and rights
     assert citation
     # The edition comes from content/editions/ (see read_editions()); none until one is.
     return Source(title, short, publisher, authors, year, url, rights, citation, Edition("", ""))
@@ -121,7 +129,7 @@ def read_insights(files: ContentFiles) -> tuple[Insight, ...] | None:
             )
         if None in (number, ident, title, span, summary, prompts):
             continue
-        assert number and ident and title and span and summary and prompts
+        assert number is not None and ident and title and span and summary and prompts
         out.append(Insight(number, ident, title, span, summary, prompts))
     return tuple(out)
 

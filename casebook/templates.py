@@ -6,14 +6,16 @@ what would otherwise fail every output of the build.
 - the Word reference template is a Word package with the styles the packs use and no
   relationship to anything outside it (an attached template at ``http://...`` would be
   fetched by Word whenever a pack is opened);
-- every font file ``pdf/fonts.css`` names that is there is a plain file inside ``layouts/``
-  (the PDF's fetcher would refuse a pipe or a link elsewhere; a missing one is the build's
-  to report, naming the font).
+- every ``@font-face`` of ``pdf/fonts.css`` names a font file (not ``local()``), that file
+  exists, is a plain file inside ``layouts/`` (the PDF's fetcher would refuse a pipe or a
+  link elsewhere) and is a whole font, not one truncated or damaged.
 """
 
 from __future__ import annotations
 
 import io
+import os
+import struct
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -23,7 +25,7 @@ from casebook.diagnostics import ContentError, Diagnostic
 from casebook.layout import (
     LAYOUT_FILE_LIMIT,
     Layout,
-    font_faces,
+    font_face_rules,
     read_layout_file,
     template_loader,
 )
@@ -33,6 +35,10 @@ __all__ = ["check_templates", "reference_problems"]
 _TEMPLATE_FOLDERS = ("pdf", "site")
 # The PDF's main template; the downloads page's is checked by rendering it.
 _MAIN_TEMPLATES = {"pdf": "pack.html.j2", "site": None}
+# The tables a font must have for its text to be drawn and measured.
+_NEEDED_TABLES = ("head", "hhea", "maxp", "cmap", "hmtx")
+# Those of them small enough to read whole while checking (cmap and hmtx are large).
+_READ_TABLES = ("head", "hhea", "maxp")
 _RELS_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 # A Word package is small; this bounds what unpacking its XML may cost.
@@ -62,15 +68,56 @@ def check_templates(layout: Layout) -> list[Diagnostic]:
 
 
 def _font_problems(root: Path) -> list[Diagnostic]:
+    css = root / "pdf" / "fonts.css"
     problems: list[Diagnostic] = []
-    for path in sorted(set(font_faces(root).values())):
+    for face in font_face_rules(root):
+        name = f"{face.family} {face.weight} {face.style}"
+        if face.file is None:
+            problems.append(
+                Diagnostic(
+                    str(css),
+                    face.line,
+                    f'src: names no font file for {name}; give url("../fonts/<file>") '
+                    "(a font installed on one computer is not on another)",
+                )
+            )
+        elif not face.file.exists() and not face.file.is_symlink():
+            shown = os.path.relpath(face.file, css.parent)
+            problems.append(
+                Diagnostic(str(css), face.line, f"src: {shown} (for {name}) does not exist")
+            )
+    for path in sorted({face.file for face in font_face_rules(root) if face.file is not None}):
         if not path.exists() and not path.is_symlink():
             continue
         try:
-            read_layout_file(path, root, LAYOUT_FILE_LIMIT)
+            data = read_layout_file(path, root, LAYOUT_FILE_LIMIT)
         except ContentError as error:
             problems.extend(error.diagnostics)
+            continue
+        damage = _font_damage(data)
+        if damage:
+            problems.append(Diagnostic(str(path), 0, f"is damaged or not a font: {damage}"))
     return problems
+
+
+def _font_damage(data: bytes) -> str | None:
+    """Why ``data`` is not a usable font file (truncated, not a font), or None. Reads the
+    table directory and the small tables every font has, not the glyphs."""
+    from fontTools.ttLib import TTFont, TTLibError  # type: ignore[import-untyped]
+
+    try:
+        font = TTFont(io.BytesIO(data), lazy=True)
+        for tag, entry in font.reader.tables.items():
+            if entry.offset + entry.length > len(data):
+                return f"its {tag.strip()} table runs past the end of the file"
+        for tag in _NEEDED_TABLES:
+            if tag not in font:
+                return f"it has no {tag} table"
+        for tag in _READ_TABLES:
+            font[tag]  # decompiled now: a damaged table raises
+    except (TTLibError, ValueError, KeyError, AssertionError, struct.error) as error:
+        return str(error) or type(error).__name__
+    return None
 
 
 def _jinja_problems(env: Any, folder: Path, main: str | None) -> list[Diagnostic]:

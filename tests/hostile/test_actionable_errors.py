@@ -103,6 +103,34 @@ def test_superscript_digits_in_pages_are_reported_at_their_line(
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("name", "field", "message"),
+    [
+        (
+            "cases/newport-mapping-local-assets.md",
+            "page",
+            "page: 0 is outside the report's insight chapters (pages 19–32)",
+        ),
+        ("insights.yaml", "- number", "number: expected 1 (insights are numbered in order)"),
+        ("source.yaml", "year", "year: 0 is not a year of publication (1900–2100)"),
+    ],
+)
+def test_a_zero_is_reported_at_its_line(
+    mini_project: Path, run_cli: RunCli, name: str, field: str, message: str
+) -> None:
+    path = mini_project / "content" / name
+    lines = path.read_text(encoding="utf-8").split("\n")
+    line = next(i for i, text in enumerate(lines, 1) if text.startswith(f"{field}:"))
+    lines[line - 1] = f"{field}: 0"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    for command in (["check"], ["--only", "nation-wales", "--format", "docx"]):
+        result = run_cli(*command, cwd=mini_project)
+        assert result.returncode == 1
+        assert f"content/{name}:{line}: {message}" in result.stderr.splitlines()
+        assert "Traceback" not in result.stderr
+        assert "AssertionError" not in result.stderr
+
+
 def test_a_symlink_loop_in_content_is_reported_not_a_traceback(
     mini_project: Path, run_cli: RunCli
 ) -> None:
@@ -148,3 +176,45 @@ def test_a_runaway_downloads_page_template_stops_check_and_build_at_the_time_lim
     assert build.returncode == 1
     assert build.stderr.strip().splitlines()[-1] == expected
     assert not (mini_project / "dist" / "index.html").exists()
+
+
+# --- check: the fonts a build would fail on, or silently replace --------------------------
+
+REGULAR = 'url("../fonts/NotoSans-Regular.ttf")'
+
+
+@pytest.mark.parametrize(
+    ("src", "message"),
+    [
+        (
+            'local("Noto Sans")',
+            'src: names no font file for Noto Sans 400 normal; give url("../fonts/<file>") '
+            "(a font installed on one computer is not on another)",
+        ),
+        (
+            'url("../fonts/NotoSans-Regulr.ttf")',
+            "src: ../fonts/NotoSans-Regulr.ttf (for Noto Sans 400 normal) does not exist",
+        ),
+    ],
+)
+def test_check_reports_a_font_face_without_its_file(
+    mini_project: Path, run_cli: RunCli, src: str, message: str
+) -> None:
+    css = mini_project / "layouts" / "pdf" / "fonts.css"
+    text = css.read_text(encoding="utf-8")
+    line = text[: text.index(REGULAR)].count("\n") + 1
+    css.write_text(text.replace(REGULAR, src, 1), encoding="utf-8")
+    result = run_cli("check", cwd=mini_project)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [f"layouts/pdf/fonts.css:{line}: {message}"]
+
+
+def test_check_reports_a_truncated_font(mini_project: Path, run_cli: RunCli) -> None:
+    font = mini_project / "layouts" / "fonts" / "NotoSans-Bold.ttf"
+    font.write_bytes(font.read_bytes()[:200_000])
+    result = run_cli("check", cwd=mini_project)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "layouts/fonts/NotoSans-Bold.ttf:0: is damaged or not a font: "
+        "its glyf table runs past the end of the file"
+    ]
