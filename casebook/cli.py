@@ -46,7 +46,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     parser = _parser()
     options = parser.parse_args(_with_default_command(args))
-    debug = bool(options.debug)
+    # --debug may come before or after the command: it is set in whichever parser saw it and
+    # absent otherwise (a default here would be shared with, and reset by, every command's).
+    debug = bool(getattr(options, "debug", False))
     interruption = _Interruption()
     signal.signal(signal.SIGTERM, interruption)
     try:
@@ -146,7 +148,6 @@ def _parser() -> argparse.ArgumentParser:
         "early childhood case examples. Without a command, runs 'build'.",
         parents=[common],
     )
-    parser.set_defaults(debug=False)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     build = commands.add_parser(
@@ -314,7 +315,7 @@ def _build(options: argparse.Namespace) -> int:
         memory_limit=int(
             _env_number(MEMORY_LIMIT_ENV, 2048.0, _MEMORY_LIMIT_MAX, "MiB (0: no limit)") * 2**20
         ),
-        debug=bool(options.debug),
+        debug=bool(getattr(options, "debug", False)),
         date=_source_date(),
     )
     reporter = _LiveReporter() if sys.stdout.isatty() else _PlainReporter(sys.stdout)

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import BUILD_PY, FORMATS
+from conftest import BUILD_PY, FORMATS, ROOT, cli_env
 
 RunCli = Callable[..., subprocess.CompletedProcess[str]]
 
@@ -153,6 +153,41 @@ def test_debug_still_reports_a_mistake_on_the_command_line_in_one_line(
     assert result.stderr == (
         f"build.py: error: no pack with id 'insight-99'; the packs are: {ids}\n"
     )
+
+
+UNFORESEEN = """
+import sys
+import casebook.check
+def broken(*args, **kwargs):
+    raise RuntimeError("something unforeseen")
+casebook.check.check_project = broken
+from casebook.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.parametrize("args", [[], ["--debug"], ["--debug", "check"], ["check", "--debug"]])
+def test_debug_before_or_after_the_command_shows_the_traceback_of_an_unexpected_error(
+    tmp_path: Path, args: list[str]
+) -> None:
+    command = args if "check" in args else [*args, "check"]
+    result = subprocess.run(
+        [sys.executable, "-c", UNFORESEEN, *command],
+        cwd=tmp_path,
+        env=cli_env({"PYTHONPATH": str(ROOT)}),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 1
+    if args:
+        assert result.stderr.startswith("Traceback (most recent call last):")
+        assert result.stderr.endswith("RuntimeError: something unforeseen\n")
+    else:
+        assert result.stderr == (
+            "build.py: error: RuntimeError: something unforeseen (run with --debug for details)\n"
+        )
 
 
 def test_one_format_option_takes_several_names(mini_project: Path, run_cli: RunCli) -> None:
