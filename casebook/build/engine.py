@@ -204,9 +204,12 @@ def build(
                 except ContentError as error:
                     problems.extend(str(d) for d in error.diagnostics)
                     manifest = replace(manifest, site_fingerprint="", inputs_stamp="")
-                    # The old page may link files this build removed: no page rather than
-                    # one that lies. The next build with a working template makes it again.
-                    unlink_quietly(index)
+                    # An old page still tells the truth when this build wrote and removed
+                    # nothing; otherwise it may link files removed or give old sizes: no page
+                    # rather than one that lies. The next build with a working template
+                    # makes it again.
+                    if removed or any(o.status == "built" for o in outcomes.values()):
+                        unlink_quietly(index)
             if manifest != previous or journaled:
                 write_manifest(options.out_dir, manifest)
             if page is not None:

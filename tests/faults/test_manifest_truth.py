@@ -96,3 +96,22 @@ def test_a_failing_downloads_page_after_a_prune_leaves_no_page_linking_pruned_fi
     assert not (project / "dist" / "needs-and-assets.pdf").exists()
     assert not (project / "dist" / "index.html").exists()
     assert sorted(str(o["path"]) for o in outputs(project)) == sorted(packs_on_disk(project))
+
+
+def test_a_failing_downloads_page_with_nothing_rebuilt_keeps_the_old_page(
+    built_mini_project: Path, run_cli: RunCli
+) -> None:
+    project = built_mini_project
+    index = project / "dist" / "index.html"
+    before = index.read_bytes()
+    template = project / "layouts" / "site" / "index.html.j2"
+    template.write_text(template.read_text(encoding="utf-8") + "{{ no_such_value }}\n")
+
+    result = run_cli(cwd=project)
+
+    assert result.returncode == 1
+    assert result.stderr.startswith("layouts/site/index.html.j2:")
+    assert "Traceback" not in result.stderr
+    # Every file it lists is as it describes it: the page still tells the truth.
+    assert index.read_bytes() == before
+    assert_truthful(project)
