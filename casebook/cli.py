@@ -739,10 +739,16 @@ def _refresh(options: argparse.Namespace) -> int:
     from casebook.layout import load_layout
     from casebook.word import render_docx
 
+    from casebook.build import UsageError
+
+    if options.out.suffix.lower() != ".docx":
+        raise UsageError(f"--out {options.out}: the refreshed copy is a Word file; name it .docx")
     corpus = _load(options.content)
+    # Read now, so that a wrong --brand or --layouts is reported whether or not a case needs
+    # the current text.
+    layout = load_layout(options.layouts, options.brand)
 
     def render(document: Document) -> bytes:
-        layout = load_layout(options.layouts, options.brand)
         return render_docx(document, layout, options.content)
 
     try:

@@ -197,6 +197,29 @@ def test_compare_an_untouched_download_is_current(mini_project: Path, run_cli: R
     assert text.stdout.splitlines()[-1] == "up to date: no case in this copy has changed since"
 
 
+def test_refresh_refuses_a_wrong_brand_or_name_even_with_nothing_to_update(
+    mini_project: Path, run_cli: RunCli
+) -> None:
+    project = _project(mini_project, run_cli)
+    built = run_cli("--only", PACK, "--format", "docx", "--jobs", "1", cwd=project)
+    assert built.returncode == 0, built.stderr
+    download = str(project / "dist" / f"{PACK}.docx")
+
+    branded = run_cli("refresh", download, "--out", "new.docx", "--brand", "nope", cwd=project)
+    named = run_cli("refresh", download, "--out", "new.pdf", cwd=project)
+
+    assert branded.returncode == 1
+    assert branded.stderr == (
+        "layouts/brands:0: brand: 'nope' is neither a brand folder nor a brand.yaml; "
+        "brands here: valley-council\n"
+    )
+    assert named.returncode == 2
+    assert named.stderr == (
+        "build.py: error: --out new.pdf: the refreshed copy is a Word file; name it .docx\n"
+    )
+    assert not (project / "new.docx").exists() and not (project / "new.pdf").exists()
+
+
 @pytest.mark.parametrize(
     ("name", "data", "message"),
     [
