@@ -98,6 +98,7 @@ def read_insights(files: ContentFiles) -> tuple[Insight, ...] | None:
         return None
     out: list[Insight] = []
     keys = ("number", "id", "title", "pages", "summary", "prompts")
+    before: tuple[int, tuple[int, int]] | None = None  # the last chapter read: number, pages
     for index, node in enumerate(nodes, start=1):
         f = Fields(problems, path, node, keys, "an insight")
         number = f.integer("number")
@@ -118,6 +119,16 @@ def read_insights(files: ContentFiles) -> tuple[Insight, ...] | None:
         if ident is not None and any(i.id == ident for i in out):
             problems.error(path, f.line("id"), f"id: '{ident}' is used twice")
         span = _page_range(problems, path, pages)
+        if span is not None and before is not None and span[0] <= before[1][1]:
+            shown = f"[{before[1][0]}, {before[1][1]}]"
+            problems.error(
+                path,
+                pages.line if pages is not None else node.line,
+                f"pages: {span[0]} is within insight {before[0]}'s pages {shown}; "
+                "chapters follow each other without overlapping",
+            )  # the insight is kept, so that its cases are not reported for it too
+        if span is not None:
+            before = (index, span)
         if prompts is not None and not (
             PROMPTS_PER_INSIGHT[0] <= len(prompts) <= PROMPTS_PER_INSIGHT[1]
         ):
@@ -227,6 +238,8 @@ def _page_range(problems: Problems, path: str, node: Node | None) -> tuple[int, 
         problems.error(path, node.line, "pages: expected [first, last], e.g. [19, 25]")
         return None
     first, last = (int(i.text) for i in node.items)
+    if first < 1:  # reported; the range is kept, so that its cases are not reported too
+        problems.error(path, node.line, "pages: the first page is 1 or more")
     if first > last:
         problems.error(path, node.line, f"pages: first page {first} is after last page {last}")
         return None

@@ -512,3 +512,25 @@ def test_every_real_case_has_prompts_of_its_own() -> None:
             if other != case:
                 words = difflib.SequenceMatcher(None, prompt.split(), text.split())
                 assert words.ratio() < 0.6, (case, prompt, other, text)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("pages: [19, 25]", "pages: [0, 25]", "pages: the first page is 1 or more"),
+        (
+            "pages: [26, 32]",
+            "pages: [25, 32]",
+            "pages: 25 is within insight 1's pages [19, 25]; "
+            "chapters follow each other without overlapping",
+        ),
+    ],
+)
+def test_insight_chapters_start_at_page_1_and_do_not_overlap(
+    content: Path, old: str, new: str, message: str
+) -> None:
+    insights = content / "insights.yaml"
+    text = insights.read_text(encoding="utf-8")
+    line = text[: text.index(old)].count("\n") + 1
+    insights.write_text(text.replace(old, new, 1), encoding="utf-8")
+    assert problems(content) == [f"content/insights.yaml:{line}: {message}"]
