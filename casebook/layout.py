@@ -391,6 +391,13 @@ class _BrandChecker:
             if value_node is None:
                 self.problem(node, f"colours: {role}: missing (needed: {', '.join(roles)})")
                 continue
+            if value_node.kind == "null":  # most often "#..." unquoted: YAML reads a comment
+                self.problem(
+                    value_node,
+                    f"colours: {role}: no colour given; put it in quotes, as in "
+                    f'{role}: "#1f4e79" (unquoted, YAML reads # and what follows as a comment)',
+                )
+                continue
             value = self.text(value_node, f"colours: {role}")
             if not _HEX.fullmatch(value):
                 self.problem(value_node, f"colours: {role}: {value!r} is not a #rrggbb colour")

@@ -131,6 +131,12 @@ def test_every_css_family_is_bundled_with_its_licence() -> None:
             "3: colours: primary: 'blue' is not a #rrggbb colour",
         ),
         (
+            'primary: "#1f4e79"',
+            "primary: #1f4e79",
+            '3: colours: primary: no colour given; put it in quotes, as in primary: "#1f4e79" '
+            "(unquoted, YAML reads # and what follows as a comment)",
+        ),
+        (
             'accent: "#b04a2f"',
             'accent: "#ffee00"',
             "4: colours: accent: #ffee00 has contrast 1.2:1 with white paper; "
