@@ -58,7 +58,12 @@ def _load(root: Path, problems: Problems, unpublished: bool) -> Corpus | None:
     """Read every file, each kind after those it refers to; the Corpus, or None when any
     error was found."""
     if not root.is_dir():
-        problems.error(str(root), 0, "content folder does not exist")
+        why = (
+            "is a file, not the content folder"
+            if root.exists()
+            else "content folder does not exist"
+        )
+        problems.error(str(root), 0, why)
         return None
     files = ContentFiles(root, problems)
     files.folder_links()

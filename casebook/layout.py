@@ -253,6 +253,13 @@ def template_loader(folder: Path, root: Path) -> Any:
 def load_layout(root: Path, brand: str | None = None) -> Layout:
     """Load ``root``/brand.yaml, or the brand named ``brand`` (a folder under
     ``root``/brands, or a path to a brand folder or brand.yaml). Raises ContentError."""
+    if not root.is_dir():
+        why = (
+            "is a file, not the layouts folder"
+            if root.exists()
+            else "layouts folder does not exist"
+        )
+        raise ContentError([Diagnostic(str(root), 0, why)])
     brand_file = _brand_file(root, brand)
     text = _read_brand(brand_file, root, brand)
     where = str(brand_file)

@@ -77,10 +77,18 @@ def test_a_bad_brand_is_a_content_error(mini_project: Path, run_cli: RunCli) -> 
     assert "Traceback" not in result.stderr
 
 
-def test_a_missing_content_folder_is_named(tmp_path: Path, run_cli: RunCli) -> None:
+def test_a_content_or_layouts_folder_that_is_missing_or_a_file_is_named(tmp_path: Path, run_cli: RunCli) -> None:
     result = run_cli("check", "--content", "nowhere", cwd=tmp_path)
     assert result.returncode == 1
     assert "nowhere:0: content folder does not exist" in result.stderr.splitlines()
+    (tmp_path / "notes.txt").write_text("not a folder")
+    result = run_cli("check", "--content", "notes.txt", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "notes.txt:0: is a file, not the content folder" in result.stderr.splitlines()
+    result = run_cli("check", "--layouts", "notes.txt", cwd=tmp_path)
+    assert "notes.txt:0: is a file, not the layouts folder" in result.stderr.splitlines()
+    result = run_cli("check", "--layouts", "nowhere", cwd=tmp_path)
+    assert "nowhere:0: layouts folder does not exist" in result.stderr.splitlines()
 
 
 def test_list_json_gives_every_pack_with_its_cases_in_order(
