@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from pathlib import Path
 
+from casebook.blocks import plain_text
 from casebook.content_files import ContentFiles
 from casebook.fields import Fields, known
 from casebook.model import Case, Insight, Place
@@ -127,7 +129,13 @@ class _CaseReader:
         if not body.strip():
             problems.error(shown, first, "the case has no body text")
             return None
+        found = len(problems.diagnostics)
         blocks = self.files.markdown(body, shown, first)
+        # Only "&nbsp;" or a zero-width space, say; a figure refused is reported already.
+        shows = any(_visible(c) for c in plain_text(blocks))
+        if not shows and len(problems.diagnostics) == found:
+            problems.error(shown, first, "the case has no body text (only invisible characters)")
+            return None
         values = (title, case_places, page, insight, case_tags, case_prompts)
         if any(v is None for v in values) or not case_places:
             return None
@@ -250,3 +258,9 @@ def _prompt_key(prompt: str) -> str:
     """What makes two prompts the same: their words, whatever the case, spacing or quotes."""
     prompt = prompt.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
     return " ".join(prompt.casefold().split())
+
+
+def _visible(char: str) -> bool:
+    """Whether ``char`` puts ink on the page: not a space, separator, control or format
+    character (such as a zero-width space)."""
+    return not char.isspace() and unicodedata.category(char) not in ("Zs", "Zl", "Zp", "Cc", "Cf")

@@ -735,11 +735,10 @@ def _compare(options: argparse.Namespace) -> int:
 
 def _refresh(options: argparse.Namespace) -> int:
     from casebook.adapt import CopyError, refresh_copy
+    from casebook.build import UsageError
     from casebook.files import write_atomic
     from casebook.layout import load_layout
     from casebook.word import render_docx
-
-    from casebook.build import UsageError
 
     if options.out.suffix.lower() != ".docx":
         raise UsageError(f"--out {options.out}: the refreshed copy is a Word file; name it .docx")

@@ -77,7 +77,9 @@ def test_a_bad_brand_is_a_content_error(mini_project: Path, run_cli: RunCli) -> 
     assert "Traceback" not in result.stderr
 
 
-def test_a_content_or_layouts_folder_that_is_missing_or_a_file_is_named(tmp_path: Path, run_cli: RunCli) -> None:
+def test_a_content_or_layouts_folder_that_is_missing_or_a_file_is_named(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
     result = run_cli("check", "--content", "nowhere", cwd=tmp_path)
     assert result.returncode == 1
     assert "nowhere:0: content folder does not exist" in result.stderr.splitlines()

@@ -534,3 +534,11 @@ def test_insight_chapters_start_at_page_1_and_do_not_overlap(
     line = text[: text.index(old)].count("\n") + 1
     insights.write_text(text.replace(old, new, 1), encoding="utf-8")
     assert problems(content) == [f"content/insights.yaml:{line}: {message}"]
+
+
+@pytest.mark.parametrize("body", ["&nbsp;\n", "\u200b\n", "\u00a0\u2060 \n"])
+def test_a_case_whose_body_shows_nothing_is_refused(content: Path, body: str) -> None:
+    write_case(content, "newham-blank", GOOD_CASE.replace("Some words from the report.\n", body))
+    assert problems(content) == [
+        "content/cases/newham-blank.md:9: the case has no body text (only invisible characters)"
+    ]
