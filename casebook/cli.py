@@ -645,7 +645,8 @@ def _changes(options: argparse.Namespace) -> int:
         raise UsageError(f"no edition {options.since!r}; the editions are: {labels}") from None
     if options.json:
         data = {
-            "since": found.since.label if found else None,
+            # Nothing to compare with (one edition, no change since): since that edition.
+            "since": found.since.label if found else corpus.editions[-1].label,
             "cases": [
                 {"id": c.id, "change": c.change, "fields": list(c.fields), "packs": list(c.packs)}
                 for c in (found.cases if found else ())

@@ -441,6 +441,8 @@ def test_edition_and_changes_on_the_command_line(mini_project: Path, run_cli: Ru
         "Only one edition has been published, Test edition (15 January 2026), and no case "
         "has changed since.\n"
     )
+    none_json = run_cli("changes", "--json", cwd=mini_project)
+    assert json.loads(none_json.stdout) == {"since": "Test edition", "cases": []}
     unknown = run_cli("changes", "--since", "Third edition", cwd=mini_project)
     assert unknown.returncode == 2
     assert unknown.stderr == (
