@@ -52,7 +52,7 @@ from casebook.document import CaseEntry, Document
 from casebook.layout import Layout
 from casebook.pdf import LayOut, RenderError, render_template, write_pdf
 
-__all__ = ["SIZES", "render"]
+__all__ = ["SIZES", "render", "template_html"]
 
 #: The font sizes a card may be set at, in points, largest first; the last is the smallest
 #: size the cards ever use.
@@ -112,6 +112,17 @@ def render(document: Document, layout: Layout, content_dir: Path) -> tuple[bytes
                 sizes[anchor] = _smaller(sizes[anchor], ratio, document, anchor, content_dir)
 
     return write_pdf(document, layout, content_dir, compose)
+
+
+def template_html(document: Document, layout: Layout) -> tuple[str, ...]:
+    """The HTML of ``document``'s cards as measured and as sheets, every card at the largest
+    size with its words in one column, for checking the template without laying it out.
+    Raises RenderError (TemplateError for a template's own mistake)."""
+    first = document.cases[0].anchor if document.cases else None
+    cards = tuple(
+        _Card(case, SIZES[0], case.anchor == first, (case.blocks,)) for case in document.cases
+    )
+    return tuple(_html(document, layout, cards, measuring=m) for m in (True, False))
 
 
 def _fitted(

@@ -12,7 +12,7 @@ from casebook.layout import load_layout
 from casebook.model import Corpus, Pack
 from casebook.packs import check_pack_ids, select_packs
 from casebook.site import render_site_in_time
-from casebook.templates import check_templates
+from casebook.templates import check_templates, render_problems
 
 __all__ = ["check_project"]
 
@@ -38,6 +38,8 @@ def check_project(
     try:
         layout = load_layout(layouts_dir, brand)
         problems.extend(check_templates(layout))
+        if corpus is not None and not problems:
+            problems.extend(render_problems(layout, corpus, packs))
         render_site_in_time(Manifest(), layout, time_limit)
     except ContentError as error:
         problems.extend(error.diagnostics)

@@ -225,6 +225,14 @@ def read_layout_file(path: Path, root: Path, limit: int = TEMPLATE_LIMIT) -> byt
         raise ContentError([Diagnostic(str(path), 0, f"cannot read: {reason}")]) from None
 
 
+def _unchanged(path: Path, data: bytes) -> bool:
+    """Whether the file at ``path`` still holds ``data`` (a pipe or device is never read)."""
+    try:
+        return path.is_file() and path.read_bytes() == data
+    except OSError:
+        return False
+
+
 def template_loader(folder: Path, root: Path) -> Any:
     """A Jinja2 loader for the templates in ``folder`` that reads only plain files inside
     the layouts folder ``root``: a template linked to a file elsewhere (or a pipe, or a
@@ -245,7 +253,8 @@ def template_loader(folder: Path, root: Path) -> Any:
                 source = data.decode("utf-8")
             except UnicodeDecodeError:
                 raise ContentError([Diagnostic(str(path), 0, "is not UTF-8 text")]) from None
-            return source, str(path), lambda: False
+            # Compiled once; read again (through this loader) when the file has changed.
+            return source, str(path), lambda: _unchanged(path, data)
 
     return _LayoutLoader(str(folder))
 

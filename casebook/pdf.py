@@ -9,6 +9,7 @@ for the Word renderer; only its ``media/`` subfolder is ever read.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -55,6 +56,7 @@ __all__ = [
     "MEDIA_SCHEME",
     "LayOut",
     "RenderError",
+    "TemplateError",
     "render_html",
     "render_pdf",
     "render_pdf_pages",
@@ -89,6 +91,15 @@ class RenderError(Exception):
     """A pack could not be rendered: a refused or failed fetch, or a WeasyPrint error."""
 
 
+class TemplateError(RenderError):
+    """A template of ``layouts/pdf`` failed: at ``where``, line ``line``, for ``reason``."""
+
+    def __init__(self, pack_id: str, where: str, line: int, reason: str) -> None:
+        at = f"template {where}:{line}" if line else where
+        super().__init__(f"{pack_id}: {at}: {reason}")
+        self.where, self.line, self.reason = where, line, reason
+
+
 def render_html(
     document: Document,
     layout: Layout,
@@ -111,10 +122,12 @@ def render_html(
     return render_template(document, layout, _TEMPLATE, stylesheets=tuple(stylesheets), **extra)
 
 
+@functools.lru_cache(maxsize=4)
 def template_environment(layout: Layout) -> jinja2.Environment:
     """The sandboxed Jinja2 environment of the PDF templates in ``layouts/pdf``, with the
     filters that turn blocks and inline text into escaped HTML (``blocks``, ``inlines``)
-    and brand values into CSS (``css``)."""
+    and brand values into CSS (``css``). One per layout in a process, so that a template
+    is compiled once and again only when its file changes."""
     env = jinja2.sandbox.SandboxedEnvironment(
         loader=template_loader(layout.root / "pdf", layout.root),
         autoescape=True,
@@ -151,10 +164,10 @@ def render_template(document: Document, layout: Layout, name: str, **context: An
         return template.render({**values, **context})
     except jinja2.TemplateNotFound as error:
         missing = layout.root / "pdf" / str(error.name)
-        raise RenderError(f"{document.pack_id}: {missing}: template not found") from None
+        raise TemplateError(document.pack_id, str(missing), 0, "template not found") from None
     except (jinja2.TemplateError, ValueError) as error:
         where, line = _template_position(error, layout.root / "pdf" / name)
-        raise RenderError(f"{document.pack_id}: template {where}:{line}: {error}") from None
+        raise TemplateError(document.pack_id, where, line, str(error)) from None
 
 
 def _template_position(error: Exception, default: Path) -> tuple[str, int]:

@@ -2,7 +2,8 @@
 what would otherwise fail every output of the build.
 
 - the Jinja2 templates of the PDF and of the downloads page compile (read through the
-  loader that stays inside ``layouts/``);
+  loader that stays inside ``layouts/``), and the PDF's run for the content
+  (:func:`render_problems`): every value they use is there, every stylesheet they link is;
 - the Word reference template is a Word package with the styles the packs use and no
   relationship to anything outside it (an attached template at ``http://...`` would be
   fetched by Word whenever a pack is opened);
@@ -17,8 +18,11 @@ import io
 import os
 import struct
 import zipfile
+from collections.abc import Sequence
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from xml.etree import ElementTree
 
 from casebook.diagnostics import ContentError, Diagnostic
@@ -29,8 +33,9 @@ from casebook.layout import (
     read_layout_file,
     template_loader,
 )
+from casebook.model import Corpus, Pack
 
-__all__ = ["check_templates", "reference_problems"]
+__all__ = ["check_templates", "reference_problems", "render_problems"]
 
 _TEMPLATE_FOLDERS = ("pdf", "site")
 # The PDF's main template; the downloads page's is checked by rendering it.
@@ -65,6 +70,61 @@ def check_templates(layout: Layout) -> list[Diagnostic]:
     problems.extend(reference_problems(layout.root / "docx" / "reference.docx", layout.root))
     problems.extend(_font_problems(layout.root))
     return problems
+
+
+def render_problems(layout: Layout, corpus: Corpus, packs: Sequence[Pack]) -> list[Diagnostic]:
+    """Every mistake the PDF templates make when run (a missing value, a bad filter), which
+    compiling them cannot find: the standard pack of one pack of each kind, and large print
+    and the case cards of one, as HTML only. Nothing is laid out."""
+    from casebook import cards, largeprint
+    from casebook.document import compose_pack
+    from casebook.pdf import RenderError, TemplateError, render_html
+
+    problems: list[Diagnostic] = []
+    sheets: set[str] = set()
+    # Large print runs the standard pack's template too: once is enough for its own parts.
+    runs = (render_html, largeprint.render_html, cards.template_html)
+    for n, pack in enumerate({p.kind: p for p in reversed(packs)}.values()):
+        document = compose_pack(pack, corpus)
+        for run in runs if n == 0 else runs[:1]:
+            try:
+                made = run(document, layout)
+            except TemplateError as error:
+                problems.append(Diagnostic(error.where, error.line, error.reason))
+                continue
+            except RenderError as error:
+                problems.append(Diagnostic(str(layout.root / "pdf"), 0, str(error)))
+                continue
+            except ContentError as error:
+                problems.extend(error.diagnostics)
+                continue
+            for page in (made,) if isinstance(made, str) else made:
+                sheets.update(_stylesheets(page))
+    for href in sorted(sheets):
+        path = layout.root / href
+        if not urlsplit(href).scheme and not path.is_file():
+            problems.append(Diagnostic(str(path), 0, "stylesheet not found (the PDF links it)"))
+    return problems
+
+
+def _stylesheets(page: str) -> list[str]:
+    """The addresses of the stylesheets an HTML page links."""
+
+    class Links(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.found: list[str] = []
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            values = dict(attrs)
+            rel = (values.get("rel") or "").lower().split()
+            if tag == "link" and "stylesheet" in rel and values.get("href"):
+                self.found.append(str(values["href"]))
+
+    links = Links()
+    links.feed(page)
+    links.close()
+    return links.found
 
 
 def _font_problems(root: Path) -> list[Diagnostic]:

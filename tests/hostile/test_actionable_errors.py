@@ -218,3 +218,33 @@ def test_check_reports_a_truncated_font(mini_project: Path, run_cli: RunCli) -> 
         "layouts/fonts/NotoSans-Bold.ttf:0: is damaged or not a font: "
         "its glyf table runs past the end of the file"
     ]
+
+
+# --- check: the PDF templates are run, not only compiled --------------------------------
+
+
+@pytest.mark.parametrize("template", ["pack.html.j2", "cards.html.j2"])
+def test_check_reports_a_value_a_pdf_template_lacks_at_its_line(
+    mini_project: Path, run_cli: RunCli, template: str
+) -> None:
+    path = mini_project / "layouts" / "pdf" / template
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + "{{ no_such_value }}\n", encoding="utf-8")
+    line = text.count("\n") + 1
+    result = run_cli("check", cwd=mini_project)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"layouts/pdf/{template}:{line}: 'no_such_value' is undefined"
+    ]
+
+
+@pytest.mark.parametrize("name", ["pack.css", "cards.css", "large-print.css"])
+def test_check_reports_a_stylesheet_the_pdf_links_that_is_not_there(
+    mini_project: Path, run_cli: RunCli, name: str
+) -> None:
+    (mini_project / "layouts" / "pdf" / name).unlink()
+    result = run_cli("check", cwd=mini_project)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"layouts/pdf/{name}:0: stylesheet not found (the PDF links it)"
+    ]
