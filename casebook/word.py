@@ -89,6 +89,8 @@ _UNSAFE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 # Word's Shift+Enter (vertical tab), form feed and Unicode separators mean "new line".
 _BREAKS = re.compile("\r\n|[\r\n\v\f\u2028\u2029]")
 _LOGO_MAX_MM = (70.0, 22.0)  # the PDF cover logo's height
+# An SVG is drawn for Word at 300 dpi with its longer side at most this long (CSS px: 317 mm).
+_SVG_LONGEST_PX = 1200.0
 _PROPERTY_MAX = 255
 # The notes box holds at most the PDF's least notes area (three 9 mm lines), so it fits on a
 # case's page wherever the PDF's does; the rest of the page is free for notes too.
@@ -901,6 +903,10 @@ def _svg_to_png(data: bytes, label: str) -> bytes:
             [Diagnostic(label, 0, "cannot convert SVG for Word: pdftocairo (poppler) not found")]
         )
     width, height = _svg_size(data)
+    # Larger than any page it is shown on: drawn smaller (the picture is scaled to its box
+    # anyway), or a huge width would ask cairo for an image it cannot make.
+    shrink = min(1.0, _SVG_LONGEST_PX / max(width, height))
+    width, height = width * shrink, height * shrink
     uri = "data:image/svg+xml;base64," + base64.b64encode(data).decode("ascii")
     html = (
         f"<style>@page{{size:{width:.2f}px {height:.2f}px;margin:0}}html,body{{margin:0}}"

@@ -9,6 +9,7 @@ import shutil
 import zipfile
 from pathlib import Path
 
+import docx
 import pytest
 from pypdf import PdfReader
 from pypdf.generic import IndirectObject
@@ -159,3 +160,19 @@ def test_every_word_of_a_long_case_is_on_the_page(project: Path) -> None:
     assert url in squashed
     for i in range(600):
         assert f"word{i}" in squashed
+
+
+def test_a_huge_svg_figure_is_drawn_in_the_word_file_at_the_size_it_is_shown(
+    project: Path,
+) -> None:
+    (project / "content" / "media" / "huge.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="100000" height="50000">'
+        '<rect width="100000" height="50000" fill="#1f4e79"/></svg>',
+        encoding="utf-8",
+    )
+    document = document_with(project, (Figure("a huge diagram", "media/huge.svg"),))
+    data = render_docx(document, load_layout(LAYOUTS), project / "content")
+    word = docx.Document(io.BytesIO(data))
+    shape = list(word.inline_shapes)[-1]  # the figure, after the cover's logo
+    assert shape.width.mm == pytest.approx(2 * shape.height.mm, rel=0.01)
+    assert shape.width.mm <= 180
