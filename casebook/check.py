@@ -8,6 +8,7 @@ from pathlib import Path
 from casebook.build.manifest import Manifest
 from casebook.content import load_corpus
 from casebook.diagnostics import ContentError, Diagnostic
+from casebook.glyphs import uncovered_characters
 from casebook.layout import load_layout
 from casebook.model import Corpus, Pack
 from casebook.packs import check_pack_ids, select_packs
@@ -40,6 +41,8 @@ def check_project(
         problems.extend(check_templates(layout))
         if corpus is not None and not problems:
             problems.extend(render_problems(layout, corpus, packs))
+            if warnings is not None:
+                warnings.extend(uncovered_characters(content_dir, layout))
         render_site_in_time(Manifest(), layout, time_limit)
     except ContentError as error:
         problems.extend(error.diagnostics)

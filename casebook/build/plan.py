@@ -93,6 +93,10 @@ def gather(
         problems.extend(error.diagnostics)
     if problems or corpus is None or layout is None:
         raise ContentError(problems)  # every problem in content and layouts at once
+    if warnings is not None:
+        from casebook.glyphs import uncovered_characters
+
+        warnings.extend(uncovered_characters(options.content_dir, layout))
     packs = select_packs(corpus)
     check_pack_ids(packs, options.out_dir)
     _check_file_names(packs, renderers, options.out_dir)

@@ -248,3 +248,29 @@ def test_check_reports_a_stylesheet_the_pdf_links_that_is_not_there(
     assert result.stderr.splitlines() == [
         f"layouts/pdf/{name}:0: stylesheet not found (the PDF links it)"
     ]
+
+
+# --- characters no bundled font has ------------------------------------------------------
+
+
+def test_characters_no_bundled_font_has_are_a_warning_at_their_line(
+    mini_project: Path, run_cli: RunCli
+) -> None:
+    case = mini_project / "content" / "cases" / "newport-mapping-local-assets.md"
+    text = case.read_text(encoding="utf-8")
+    # Welsh, an emoji with its skin tone and Arabic are in the bundled fonts; Chinese is not.
+    case.write_text(text + "\nŴyr 👶🏽 مرحبا and 早期干预 and 早.\n", encoding="utf-8")
+    line = text.count("\n") + 2
+    warning = (
+        f"content/cases/newport-mapping-local-assets.md:{line}: warning: no bundled font has "
+        "早 (U+65E9), 期 (U+671F), 干 (U+5E72), 预 (U+9884): the PDF would show them in "
+        "whatever font the computer building it has, or as empty boxes; add a font that has "
+        "them to layouts/fonts/ and layouts/pdf/fonts.css"
+    )
+    checked = run_cli("check", cwd=mini_project)
+    built = run_cli("--only", "nation-wales", "--format", "docx", cwd=mini_project)
+    assert checked.returncode == 0, checked.stderr
+    assert checked.stderr.splitlines() == [warning]
+    assert checked.stdout.endswith(": no problems, 1 warning\n")
+    assert built.returncode == 0, built.stderr
+    assert warning in built.stderr.splitlines()

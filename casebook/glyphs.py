@@ -1,0 +1,88 @@
+"""Characters the bundled fonts cannot draw.
+
+WeasyPrint draws a character that none of ``layouts/fonts`` has with whatever font the
+computer building the pack happens to have, and with an empty box where it has none, so a
+case quoting Chinese prints differently on each machine and blank on most. ``check`` and the
+build warn about every such character, at the line of the content file that holds it.
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+import unicodedata
+from pathlib import Path
+
+from casebook.content_files import ContentFiles, Problems
+from casebook.diagnostics import ContentError, Diagnostic
+from casebook.layout import LAYOUT_FILE_LIMIT, Layout, font_face_rules, read_layout_file
+
+__all__ = ["uncovered_characters"]
+
+# The content files whose words reach a pack; editions only record them.
+_FILES = ("guide.md", "insights.yaml", "places.yaml", "source.yaml", "tags.yaml")
+_FOLDERS = (("cases", "*.md"), ("packs", "*.yaml"))
+# Characters that draw nothing of their own: spaces, controls and format characters (such as
+# a zero-width joiner); and variation selectors, which only choose how the one before looks.
+_SILENT = ("Zs", "Zl", "Zp", "Cc", "Cf")
+_SELECTORS = (range(0xFE00, 0xFE10), range(0xE0100, 0xE01F0))
+_SHOWN = 5  # characters named in one warning
+
+
+def uncovered_characters(content_dir: Path, layout: Layout) -> list[Diagnostic]:
+    """A warning for each line of the content that holds a character no bundled font has."""
+    lines: list[tuple[str, int, list[str]]] = []  # file, line, the characters it draws
+    files = ContentFiles(content_dir, Problems())  # problems reading are the loader's to report
+    paths = [content_dir / name for name in _FILES]
+    for folder, pattern in _FOLDERS:
+        paths += sorted((content_dir / folder).glob(pattern))
+    for path in paths:
+        text = files.read(path) if path.is_file() else None
+        for number, line in enumerate((text or "").split("\n"), start=1):
+            if not line.isascii():
+                drawn = list(dict.fromkeys(c for c in line if _drawn(c)))
+                lines.append((str(path), number, drawn))
+    missing = _not_in_fonts({c for _, _, drawn in lines for c in drawn}, layout)
+    return [
+        Diagnostic(path, number, _message([c for c in drawn if c in missing]), "warning")
+        for path, number, drawn in lines
+        if missing.intersection(drawn)
+    ]
+
+
+def _drawn(char: str) -> bool:
+    if char.isascii() or any(ord(char) in selectors for selectors in _SELECTORS):
+        return False
+    return unicodedata.category(char) not in _SILENT
+
+
+def _message(missing: list[str]) -> str:
+    named = ", ".join(f"{c} (U+{ord(c):04X})" for c in missing[:_SHOWN])
+    more = f" and {len(missing) - _SHOWN} more" if len(missing) > _SHOWN else ""
+    return (
+        f"no bundled font has {named}{more}: the PDF would show them in whatever font the "
+        "computer building it has, or as empty boxes; add a font that has them to "
+        "layouts/fonts/ and layouts/pdf/fonts.css"
+    )
+
+
+def _not_in_fonts(chars: set[str], layout: Layout) -> set[str]:
+    """Those of ``chars`` that no font named in ``pdf/fonts.css`` maps; none when no font
+    can be read (check reports that). Fonts are read in the order named, until every
+    character is found: most often the body font alone."""
+    from fontTools.ttLib import TTFont, TTLibError  # type: ignore[import-untyped]
+
+    missing = set(chars)
+    read = False
+    files = dict.fromkeys(f.file for f in font_face_rules(layout.root) if f.file is not None)
+    for path in files:
+        if not missing:
+            break
+        try:
+            data = read_layout_file(path, layout.root, LAYOUT_FILE_LIMIT)
+            cmap = TTFont(io.BytesIO(data), lazy=True).getBestCmap() or {}
+        except (ContentError, OSError, TTLibError, KeyError, AssertionError, struct.error):
+            continue
+        read = True
+        missing = {c for c in missing if ord(c) not in cmap}
+    return missing if read else set()
