@@ -130,7 +130,8 @@ def _stylesheets(page: str) -> list[str]:
 def _font_problems(root: Path) -> list[Diagnostic]:
     css = root / "pdf" / "fonts.css"
     problems: list[Diagnostic] = []
-    for face in font_face_rules(root):
+    faces = font_face_rules(root)
+    for face in faces:
         name = f"{face.family} {face.weight} {face.style}"
         if face.file is None:
             problems.append(
@@ -146,7 +147,7 @@ def _font_problems(root: Path) -> list[Diagnostic]:
             problems.append(
                 Diagnostic(str(css), face.line, f"src: {shown} (for {name}) does not exist")
             )
-    for path in sorted({face.file for face in font_face_rules(root) if face.file is not None}):
+    for path in sorted({face.file for face in faces if face.file is not None}):
         if not path.exists() and not path.is_symlink():
             continue
         try:
