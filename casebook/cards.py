@@ -115,14 +115,25 @@ def render(document: Document, layout: Layout, content_dir: Path) -> tuple[bytes
 
 
 def template_html(document: Document, layout: Layout) -> tuple[str, ...]:
-    """The HTML of ``document``'s cards as measured and as sheets, every card at the largest
-    size with its words in one column, for checking the template without laying it out.
-    Raises RenderError (TemplateError for a template's own mistake)."""
+    """The HTML of ``document``'s cards as measured (their words in one column) and as
+    sheets (their blocks shared between two columns), every card at the largest size, for
+    checking the template without laying it out. Raises RenderError (TemplateError for a
+    template's own mistake)."""
     first = document.cases[0].anchor if document.cases else None
-    cards = tuple(
-        _Card(case, SIZES[0], case.anchor == first, (case.blocks,)) for case in document.cases
+
+    def card(case: CaseEntry, *columns: tuple[Block, ...]) -> _Card:
+        return _Card(case, SIZES[0], case.anchor == first, columns)
+
+    half = {case.anchor: (len(case.blocks) + 1) // 2 for case in document.cases}
+    measured = tuple(card(case, case.blocks) for case in document.cases)
+    sheets = tuple(
+        card(case, case.blocks[: half[case.anchor]], case.blocks[half[case.anchor] :])
+        for case in document.cases
     )
-    return tuple(_html(document, layout, cards, measuring=m) for m in (True, False))
+    return (
+        _html(document, layout, measured, measuring=True),
+        _html(document, layout, sheets, measuring=False),
+    )
 
 
 def _fitted(

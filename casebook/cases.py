@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from pathlib import Path
 
 from casebook.blocks import plain_text
 from casebook.content_files import ContentFiles
+from casebook.diagnostics import Diagnostic
 from casebook.fields import Fields, known
 from casebook.model import Case, Insight, Place
-from casebook.text import is_slug
+from casebook.text import is_slug, shows
 
 __all__ = ["PROMPTS_PER_CASE", "TAGS_PER_CASE", "read_cases"]
 
@@ -129,11 +129,10 @@ class _CaseReader:
         if not body.strip():
             problems.error(shown, first, "the case has no body text")
             return None
-        found = len(problems.diagnostics)
+        errors = _errors(problems.diagnostics)
         blocks = self.files.markdown(body, shown, first)
         # Only "&nbsp;" or a zero-width space, say; a figure refused is reported already.
-        shows = any(_visible(c) for c in plain_text(blocks))
-        if not shows and len(problems.diagnostics) == found:
+        if not any(map(shows, plain_text(blocks))) and _errors(problems.diagnostics) == errors:
             problems.error(shown, first, "the case has no body text (only invisible characters)")
             return None
         values = (title, case_places, page, insight, case_tags, case_prompts)
@@ -260,7 +259,5 @@ def _prompt_key(prompt: str) -> str:
     return " ".join(prompt.casefold().split())
 
 
-def _visible(char: str) -> bool:
-    """Whether ``char`` puts ink on the page: not a space, separator, control or format
-    character (such as a zero-width space)."""
-    return not char.isspace() and unicodedata.category(char) not in ("Zs", "Zl", "Zp", "Cc", "Cf")
+def _errors(diagnostics: list[Diagnostic]) -> int:
+    return sum(d.severity == "error" for d in diagnostics)

@@ -1,21 +1,25 @@
 """``build.py check``: validate the content, the layouts and the downloads page template
-without building. Imports nothing that renders and nothing POSIX-only."""
+without building: templates are run as HTML, nothing is laid out. Imports neither WeasyPrint
+nor python-docx, and nothing POSIX-only."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from casebook.build.manifest import Manifest
 from casebook.content import load_corpus
 from casebook.diagnostics import ContentError, Diagnostic
 from casebook.glyphs import uncovered_characters
-from casebook.layout import load_layout
+from casebook.layout import Layout, load_layout
 from casebook.model import Corpus, Pack
 from casebook.packs import check_pack_ids, select_packs
 from casebook.site import render_site_in_time
-from casebook.templates import check_templates, render_problems
+from casebook.templates import check_templates, in_time
 
-__all__ = ["check_project"]
+__all__ = ["check_project", "render_problems"]
 
 
 def check_project(
@@ -40,7 +44,14 @@ def check_project(
         layout = load_layout(layouts_dir, brand)
         problems.extend(check_templates(layout))
         if corpus is not None and not problems:
-            problems.extend(render_problems(layout, corpus, packs))
+            problems.extend(
+                in_time(
+                    lambda: render_problems(layout, corpus, packs),
+                    time_limit,
+                    str(layout.root / "pdf"),
+                    "the PDF templates",
+                )
+            )
             if warnings is not None:
                 warnings.extend(uncovered_characters(content_dir, layout))
         render_site_in_time(Manifest(), layout, time_limit)
@@ -49,3 +60,59 @@ def check_project(
     if problems or corpus is None:
         raise ContentError(dict.fromkeys(problems))  # a file two checks refuse, once
     return corpus, packs
+
+
+def render_problems(layout: Layout, corpus: Corpus, packs: Sequence[Pack]) -> list[Diagnostic]:
+    """Every mistake the PDF templates make when run (a missing value, a bad filter), which
+    compiling them cannot find: the standard pack of one pack of each kind, and large print
+    and the case cards of one, as HTML only. Nothing is laid out."""
+    from casebook import cards, largeprint
+    from casebook.document import compose_pack
+    from casebook.pdf import RenderError, TemplateError, render_html
+
+    problems: list[Diagnostic] = []
+    sheets: set[str] = set()
+    # Large print runs the standard pack's template too: once is enough for its own parts.
+    runs = (render_html, largeprint.render_html, cards.template_html)
+    for n, pack in enumerate({p.kind: p for p in reversed(packs)}.values()):
+        document = compose_pack(pack, corpus)
+        for run in runs if n == 0 else runs[:1]:
+            try:
+                made = run(document, layout)
+            except TemplateError as error:
+                problems.append(Diagnostic(error.where, error.line, error.reason))
+                continue
+            except RenderError as error:
+                problems.append(Diagnostic(str(layout.root / "pdf"), 0, str(error)))
+                continue
+            except ContentError as error:
+                problems.extend(error.diagnostics)
+                continue
+            for page in (made,) if isinstance(made, str) else made:
+                sheets.update(_stylesheets(page))
+    for href in sorted(sheets):
+        address = urlsplit(href)
+        path = layout.root / unquote(address.path)
+        if not address.scheme and not path.is_file():
+            problems.append(Diagnostic(str(path), 0, "stylesheet not found (the PDF links it)"))
+    return problems
+
+
+def _stylesheets(page: str) -> list[str]:
+    """The addresses of the stylesheets an HTML page links."""
+
+    class Links(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.found: list[str] = []
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            values = dict(attrs)
+            rel = (values.get("rel") or "").lower().split()
+            if tag == "link" and "stylesheet" in rel and values.get("href"):
+                self.found.append(str(values["href"]))
+
+    links = Links()
+    links.feed(page)
+    links.close()
+    return links.found

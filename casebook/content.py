@@ -13,7 +13,7 @@ from pathlib import Path
 
 from casebook.cases import read_cases
 from casebook.content_files import FILE_LIMIT, FRONT_MATTER_LIMIT, ContentFiles, Problems
-from casebook.diagnostics import ContentError, Diagnostic
+from casebook.diagnostics import ContentError, Diagnostic, folder_missing
 from casebook.fields import LINE_LIMIT, LINE_LIMITS, LIST_LIMITS, TEXT_LIMIT
 from casebook.model import NATIONS, Corpus, Edition
 from casebook.recipes import read_recipes
@@ -58,12 +58,7 @@ def _load(root: Path, problems: Problems, unpublished: bool) -> Corpus | None:
     """Read every file, each kind after those it refers to; the Corpus, or None when any
     error was found."""
     if not root.is_dir():
-        why = (
-            "is a file, not the content folder"
-            if root.exists()
-            else "content folder does not exist"
-        )
-        problems.error(str(root), 0, why)
+        problems.extend([folder_missing(root, "content")])
         return None
     files = ContentFiles(root, problems)
     files.folder_links()

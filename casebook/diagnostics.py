@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
-__all__ = ["ContentError", "Diagnostic"]
+__all__ = ["ContentError", "Diagnostic", "folder_missing"]
 
 
 @dataclass(frozen=True)
@@ -31,3 +32,10 @@ class ContentError(Exception):
         # By file and line; problems on one line keep the order they were found in.
         self.diagnostics = tuple(sorted(diagnostics, key=lambda d: (d.path, d.line)))
         super().__init__("\n".join(str(d) for d in self.diagnostics))
+
+
+def folder_missing(root: Path, name: str) -> Diagnostic:
+    """The error for the content or layouts folder (``name``) given as ``root`` when it is
+    not a folder: missing, or a file."""
+    why = f"is a file, not the {name} folder" if root.exists() else f"{name} folder does not exist"
+    return Diagnostic(str(root), 0, why)

@@ -9,22 +9,25 @@ build warn about every such character, at the line of the content file that hold
 from __future__ import annotations
 
 import io
-import struct
-import unicodedata
 from pathlib import Path
 
 from casebook.content_files import ContentFiles, Problems
-from casebook.diagnostics import ContentError, Diagnostic
-from casebook.layout import LAYOUT_FILE_LIMIT, Layout, font_face_rules, read_layout_file
+from casebook.diagnostics import Diagnostic
+from casebook.layout import (
+    LAYOUT_FILE_LIMIT,
+    Layout,
+    font_errors,
+    font_face_rules,
+    read_layout_file,
+)
+from casebook.text import shows
 
 __all__ = ["uncovered_characters"]
 
 # The content files whose words reach a pack; editions only record them.
 _FILES = ("guide.md", "insights.yaml", "places.yaml", "source.yaml", "tags.yaml")
 _FOLDERS = (("cases", "*.md"), ("packs", "*.yaml"))
-# Characters that draw nothing of their own: spaces, controls and format characters (such as
-# a zero-width joiner); and variation selectors, which only choose how the one before looks.
-_SILENT = ("Zs", "Zl", "Zp", "Cc", "Cf")
+# Variation selectors choose how the character before them looks, and draw nothing.
 _SELECTORS = (range(0xFE00, 0xFE10), range(0xE0100, 0xE01F0))
 _SHOWN = 5  # characters named in one warning
 
@@ -53,7 +56,7 @@ def uncovered_characters(content_dir: Path, layout: Layout) -> list[Diagnostic]:
 def _drawn(char: str) -> bool:
     if char.isascii() or any(ord(char) in selectors for selectors in _SELECTORS):
         return False
-    return unicodedata.category(char) not in _SILENT
+    return shows(char)
 
 
 def _message(missing: list[str]) -> str:
@@ -70,7 +73,7 @@ def _not_in_fonts(chars: set[str], layout: Layout) -> set[str]:
     """Those of ``chars`` that no font named in ``pdf/fonts.css`` maps; none when no font
     can be read (check reports that). Fonts are read in the order named, until every
     character is found: most often the body font alone."""
-    from fontTools.ttLib import TTFont, TTLibError  # type: ignore[import-untyped]
+    from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
 
     missing = set(chars)
     read = False
@@ -81,7 +84,7 @@ def _not_in_fonts(chars: set[str], layout: Layout) -> set[str]:
         try:
             data = read_layout_file(path, layout.root, LAYOUT_FILE_LIMIT)
             cmap = TTFont(io.BytesIO(data), lazy=True).getBestCmap() or {}
-        except (ContentError, OSError, TTLibError, KeyError, AssertionError, struct.error):
+        except font_errors():
             continue
         read = True
         missing = {c for c in missing if ord(c) not in cmap}

@@ -11,12 +11,17 @@ fetcher, bundled fonts and PDF/UA-1 settings as the standard pack.
 from __future__ import annotations
 
 import io
-import struct
 from pathlib import Path
 
-from casebook.diagnostics import ContentError
 from casebook.document import Document
-from casebook.layout import LAYOUT_FILE_LIMIT, PAPER_SIZES, Layout, font_faces, read_layout_file
+from casebook.layout import (
+    LAYOUT_FILE_LIMIT,
+    PAPER_SIZES,
+    Layout,
+    font_errors,
+    font_faces,
+    read_layout_file,
+)
 from casebook.pdf import render_html as render_pack_html
 from casebook.pdf import write_pdf
 
@@ -63,7 +68,7 @@ def running_heads(document: Document, layout: Layout, width_mm: float) -> dict[s
     measured in the brand's body font at the head's size. Headings that fit are left out,
     and so is everything when the font cannot be read (the stylesheet's ellipsis, which may
     cut a word, then ends a long head)."""
-    from fontTools.ttLib import TTFont, TTLibError  # type: ignore[import-untyped]
+    from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
 
     path = font_faces(layout.root).get((layout.brand.font("body"), 400, "normal"))
     if path is None:
@@ -72,7 +77,7 @@ def running_heads(document: Document, layout: Layout, width_mm: float) -> dict[s
         font = TTFont(io.BytesIO(read_layout_file(path, layout.root, LAYOUT_FILE_LIMIT)))
         cmap, advances = font.getBestCmap(), font["hmtx"].metrics
         em = font["head"].unitsPerEm
-    except (ContentError, OSError, TTLibError, KeyError, AssertionError, struct.error):
+    except font_errors():
         return {}
     fallback = advances.get(".notdef", (em // 2, 0))[0]
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 import re
+import struct
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from casebook.diagnostics import ContentError, Diagnostic
+from casebook.diagnostics import ContentError, Diagnostic, folder_missing
 from casebook.policy import svg_problem
 from casebook.reading import FileRefused, inside, read_bounded, size_text
 from casebook.yamlfile import Node, parse_yaml
@@ -22,6 +23,7 @@ __all__ = [
     "FontFace",
     "Layout",
     "bundled_families",
+    "font_errors",
     "font_face_rules",
     "font_faces",
     "load_layout",
@@ -203,6 +205,23 @@ def font_face_rules(root: Path) -> tuple[FontFace, ...]:
     return tuple(faces)
 
 
+def font_errors() -> tuple[type[Exception], ...]:
+    """What reading a font file from the layouts may raise: a ContentError for a file refused
+    or unreadable, and what fontTools raises for one damaged or truncated."""
+    from fontTools.ttLib import TTLibError  # type: ignore[import-untyped]
+
+    return (
+        ContentError,
+        TTLibError,
+        OSError,
+        ValueError,
+        KeyError,
+        IndexError,
+        AssertionError,
+        struct.error,
+    )
+
+
 def _font_file(token: Any) -> str | None:
     """The file a ``src`` token names: ``url(x)`` or ``url("x")``; None for anything else
     (``local()``, ``format()``, a malformed address), which names no file of the layouts."""
@@ -226,9 +245,10 @@ def read_layout_file(path: Path, root: Path, limit: int = TEMPLATE_LIMIT) -> byt
 
 
 def _unchanged(path: Path, data: bytes) -> bool:
-    """Whether the file at ``path`` still holds ``data`` (a pipe or device is never read)."""
+    """Whether the file at ``path`` still holds ``data`` (read only when its size says it
+    may: a pipe, a device or a file grown large is never read)."""
     try:
-        return path.is_file() and path.read_bytes() == data
+        return path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data
     except OSError:
         return False
 
@@ -263,12 +283,7 @@ def load_layout(root: Path, brand: str | None = None) -> Layout:
     """Load ``root``/brand.yaml, or the brand named ``brand`` (a folder under
     ``root``/brands, or a path to a brand folder or brand.yaml). Raises ContentError."""
     if not root.is_dir():
-        why = (
-            "is a file, not the layouts folder"
-            if root.exists()
-            else "layouts folder does not exist"
-        )
-        raise ContentError([Diagnostic(str(root), 0, why)])
+        raise ContentError([folder_missing(root, "layouts")])
     brand_file = _brand_file(root, brand)
     text = _read_brand(brand_file, root, brand)
     where = str(brand_file)

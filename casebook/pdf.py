@@ -97,7 +97,11 @@ class TemplateError(RenderError):
     def __init__(self, pack_id: str, where: str, line: int, reason: str) -> None:
         at = f"template {where}:{line}" if line else where
         super().__init__(f"{pack_id}: {at}: {reason}")
-        self.where, self.line, self.reason = where, line, reason
+        self.pack_id, self.where, self.line, self.reason = pack_id, where, line, reason
+
+    def __reduce__(self) -> tuple[type[TemplateError], tuple[str, str, int, str]]:
+        # As it was made, so that it crosses from a build worker to the build intact.
+        return (TemplateError, (self.pack_id, self.where, self.line, self.reason))
 
 
 def render_html(

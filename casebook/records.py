@@ -128,7 +128,7 @@ def read_insights(files: ContentFiles) -> tuple[Insight, ...] | None:
                 "chapters follow each other without overlapping",
             )  # the insight is kept, so that its cases are not reported for it too
         if span is not None:
-            before = (index, span)
+            before = (number if number is not None else index, span)
         if prompts is not None and not (
             PROMPTS_PER_INSIGHT[0] <= len(prompts) <= PROMPTS_PER_INSIGHT[1]
         ):

@@ -103,30 +103,13 @@ def render_site(manifest: Manifest, layout: Layout) -> str:
 
 
 def render_site_in_time(manifest: Manifest, layout: Layout, seconds: float) -> str:
-    """``render_site`` within ``seconds`` (at least one): the template runs in the calling
-    process, so a runaway loop in it must not hang ``check`` or the build. Raises
-    ContentError naming the template when it takes longer."""
-    import signal
-    import threading
+    """``render_site`` within ``seconds`` (at least one): a runaway loop in the template
+    must not hang ``check`` or the build. Raises ContentError naming the template when it
+    takes longer."""
+    from casebook.templates import in_time
 
-    if threading.current_thread() is not threading.main_thread():
-        return render_site(manifest, layout)  # alarms reach the main thread only
-    if not hasattr(signal, "setitimer"):  # Windows: no interval timers
-        return render_site(manifest, layout)
     where = str(layout.root / "site" / SITE_TEMPLATE)
-    seconds = max(seconds, 1.0)  # the page is small and quick, whatever the output limit
-
-    def on_alarm(signum: int, frame: object) -> None:
-        message = f"the downloads page took longer than {seconds:g} seconds to render"
-        raise ContentError([Diagnostic(where, 0, message)])
-
-    previous = signal.signal(signal.SIGALRM, on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        return render_site(manifest, layout)
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+    return in_time(lambda: render_site(manifest, layout), seconds, where, "the downloads page")
 
 
 def _card(pack: PackRecord, manifest: Manifest) -> _Card:

@@ -2,8 +2,8 @@
 what would otherwise fail every output of the build.
 
 - the Jinja2 templates of the PDF and of the downloads page compile (read through the
-  loader that stays inside ``layouts/``), and the PDF's run for the content
-  (:func:`render_problems`): every value they use is there, every stylesheet they link is;
+  loader that stays inside ``layouts/``); ``check`` also runs them (``casebook.check``),
+  each within a time limit (:func:`in_time`);
 - the Word reference template is a Word package with the styles the packs use and no
   relationship to anything outside it (an attached template at ``http://...`` would be
   fetched by Word whenever a pack is opened);
@@ -16,33 +16,32 @@ from __future__ import annotations
 
 import io
 import os
-import struct
 import zipfile
-from collections.abc import Sequence
-from html.parser import HTMLParser
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit
+from typing import Any, TypeVar
 from xml.etree import ElementTree
 
 from casebook.diagnostics import ContentError, Diagnostic
 from casebook.layout import (
     LAYOUT_FILE_LIMIT,
     Layout,
+    font_errors,
     font_face_rules,
     read_layout_file,
     template_loader,
 )
-from casebook.model import Corpus, Pack
 
-__all__ = ["check_templates", "reference_problems", "render_problems"]
+__all__ = ["check_templates", "in_time", "reference_problems"]
+
+T = TypeVar("T")
 
 _TEMPLATE_FOLDERS = ("pdf", "site")
 # The PDF's main template; the downloads page's is checked by rendering it.
 _MAIN_TEMPLATES = {"pdf": "pack.html.j2", "site": None}
 # The tables a font must have for its text to be drawn and measured.
 _NEEDED_TABLES = ("head", "hhea", "maxp", "cmap", "hmtx")
-# Those of them small enough to read whole while checking (cmap and hmtx are large).
+# Those read whole while checking, with the character map (hmtx, the widths, is large).
 _READ_TABLES = ("head", "hhea", "maxp")
 _RELS_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -72,59 +71,30 @@ def check_templates(layout: Layout) -> list[Diagnostic]:
     return problems
 
 
-def render_problems(layout: Layout, corpus: Corpus, packs: Sequence[Pack]) -> list[Diagnostic]:
-    """Every mistake the PDF templates make when run (a missing value, a bad filter), which
-    compiling them cannot find: the standard pack of one pack of each kind, and large print
-    and the case cards of one, as HTML only. Nothing is laid out."""
-    from casebook import cards, largeprint
-    from casebook.document import compose_pack
-    from casebook.pdf import RenderError, TemplateError, render_html
+def in_time(run: Callable[[], T], seconds: float, where: str, what: str) -> T:
+    """``run()`` within ``seconds`` (at least one): templates run in the calling process, so
+    a runaway loop in one must not hang ``check`` or the build. Raises ContentError at
+    ``where`` saying that ``what`` took longer."""
+    import signal
+    import threading
 
-    problems: list[Diagnostic] = []
-    sheets: set[str] = set()
-    # Large print runs the standard pack's template too: once is enough for its own parts.
-    runs = (render_html, largeprint.render_html, cards.template_html)
-    for n, pack in enumerate({p.kind: p for p in reversed(packs)}.values()):
-        document = compose_pack(pack, corpus)
-        for run in runs if n == 0 else runs[:1]:
-            try:
-                made = run(document, layout)
-            except TemplateError as error:
-                problems.append(Diagnostic(error.where, error.line, error.reason))
-                continue
-            except RenderError as error:
-                problems.append(Diagnostic(str(layout.root / "pdf"), 0, str(error)))
-                continue
-            except ContentError as error:
-                problems.extend(error.diagnostics)
-                continue
-            for page in (made,) if isinstance(made, str) else made:
-                sheets.update(_stylesheets(page))
-    for href in sorted(sheets):
-        path = layout.root / href
-        if not urlsplit(href).scheme and not path.is_file():
-            problems.append(Diagnostic(str(path), 0, "stylesheet not found (the PDF links it)"))
-    return problems
+    if threading.current_thread() is not threading.main_thread():
+        return run()  # alarms reach the main thread only
+    if not hasattr(signal, "setitimer"):  # Windows: no interval timers
+        return run()
+    seconds = max(seconds, 1.0)
 
+    def on_alarm(signum: int, frame: object) -> None:
+        message = f"{what} took longer than {seconds:g} seconds to render"
+        raise ContentError([Diagnostic(where, 0, message)])
 
-def _stylesheets(page: str) -> list[str]:
-    """The addresses of the stylesheets an HTML page links."""
-
-    class Links(HTMLParser):
-        def __init__(self) -> None:
-            super().__init__()
-            self.found: list[str] = []
-
-        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-            values = dict(attrs)
-            rel = (values.get("rel") or "").lower().split()
-            if tag == "link" and "stylesheet" in rel and values.get("href"):
-                self.found.append(str(values["href"]))
-
-    links = Links()
-    links.feed(page)
-    links.close()
-    return links.found
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        return run()
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _font_problems(root: Path) -> list[Diagnostic]:
@@ -163,20 +133,23 @@ def _font_problems(root: Path) -> list[Diagnostic]:
 
 def _font_damage(data: bytes) -> str | None:
     """Why ``data`` is not a usable font file (truncated, not a font), or None. Reads the
-    table directory and the small tables every font has, not the glyphs."""
-    from fontTools.ttLib import TTFont, TTLibError  # type: ignore[import-untyped]
+    table directory and the tables every font has to map and measure characters, not the
+    glyphs."""
+    from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
 
     try:
         font = TTFont(io.BytesIO(data), lazy=True)
-        for tag, entry in font.reader.tables.items():
-            if entry.offset + entry.length > len(data):
-                return f"its {tag.strip()} table runs past the end of the file"
+        if font.flavor is None:  # WOFF tables are compressed: their offsets are not the file's
+            for tag, entry in font.reader.tables.items():
+                if entry.offset + entry.length > len(data):
+                    return f"its {tag.strip()} table runs past the end of the file"
         for tag in _NEEDED_TABLES:
             if tag not in font:
                 return f"it has no {tag} table"
         for tag in _READ_TABLES:
             font[tag]  # decompiled now: a damaged table raises
-    except (TTLibError, ValueError, KeyError, AssertionError, struct.error) as error:
+        font.getBestCmap()
+    except font_errors() as error:
         return str(error) or type(error).__name__
     return None
 

@@ -11,6 +11,7 @@ __all__ = [
     "clean_text",
     "decode_utf8",
     "is_slug",
+    "shows",
     "unprintable",
 ]
 
@@ -110,3 +111,13 @@ def unprintable(text: str, keep: str = "\t\n\v\f") -> str | None:
         "private": f"holds private-use characters ({listed}) that no font in the packs draws; "
         "write the character meant",
     }[kind]
+
+
+def shows(char: str) -> bool:
+    """Whether ``char`` puts ink on the page of its own: not a space or separator, a control
+    or a format character (such as a zero-width space)."""
+    return not char.isspace() and unicodedata.category(char) not in _INK_LESS
+
+
+# The Unicode categories of characters that draw nothing of their own.
+_INK_LESS = ("Zs", "Zl", "Zp", "Cc", "Cf")

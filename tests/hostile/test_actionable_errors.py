@@ -274,3 +274,41 @@ def test_characters_no_bundled_font_has_are_a_warning_at_their_line(
     assert checked.stdout.endswith(": no problems, 1 warning\n")
     assert built.returncode == 0, built.stderr
     assert warning in built.stderr.splitlines()
+
+
+def test_a_runaway_pdf_template_stops_check_at_the_time_limit(
+    mini_project: Path, run_cli: RunCli
+) -> None:
+    template = mini_project / "layouts" / "pdf" / "cards.html.j2"
+    template.write_text(RUNAWAY + template.read_text(encoding="utf-8"), encoding="utf-8")
+    check = run_cli("check", cwd=mini_project, env={"CASEBOOK_TIME_LIMIT": "2"})
+    assert check.returncode == 1
+    assert check.stderr.strip() == (
+        "layouts/pdf:0: the PDF templates took longer than 2 seconds to render"
+    )
+
+
+def test_check_accepts_a_woff2_font_and_reports_a_damaged_character_map(
+    mini_project: Path, run_cli: RunCli
+) -> None:
+    from fontTools.ttLib import TTFont
+
+    fonts = mini_project / "layouts" / "fonts"
+    css = mini_project / "layouts" / "pdf" / "fonts.css"
+    hebrew = TTFont(fonts / "NotoSansHebrew-Regular.ttf")
+    hebrew.flavor = "woff2"
+    hebrew.save(fonts / "NotoSansHebrew-Regular.woff2")
+    text = css.read_text(encoding="utf-8")
+    assert "NotoSansHebrew-Regular.ttf" in text
+    css.write_text(text.replace("NotoSansHebrew-Regular.ttf", "NotoSansHebrew-Regular.woff2"))
+    assert run_cli("check", cwd=mini_project).returncode == 0
+
+    bold = fonts / "NotoSans-Bold.ttf"
+    data = bytearray(bold.read_bytes())
+    entry = TTFont(bold, lazy=True).reader.tables["cmap"]
+    data[entry.offset : entry.offset + 64] = b"\xff" * 64
+    bold.write_bytes(bytes(data))
+    result = run_cli("check", cwd=mini_project)
+    assert result.returncode == 1
+    [line] = result.stderr.splitlines()
+    assert line.startswith("layouts/fonts/NotoSans-Bold.ttf:0: is damaged or not a font: ")

@@ -254,3 +254,24 @@ def test_deep_nesting_is_a_diagnostic_not_a_traceback(layouts: Path) -> None:
     with pytest.raises(ContentError) as error:
         load_layout(layouts, "test")
     assert messages(error) == [f"{path}:1: nested more than 12 levels deep"]
+
+
+def test_an_edited_template_is_used_by_the_next_render_in_the_same_process(
+    layouts: Path,
+) -> None:
+    from casebook.content import load_corpus
+    from casebook.document import compose_pack
+    from casebook.model import Pack
+    from casebook.pdf import render_html
+
+    corpus = load_corpus(ROOT / "tests" / "fixtures" / "mini" / "content")
+    pack = Pack(id="one", kind="all", title="One", cases=corpus.cases[:1])
+    document = compose_pack(pack, corpus)
+    layout = load_layout(layouts)
+    template = layouts / "pdf" / "pack.html.j2"
+    first = render_html(document, layout)
+    # The same length, so that only the bytes tell the edit apart.
+    template.write_text(template.read_text(encoding="utf-8").replace("<html", "<HTML", 1))
+    second = render_html(document, layout)
+    assert "<html" in first and "<HTML" not in first
+    assert "<HTML" in second
