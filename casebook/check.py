@@ -17,7 +17,7 @@ from casebook.layout import Layout, load_layout
 from casebook.model import Corpus, Pack
 from casebook.packs import check_pack_ids, select_packs
 from casebook.site import render_site_in_time
-from casebook.templates import check_templates, in_time
+from casebook.templates import Overtime, check_templates, in_time
 
 __all__ = ["check_project", "render_problems"]
 
@@ -85,6 +85,8 @@ def render_problems(layout: Layout, corpus: Corpus, packs: Sequence[Pack]) -> li
             except RenderError as error:
                 problems.append(Diagnostic(str(layout.root / "pdf"), 0, str(error)))
                 continue
+            except Overtime:
+                raise  # the time limit: stop here, not at the next pack
             except ContentError as error:
                 problems.extend(error.diagnostics)
                 continue

@@ -32,7 +32,7 @@ from casebook.layout import (
     template_loader,
 )
 
-__all__ = ["check_templates", "in_time", "reference_problems"]
+__all__ = ["Overtime", "check_templates", "in_time", "reference_problems"]
 
 T = TypeVar("T")
 
@@ -71,10 +71,14 @@ def check_templates(layout: Layout) -> list[Diagnostic]:
     return problems
 
 
+class Overtime(ContentError):
+    """A template ran longer than the time limit."""
+
+
 def in_time(run: Callable[[], T], seconds: float, where: str, what: str) -> T:
     """``run()`` within ``seconds`` (at least one): templates run in the calling process, so
-    a runaway loop in one must not hang ``check`` or the build. Raises ContentError at
-    ``where`` saying that ``what`` took longer."""
+    a runaway loop in one must not hang ``check`` or the build. Raises Overtime (a
+    ContentError) at ``where`` saying that ``what`` took longer."""
     import signal
     import threading
 
@@ -86,7 +90,7 @@ def in_time(run: Callable[[], T], seconds: float, where: str, what: str) -> T:
 
     def on_alarm(signum: int, frame: object) -> None:
         message = f"{what} took longer than {seconds:g} seconds to render"
-        raise ContentError([Diagnostic(where, 0, message)])
+        raise Overtime([Diagnostic(where, 0, message)])
 
     previous = signal.signal(signal.SIGALRM, on_alarm)
     signal.setitimer(signal.ITIMER_REAL, seconds)

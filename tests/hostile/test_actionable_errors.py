@@ -276,10 +276,11 @@ def test_characters_no_bundled_font_has_are_a_warning_at_their_line(
     assert warning in built.stderr.splitlines()
 
 
+@pytest.mark.parametrize("name", ["pack.html.j2", "cards.html.j2"])
 def test_a_runaway_pdf_template_stops_check_at_the_time_limit(
-    mini_project: Path, run_cli: RunCli
+    mini_project: Path, run_cli: RunCli, name: str
 ) -> None:
-    template = mini_project / "layouts" / "pdf" / "cards.html.j2"
+    template = mini_project / "layouts" / "pdf" / name
     template.write_text(RUNAWAY + template.read_text(encoding="utf-8"), encoding="utf-8")
     check = run_cli("check", cwd=mini_project, env={"CASEBOOK_TIME_LIMIT": "2"})
     assert check.returncode == 1
