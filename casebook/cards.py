@@ -30,7 +30,7 @@ import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from casebook.blocks import (
     Block,
@@ -51,6 +51,9 @@ from casebook.diagnostics import ContentError, Diagnostic
 from casebook.document import CaseEntry, Document
 from casebook.layout import Layout
 from casebook.pdf import LayOut, RenderError, render_template, write_pdf
+
+if TYPE_CHECKING:
+    import jinja2
 
 __all__ = ["SIZES", "render", "template_html"]
 
@@ -114,10 +117,13 @@ def render(document: Document, layout: Layout, content_dir: Path) -> tuple[bytes
     return write_pdf(document, layout, content_dir, compose)
 
 
-def template_html(document: Document, layout: Layout) -> tuple[str, ...]:
+def template_html(
+    document: Document, layout: Layout, env: jinja2.Environment | None = None
+) -> tuple[str, ...]:
     """The HTML of ``document``'s cards as measured (their words in one column) and as
     sheets (their blocks shared between two columns), every card at the largest size, for
-    checking the template without laying it out. Raises RenderError (TemplateError for a
+    checking the template without laying it out (``env``: see
+    :func:`casebook.pdf.render_template`). Raises RenderError (TemplateError for a
     template's own mistake)."""
     first = document.cases[0].anchor if document.cases else None
 
@@ -131,8 +137,8 @@ def template_html(document: Document, layout: Layout) -> tuple[str, ...]:
         for case in document.cases
     )
     return (
-        _html(document, layout, measured, measuring=True),
-        _html(document, layout, sheets, measuring=False),
+        _html(document, layout, measured, measuring=True, env=env),
+        _html(document, layout, sheets, measuring=False, env=env),
     )
 
 
@@ -167,11 +173,19 @@ def _fitted(
     return tuple(planned[case.anchor] for case in document.cases)
 
 
-def _html(document: Document, layout: Layout, cards: Sequence[_Card], *, measuring: bool) -> str:
+def _html(
+    document: Document,
+    layout: Layout,
+    cards: Sequence[_Card],
+    *,
+    measuring: bool,
+    env: jinja2.Environment | None = None,
+) -> str:
     return render_template(
         document,
         layout,
         _TEMPLATE,
+        env=env,
         cards=tuple(cards),
         header=not measuring,
         measuring=measuring,

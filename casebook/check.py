@@ -68,17 +68,19 @@ def render_problems(layout: Layout, corpus: Corpus, packs: Sequence[Pack]) -> li
     and the case cards of one, as HTML only. Nothing is laid out."""
     from casebook import cards, largeprint
     from casebook.document import compose_pack
-    from casebook.pdf import RenderError, TemplateError, render_html
+    from casebook.pdf import RenderError, TemplateError, render_html, template_environment
 
     problems: list[Diagnostic] = []
     sheets: set[str] = set()
+    env = template_environment(layout)
+    env.auto_reload = False  # each template is read and compiled once for all these runs
     # Large print runs the standard pack's template too: once is enough for its own parts.
     runs = (render_html, largeprint.render_html, cards.template_html)
     for n, pack in enumerate({p.kind: p for p in reversed(packs)}.values()):
         document = compose_pack(pack, corpus)
         for run in runs if n == 0 else runs[:1]:
             try:
-                made = run(document, layout)
+                made = run(document, layout, env=env)
             except TemplateError as error:
                 problems.append(Diagnostic(error.where, error.line, error.reason))
                 continue

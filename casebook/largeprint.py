@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from casebook.document import Document
 from casebook.layout import (
@@ -24,6 +25,9 @@ from casebook.layout import (
 )
 from casebook.pdf import render_html as render_pack_html
 from casebook.pdf import write_pdf
+
+if TYPE_CHECKING:
+    import jinja2
 
 __all__ = ["MIN_MARGINS_MM", "STYLESHEET", "render", "render_html", "running_heads"]
 
@@ -47,8 +51,9 @@ def render(document: Document, layout: Layout, content_dir: Path) -> tuple[bytes
     return write_pdf(document, layout, content_dir, lambda lay_out: lay_out(html))
 
 
-def render_html(document: Document, layout: Layout) -> str:
-    """The HTML WeasyPrint is given for the large-print edition of ``document``."""
+def render_html(document: Document, layout: Layout, env: jinja2.Environment | None = None) -> str:
+    """The HTML WeasyPrint is given for the large-print edition of ``document`` (``env``:
+    see :func:`casebook.pdf.render_template`)."""
     top, right, bottom, left = layout.brand.margins_mm
     least_top, least_bottom = MIN_MARGINS_MM
     margins = (max(top, least_top), right, max(bottom, least_bottom), left)
@@ -59,6 +64,7 @@ def render_html(document: Document, layout: Layout) -> str:
         stylesheets=(STYLESHEET,),
         margins_mm=margins,
         running_heads=running_heads(document, layout, width_mm),
+        env=env,
     )
 
 

@@ -244,15 +244,6 @@ def read_layout_file(path: Path, root: Path, limit: int = TEMPLATE_LIMIT) -> byt
         raise ContentError([Diagnostic(str(path), 0, f"cannot read: {reason}")]) from None
 
 
-def _unchanged(path: Path, data: bytes) -> bool:
-    """Whether the file at ``path`` still holds ``data`` (read only when its size says it
-    may: a pipe, a device or a file grown large is never read)."""
-    try:
-        return path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data
-    except OSError:
-        return False
-
-
 def template_loader(folder: Path, root: Path) -> Any:
     """A Jinja2 loader for the templates in ``folder`` that reads only plain files inside
     the layouts folder ``root``: a template linked to a file elsewhere (or a pipe, or a
@@ -273,8 +264,7 @@ def template_loader(folder: Path, root: Path) -> Any:
                 source = data.decode("utf-8")
             except UnicodeDecodeError:
                 raise ContentError([Diagnostic(str(path), 0, "is not UTF-8 text")]) from None
-            # Compiled once; read again (through this loader) when the file has changed.
-            return source, str(path), lambda: _unchanged(path, data)
+            return source, str(path), lambda: False
 
     return _LayoutLoader(str(folder))
 

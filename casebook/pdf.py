@@ -9,7 +9,6 @@ for the Word renderer; only its ``media/`` subfolder is ever read.
 
 from __future__ import annotations
 
-import functools
 import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -111,27 +110,29 @@ def render_html(
     stylesheets: Sequence[str] = (),
     margins_mm: Sequence[float] | None = None,
     running_heads: Mapping[str, str] | None = None,
+    env: jinja2.Environment | None = None,
 ) -> str:
     """The exact HTML WeasyPrint is given for ``document`` (relative URLs, no machine paths).
 
     ``stylesheets`` (paths relative to ``layouts/``) are linked after the pack's own styles,
     so they restyle the same pack (the large-print stylesheet does); ``margins_mm`` (top,
     right, bottom, left) replace the brand's page margins; ``running_heads`` (case anchor ->
-    text) gives a case's continued pages a shorter head than its heading.
+    text) gives a case's continued pages a shorter head than its heading. ``env`` is the
+    template environment to use (see :func:`render_template`).
     """
     del media_root  # figures are written as content:media/... and resolved by the fetcher
     extra: dict[str, Any] = {} if margins_mm is None else {"margins": list(margins_mm)}
     if running_heads:
         extra["running_heads"] = dict(running_heads)
-    return render_template(document, layout, _TEMPLATE, stylesheets=tuple(stylesheets), **extra)
+    return render_template(
+        document, layout, _TEMPLATE, env=env, stylesheets=tuple(stylesheets), **extra
+    )
 
 
-@functools.lru_cache(maxsize=4)
 def template_environment(layout: Layout) -> jinja2.Environment:
     """The sandboxed Jinja2 environment of the PDF templates in ``layouts/pdf``, with the
     filters that turn blocks and inline text into escaped HTML (``blocks``, ``inlines``)
-    and brand values into CSS (``css``). One per layout in a process, so that a template
-    is compiled once and again only when its file changes."""
+    and brand values into CSS (``css``)."""
     env = jinja2.sandbox.SandboxedEnvironment(
         loader=template_loader(layout.root / "pdf", layout.root),
         autoescape=True,
@@ -146,10 +147,19 @@ def template_environment(layout: Layout) -> jinja2.Environment:
     return env
 
 
-def render_template(document: Document, layout: Layout, name: str, **context: Any) -> str:
+def render_template(
+    document: Document,
+    layout: Layout,
+    name: str,
+    *,
+    env: jinja2.Environment | None = None,
+    **context: Any,
+) -> str:
     """Render ``layouts/pdf/<name>`` for ``document`` with the brand's values and
-    ``context`` (which may replace them); raises RenderError naming the template and line."""
-    env = template_environment(layout)
+    ``context`` (which may replace them); raises RenderError naming the template and line.
+    ``env``, from :func:`template_environment` for the same layout, lets several renders
+    share compiled templates; by default each render reads and compiles its own."""
+    env = template_environment(layout) if env is None else env
     brand = layout.brand
     try:
         template = env.get_template(name)
