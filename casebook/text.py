@@ -114,8 +114,8 @@ def unprintable(text: str, keep: str = "\t\n\v\f") -> str | None:
 
 
 def shows(char: str) -> bool:
-    """Whether ``char`` puts ink on the page of its own: not a space or separator, a control
-    or a format character (such as a zero-width space)."""
+    """Whether ``char`` puts ink on the page of its own: it is not a space, a separator, a
+    control character or a format character (such as a zero-width space)."""
     return not char.isspace() and unicodedata.category(char) not in _INK_LESS
 
 
