@@ -270,7 +270,7 @@ def test_an_edited_template_is_used_by_the_next_render_in_the_same_process(
     layout = load_layout(layouts)
     template = layouts / "pdf" / "pack.html.j2"
     first = render_html(document, layout)
-    # The same length, so that only the bytes tell the edit apart.
+    # An edit of the same length, made between two renders in one process.
     template.write_text(template.read_text(encoding="utf-8").replace("<html", "<HTML", 1))
     second = render_html(document, layout)
     assert "<html" in first and "<HTML" not in first
