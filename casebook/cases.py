@@ -9,7 +9,6 @@ from pathlib import Path
 
 from casebook.blocks import plain_text
 from casebook.content_files import ContentFiles
-from casebook.diagnostics import Diagnostic
 from casebook.fields import Fields, known
 from casebook.model import Case, Insight, Place
 from casebook.text import is_slug, shows
@@ -129,10 +128,10 @@ class _CaseReader:
         if not body.strip():
             problems.error(shown, first, "the case has no body text")
             return None
-        errors = _errors(problems.diagnostics)
+        errors = problems.error_count()
         blocks = self.files.markdown(body, shown, first)
         # Only "&nbsp;" or a zero-width space, say; a figure refused is reported already.
-        if not any(map(shows, plain_text(blocks))) and _errors(problems.diagnostics) == errors:
+        if not any(map(shows, plain_text(blocks))) and problems.error_count() == errors:
             problems.error(shown, first, "the case has no body text (only invisible characters)")
             return None
         values = (title, case_places, page, insight, case_tags, case_prompts)
@@ -257,7 +256,3 @@ def _prompt_key(prompt: str) -> str:
     """What makes two prompts the same: their words, whatever the case, spacing or quotes."""
     prompt = prompt.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
     return " ".join(prompt.casefold().split())
-
-
-def _errors(diagnostics: list[Diagnostic]) -> int:
-    return sum(d.severity == "error" for d in diagnostics)

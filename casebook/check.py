@@ -68,7 +68,7 @@ def render_problems(layout: Layout, corpus: Corpus, packs: Sequence[Pack]) -> li
     and the case cards of one, as HTML only. Nothing is laid out."""
     from casebook import cards, largeprint
     from casebook.document import compose_pack
-    from casebook.pdf import RenderError, TemplateError, render_html, template_environment
+    from casebook.pdf import TemplateError, render_html, template_environment
 
     problems: list[Diagnostic] = []
     sheets: set[str] = set()
@@ -81,11 +81,8 @@ def render_problems(layout: Layout, corpus: Corpus, packs: Sequence[Pack]) -> li
         for run in runs if n == 0 else runs[:1]:
             try:
                 made = run(document, layout, env=env)
-            except TemplateError as error:
+            except TemplateError as error:  # what rendering a template raises
                 problems.append(Diagnostic(error.where, error.line, error.reason))
-                continue
-            except RenderError as error:
-                problems.append(Diagnostic(str(layout.root / "pdf"), 0, str(error)))
                 continue
             except Overtime:
                 raise  # the time limit: stop here, not at the next pack

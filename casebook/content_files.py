@@ -38,7 +38,10 @@ class Problems:
         self.diagnostics.extend(diagnostics)
 
     def has_errors(self) -> bool:
-        return any(d.severity == "error" for d in self.diagnostics)
+        return self.error_count() > 0
+
+    def error_count(self) -> int:
+        return sum(d.severity == "error" for d in self.diagnostics)
 
 
 class ContentFiles:

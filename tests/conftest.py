@@ -104,6 +104,20 @@ def cli_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
+def run_script(script: str, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run ``python -c SCRIPT ARGS`` in ``cwd`` with this checkout's casebook importable, in
+    the builds' fixed environment; returns the completed process (text)."""
+    return subprocess.run(
+        [sys.executable, "-c", script, *args],
+        cwd=cwd,
+        env=cli_env({"PYTHONPATH": str(ROOT)}),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
 @pytest.fixture
 def run_cli() -> RunCli:
     """Run ``python build.py ARGS`` in ``cwd``; returns the completed process (text)."""

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import BUILD_PY, FORMATS, ROOT, cli_env
+from conftest import BUILD_PY, FORMATS, run_script
 
 RunCli = Callable[..., subprocess.CompletedProcess[str]]
 
@@ -181,15 +181,7 @@ def test_debug_before_or_after_the_command_shows_the_traceback_of_an_unexpected_
     tmp_path: Path, args: list[str]
 ) -> None:
     command = args if "check" in args else [*args, "check"]
-    result = subprocess.run(
-        [sys.executable, "-c", UNFORESEEN, *command],
-        cwd=tmp_path,
-        env=cli_env({"PYTHONPATH": str(ROOT)}),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = run_script(UNFORESEEN, *command, cwd=tmp_path)
     assert result.returncode == 1
     if args:
         assert result.stderr.startswith("Traceback (most recent call last):")

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import ast
 import re
-import subprocess
-import sys
 from pathlib import Path
 
-from conftest import ROOT, cli_env
+from conftest import ROOT, run_script
 
 PACKAGE = ROOT / "casebook"
 
@@ -113,15 +111,7 @@ sys.exit(main(sys.argv[1:]))
 
 
 def test_the_library_and_check_work_without_fcntl(mini_project: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-c", WITHOUT_POSIX, "check"],
-        cwd=mini_project,
-        env=cli_env({"PYTHONPATH": str(ROOT)}),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = run_script(WITHOUT_POSIX, "check", cwd=mini_project)
     assert result.returncode == 0, result.stderr
     assert re.fullmatch(
         r"\d+ cases, \d+ insights, \d+ places, \d+ packs: no problems\n", result.stdout
@@ -133,13 +123,6 @@ def test_importing_casebook_loads_nothing_else(tmp_path: Path) -> None:
         "import sys, casebook; "
         "print(sorted(m for m in sys.modules if m.split('.')[0] == 'casebook'))"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=tmp_path,
-        env=cli_env({"PYTHONPATH": str(ROOT)}),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
+    result = run_script(script, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
     assert result.stdout == "['casebook']\n"
