@@ -137,7 +137,7 @@ def _download(pack: PackRecord, output: OutputRecord) -> _Download:
         format=output.format,
         name=name,
         mime=MIME_TYPES.get(Path(output.path).suffix, "application/octet-stream"),
-        label=f"Download the {name} of {pack.title} ({detail})",
+        label=f"Download {name} of {pack.title} ({detail})",
         detail=detail,
     )
 

@@ -110,7 +110,7 @@ def test_each_format_of_each_pack_is_recorded_and_linked_with_its_size_and_pages
             rf'<a class="download [^"]*" href="{re.escape(name)}"[^>]*>(.*?)</a>', page
         )
         text = squash(html.unescape(re.sub(r"<[^>]+>", "", link)))
-        assert text == f"Download the {spec.label} of {pack.title} ({', '.join(facts)})", name
+        assert text == f"Download {spec.label} of {pack.title} ({', '.join(facts)})", name
 
 
 @pytest.mark.parametrize("pack_id", sorted(PACKS))

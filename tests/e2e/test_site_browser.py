@@ -75,7 +75,7 @@ def test_downloads_page_works_offline_and_every_link_resolves(
         pack = next(p for p in manifest["packs"] if p["id"] == output["pack"])
         name = next(spec.label for spec in BUILTIN if spec.name == output["format"])
         text = " ".join(link.text_content().split())
-        assert text.startswith(f"Download the {name} of {pack['title']} (")
+        assert text.startswith(f"Download {name} of {pack['title']} (")
         if output["pages"] is not None:
             pages = output["pages"]
             assert text.endswith(", 1 page)" if pages == 1 else f", {pages} pages)")
