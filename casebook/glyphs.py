@@ -39,18 +39,57 @@ def uncovered_characters(content_dir: Path, layout: Layout) -> list[Diagnostic]:
     paths = [content_dir / name for name in _FILES]
     for folder, pattern in _FOLDERS:
         paths += sorted((content_dir / folder).glob(pattern))
-    for path in paths:
-        text = files.read(path) if path.is_file() else None
-        for number, line in enumerate((text or "").split("\n"), start=1):
+    texts: dict[str, str] = {}
+    for file in paths:
+        text = (files.read(file) if file.is_file() else None) or ""
+        texts[str(file)] = text
+        for number, line in enumerate(text.split("\n"), start=1):
             if not line.isascii():
                 drawn = list(dict.fromkeys(c for c in line if _drawn(c)))
-                lines.append((str(path), number, drawn))
+                lines.append((str(file), number, drawn))
     missing = _not_in_fonts({c for _, _, drawn in lines for c in drawn}, layout)
-    return [
-        Diagnostic(path, number, _message([c for c in drawn if c in missing]), "warning")
-        for path, number, drawn in lines
-        if missing.intersection(drawn)
-    ]
+    flagged = [(path, n, drawn) for path, n, drawn in lines if missing.intersection(drawn)]
+    # Only in a file with such a line, tell what YAML prints from its comments.
+    values = {path: _yaml_values(texts[path], path) for path, _, _ in flagged}
+    found = []
+    for path, number, drawn in flagged:
+        printed = values[path].get(number)
+        shown = [c for c in drawn if c in missing and (printed is None or c in printed)]
+        if shown:
+            found.append(Diagnostic(path, number, _message(shown), "warning"))
+    return found
+
+
+def _yaml_values(text: str, path: str) -> dict[int, set[str]]:
+    """For each line of the YAML in ``text`` (a YAML file's, or a Markdown file's front
+    matter), the characters of the values on that line, so that a character only in a
+    comment is not reported. Lines outside the YAML are absent, as are all of them when the
+    YAML cannot be read: the loader reports that, and every line is then taken as printed."""
+    import yaml
+
+    lines = text.split("\n")
+    first = 0
+    if path.endswith(".md"):
+        ends = [i for i, line in enumerate(lines) if line.rstrip() == "---"]
+        if len(ends) < 2 or ends[0] != 0:
+            return {}
+        first, lines = 1, lines[1 : ends[1]]
+    source = "\n".join(lines)
+    found: dict[int, set[str]] = {
+        number: set() for number in range(first + 1, first + len(lines) + 1)
+    }
+    try:
+        tokens = list(yaml.scan(source, Loader=yaml.SafeLoader))
+    except yaml.YAMLError:
+        return {}
+    for token in tokens:
+        if not isinstance(token, yaml.ScalarToken):
+            continue
+        start, end = token.start_mark.index, token.end_mark.index
+        line = first + source.count("\n", 0, start) + 1  # as the loader counts: at "\n"
+        for offset, part in enumerate(source[start:end].split("\n")):
+            found[line + offset].update(part)
+    return found
 
 
 def _drawn(char: str) -> bool:

@@ -276,6 +276,35 @@ def test_characters_no_bundled_font_has_are_a_warning_at_their_line(
     assert warning in built.stderr.splitlines()
 
 
+def test_characters_no_bundled_font_has_count_in_yaml_values_not_in_comments(
+    mini_project: Path, run_cli: RunCli
+) -> None:
+    content = mini_project / "content"
+    case = content / "cases" / "newport-mapping-local-assets.md"
+    text = case.read_text(encoding="utf-8")
+    # A comment in the front matter, then a prompt whose second line holds a character no
+    # bundled font has, with a comment after it holding another.
+    case.write_text(
+        text.replace(
+            "prompts:\n",
+            "# 注释: comments are never printed\nprompts:\n"
+            "  - Which of these would you\n    try first, 早 or later? # 评\n",
+            1,
+        ),
+        encoding="utf-8",
+    )
+    insights = content / "insights.yaml"
+    insights.write_text("# 第一 — the insights\n" + insights.read_text(encoding="utf-8"))
+    result = run_cli("check", cwd=mini_project)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines() == [
+        "content/cases/newport-mapping-local-assets.md:10: warning: no bundled font has "
+        "早 (U+65E9): the PDF would show them in whatever font the computer building it "
+        "has, or as empty boxes; add a font that has them to layouts/fonts/ and "
+        "layouts/pdf/fonts.css"
+    ]
+
+
 @pytest.mark.parametrize("name", ["pack.html.j2", "cards.html.j2"])
 def test_a_runaway_pdf_template_stops_check_at_the_time_limit(
     mini_project: Path, run_cli: RunCli, name: str
