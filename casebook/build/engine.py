@@ -199,21 +199,26 @@ def build(
             if manifest.site_fingerprint != previous.site_fingerprint or not index.is_file():
                 from casebook.site import render_site_in_time
 
+                failure: list[str] = []
                 try:
                     page = render_site_in_time(manifest, plan.layout, options.time_limit).encode()
+                    write_atomic(index, page)
                 except ContentError as error:
-                    problems.extend(str(d) for d in error.diagnostics)
+                    failure = [str(d) for d in error.diagnostics]
+                except OSError as error:  # a full disk: said with every output that failed
+                    failure = [f"{index}: cannot write: {error.strerror or error}"]
+                if failure:
+                    problems.extend(failure)
+                    page = None
                     manifest = replace(manifest, site_fingerprint="", inputs_stamp="")
                     # An old page still tells the truth when this build wrote and removed
                     # nothing; otherwise it may link files removed or give old sizes: no page
-                    # rather than one that lies. The next build with a working template
+                    # rather than one that lies. The next build that can write the page
                     # makes it again.
                     if removed or any(o.status == "built" for o in outcomes.values()):
                         unlink_quietly(index)
             if manifest != previous or journaled:
                 write_manifest(options.out_dir, manifest)
-            if page is not None:
-                write_atomic(index, page)
             fsync_dir(options.out_dir)
             remove_temporaries(options.out_dir)
     ordered = tuple(outcomes[j.path] for j in plan.jobs if j.path in outcomes)

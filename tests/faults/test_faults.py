@@ -262,11 +262,16 @@ def test_a_full_disk_fails_each_output_by_name_and_keeps_the_previous_files(
     outputs = [
         f"{pack}.{fmt}" for pack in ("all-cases", "nation-england") for fmt in ("docx", "pdf")
     ]
-    assert [line.split(":")[0] for line in failures] == [f"dist/{name}" for name in outputs]
+    # The downloads page is too large as well; it is named with the outputs, not instead.
+    expected = sorted([*outputs, "index.html"])
+    assert [line.split(":")[0] for line in failures] == [f"dist/{name}" for name in expected]
     # Word files are complete in memory and fail while being written into dist/.
     assert "dist/nation-england.docx: cannot write: File too large" in failures
+    assert "dist/index.html: cannot write: File too large" in failures
     assert "Traceback" not in result.stderr
     assert packs_of(snapshot(project)) == packs_of(before)
+    # Nothing was built or removed, so the page already there is still true, and kept.
+    assert snapshot(project)["index.html"] == before["index.html"]
     assert_consistent(project)
 
     again = run_build(project, *FORMATS, "--only", "nation-england", "all-cases")
