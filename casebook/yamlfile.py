@@ -72,6 +72,14 @@ def parse_yaml(text: str, path: str, line_offset: int = 0, *, fast: bool = False
         raise error.error from None
 
 
+# A bracket or quote left open is noticed lines below it, at the next key or the end of the
+# text: such an error is reported where it was opened, saying where it was noticed.
+_OPENED = {
+    "while parsing a flow sequence": "the list opened with '[' on this line",
+    "while parsing a flow mapping": "the mapping opened with '{' on this line",
+    "while scanning a quoted scalar": "the quoted text that starts on this line",
+}
+
 # The characters PyYAML's reader refuses (its NON_PRINTABLE test, applied to the whole text).
 _UNREADABLE = yaml.reader.Reader.NON_PRINTABLE
 
@@ -134,11 +142,12 @@ def _parse(text: str, path: str, line_offset: int, loader: Any) -> Node:
                 depth -= 1
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        raise _NotYaml(
-            ContentError(
-                [Diagnostic(path, where(mark), f"YAML syntax: {exc.problem or exc.context}")]
-            )
-        ) from None
+        message = f"YAML syntax: {exc.problem or exc.context}"
+        opened = _OPENED.get(exc.context or "")
+        if opened and exc.context_mark is not None and where(exc.context_mark) != where(mark):
+            message = f"YAML syntax: {opened} is not closed ({exc.problem} on line {where(mark)})"
+            mark = exc.context_mark
+        raise _NotYaml(ContentError([Diagnostic(path, where(mark), message)])) from None
     except yaml.YAMLError as exc:  # reader errors: characters YAML cannot hold
         raise _NotYaml(ContentError([Diagnostic(path, 1 + line_offset, f"YAML: {exc}")])) from None
     if problems:

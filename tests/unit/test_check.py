@@ -94,9 +94,22 @@ def test_every_problem_is_reported_at_once_with_its_line(content: Path) -> None:
 
 
 def test_yaml_syntax_error_points_at_the_line_in_the_file(content: Path) -> None:
-    write_case(content, "newham-bad-yaml", GOOD_CASE.replace("page: 20", "page: [20"))
+    bad = GOOD_CASE.replace("title: A new case", "title: Newham: a new case")
+    write_case(content, "newham-bad-yaml", bad)
     assert problems(content) == [
-        "content/cases/newham-bad-yaml.md:5: YAML syntax: expected ',' or ']', but got ':'"
+        "content/cases/newham-bad-yaml.md:2: YAML syntax: mapping values are not allowed here"
+    ]
+
+
+def test_an_unclosed_bracket_or_quote_is_reported_where_it_opens(content: Path) -> None:
+    # YAML notices only at the next key, or at the end of the front matter.
+    write_case(content, "newham-bracket", GOOD_CASE.replace("page: 20", "page: [20"))
+    write_case(content, "newham-quote", GOOD_CASE.replace("tags:", "note: 'never closed\ntags:"))
+    assert problems(content) == [
+        "content/cases/newham-bracket.md:4: YAML syntax: the list opened with '[' on this "
+        "line is not closed (expected ',' or ']', but got ':' on line 5)",
+        "content/cases/newham-quote.md:6: YAML syntax: the quoted text that starts on this "
+        "line is not closed (found unexpected end of stream on line 8)",
     ]
 
 

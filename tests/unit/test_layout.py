@@ -216,8 +216,10 @@ def test_yaml_syntax_error_has_its_line(layouts: Path) -> None:
     path = write_brand(layouts, GOOD.replace("paper: Letter", "paper: [Letter"))
     with pytest.raises(ContentError) as error:
         load_layout(layouts, "test")
-    [message] = messages(error)
-    assert message.startswith(f"{path}:12: YAML syntax: ")
+    assert messages(error) == [
+        f"{path}:11: YAML syntax: the list opened with '[' on this line is not closed "
+        "(expected ',' or ']', but got ':' on line 12)"
+    ]
 
 
 def test_python_tags_are_not_loaded(layouts: Path) -> None:
