@@ -202,11 +202,13 @@ def build(
                 failure: list[str] = []
                 try:
                     page = render_site_in_time(manifest, plan.layout, options.time_limit).encode()
-                    write_atomic(index, page)
                 except ContentError as error:
                     failure = [str(d) for d in error.diagnostics]
-                except OSError as error:  # a full disk: said with every output that failed
-                    failure = [f"{index}: cannot write: {error.strerror or error}"]
+                if page is not None:
+                    try:
+                        write_atomic(index, page)
+                    except OSError as error:  # a full disk: said with every output that failed
+                        failure = [f"{index}: cannot write: {error.strerror or error}"]
                 if failure:
                     problems.extend(failure)
                     page = None
