@@ -84,6 +84,7 @@ def render_site(manifest: Manifest, layout: Layout) -> str:
         return template.render(
             manifest=manifest,
             cards=[_card(p, manifest) for p in manifest.packs],
+            formats={output.format for output in manifest.outputs},
             edition=long_date(manifest.edition),
             brand=layout.brand,
             primary=_colour(layout, "primary", "#1f4e79"),

@@ -225,6 +225,39 @@ def test_changing_a_layout_file_rebuilds_what_reads_it(
     }
 
 
+CARDS_NOTE = (
+    "Case cards print two cards to an A4 sheet: cut along the dashed line. Each card holds "
+    "one case, its prompts and where it comes from, for groups to read, sort and compare."
+)
+LARGE_PRINT_NOTE = (
+    "Large print is the PDF pack set in 16 pt type or larger, for anyone who asks for it."
+)
+
+
+def _page_text(project: Path) -> str:
+    page = (project / "dist" / "index.html").read_text(encoding="utf-8")
+    return " ".join(re.sub(r"<[^>]+>", " ", page).split())
+
+
+def test_the_downloads_page_says_how_to_use_cards_and_large_print(
+    built_mini_project: Path,
+) -> None:
+    every_format = _page_text(built_mini_project)
+    assert CARDS_NOTE in every_format
+    assert LARGE_PRINT_NOTE in every_format
+
+
+def test_the_downloads_page_explains_only_the_formats_it_lists(
+    mini_project: Path, run_cli: RunCli
+) -> None:
+    result = run_cli("--format", "docx", cwd=mini_project)
+    assert result.returncode == 0, result.stderr
+    word_only = _page_text(mini_project)
+    assert "Word files keep real headings" in word_only
+    assert "Case cards" not in word_only
+    assert "Large print" not in word_only
+
+
 def test_deleting_a_recipe_removes_its_outputs(built_mini_project: Path, run_cli: RunCli) -> None:
     recipe = next((built_mini_project / "content" / "packs").glob("*.yaml"))
     pack_id = recipe.stem
