@@ -9,6 +9,7 @@ build warn about every such character, at the line of the content file that hold
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 from casebook.content_files import ContentFiles, Problems
@@ -50,7 +51,7 @@ def uncovered_characters(content_dir: Path, layout: Layout) -> list[Diagnostic]:
     missing = _not_in_fonts({c for _, _, drawn in lines for c in drawn}, layout)
     flagged = [(path, n, drawn) for path, n, drawn in lines if missing.intersection(drawn)]
     # Only in a file with such a line, tell what YAML prints from its comments.
-    values = {path: _yaml_values(texts[path], path) for path, _, _ in flagged}
+    values = {path: _yaml_values(texts[path], path) for path in {path for path, _, _ in flagged}}
     found = []
     for path, number, drawn in flagged:
         printed = values[path].get(number)
@@ -74,7 +75,8 @@ def _yaml_values(text: str, path: str) -> dict[int, set[str]]:
         if len(ends) < 2 or ends[0] != 0:
             return {}
         first, lines = 1, lines[1 : ends[1]]
-    source = "\n".join(lines)
+    # As the loader reads it: YAML cannot hold a vertical tab or form feed (see content_files).
+    source = re.sub("[\v\f]", " ", "\n".join(lines))
     found: dict[int, set[str]] = {
         number: set() for number in range(first + 1, first + len(lines) + 1)
     }
@@ -87,7 +89,10 @@ def _yaml_values(text: str, path: str) -> dict[int, set[str]]:
             continue
         start, end = token.start_mark.index, token.end_mark.index
         line = first + source.count("\n", 0, start) + 1  # as the loader counts: at "\n"
-        for offset, part in enumerate(source[start:end].split("\n")):
+        parts = source[start:end].split("\n")
+        if token.style in ("|", ">"):  # a block's first line holds its indicator, and comments
+            parts[0] = ""
+        for offset, part in enumerate(parts):
             found[line + offset].update(part)
     return found
 

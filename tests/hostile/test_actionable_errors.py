@@ -294,7 +294,11 @@ def test_characters_no_bundled_font_has_count_in_yaml_values_not_in_comments(
         encoding="utf-8",
     )
     insights = content / "insights.yaml"
-    insights.write_text("# 第一 — the insights\n" + insights.read_text(encoding="utf-8"))
+    text = insights.read_text(encoding="utf-8")
+    assert "  summary: >-\n" in text
+    # A comment at the head of the file, and one after a block's indicator.
+    text = text.replace("  summary: >-\n", "  summary: >- # 摘要\n", 1)
+    insights.write_text("# 第一 — the insights\n" + text, encoding="utf-8")
     result = run_cli("check", cwd=mini_project)
     assert result.returncode == 0, result.stderr
     assert result.stderr.splitlines() == [
