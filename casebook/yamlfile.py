@@ -80,6 +80,11 @@ _OPENED = {
     "while scanning a quoted scalar": "the quoted text that starts on this line",
 }
 
+# How the text after an open bracket or quote tells it was never closed: YAML ran on to the
+# end, or to the next key (its ':').
+_RAN_ON = ("end of stream", "'<stream end>'", "'<document start>'")
+_NEXT_KEY = ("got ':'", "found ':'")
+
 # The characters PyYAML's reader refuses (its NON_PRINTABLE test, applied to the whole text).
 _UNREADABLE = yaml.reader.Reader.NON_PRINTABLE
 
@@ -145,8 +150,17 @@ def _parse(text: str, path: str, line_offset: int, loader: Any) -> Node:
         message = f"YAML syntax: {exc.problem or exc.context}"
         opened = _OPENED.get(exc.context or "")
         if opened and exc.context_mark is not None and where(exc.context_mark) != where(mark):
-            message = f"YAML syntax: {opened} is not closed ({exc.problem} on line {where(mark)})"
-            mark = exc.context_mark
+            problem = exc.problem or ""
+            if problem.endswith(_RAN_ON):
+                end = "the front matter" if line_offset else "the file"
+                message = f"YAML syntax: {opened} is not closed: it runs on to the end of {end}"
+                mark = exc.context_mark
+            elif problem.endswith(_NEXT_KEY):
+                message = f"YAML syntax: {opened} is not closed ({problem} on line {where(mark)})"
+                mark = exc.context_mark
+            else:  # a closed list lacking a comma, say: the problem's own line
+                message = f"YAML syntax: {problem} (in {opened.removesuffix(' on this line')} "
+                message += f"on line {where(exc.context_mark)})"
         raise _NotYaml(ContentError([Diagnostic(path, where(mark), message)])) from None
     except yaml.YAMLError as exc:  # reader errors: characters YAML cannot hold
         raise _NotYaml(ContentError([Diagnostic(path, 1 + line_offset, f"YAML: {exc}")])) from None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 import shutil
 from pathlib import Path
 
@@ -109,7 +110,18 @@ def test_an_unclosed_bracket_or_quote_is_reported_where_it_opens(content: Path) 
         "content/cases/newham-bracket.md:4: YAML syntax: the list opened with '[' on this "
         "line is not closed (expected ',' or ']', but got ':' on line 5)",
         "content/cases/newham-quote.md:6: YAML syntax: the quoted text that starts on this "
-        "line is not closed (found unexpected end of stream on line 8)",
+        "line is not closed: it runs on to the end of the front matter",
+    ]
+
+
+def test_a_missing_comma_in_a_closed_list_is_reported_where_yaml_finds_it(
+    content: Path,
+) -> None:
+    prompts = 'prompts: ["What would change?",\n  "Who would lead?"\n  "And when?"]'
+    write_case(content, "newham-comma", re.sub("prompts: .*", prompts, GOOD_CASE))
+    assert problems(content) == [
+        "content/cases/newham-comma.md:9: YAML syntax: expected ',' or ']', but got "
+        "'<scalar>' (in the list opened with '[' on line 7)"
     ]
 
 
