@@ -205,6 +205,10 @@ def build(
                 except ContentError as error:
                     failure = [str(d) for d in error.diagnostics]
                 if page is not None:
+                    # Until the page is written, the manifest on disk must not vouch for it:
+                    # a build stopped in between then writes the page again.
+                    unvouched = replace(manifest, site_fingerprint="", inputs_stamp="")
+                    write_manifest(options.out_dir, unvouched)
                     try:
                         write_atomic(index, page)
                     except OSError as error:  # a full disk: said with every output that failed
@@ -219,7 +223,7 @@ def build(
                     # makes it again.
                     if removed or any(o.status == "built" for o in outcomes.values()):
                         unlink_quietly(index)
-            if manifest != previous or journaled:
+            if manifest != previous or journaled or page is not None:
                 write_manifest(options.out_dir, manifest)
             fsync_dir(options.out_dir)
             remove_temporaries(options.out_dir)

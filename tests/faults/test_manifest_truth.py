@@ -8,6 +8,7 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 from conftest import RunCli
 
 
@@ -115,3 +116,42 @@ def test_a_failing_downloads_page_with_nothing_rebuilt_keeps_the_old_page(
     # Every file it lists is as it describes it: the page still tells the truth.
     assert index.read_bytes() == before
     assert_truthful(project)
+
+
+@pytest.mark.parametrize("stop_at", ["index.html", "manifest.json"])
+def test_a_build_stopped_around_the_downloads_page_leaves_it_to_the_next_build(
+    mini_project: Path, monkeypatch: pytest.MonkeyPatch, stop_at: str
+) -> None:
+    """Stopped as it writes the page, or as it writes the manifest just after the page, and
+    then the template is put back: the next build's page is the template's."""
+    from casebook import cli
+    from casebook.build import engine
+
+    monkeypatch.chdir(mini_project)
+    assert cli.main(["build", "--format", "docx"]) == 0
+    template = mini_project / "layouts" / "site" / "index.html.j2"
+    original = template.read_text(encoding="utf-8")
+    template.write_text(original + "<!-- second look -->\n", encoding="utf-8")
+    written = engine.write_atomic
+    page_written = False
+
+    def stopped(target: Path, data: bytes) -> None:
+        nonlocal page_written
+        if target.name == stop_at and (stop_at == "index.html" or page_written):
+            raise KeyboardInterrupt  # the build is stopped here
+        written(target, data)
+        page_written = page_written or target.name == "index.html"
+
+    monkeypatch.setattr(engine, "write_atomic", stopped)
+    monkeypatch.setattr("casebook.build.manifest.write_atomic", stopped)
+    assert cli.main(["build", "--format", "docx"]) != 0
+    monkeypatch.undo()
+    monkeypatch.chdir(mini_project)
+    template.write_text(original, encoding="utf-8")
+
+    assert cli.main(["build", "--format", "docx"]) == 0
+    page = (mini_project / "dist" / "index.html").read_text(encoding="utf-8")
+    assert "<!-- second look -->" not in page
+    recorded = sorted(str(o["path"]) for o in outputs(mini_project))
+    assert recorded == sorted(packs_on_disk(mini_project))
+    assert links(mini_project) == set(recorded)
