@@ -38,7 +38,7 @@ class _Download:
     format: str
     name: str  # "PDF", "Word file"
     mime: str
-    label: str  # the whole link text: names the pack and the format
+    label: str  # the link's accessible name: "Download <format> of <pack> (<detail>)"
     detail: str  # size and pages
 
 

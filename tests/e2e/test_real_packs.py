@@ -106,11 +106,17 @@ def test_each_format_of_each_pack_is_recorded_and_linked_with_its_size_and_pages
             facts.append("1 page" if pages == 1 else f"{pages} pages")
         else:
             assert record["pages"] is None, name
-        [link] = re.findall(
-            rf'<a class="download [^"]*" href="{re.escape(name)}"[^>]*>(.*?)</a>', page
+        [(label, link)] = re.findall(
+            rf'<a class="download [^"]*" href="{re.escape(name)}"[^>]* aria-label="([^"]*)">'
+            r"(.*?)</a>",
+            page,
         )
+        # On the button: the format, then size and pages. Its name says the pack as well.
         text = squash(html.unescape(re.sub(r"<[^>]+>", "", link)))
-        assert text == f"Download {spec.label} of {pack.title} ({', '.join(facts)})", name
+        assert text == f"{spec.label} {', '.join(facts)}", name
+        assert html.unescape(label) == (
+            f"Download {spec.label} of {pack.title} ({', '.join(facts)})"
+        ), name
 
 
 @pytest.mark.parametrize("pack_id", sorted(PACKS))

@@ -106,8 +106,8 @@ def test_a_plugin_adds_a_format_that_is_built_recorded_linked_skipped_and_pruned
     page = (project / "dist" / "index.html").read_text(encoding="utf-8")
     for pack_id in ids:
         assert re.search(
-            rf'<a class="download download-txt" href="{pack_id}\.txt" type="text/plain">'
-            r'<span class="vh">Download </span><span class="action">Plain text</span>',
+            rf'<a class="download download-txt" href="{pack_id}\.txt" type="text/plain" '
+            r'aria-label="Download Plain text of [^"]+"><span class="action">Plain text</span>',
             page,
         ), pack_id
 

@@ -74,11 +74,18 @@ def test_downloads_page_works_offline_and_every_link_resolves(
     for output, link in zip(manifest["outputs"], downloads.all(), strict=True):
         pack = next(p for p in manifest["packs"] if p["id"] == output["pack"])
         name = next(spec.label for spec in BUILTIN if spec.name == output["format"])
-        text = " ".join(link.text_content().split())
-        assert text.startswith(f"Download {name} of {pack['title']} (")
+        # The link's accessible name, and the link found by role and that name, as a screen
+        # reader finds it.
+        described = link.evaluate("a => a.ariaLabel")
+        assert described.startswith(f"Download {name} of {pack['title']} (")
         if output["pages"] is not None:
             pages = output["pages"]
-            assert text.endswith(", 1 page)" if pages == 1 else f", {pages} pages)")
+            assert described.endswith(", 1 page)" if pages == 1 else f", {pages} pages)")
+        found = page.get_by_role("link", name=described, exact=True)
+        assert found.evaluate_all("links => links.map(a => a.getAttribute('href'))") == [
+            output["path"]
+        ]
+        assert " ".join(link.text_content().split()).startswith(f"{name} ")
     for href in hrefs:
         url = urlparse(href)
         if url.scheme == "file":
