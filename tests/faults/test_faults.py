@@ -252,6 +252,9 @@ def test_a_full_disk_fails_each_output_by_name_and_keeps_the_previous_files(
     project = built_mini_project
     before = snapshot(project)
     edit_case(project)
+    # A downloads page that no longer fits either (a comment in its template makes it so).
+    template = project / "layouts" / "site" / "index.html.j2"
+    template.write_text(template.read_text() + "<!-- " + "room " * 4000 + "-->\n")
 
     result = run_build(
         project, *FORMATS, "--only", "nation-england", "all-cases", preexec_fn=_full_disk
@@ -262,7 +265,7 @@ def test_a_full_disk_fails_each_output_by_name_and_keeps_the_previous_files(
     outputs = [
         f"{pack}.{fmt}" for pack in ("all-cases", "nation-england") for fmt in ("docx", "pdf")
     ]
-    # The downloads page is too large as well; it is named with the outputs, not instead.
+    # The downloads page is named with the outputs, not instead of them.
     expected = sorted([*outputs, "index.html"])
     assert [line.split(":")[0] for line in failures] == [f"dist/{name}" for name in expected]
     # Word files are complete in memory and fail while being written into dist/.
@@ -278,6 +281,7 @@ def test_a_full_disk_fails_each_output_by_name_and_keeps_the_previous_files(
 
     assert again.returncode == 0, again.stderr
     assert all(f"built   dist/{name} " in again.stdout for name in outputs)
+    assert "room room" in (project / "dist" / "index.html").read_text()  # written this time
     assert_consistent(project)
 
 
