@@ -14,7 +14,14 @@ from casebook.reading import FileRefused, inside, read_bounded
 from casebook.text import clean_text, decode_utf8
 from casebook.yamlfile import Node, parse_yaml
 
-__all__ = ["FILE_LIMIT", "FRONT_MATTER_LIMIT", "ContentFiles", "Problems"]
+__all__ = [
+    "FILE_LIMIT",
+    "FRONT_MATTER_LIMIT",
+    "ContentFiles",
+    "Problems",
+    "closing_fence",
+    "yaml_text",
+]
 
 FRONT_MATTER_LIMIT = 64 * 1024
 #: The largest content file read (a case's front matter and body are far smaller).
@@ -98,10 +105,8 @@ class ContentFiles:
         return path, node.items
 
     def parse(self, text: str, path: str, offset: int) -> tuple[str, Node] | None:
-        # YAML cannot hold a vertical tab; in a one-line field it was only ever a space.
-        text = re.sub("[\v\f]", " ", text)
         try:
-            return path, parse_yaml(text, path, offset)
+            return path, parse_yaml(yaml_text(text), path, offset)
         except ContentError as exc:
             self.problems.extend(exc.diagnostics)
             return None
@@ -116,9 +121,8 @@ class ContentFiles:
         if not lines or lines[0].rstrip() != _FENCE:
             self.problems.error(shown, 1, "must start with front matter between two '---' lines")
             return None
-        try:
-            end = next(i for i in range(1, len(lines)) if lines[i].rstrip() == _FENCE)
-        except StopIteration:
+        end = closing_fence(lines)
+        if end is None:
             self.problems.error(shown, 1, "front matter is not closed: add a '---' line after it")
             return None
         raw = "\n".join(lines[1:end])
@@ -178,6 +182,20 @@ class ContentFiles:
             else:
                 wanted.append(path)
         return wanted
+
+
+def closing_fence(lines: list[str]) -> int | None:
+    """The index in ``lines`` of the '---' line that closes the front matter the first line
+    opens; None when the first line opens none or nothing closes it."""
+    if not lines or lines[0].rstrip() != _FENCE:
+        return None
+    return next((i for i in range(1, len(lines)) if lines[i].rstrip() == _FENCE), None)
+
+
+def yaml_text(text: str) -> str:
+    """``text`` as YAML is given it: YAML cannot hold a vertical tab or form feed, and in a
+    one-line field either was only ever a space."""
+    return re.sub("[\v\f]", " ", text)
 
 
 def _looks_like_content(name: str) -> bool:

@@ -9,10 +9,9 @@ build warn about every such character, at the line of the content file that hold
 from __future__ import annotations
 
 import io
-import re
 from pathlib import Path
 
-from casebook.content_files import ContentFiles, Problems
+from casebook.content_files import ContentFiles, Problems, closing_fence, yaml_text
 from casebook.diagnostics import Diagnostic
 from casebook.layout import (
     LAYOUT_FILE_LIMIT,
@@ -71,12 +70,11 @@ def _yaml_values(text: str, path: str) -> dict[int, set[str]]:
     lines = text.split("\n")
     first = 0
     if path.endswith(".md"):
-        ends = [i for i, line in enumerate(lines) if line.rstrip() == "---"]
-        if len(ends) < 2 or ends[0] != 0:
+        end = closing_fence(lines)
+        if end is None:
             return {}
-        first, lines = 1, lines[1 : ends[1]]
-    # As the loader reads it: YAML cannot hold a vertical tab or form feed (see content_files).
-    source = re.sub("[\v\f]", " ", "\n".join(lines))
+        first, lines = 1, lines[1:end]
+    source = yaml_text("\n".join(lines))
     found: dict[int, set[str]] = {
         number: set() for number in range(first + 1, first + len(lines) + 1)
     }

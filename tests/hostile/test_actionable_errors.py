@@ -253,6 +253,14 @@ def test_check_reports_a_stylesheet_the_pdf_links_that_is_not_there(
 # --- characters no bundled font has ------------------------------------------------------
 
 
+def _no_font_has(where: str, characters: str) -> str:
+    return (
+        f"{where}: warning: no bundled font has {characters}: the PDF would show them in "
+        "whatever font the computer building it has, or as empty boxes; add a font that has "
+        "them to layouts/fonts/ and layouts/pdf/fonts.css"
+    )
+
+
 def test_characters_no_bundled_font_has_are_a_warning_at_their_line(
     mini_project: Path, run_cli: RunCli
 ) -> None:
@@ -261,11 +269,9 @@ def test_characters_no_bundled_font_has_are_a_warning_at_their_line(
     # Welsh, an emoji with its skin tone and Arabic are in the bundled fonts; Chinese is not.
     case.write_text(text + "\nŴyr 👶🏽 مرحبا and 早期干预 and 早.\n", encoding="utf-8")
     line = text.count("\n") + 2
-    warning = (
-        f"content/cases/newport-mapping-local-assets.md:{line}: warning: no bundled font has "
-        "早 (U+65E9), 期 (U+671F), 干 (U+5E72), 预 (U+9884): the PDF would show them in "
-        "whatever font the computer building it has, or as empty boxes; add a font that has "
-        "them to layouts/fonts/ and layouts/pdf/fonts.css"
+    warning = _no_font_has(
+        f"content/cases/newport-mapping-local-assets.md:{line}",
+        "早 (U+65E9), 期 (U+671F), 干 (U+5E72), 预 (U+9884)",
     )
     checked = run_cli("check", cwd=mini_project)
     built = run_cli("--only", "nation-wales", "--format", "docx", cwd=mini_project)
@@ -302,10 +308,7 @@ def test_characters_no_bundled_font_has_count_in_yaml_values_not_in_comments(
     result = run_cli("check", cwd=mini_project)
     assert result.returncode == 0, result.stderr
     assert result.stderr.splitlines() == [
-        "content/cases/newport-mapping-local-assets.md:10: warning: no bundled font has "
-        "早 (U+65E9): the PDF would show them in whatever font the computer building it "
-        "has, or as empty boxes; add a font that has them to layouts/fonts/ and "
-        "layouts/pdf/fonts.css"
+        _no_font_has("content/cases/newport-mapping-local-assets.md:10", "早 (U+65E9)")
     ]
 
 
