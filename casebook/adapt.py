@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import copy as copying
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from casebook.document import CaseEntry, Document, compose_pack
+from casebook.document import CaseEntry, Document, compose_pack, long_date
 from casebook.editions import case_record, word_diff
 from casebook.model import CaseRecord, Corpus, Pack
 from casebook.provenance import (
@@ -269,6 +270,12 @@ class Refreshed:
     comparison: Comparison
     out: Path
     data: bytes
+    edition: str = ""  # the edition line printed now, e.g. "Second edition, 1 March 2027"
+    # Where the copy prints its edition: places whose line was as published and now says
+    # ``edition``, and places whose line the local area changed, left as they are. Both
+    # empty when the copy is of the current edition already.
+    edition_updated: tuple[str, ...] = ()
+    edition_kept: tuple[str, ...] = ()
 
 
 def refresh_copy(
@@ -277,11 +284,13 @@ def refresh_copy(
     corpus: Corpus,
     render: Any,
     force: bool = False,
+    date: str | None = None,
 ) -> Refreshed:
     """Refresh the copy at ``path`` into the bytes of a new .docx, to be written to ``out``:
     every ``updated`` case takes its current words in the pack's styles, everything else stays
     as the local area left it. ``render(document) -> bytes`` renders a Document as a Word file
-    (the pack as published now, from which the updated cases are taken). Never writes."""
+    (the pack as published now, from which the updated cases are taken); ``date`` (ISO)
+    overrides the edition's date, as in a build. Never writes."""
     if out.resolve() == path.resolve():
         raise CopyError(out, "is the copy being refreshed; write the refreshed copy elsewhere")
     if out.exists() and not force:
@@ -301,7 +310,7 @@ def refresh_copy(
 
             pack = _pack(corpus, ALL_CASES_ID)
         assert pack is not None
-        document: Document = compose_pack(pack, corpus)
+        document: Document = compose_pack(pack, corpus, date)
         fresh = docx.Document(io.BytesIO(render(document)))
         fresh_numbers = {
             ident: n
@@ -317,10 +326,11 @@ def refresh_copy(
             _replace(word.element.body, ranges[case.number], new, case.number)
             digests[case.id] = case_digest(entries[case.id])
     provenance = opened.provenance
+    edition = _reprint_edition(word, provenance, corpus, date)
     properties = [
         (PACK, provenance.pack),
         (EDITION, corpus.source.edition.label),
-        (EDITION_DATE, corpus.source.edition.date),
+        (EDITION_DATE, date or corpus.source.edition.date),
     ]
     for number, ident, _ in provenance.cases:
         properties += [
@@ -331,7 +341,59 @@ def refresh_copy(
     write_properties(word, properties)
     buffer = io.BytesIO()
     word.save(buffer)
-    return Refreshed(comparison, out, buffer.getvalue())
+    return Refreshed(comparison, out, buffer.getvalue(), *edition)
+
+
+# Where a pack prints its edition: the cover's line ("First edition, 26 November 2026") and
+# About the source's last paragraph (the same, then ". Content version <12 hex digits>.").
+_COVER, _ABOUT = "on the cover", "in About the source"
+
+
+def _reprint_edition(
+    word: Any, provenance: Provenance, corpus: Corpus, date: str | None
+) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    """Make the edition the copy prints the current one, where its line is still as published
+    (a line the local area reworded is theirs): (the new cover line, places updated, places
+    kept)."""
+    from casebook.blocks import plain_text
+    from casebook.packs import ALL_CASES_ID
+
+    edition = corpus.source.edition
+    old = f"{provenance.edition}, {long_date(provenance.edition_date)}"
+    if (provenance.edition, provenance.edition_date) == (edition.label, date or edition.date):
+        return "", (), ()
+    pack = _pack(corpus, provenance.pack)
+    shown = pack or _pack(corpus, ALL_CASES_ID)
+    current = compose_pack(shown, corpus, date)  # type: ignore[arg-type]
+    new = current.cover.edition
+    # The content version names the pack's content; a pack no longer published has none.
+    about = plain_text(current.about.blocks[-1:]).strip() if pack else f"{new}."
+    published_about = re.compile(re.escape(old) + r"\. Content version [0-9a-f]{12}\.")
+    found: dict[str, bool] = {}
+    for paragraph in word.paragraphs:
+        text = paragraph.text
+        if _COVER not in found and text == old:
+            found[_COVER] = _retext(paragraph, new)
+        elif _ABOUT not in found and published_about.fullmatch(text):
+            found[_ABOUT] = _retext(paragraph, about)
+    places = (_COVER, _ABOUT)
+    return (
+        new,
+        tuple(p for p in places if found.get(p)),
+        tuple(p for p in places if not found.get(p)),
+    )
+
+
+def _retext(paragraph: Any, text: str) -> bool:
+    """Put ``text`` in ``paragraph`` in its first run's formatting; False (and nothing
+    changed) when the paragraph holds more than plain runs, e.g. a link or a field."""
+    runs = paragraph.runs
+    if not runs or "".join(r.text for r in runs) != paragraph.text:
+        return False
+    runs[0].text = text
+    for run in runs[1:]:
+        run._r.getparent().remove(run._r)
+    return True
 
 
 def _replace(body: Any, old: list[Any], new: list[Any], number: int) -> None:

@@ -752,7 +752,9 @@ def _refresh(options: argparse.Namespace) -> int:
         return render_docx(document, layout, options.content)
 
     try:
-        refreshed = refresh_copy(options.file, options.out, corpus, render, options.force)
+        refreshed = refresh_copy(
+            options.file, options.out, corpus, render, options.force, _source_date()
+        )
     except CopyError as error:
         print(error, file=sys.stderr)
         return 1
@@ -774,6 +776,15 @@ def _refresh(options: argparse.Namespace) -> int:
             print(f"           the current text: {case.current}")
     for heading in comparison.added:
         print(f"{'kept':9}  your section: {heading}")
+    if refreshed.edition_updated:
+        where = " and ".join(refreshed.edition_updated)
+        print(f"{'edition':9}  now “{refreshed.edition}” {where}")
+    if refreshed.edition_kept:
+        where = " and ".join(refreshed.edition_kept)
+        print(
+            f"{'edition':9}  kept as you worded it {where} "
+            f"(the edition is now “{refreshed.edition}”)"
+        )
     updated = sum(c.status == "updated" for c in comparison.cases)
     print(f"wrote {options.out}: {_count(updated, 'case')} updated; {options.file} is unchanged")
     return 0

@@ -220,6 +220,52 @@ def test_refresh_refuses_a_wrong_brand_or_name_even_with_nothing_to_update(
     assert not (project / "new.docx").exists() and not (project / "new.pdf").exists()
 
 
+def test_refresh_prints_the_new_edition_where_the_copy_still_prints_the_old_one(
+    mini_project: Path, run_cli: RunCli, tmp_path: Path
+) -> None:
+    # run_cli sets SOURCE_DATE_EPOCH to 1 January 2026, which builds print as every
+    # edition's date, and so must refresh.
+    project = _project(mini_project, run_cli)
+    built = run_cli("--only", PACK, "--format", "docx", "--jobs", "1", cwd=project)
+    assert built.returncode == 0, built.stderr
+    download = tmp_path / "download.docx"
+    shutil.copyfile(project / "dist" / f"{PACK}.docx", download)
+    reworded = tmp_path / "reworded.docx"
+    word = docx.Document(str(download))
+    [cover] = [p for p in word.paragraphs if p.text == "First edition, 1 January 2026"]
+    cover.runs[0].text = "Adapted by Valley Council from the First edition"
+    word.save(str(reworded))
+    _edit(project / "content" / "cases" / f"{C}.md", "a shared front door", "one front door")
+    published = run_cli("edition", "Second edition", "--date", "2026-06-01", cwd=project)
+    assert published.returncode == 0, published.stderr
+    rebuilt = run_cli("--only", PACK, "--format", "docx", "--jobs", "1", cwd=project)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    fresh = _paragraphs(project / "dist" / f"{PACK}.docx")
+
+    untouched = run_cli("refresh", str(download), "--out", str(tmp_path / "a.docx"), cwd=project)
+    kept = run_cli("refresh", str(reworded), "--out", str(tmp_path / "b.docx"), cwd=project)
+
+    assert untouched.returncode == 0, untouched.stderr
+    assert (
+        "edition    now “Second edition, 1 January 2026” on the cover and in About the source"
+        in untouched.stdout.splitlines()
+    )
+    a = _paragraphs(tmp_path / "a.docx")
+    assert not any("First edition" in p for p in a)
+    [about] = [p for p in a if p.startswith("Second edition, 1 January 2026. Content version ")]
+    assert about in fresh  # the content version of the pack as published now
+    assert a.index("Second edition, 1 January 2026") < a.index(about)
+    assert kept.returncode == 0, kept.stderr
+    assert kept.stdout.splitlines()[-3:-1] == [
+        "edition    now “Second edition, 1 January 2026” in About the source",
+        "edition    kept as you worded it on the cover "
+        "(the edition is now “Second edition, 1 January 2026”)",
+    ]
+    b = _paragraphs(tmp_path / "b.docx")
+    assert "Adapted by Valley Council from the First edition" in b
+    assert about in b and "Second edition, 1 January 2026" not in b
+
+
 @pytest.mark.parametrize(
     ("name", "data", "message"),
     [
@@ -382,6 +428,10 @@ def test_an_adapted_copy_is_compared_and_refreshed_after_a_second_edition(
     assert any(line.startswith("conflict   Caerphilly: Vision for change: kept") for line in lines)
     assert any("the current text: Caerphilly worked with" in line for line in lines)
     assert f"kept       your section: {SECTION}" in lines
+    assert (
+        "edition    now “Second edition, 1 January 2026” on the cover and in About the source"
+        in lines
+    )
     paragraphs = _paragraphs(refreshed)
     assert any("a single shared front door" in p for p in paragraphs)  # C
     assert "Who in your area would own data sharing where you work?" in paragraphs  # D
@@ -390,6 +440,8 @@ def test_an_adapted_copy_is_compared_and_refreshed_after_a_second_edition(
     assert not any("across services" in p for p in paragraphs)  # A keeps the local text
     assert not any(p.startswith("Newham: The 50 Steps") for p in paragraphs)  # B stays deleted
     assert SECTION in paragraphs
+    assert "Second edition, 1 January 2026" in paragraphs  # the cover, saved by LibreOffice
+    assert not any("First edition" in p for p in paragraphs)
     word = docx.Document(str(refreshed))
     [c_text] = [p for p in word.paragraphs if "a single shared front door" in p.text]
     [c_heading] = [p for p in word.paragraphs if p.text == "Newham: Family hubs"]
