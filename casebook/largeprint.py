@@ -64,6 +64,7 @@ def render_html(document: Document, layout: Layout, env: jinja2.Environment | No
         stylesheets=(STYLESHEET,),
         margins_mm=margins,
         running_heads=running_heads(document, layout, width_mm),
+        edition_name="large print",  # the window title tells it from the standard PDF
         env=env,
     )
 

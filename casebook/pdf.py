@@ -110,6 +110,7 @@ def render_html(
     stylesheets: Sequence[str] = (),
     margins_mm: Sequence[float] | None = None,
     running_heads: Mapping[str, str] | None = None,
+    edition_name: str = "",
     env: jinja2.Environment | None = None,
 ) -> str:
     """The exact HTML WeasyPrint is given for ``document`` (relative URLs, no machine paths).
@@ -117,15 +118,22 @@ def render_html(
     ``stylesheets`` (paths relative to ``layouts/``) are linked after the pack's own styles,
     so they restyle the same pack (the large-print stylesheet does); ``margins_mm`` (top,
     right, bottom, left) replace the brand's page margins; ``running_heads`` (case anchor ->
-    text) gives a case's continued pages a shorter head than its heading. ``env`` is the
-    template environment to use (see :func:`render_template`).
+    text) gives a case's continued pages a shorter head than its heading; ``edition_name``
+    follows the pack's title in the PDF's own title ("All case examples: large print").
+    ``env`` is the template environment to use (see :func:`render_template`).
     """
     del media_root  # figures are written as content:media/... and resolved by the fetcher
     extra: dict[str, Any] = {} if margins_mm is None else {"margins": list(margins_mm)}
     if running_heads:
         extra["running_heads"] = dict(running_heads)
     return render_template(
-        document, layout, _TEMPLATE, env=env, stylesheets=tuple(stylesheets), **extra
+        document,
+        layout,
+        _TEMPLATE,
+        env=env,
+        stylesheets=tuple(stylesheets),
+        edition_name=edition_name,
+        **extra,
     )
 
 
@@ -174,6 +182,7 @@ def render_template(
             "fonts": dict(brand.fonts),
             "generator": f"Casebook {__version__}",
             "running_heads": {},  # case anchor -> a shortened running head (large print)
+            "edition_name": "",  # after the pack's title in the PDF's title: "large print"
         }
         return template.render({**values, **context})
     except jinja2.TemplateNotFound as error:

@@ -24,6 +24,7 @@ from casebook.layout import Layout, load_layout
 from casebook.packs import select_packs
 
 CUT = A4[1] / 2
+EDGE = 8 * 72 / 25.4
 
 # Two or three prompts a case, of the length our prompts have.
 PROMPTS = (
@@ -138,9 +139,10 @@ def test_no_text_crosses_the_cut_or_the_edge_of_the_paper(runs: list[Run]) -> No
     for run in runs:
         # A run's glyphs rise less than its size above the baseline and fall a third below.
         assert run.y - run.size / 3 > CUT or run.y + run.size < CUT, run
-        # Clear of the 4 mm (11 pt) a printer may leave blank at the edges.
-        assert run.y - run.size / 3 > 11 and run.y + run.size < A4[1] - 11, run
-        assert 11 < run.x < A4[0] - 11, run
+        # At least 8 mm (23 pt) inside the paper's edges, well clear of the 4 to 5 mm a
+        # printer may leave blank there: the pack's header on the first sheet too.
+        assert run.y - run.size / 3 > EDGE and run.y + run.size < A4[1] - EDGE, run
+        assert EDGE < run.x < A4[0] - EDGE, run
 
 
 def test_no_text_is_smaller_than_8_5_pt(runs: list[Run]) -> None:
