@@ -211,6 +211,8 @@ class _CaseReader:
                     path, item.line, f"prompts: expected text, got {item.describe()}{hint}"
                 )
                 continue
+            if f.cut(item, "prompts", "prompt"):
+                continue
             text = f.checked_text(item.line, "prompts", item.text, True)
             if text is None:
                 continue

@@ -84,7 +84,24 @@ class Fields:
                 self.path, value.line, f"{key}: expected text, got {value.describe()}"
             )
             return None
+        if self.cut(value, key, key):
+            return None
         return self.checked_text(value.line, key, value.text, one_line)
+
+    def cut(self, value: Node, key: str, what: str) -> bool:
+        """Report text YAML cut short at " #" (the rest of its line read as a comment): it
+        would be printed without it. True when reported."""
+        if not value.comment:
+            return False
+        rest = value.comment if len(value.comment) <= 40 else value.comment[:40].rstrip() + "…"
+        self.problems.error(
+            self.path,
+            value.line,
+            f"{key}: YAML reads ' #' and what follows it on the line ('#{rest}') as a "
+            f"comment, so the {what} would end at '{value.text.strip()}'; to print it all, put "
+            f"the whole {what} in double quotes; for a note, put it on a line of its own",
+        )
+        return True
 
     def integer(self, key: str, required: bool = True) -> int | None:
         value = self.get(key, required)
@@ -121,6 +138,9 @@ class Fields:
         for item in value.items:
             if item.kind != "scalar" or not item.text.strip():
                 self.problems.error(self.path, item.line, f"{key}: each item must be text")
+                refused = True
+                continue
+            if self.cut(item, key, "item"):
                 refused = True
                 continue
             checked = self.checked_text(item.line, key, item.text, True)

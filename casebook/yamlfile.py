@@ -3,6 +3,7 @@ type guessing. Values come back as :class:`Node` trees that remember their line.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +26,9 @@ class Node:
     value: object
     line: int
     key_lines: dict[str, int] = field(default_factory=dict)
+    # For text without quotes: what follows it on its line after " #", which YAML reads as
+    # a comment, so not as part of the text ("title: Test #1 of the system" is "Test").
+    comment: str = ""
 
     @property
     def text(self) -> str:
@@ -84,6 +88,17 @@ _OPENED = {
 # end, or to the next key (its ':').
 _RAN_ON = ("end of stream", "'<stream end>'", "'<document start>'")
 _NEXT_KEY = ("got ':'", "found ':'")
+
+# YAML's words for the commonest slips, in an editor's.
+_PLAIN_WORDS = {
+    "mapping values are not allowed here": "': ' inside a value starts another field in YAML; "
+    "put the whole value in double quotes",
+    "found character '\\t' that cannot start any token": "a tab character; YAML lines are "
+    "indented and spaced with spaces, never tabs",
+}
+
+# A comment straight after a value on its line.
+_COMMENT = re.compile(r"[ \t]+#(.*)")
 
 # The characters PyYAML's reader refuses (its NON_PRINTABLE test, applied to the whole text).
 _UNREADABLE = yaml.reader.Reader.NON_PRINTABLE
@@ -161,6 +176,15 @@ def _parse(text: str, path: str, line_offset: int, loader: Any) -> Node:
             else:  # a closed list lacking a comma, say: the problem's own line
                 message = f"YAML syntax: {problem} (in {opened.removesuffix(' on this line')} "
                 message += f"on line {where(exc.context_mark)})"
+        elif mark is not None and (quoted := _ran_on_to(text, loader, mark.line)) is not None:
+            # A quote left open closes at the next quote, lines below: YAML fails there.
+            message = (
+                f"YAML syntax: the quoted text that starts on this line runs on to line "
+                f"{where(mark)}, where YAML fails ({exc.problem}): is its closing quote missing?"
+            )
+            mark = quoted
+        elif exc.problem in _PLAIN_WORDS:
+            message = f"YAML syntax: {_PLAIN_WORDS[exc.problem]}"
         raise _NotYaml(ContentError([Diagnostic(path, where(mark), message)])) from None
     except yaml.YAMLError as exc:  # reader errors: characters YAML cannot hold
         raise _NotYaml(ContentError([Diagnostic(path, 1 + line_offset, f"YAML: {exc}")])) from None
@@ -178,25 +202,49 @@ def _parse(text: str, path: str, line_offset: int, loader: Any) -> Node:
     if not documents or documents[0] is None:
         return Node("null", None, 1 + line_offset)
     errors: list[Diagnostic] = []
-    node = _convert(documents[0], path, where, errors)
+    node = _convert(documents[0], path, where, errors, text.splitlines())
     if errors:
         raise ContentError(errors)
     return node
+
+
+def _ran_on_to(text: str, loader: Any, line: int) -> Any:
+    """Where a quoted text that spans lines and ends on ``line`` (0-based) starts, or None."""
+    found = None
+    try:
+        for token in yaml.scan(text, Loader=loader):
+            if token.start_mark.line > line:
+                break
+            if (
+                isinstance(token, yaml.ScalarToken)
+                and token.style in ('"', "'")
+                and token.start_mark.line < token.end_mark.line == line
+            ):
+                found = token.start_mark
+    except yaml.YAMLError:
+        pass
+    return found
 
 
 def _short_tag(tag: str) -> str:
     return tag.replace("tag:yaml.org,2002:", "!!")
 
 
-def _convert(node: yaml.Node, path: str, where: object, errors: list[Diagnostic]) -> Node:
+def _convert(
+    node: yaml.Node, path: str, where: object, errors: list[Diagnostic], lines: list[str]
+) -> Node:
     line = where(node.start_mark)  # type: ignore[operator]
     if isinstance(node, yaml.ScalarNode):
         # A plain scalar has no style: None from PyYAML's parser, "" from libyaml's.
         if not node.style and node.value in _NULLS:
             return Node("null", None, line)
-        return Node("scalar", node.value, line)
+        comment = ""
+        if not node.style and node.end_mark.line < len(lines):
+            after = _COMMENT.match(lines[node.end_mark.line], node.end_mark.column)
+            comment = after.group(1).rstrip() if after else ""
+        return Node("scalar", node.value, line, comment=comment)
     if isinstance(node, yaml.SequenceNode):
-        return Node("seq", [_convert(n, path, where, errors) for n in node.value], line)
+        return Node("seq", [_convert(n, path, where, errors, lines) for n in node.value], line)
     assert isinstance(node, yaml.MappingNode)
     values: dict[str, Node] = {}
     key_lines: dict[str, int] = {}
@@ -214,5 +262,5 @@ def _convert(node: yaml.Node, path: str, where: object, errors: list[Diagnostic]
             )
             continue
         key_lines[key] = key_line
-        values[key] = _convert(value_node, path, where, errors)
+        values[key] = _convert(value_node, path, where, errors, lines)
     return Node("map", values, line, key_lines)

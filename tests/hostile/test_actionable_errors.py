@@ -288,13 +288,14 @@ def test_characters_no_bundled_font_has_count_in_yaml_values_not_in_comments(
     content = mini_project / "content"
     case = content / "cases" / "newport-mapping-local-assets.md"
     text = case.read_text(encoding="utf-8")
-    # A comment in the front matter, then a prompt whose second line holds a character no
-    # bundled font has, with a comment after it holding another.
+    # A comment after the page number, a comment on a line of its own, then a prompt whose
+    # second line holds a character no bundled font has.
+    text = text.replace("page: 26\n", "page: 26  # 评\n", 1)
     case.write_text(
         text.replace(
             "prompts:\n",
             "# 注释: comments are never printed\nprompts:\n"
-            "  - Which of these would you\n    try first, 早 or later? # 评\n",
+            "  - Which of these would you\n    try first, 早 or later?\n",
             1,
         ),
         encoding="utf-8",

@@ -98,7 +98,8 @@ def test_yaml_syntax_error_points_at_the_line_in_the_file(content: Path) -> None
     bad = GOOD_CASE.replace("title: A new case", "title: Newham: a new case")
     write_case(content, "newham-bad-yaml", bad)
     assert problems(content) == [
-        "content/cases/newham-bad-yaml.md:2: YAML syntax: mapping values are not allowed here"
+        "content/cases/newham-bad-yaml.md:2: YAML syntax: ': ' inside a value starts another "
+        "field in YAML; put the whole value in double quotes"
     ]
 
 
@@ -112,6 +113,56 @@ def test_an_unclosed_bracket_or_quote_is_reported_where_it_opens(content: Path) 
         "content/cases/newham-quote.md:6: YAML syntax: the quoted text that starts on this "
         "line is not closed: it runs on to the end of the front matter",
     ]
+
+
+def test_a_quote_left_open_is_reported_where_it_opens_though_a_later_quote_closes_it(
+    content: Path,
+) -> None:
+    # The quoted title runs on to the first quote of the prompts, three lines down, where
+    # YAML fails.
+    write_case(content, "newham-open", GOOD_CASE.replace("title: A new case", 'title: "A new'))
+    assert problems(content) == [
+        "content/cases/newham-open.md:2: YAML syntax: the quoted text that starts on this line "
+        "runs on to line 7, where YAML fails (expected <block end>, but found '<scalar>'): is "
+        "its closing quote missing?"
+    ]
+
+
+def test_text_cut_short_by_a_yaml_comment_is_refused(content: Path) -> None:
+    # " #" starts a comment in YAML: the rest of the line would not be printed.
+    title = GOOD_CASE.replace("title: A new case", "title: Newham test #1 of the new system")
+    write_case(content, "newham-title", title)
+    prompts = (
+        "prompts:\n  - What would Newham prompts change in your area?\n"
+        "  - If partners (see #2) tested it, who would lead it?"
+    )
+    write_case(content, "newham-prompt", re.sub("prompts: .*", prompts, GOOD_CASE))
+    places = GOOD_CASE.replace("places: [Newham]", "places:\n  - Newham #and more")
+    write_case(content, "newham-place", places.replace("A new case", "Newham places"))
+    assert problems(content) == [
+        "content/cases/newham-place.md:4: places: YAML reads ' #' and what follows it on the "
+        "line ('#and more') as a comment, so the item would end at 'Newham'; to print it all, "
+        "put the whole item in double quotes; for a note, put it on a line of its own",
+        "content/cases/newham-prompt.md:9: prompts: YAML reads ' #' and what follows it on the "
+        "line ('#2) tested it, who would lead it?') as a comment, so the prompt would end at "
+        "'If partners (see'; to print it all, put the whole prompt in double quotes; for a "
+        "note, put it on a line of its own",
+        "content/cases/newham-title.md:2: title: YAML reads ' #' and what follows it on the "
+        "line ('#1 of the new system') as a comment, so the title would end at 'Newham test'; "
+        "to print it all, put the whole title in double quotes; for a note, put it on a line "
+        "of its own",
+    ]
+
+
+def test_a_comment_that_cuts_no_text_is_fine(content: Path) -> None:
+    # After a number, on a line of its own, after a quoted title; and '#' inside a word.
+    case = GOOD_CASE.replace("page: 20", "page: 20  # checked against the report\n# a note")
+    case = case.replace("title: A new case", 'title: "A new case"  # quoted')
+    write_case(content, "newham-notes", case)
+    write_case(content, "newham-sharp", GOOD_CASE.replace("A new case", "Coding in C#"))
+    titles = {c.id: c.title for c in load_corpus(content).cases}
+    assert titles["newham-notes"] == "A new case"
+    assert titles["newham-sharp"] == "Coding in C#"
 
 
 def test_a_missing_comma_in_a_closed_list_is_reported_where_yaml_finds_it(
@@ -166,8 +217,8 @@ def test_tilde_null_and_nothing_are_all_empty_and_a_tab_is_refused(content: Path
     write_case(content, "newham-tab", GOOD_CASE.replace("page: 20", "page: 20\t"))
     assert problems(content) == [
         "content/cases/newham-null.md:2: title: is empty",
-        "content/cases/newham-tab.md:4: YAML syntax: found character '\\t' that cannot start "
-        "any token",
+        "content/cases/newham-tab.md:4: YAML syntax: a tab character; YAML lines are indented "
+        "and spaced with spaces, never tabs",
         "content/cases/newham-tilde.md:2: title: is empty",
     ]
 
