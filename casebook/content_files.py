@@ -161,8 +161,8 @@ class ContentFiles:
         wanted: list[Path] = []
         for path in sorted(folder.iterdir()):
             name = path.name
-            if name.startswith(".") and not _looks_like_content(name):
-                continue  # .gitkeep, .DS_Store and the like
+            if _litter(name) or (name.startswith(".") and not _looks_like_content(name)):
+                continue  # .gitkeep, .DS_Store, editors' backups and the like
             shown = self.rel(path)
             if name.startswith("."):
                 self.problems.error(shown, 0, f"a hidden file is not read as a {what}; rename it")
@@ -196,6 +196,19 @@ def yaml_text(text: str) -> str:
     """``text`` as YAML is given it: YAML cannot hold a vertical tab or form feed, and in a
     one-line field either was only ever a space."""
     return re.sub("[\v\f]", " ", text)
+
+
+# What editors and operating systems leave beside the files they save: backups ("x.md~",
+# "x.md.bak"), swap and lock files, macOS's "._x.md" copies of a file's metadata on shared
+# drives, Windows's folder files. Never content, so not worth stopping a build for.
+_LITTER_NAMES = frozenset({"thumbs.db", "desktop.ini"})
+_LITTER_ENDS = ("~", ".bak", ".swp", ".orig")
+_LITTER_STARTS = ("._", ".#", "~$")
+
+
+def _litter(name: str) -> bool:
+    lower = name.lower()
+    return lower in _LITTER_NAMES or lower.endswith(_LITTER_ENDS) or name.startswith(_LITTER_STARTS)
 
 
 def _looks_like_content(name: str) -> bool:

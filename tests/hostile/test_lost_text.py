@@ -208,6 +208,28 @@ def test_case_files_under_another_name_are_reported(content: Path, name: str, me
     assert errors(content) == [f"content/cases/{name}:0: {message}"]
 
 
+def test_what_editors_and_systems_leave_beside_a_case_is_not_content(content: Path) -> None:
+    # Backups, swap and lock files, macOS's metadata copies on a shared drive, Windows's
+    # folder files: never a case, so they neither stop the build nor count as cases.
+    source = add_case(content)
+    text = source.read_bytes()
+    litter = [
+        "newham-hostile.md~",
+        "newham-hostile.md.bak",
+        "newham-hostile.md.orig",
+        "newham-hostile.md.swp",
+        "._newham-hostile.md",
+        ".#newham-hostile.md",
+        "Thumbs.db",
+        "desktop.ini",
+    ]
+    for name in litter:
+        (content / "cases" / name).write_bytes(text)
+    corpus = load_corpus(content)
+    assert [c.id for c in corpus.cases].count("newham-hostile") == 1
+    assert len(corpus.cases) == len(list((MINI / "cases").glob("*.md"))) + 1
+
+
 def test_a_folder_inside_cases_is_reported(content: Path) -> None:
     (content / "cases" / "wales").mkdir()
     add_case(content).rename(content / "cases" / "wales" / "newham-hostile.md")
