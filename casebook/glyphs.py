@@ -26,7 +26,7 @@ __all__ = ["uncovered_characters"]
 
 # The content files whose words reach a pack; editions only record them.
 _FILES = ("guide.md", "insights.yaml", "places.yaml", "source.yaml", "tags.yaml")
-_FOLDERS = (("cases", "*.md"), ("packs", "*.yaml"))
+_FOLDERS = (("cases", (".md",), "case"), ("packs", (".yaml", ".yml"), "pack"))
 # Variation selectors choose how the character before them looks, and draw nothing.
 _SELECTORS = (range(0xFE00, 0xFE10), range(0xE0100, 0xE01F0))
 _SHOWN = 5  # characters named in one warning
@@ -37,8 +37,9 @@ def uncovered_characters(content_dir: Path, layout: Layout) -> list[Diagnostic]:
     lines: list[tuple[str, int, list[str]]] = []  # file, line, the characters it draws
     files = ContentFiles(content_dir, Problems())  # problems reading are the loader's to report
     paths = [content_dir / name for name in _FILES]
-    for folder, pattern in _FOLDERS:
-        paths += sorted((content_dir / folder).glob(pattern))
+    for folder, suffixes, what in _FOLDERS:  # the files the loader reads, and only those
+        if (content_dir / folder).is_dir():
+            paths += files.listing(content_dir / folder, suffixes, what)
     texts: dict[str, str] = {}
     for file in paths:
         text = (files.read(file) if file.is_file() else None) or ""
