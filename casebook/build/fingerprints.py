@@ -1,11 +1,11 @@
 """What an output depends on, hashed: if none of it changed, the output is not rebuilt.
 
 An output's fingerprint covers the normalised content it shows (the document, not the files
-it was read from: a moved line or a comment in YAML changes nothing), the layout files and
-media its renderer reads, its renderer's code (the modules it names and every Casebook module
-they import, as syntax trees, so comments and formatting do not count) and the versions of
-the libraries it uses. Editing ``cli.py`` rebuilds nothing; editing ``word.py`` rebuilds only
-the Word files.
+it was read from: a moved line or a comment in YAML changes nothing), the brand (the values
+``brand.yaml`` gives, likewise), the other layout files and media its renderer reads, its
+renderer's code (the modules it names and every Casebook module they import, as syntax
+trees, so comments and formatting do not count) and the versions of the libraries it uses.
+Editing ``cli.py`` rebuilds nothing; editing ``word.py`` rebuilds only the Word files.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 from casebook.blocks import plain_text
@@ -112,11 +112,17 @@ def gather(
     hashes = FileHashes()
     parsed: dict[Path, str] = {}
     basis: dict[str, dict[str, object]] = {}
+    # brand.yaml counts by the brand it gives, as content files do: a comment or a moved line
+    # in it rebuilds nothing.
+    brand_file = Path(layout.brand.path)
+    brand = value_digest(replace(layout.brand, path=""))
     for spec in chosen_formats:
+        files = tuple(f for f in layout_files(spec, layout) if f != brand_file)
         basis[spec.name] = {
             "format": spec.name,
             "suffix": spec.suffix,
-            "layout": digest_files(hashes, layout_files(spec, layout), options.layouts_dir),
+            "brand": brand,
+            "layout": digest_files(hashes, files, options.layouts_dir),
             "code": code_digest(module_sources(spec.modules), parsed),
             "libraries": versions(spec.packages),
         }

@@ -225,6 +225,31 @@ def test_changing_a_layout_file_rebuilds_what_reads_it(
     }
 
 
+def test_a_comment_in_brand_yaml_rebuilds_nothing_and_a_colour_rebuilds_every_output(
+    built_mini_project: Path, run_cli: RunCli
+) -> None:
+    # brand.yaml counts by the brand it gives, as the content files do.
+    brand = built_mini_project / "layouts" / "brand.yaml"
+    text = brand.read_text(encoding="utf-8")
+    assert "paper: A4" in text and 'primary: "#1f4e79"' in text
+    brand.write_text(
+        text.replace("paper: A4", "# Letter in the United States\npaper: A4  # checked"),
+        encoding="utf-8",
+    )
+    noted = run_cli(*TWO_FORMAT_OPTIONS, cwd=built_mini_project)
+    brand.write_text(text.replace('primary: "#1f4e79"', 'primary: "#1f4e78"'), encoding="utf-8")
+    recoloured = run_cli(*TWO_FORMAT_OPTIONS, cwd=built_mini_project)
+
+    assert noted.returncode == 0, noted.stderr
+    assert built(noted.stdout) == set()
+    assert recoloured.returncode == 0, recoloured.stderr
+    assert built(recoloured.stdout) == {
+        name
+        for name, record in outputs(built_mini_project).items()
+        if record["format"] in TWO_FORMATS
+    }
+
+
 CARDS_NOTE = (
     "Case cards print two cards to an A4 sheet: cut along the dashed line. Each card holds "
     "one case, its prompts and where it comes from, for groups to read, sort and compare."
