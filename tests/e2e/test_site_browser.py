@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -102,3 +103,47 @@ def test_downloads_page_works_offline_and_every_link_resolves(
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0
     context.close()
+
+
+def _luminance(css: str) -> float:
+    """The relative luminance (WCAG 2) of a computed colour, "rgb(r, g, b)"."""
+    channels = [int(c) / 255 for c in re.findall(r"\d+", css)[:3]]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _contrast(a: str, b: str) -> float:
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_a_keyboard_user_sees_where_the_focus_is(built_mini_project: Path, browser: Any) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto((built_mini_project / "dist" / "index.html").as_uri(), wait_until="load")
+    # Tab to the first download button, as a keyboard user does.
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.classList.contains('download')"):
+            break
+    ring = page.evaluate(
+        """() => {
+            // The colour painted behind an element: its own, or the nearest ancestor's.
+            const behind = (e) => {
+                for (; e; e = e.parentElement) {
+                    const colour = getComputedStyle(e).backgroundColor;
+                    if (colour !== 'rgba(0, 0, 0, 0)' && colour !== 'transparent') return colour;
+                }
+                return 'rgb(255, 255, 255)';
+            };
+            const a = document.activeElement, style = getComputedStyle(a);
+            return {cls: a.className, style: style.outlineStyle, width: style.outlineWidth,
+                    colour: style.outlineColor,
+                    card: behind(a.parentElement), page: behind(document.body)};
+        }"""
+    )
+    assert "download" in ring["cls"]
+    assert ring["style"] == "solid" and float(ring["width"].removesuffix("px")) >= 2
+    # WCAG 1.4.11: at least 3:1 against what is around it, the card and the page.
+    assert _contrast(ring["colour"], ring["card"]) >= 3, ring
+    assert _contrast(ring["colour"], ring["page"]) >= 3, ring
+    page.close()
