@@ -62,6 +62,11 @@ class Limits:
 
 LIMITS = Limits()
 _CSS = re.compile(r"@import\b|\burl\s*\(|expression\s*\(", re.IGNORECASE)
+# Link or picture syntax Markdown did not read as one (a space in the address, say), left in
+# the text: it would be printed as typed.
+_UNREAD_LINK = re.compile(r"!?\[[^\]\n]+\]\((?P<address>[^)\n]*)\)")
+# A footnote reference or definition ("[^1]"), which CommonMark does not have.
+_FOOTNOTE = re.compile(r"\[\^[^\]\s]+\]")
 
 
 def _parser() -> MarkdownIt:
@@ -215,9 +220,10 @@ class _Reader:
                         "'|' cells (they would not be printed)",
                     )
                     return None
+                row_line = tr.map[0] if tr.map else line  # each cell at its row's line
                 rows.append(
                     tuple(
-                        self.inline_only(cell.children[0], line) if cell.children else ()
+                        self.inline_only(cell.children[0], row_line) if cell.children else ()
                         for cell in tr.children
                     )
                 )
@@ -295,6 +301,8 @@ class _Reader:
                 )
             else:  # pragma: no cover - commonmark has no other inline kinds
                 self.error(here, f"unsupported Markdown ({kind})")
+            if kind in ("em", "strong", "link", "image"):  # what follows is below its breaks
+                offset += _line_breaks(child)
         return _merge(out)
 
     def inline_only(self, inline: SyntaxTreeNode, line: int) -> tuple[Inline, ...]:
@@ -307,6 +315,26 @@ class _Reader:
         return tuple(out)
 
     def text(self, text: str, line: int, out: list[Inline | Figure]) -> None:
+        unread = _UNREAD_LINK.search(text)
+        if unread:
+            kind = "picture" if unread.group().startswith("!") else "link"
+            why = (
+                "Markdown allows no space in an address: write each space as %20"
+                + (" or rename the file" if kind == "picture" else "")
+                if " " in unread.group("address").strip()
+                else "check its brackets"
+            )
+            self.error(
+                line,
+                f"'{_clip(unread.group())}' would be printed as it stands, not read as a {kind}: "
+                f"{why}",
+            )
+        if _FOOTNOTE.search(text):
+            self.error(
+                line,
+                f"footnotes ({_FOOTNOTE.search(text).group()}) are not supported; "  # type: ignore[union-attr]
+                "put the note in the text, in brackets",
+            )
         if _CSS.search(text):
             self.error(
                 line,
@@ -365,6 +393,13 @@ class _Reader:
             self.error(line, f"image '{_clip(src)}' {problem}")
             return False
         return True
+
+
+def _line_breaks(node: SyntaxTreeNode) -> int:
+    """The line breaks inside ``node`` (emphasis or a link that runs over lines)."""
+    return sum(
+        (child.type in ("softbreak", "hardbreak")) + _line_breaks(child) for child in node.children
+    )
 
 
 def _flat(node: Inline) -> str:

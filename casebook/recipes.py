@@ -76,8 +76,10 @@ def _read_recipe(
     title = f.text("title")
     intro_text = f.text("intro", required=False, one_line=False)
     intro: tuple[Block, ...] = ()
-    if intro_text is not None:
-        intro = files.markdown(intro_text, path, f.line("intro"))
+    written = f.get("intro", False)
+    if intro_text is not None and written is not None:
+        # Errors in it at their own lines; a block ("intro: |") starts below the key.
+        intro = files.markdown(intro_text, path, written.text_line)
     select = f.mapping("select", _SELECT_KEYS)
     if select is None or title is None:
         return None

@@ -29,6 +29,8 @@ class Node:
     # For text without quotes: what follows it on its line after " #", which YAML reads as
     # a comment, so not as part of the text ("title: Test #1 of the system" is "Test").
     comment: str = ""
+    # The line the text itself starts on: below ``line`` for a block ("intro: |").
+    text_line: int = 0
 
     @property
     def text(self) -> str:
@@ -242,7 +244,8 @@ def _convert(
         if not node.style and node.end_mark.line < len(lines):
             after = _COMMENT.match(lines[node.end_mark.line], node.end_mark.column)
             comment = after.group(1).rstrip() if after else ""
-        return Node("scalar", node.value, line, comment=comment)
+        block = node.style in ("|", ">")
+        return Node("scalar", node.value, line, comment=comment, text_line=line + block)
     if isinstance(node, yaml.SequenceNode):
         return Node("seq", [_convert(n, path, where, errors, lines) for n in node.value], line)
     assert isinstance(node, yaml.MappingNode)

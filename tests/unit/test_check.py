@@ -298,6 +298,51 @@ def test_raw_html_bad_links_and_control_characters(content: Path) -> None:
     ]
 
 
+def test_links_and_footnotes_markdown_would_print_as_typed_are_refused(content: Path) -> None:
+    body = (
+        "See ![A chart](media/my chart.png) here.\n\n"
+        "Read [the site](https://example.org/a b) and [this](https://example.org).\n\n"
+        "As noted[^1], it grew.\n\n"
+        "Not a link: [sic] (2020).\n"
+    )
+    write_case(content, "newham-typed", GOOD_CASE.replace("Some words from the report.\n", body))
+    assert problems(content) == [
+        "content/cases/newham-typed.md:9: '![A chart](media/my chart.png)' would be printed as "
+        "it stands, not read as a picture: Markdown allows no space in an address: write each "
+        "space as %20 or rename the file",
+        "content/cases/newham-typed.md:11: '[the site](https://example.org/a b)' would be "
+        "printed as it stands, not read as a link: Markdown allows no space in an address: "
+        "write each space as %20",
+        "content/cases/newham-typed.md:13: footnotes ([^1]) are not supported; put the note in "
+        "the text, in brackets",
+    ]
+
+
+def test_errors_after_emphasis_over_lines_in_table_rows_and_in_an_intro_keep_their_line(
+    content: Path,
+) -> None:
+    body = (
+        "Some *words that\nrun on* from **one line\nto the next**,\n"
+        "then <b>HTML</b>.\n\n"
+        "| A | B |\n|---|---|\n| x | y |\n| <i>z</i> | w |\n"
+    )
+    write_case(content, "newham-lines", GOOD_CASE.replace("Some words from the report.\n", body))
+    (content / "packs" / "intro.yaml").write_text(
+        "title: Intro\nintro: |\n  First line.\n\n  Then <u>this</u>.\n"
+        "select: {tags: [strategy]}\n",
+        encoding="utf-8",
+    )
+    shown = problems(content)
+    assert [line.split(" raw HTML")[0] for line in shown] == [
+        "content/cases/newham-lines.md:12:",
+        "content/cases/newham-lines.md:12:",
+        "content/cases/newham-lines.md:17:",
+        "content/cases/newham-lines.md:17:",
+        "content/packs/intro.yaml:5:",
+        "content/packs/intro.yaml:5:",
+    ]
+
+
 def test_vertical_tab_becomes_a_line_break(content: Path) -> None:
     write_case(content, "newham-vt", GOOD_CASE.replace("Some words", "Some\vwords"))
     case = next(c for c in load_corpus(content).cases if c.id == "newham-vt")
