@@ -37,5 +37,11 @@ class ContentError(Exception):
 def folder_missing(root: Path, name: str) -> Diagnostic:
     """The error for the content or layouts folder (``name``) given as ``root`` when it is
     not a folder: missing, or a file."""
-    why = f"is a file, not the {name} folder" if root.exists() else f"{name} folder does not exist"
+    if root.exists():
+        why = f"is a file, not the {name} folder"
+    else:
+        why = (
+            f"{name} folder does not exist (run Casebook in the project folder, or give "
+            f"--{name} FOLDER)"
+        )
     return Diagnostic(str(root), 0, why)

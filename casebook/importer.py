@@ -71,8 +71,13 @@ def import_seed(seed: Path, content_dir: Path) -> tuple[Path, ...]:
     seed_path = str(seed)
     try:
         text = seed.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise ContentError([Diagnostic(seed_path, 0, f"cannot read the seed: {error}")]) from None
+    except OSError as error:
+        why = error.strerror or str(error)
+        raise ContentError([Diagnostic(seed_path, 0, f"cannot read the seed: {why}")]) from None
+    except UnicodeDecodeError:
+        raise ContentError(
+            [Diagnostic(seed_path, 0, "cannot read the seed: it is not UTF-8 text")]
+        ) from None
     seed_cases = _parse_seed(text.splitlines(), seed_path)
     insights = _read_insight_ranges(content_dir / "insights.yaml")
     known_places = _read_place_names(content_dir / "places.yaml")

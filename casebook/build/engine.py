@@ -245,6 +245,8 @@ def _locked(out_dir: Path, reporter: Reporter, wait: bool) -> Iterator[None]:
         reporter.waiting(f"another build is writing {out_dir}/ (lock held): waiting")
 
     with ExitStack() as stack:
+        if out_dir.exists() and not out_dir.is_dir():
+            raise BuildError(f"{out_dir}: is a file, not a folder; give --out a folder")
         try:
             out_dir.mkdir(parents=True, exist_ok=True)
             stack.enter_context(locked(out_dir / LOCK, wait, waiting))

@@ -122,8 +122,10 @@ def read_manifest(out_dir: Path) -> Manifest:
         data = json.loads(raw.decode("utf-8"))
     except FileNotFoundError:
         return Manifest()
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ValueError(str(error)) from error
+    except OSError as error:
+        raise ValueError(f"cannot be read: {error.strerror or error}") from error
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ValueError("not a Casebook manifest: it is not JSON") from error
     try:
         packs = tuple(
             PackRecord(
@@ -167,8 +169,10 @@ def read_manifest(out_dir: Path) -> Manifest:
                 "site_fingerprint",
             )
         }
-    except (KeyError, TypeError, ValueError, AttributeError) as error:
-        raise ValueError(f"not a Casebook manifest ({error!r})") from error
+    except KeyError as error:
+        raise ValueError(f"not a Casebook manifest: it has no '{error.args[0]}'") from error
+    except (TypeError, ValueError, AttributeError) as error:
+        raise ValueError(f"not a Casebook manifest: {error}") from error
     stamp = _read_stamp(out_dir, raw)
     return Manifest(packs=packs, outputs=outputs, inputs_stamp=stamp, **scalars)
 

@@ -82,7 +82,10 @@ def test_a_content_or_layouts_folder_that_is_missing_or_a_file_is_named(
 ) -> None:
     result = run_cli("check", "--content", "nowhere", cwd=tmp_path)
     assert result.returncode == 1
-    assert "nowhere:0: content folder does not exist" in result.stderr.splitlines()
+    assert (
+        "nowhere:0: content folder does not exist (run Casebook in the project folder, or "
+        "give --content FOLDER)" in result.stderr.splitlines()
+    )
     (tmp_path / "notes.txt").write_text("not a folder")
     result = run_cli("check", "--content", "notes.txt", cwd=tmp_path)
     assert result.returncode == 1
@@ -90,7 +93,10 @@ def test_a_content_or_layouts_folder_that_is_missing_or_a_file_is_named(
     result = run_cli("check", "--layouts", "notes.txt", cwd=tmp_path)
     assert "notes.txt:0: is a file, not the layouts folder" in result.stderr.splitlines()
     result = run_cli("check", "--layouts", "nowhere", cwd=tmp_path)
-    assert "nowhere:0: layouts folder does not exist" in result.stderr.splitlines()
+    assert (
+        "nowhere:0: layouts folder does not exist (run Casebook in the project folder, or "
+        "give --layouts FOLDER)" in result.stderr.splitlines()
+    )
 
 
 def test_list_json_gives_every_pack_with_its_cases_in_order(
@@ -298,6 +304,16 @@ def test_the_output_folder_stays_clear_of_content_and_layouts(
     assert not (mini_project / "layouts" / "dist").exists()
 
 
+def test_an_output_folder_that_is_a_file_is_named(mini_project: Path, run_cli: RunCli) -> None:
+    (mini_project / "notes.txt").write_text("mine\n", encoding="utf-8")
+    result = run_cli("build", "--out", "notes.txt", "--format", "docx", cwd=mini_project)
+    assert result.returncode == 1
+    assert result.stderr == (
+        "build.py: error: notes.txt: is a file, not a folder; give --out a folder\n"
+    )
+    assert (mini_project / "notes.txt").read_text(encoding="utf-8") == "mine\n"
+
+
 def test_import_seed_writes_the_cases_it_reports(
     mini_project: Path, run_cli: RunCli, seed_file: Path
 ) -> None:
@@ -316,10 +332,17 @@ def test_import_seed_writes_the_cases_it_reports(
     assert result.stdout == f"{len(written)} cases imported into content/cases\n"
 
 
-def test_import_seed_of_a_missing_file_is_an_error(mini_project: Path, run_cli: RunCli) -> None:
-    result = run_cli("import-seed", "no-such-seed.txt", cwd=mini_project)
-    assert result.returncode == 1
-    assert result.stderr.startswith("no-such-seed.txt:0: cannot read the seed")
+def test_import_seed_of_a_missing_or_binary_file_is_an_error(
+    mini_project: Path, run_cli: RunCli
+) -> None:
+    (mini_project / "seed.bin").write_bytes(b"\x7fELF\x02\x01\xd0\xff")
+    missing = run_cli("import-seed", "no-such-seed.txt", cwd=mini_project)
+    binary = run_cli("import-seed", "seed.bin", cwd=mini_project)
+    assert missing.returncode == binary.returncode == 1
+    assert missing.stderr == (
+        "no-such-seed.txt:0: cannot read the seed: No such file or directory\n"
+    )
+    assert binary.stderr == "seed.bin:0: cannot read the seed: it is not UTF-8 text\n"
 
 
 def test_check_reads_the_downloads_page_template(mini_project: Path, run_cli: RunCli) -> None:

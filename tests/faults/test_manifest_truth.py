@@ -42,6 +42,28 @@ def assert_truthful(project: Path) -> None:
     assert links(project) == on_disk
 
 
+@pytest.mark.parametrize(
+    ("written", "why"),
+    [
+        ('{"name": "another program\'s file"}', "not a Casebook manifest: it has no 'packs'"),
+        ("not json {", "not a Casebook manifest: it is not JSON"),
+    ],
+)
+def test_a_manifest_that_is_not_ours_is_named_in_plain_words_and_everything_rebuilt(
+    mini_project: Path, run_cli: RunCli, written: str, why: str
+) -> None:
+    (mini_project / "dist").mkdir()
+    (mini_project / "dist" / "manifest.json").write_text(written, encoding="utf-8")
+
+    result = run_cli("--format", "docx", cwd=mini_project)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines()[0] == (
+        f"dist/manifest.json:0: warning: unreadable ({why}); rebuilding everything"
+    )
+    assert_truthful(mini_project)
+
+
 def test_hand_edited_records_do_not_survive_a_build(
     built_mini_project: Path, run_cli: RunCli
 ) -> None:
