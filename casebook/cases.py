@@ -4,6 +4,7 @@ places and tags, and its discussion prompts against every prompt before it."""
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from pathlib import Path
 
@@ -140,9 +141,11 @@ class _CaseReader:
         assert title and case_places and page is not None and insight and case_tags is not None
         assert case_prompts is not None
         # Hash the normalised text, so a file re-saved in another Unicode form or with other
-        # line endings is the same case. The front matter holds the prompts, so editing a
+        # line endings is the same case, and the front matter's values, not its lines, so a
+        # comment or a moved line is too. The front matter holds the prompts, so editing a
         # prompt changes the digest like editing the text does.
-        digest = hashlib.sha256(f"{node!r}\n{body}".encode()).hexdigest()
+        basis = json.dumps([node.plain(), body], sort_keys=True, ensure_ascii=False)
+        digest = hashlib.sha256(basis.encode()).hexdigest()
         return Case(
             path.stem,
             shown,

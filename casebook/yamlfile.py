@@ -50,6 +50,15 @@ class Node:
         assert isinstance(self.value, dict)
         return self.value
 
+    def plain(self) -> object:
+        """The value alone, as str, list, dict or None: without the lines it was read from,
+        so that a moved line or an added comment leaves it the same."""
+        if self.kind == "seq":
+            return [item.plain() for item in self.items]
+        if self.kind == "map":
+            return {key: value.plain() for key, value in self.mapping.items()}
+        return self.value
+
     def describe(self) -> str:
         """What kind of value this is, for messages."""
         return {"scalar": "text", "seq": "a list", "map": "a mapping", "null": "nothing"}[self.kind]

@@ -225,6 +225,18 @@ def test_changing_a_layout_file_rebuilds_what_reads_it(
     }
 
 
+def test_a_comment_line_in_a_case_rebuilds_nothing(
+    built_mini_project: Path, run_cli: RunCli
+) -> None:
+    # It moves every field below it a line down: the case is the same case.
+    case = built_mini_project / "content" / "cases" / "newport-mapping-local-assets.md"
+    text = case.read_text(encoding="utf-8")
+    case.write_text(text.replace("---\n", "---\n# checked against the report\n", 1))
+    result = run_cli(*TWO_FORMAT_OPTIONS, cwd=built_mini_project)
+    assert result.returncode == 0, result.stderr
+    assert built(result.stdout) == set()
+
+
 def test_a_comment_in_brand_yaml_rebuilds_nothing_and_a_colour_rebuilds_every_output(
     built_mini_project: Path, run_cli: RunCli
 ) -> None:
