@@ -265,14 +265,24 @@ STYLES: tuple[StyleSpec, ...] = (
         custom=True,
         rpr=f"{_fonts('major')}<w:b/><w:bCs/>{_color('primary')}{_size(26)}",
     ),
+    # The cover's foot, as on the PDF's: the edition in bold under a thin rule, then where the
+    # cases are quoted from, smaller and muted.
     StyleSpec(
         "CoverEdition",
         "Cover Edition",
-        next_id="Normal",
+        next_id="CoverSource",
         custom=True,
         ppr=f"<w:pBdr>{_line('top', 'muted', 4, 8)}</w:pBdr>"
-        '<w:spacing w:before="480" w:after="60"/><w:contextualSpacing/>',
-        rpr=_color("muted"),
+        '<w:spacing w:before="480" w:after="80"/>',
+        rpr=f"<w:b/><w:bCs/>{_color('text')}",
+    ),
+    StyleSpec(
+        "CoverSource",
+        "Cover Source",
+        next_id="Normal",
+        custom=True,
+        ppr='<w:spacing w:before="0" w:after="0"/>',
+        rpr=f"{_color('muted')}{_size(19)}",
     ),
     # Headings inherit from one another: change Heading 1's font and the others follow. A
     # Heading 1 or 2 starts a page (sections and cases); a Subheading (the guide's sections)

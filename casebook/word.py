@@ -666,7 +666,7 @@ class _Pack:
         self.text.paragraph(body, "Subtitle", cover.subtitle)
         self.text.paragraph(body, "CoverEdition", cover.edition)
         self.text.paragraph(
-            body, "CoverEdition", f"Case examples quoted from {self.doc.short_citation}"
+            body, "CoverSource", f"Case examples quoted from {self.doc.short_citation}"
         )
 
     def section(self, body: Any, section: Section) -> None:

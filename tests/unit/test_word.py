@@ -1035,8 +1035,8 @@ def test_a_printed_link_shows_its_address(body: etree._Element, layout: Layout) 
 
 
 def test_the_cover_names_the_source_as_the_pdf_does(body: etree._Element) -> None:
-    assert _styled(body, "CoverEdition") == [
-        "First edition, 26 November 2026",
+    assert _styled(body, "CoverEdition") == ["First edition, 26 November 2026"]
+    assert _styled(body, "CoverSource") == [
         "Case examples quoted from EIF (2022), Leading and delivering early childhood services",
     ]
     # The brand's name stands beside the logo, after a tab, in its own character style.
