@@ -36,7 +36,6 @@ __all__ = [
     "Overtime",
     "check_templates",
     "in_time",
-    "layout_problems",
     "reference_problems",
     "template_syntax_problems",
 ]
@@ -59,21 +58,15 @@ _REGENERATE = "create it again with: python -m casebook.reference"
 
 def check_templates(layout: Layout) -> list[Diagnostic]:
     """Every problem in the templates ``layout`` provides, as diagnostics."""
-    problems = layout_problems(layout)
+    problems = template_syntax_problems(layout)
     problems.extend(reference_problems(layout.root / "docx" / "reference.docx", layout.root))
+    problems.extend(_font_problems(layout.root))
     return problems
-
-
-def layout_problems(layout: Layout) -> list[Diagnostic]:
-    """What a build reports before it renders anything, as ``check`` does: templates of
-    ``layouts/pdf`` and ``layouts/site`` that are missing or that Jinja cannot read, at their
-    lines, and font files that are missing or damaged."""
-    return [*template_syntax_problems(layout), *_font_problems(layout.root)]
 
 
 def template_syntax_problems(layout: Layout) -> list[Diagnostic]:
     """Templates of ``layouts/pdf`` and ``layouts/site`` that are missing or that Jinja cannot
-    read, as diagnostics at their lines."""
+    read, as diagnostics at their lines: a build reports them before it renders anything."""
     from jinja2.sandbox import SandboxedEnvironment
 
     from casebook.pdf import template_environment

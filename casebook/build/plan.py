@@ -92,9 +92,9 @@ def gather(
     except ContentError as error:
         problems.extend(error.diagnostics)
     if layout is not None:
-        from casebook.templates import layout_problems
+        from casebook.templates import template_syntax_problems
 
-        problems.extend(layout_problems(layout))
+        problems.extend(template_syntax_problems(layout))
     if problems or corpus is None or layout is None:
         raise ContentError(problems)  # every problem in content and layouts at once
     if warnings is not None:

@@ -90,12 +90,6 @@ def brand_line(key: str) -> int:
     return next(n for n, line in enumerate(lines, 1) if line.startswith(f"{key}:"))
 
 
-def fonts_css_line(file: str) -> int:
-    """The line of the real layouts/pdf/fonts.css that names the font ``file``."""
-    lines = (LAYOUTS / "pdf" / "fonts.css").read_text().splitlines()
-    return next(n for n, line in enumerate(lines, 1) if file in line)
-
-
 def truncate_half(path: Path) -> None:
     path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
 
@@ -106,10 +100,9 @@ LAYOUT_FAULTS = [
         "fonts/NotoSans-Bold.ttf",
         Path.unlink,
         ("pdf",),
-        # Found before anything is rendered, as check finds it.
         lambda root: (
-            f"layouts/pdf/fonts.css:{fonts_css_line('NotoSans-Bold.ttf')}: src: "
-            "../fonts/NotoSans-Bold.ttf (for Noto Sans 700 normal) does not exist"
+            "dist/nation-england.pdf: render failed: nation-england: "
+            f"{root / 'layouts' / 'fonts' / 'NotoSans-Bold.ttf'}: not found"
         ),
         id="missing-font",
     ),
@@ -118,8 +111,9 @@ LAYOUT_FAULTS = [
         lambda path: path.write_text("not a font\n"),
         ("pdf",),
         lambda root: (
-            "layouts/fonts/NotoSans-Regular.ttf:0: is damaged or not a font: Not a TrueType or "
-            "OpenType font (not enough data)"
+            "dist/nation-england.pdf: render failed: nation-england: WeasyPrint: the "
+            "font 'Noto Sans' declared in layouts/pdf/fonts.css cannot be loaded: a font file in "
+            "layouts/fonts/ is damaged or not a font"
         ),
         id="damaged-font",
     ),
