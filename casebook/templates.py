@@ -32,13 +32,7 @@ from casebook.layout import (
     template_loader,
 )
 
-__all__ = [
-    "Overtime",
-    "check_templates",
-    "in_time",
-    "reference_problems",
-    "template_syntax_problems",
-]
+__all__ = ["Overtime", "check_templates", "in_time", "reference_problems"]
 
 T = TypeVar("T")
 
@@ -58,15 +52,7 @@ _REGENERATE = "create it again with: python -m casebook.reference"
 
 def check_templates(layout: Layout) -> list[Diagnostic]:
     """Every problem in the templates ``layout`` provides, as diagnostics."""
-    problems = template_syntax_problems(layout)
-    problems.extend(reference_problems(layout.root / "docx" / "reference.docx", layout.root))
-    problems.extend(_font_problems(layout.root))
-    return problems
-
-
-def template_syntax_problems(layout: Layout) -> list[Diagnostic]:
-    """Templates of ``layouts/pdf`` and ``layouts/site`` that are missing or that Jinja cannot
-    read, as diagnostics at their lines: a build reports them before it renders anything."""
+    problems: list[Diagnostic] = []
     from jinja2.sandbox import SandboxedEnvironment
 
     from casebook.pdf import template_environment
@@ -76,11 +62,12 @@ def template_syntax_problems(layout: Layout) -> list[Diagnostic]:
         "pdf": template_environment(layout),
         "site": SandboxedEnvironment(loader=template_loader(site, layout.root), autoescape=True),
     }
-    problems: list[Diagnostic] = []
     for name in _TEMPLATE_FOLDERS:
         problems.extend(
             _jinja_problems(environments[name], layout.root / name, _MAIN_TEMPLATES[name])
         )
+    problems.extend(reference_problems(layout.root / "docx" / "reference.docx", layout.root))
+    problems.extend(_font_problems(layout.root))
     return problems
 
 

@@ -91,10 +91,6 @@ def gather(
         layout = load_layout(options.layouts_dir, options.brand)
     except ContentError as error:
         problems.extend(error.diagnostics)
-    if layout is not None:
-        from casebook.templates import template_syntax_problems
-
-        problems.extend(template_syntax_problems(layout))
     if problems or corpus is None or layout is None:
         raise ContentError(problems)  # every problem in content and layouts at once
     if warnings is not None:

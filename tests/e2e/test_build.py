@@ -225,31 +225,6 @@ def test_changing_a_layout_file_rebuilds_what_reads_it(
     }
 
 
-def test_a_template_jinja_cannot_read_stops_the_build_before_anything_is_rendered(
-    built_mini_project: Path, run_cli: RunCli
-) -> None:
-    template = built_mini_project / "layouts" / "pdf" / "cards.html.j2"
-    lines = template.read_text(encoding="utf-8").split("\n")
-    lines[2] += " {% if %}"
-    template.write_text("\n".join(lines), encoding="utf-8")
-    dist = built_mini_project / "dist"
-
-    def files() -> dict[str, bytes]:  # what dist/ publishes (not the build's lock file)
-        return {p.name: p.read_bytes() for p in dist.iterdir() if p.name != ".lock"}
-
-    before = files()
-    case = built_mini_project / "content" / "cases" / "newport-mapping-local-assets.md"
-    case.write_text(case.read_text(encoding="utf-8") + "\nOne more sentence.\n")
-
-    result = run_cli("--format", "docx", cwd=built_mini_project)
-
-    assert result.returncode == 1
-    assert result.stderr.splitlines() == [
-        "layouts/pdf/cards.html.j2:3: Expected an expression, got 'end of statement block'"
-    ]
-    assert files() == before
-
-
 def test_a_comment_line_in_a_case_rebuilds_nothing(
     built_mini_project: Path, run_cli: RunCli
 ) -> None:

@@ -130,8 +130,10 @@ LAYOUT_FAULTS = [
         "pdf/pack.html.j2",
         Path.unlink,
         ("pdf",),
-        # Found before anything is rendered, as check finds it.
-        lambda root: "layouts/pdf/pack.html.j2:0: template not found",
+        lambda root: (
+            "dist/nation-england.pdf: render failed: nation-england: "
+            "layouts/pdf/pack.html.j2: template not found"
+        ),
         id="missing-template",
     ),
     pytest.param(
