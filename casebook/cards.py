@@ -74,7 +74,7 @@ _LINES_KEPT = 2
 class _Card:
     case: CaseEntry
     size: float  # points
-    first: bool  # the pack's first card, below the pack's header
+    first: bool  # the pack's first card, which opens with the pack's header
     # The case's blocks in each column: one column while the card is measured.
     columns: tuple[tuple[Block, ...], ...]
 
@@ -187,7 +187,6 @@ def _html(
         _TEMPLATE,
         env=env,
         cards=tuple(cards),
-        header=not measuring,
         measuring=measuring,
     )
 
@@ -211,6 +210,12 @@ def _smaller(
     if size > SIZES[-1]:
         return SIZES[-1]
     [case] = [case for case in document.cases if case.anchor == anchor]
+    # The first card opens with the pack's title, so a long title leaves it less room.
+    first = (
+        " (the first card also holds the pack's title)"
+        if anchor == document.cases[0].anchor
+        else ""
+    )
     raise ContentError(
         [
             Diagnostic(
@@ -219,7 +224,7 @@ def _smaller(
                 f"too long for a case card: its text, prompts and citation need "
                 f"{math.ceil((ratio - 1) * 100)}% more room than one A5 card has at "
                 f"{SIZES[-1]:g} pt, the smallest size cards use (case cards of "
-                f"{document.pack_id})",
+                f"{document.pack_id}){first}",
             )
         ]
     )

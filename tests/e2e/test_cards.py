@@ -157,6 +157,29 @@ def test_the_first_sheet_names_the_pack_and_edition(document: Document, runs: li
     assert not any(r.page > 0 and document.cover.edition in r.text for r in runs)
 
 
+def test_a_pack_title_of_two_lines_stays_clear_of_the_first_card(
+    document: Document, layout: Layout
+) -> None:
+    # Custom packs may have long titles (up to 200 characters): the header takes two lines,
+    # and the first card's heading starts below them.
+    title = (
+        "Early help, family hubs and the first thousand days of a child's life, as twenty "
+        "places in England and Wales learned them"
+    )
+    pdf, _ = render(dataclasses.replace(document, title=title), layout, MINI_CONTENT)
+    runs = [r for r in text_runs(pdf) if r.page == 0 and r.y > CUT]
+    heading = document.cases[0].heading
+    head = [r for r in runs if r.size == 8.5 and r.y > A4[1] - 60]
+    assert title.split()[-1] in squash(" ".join(r.text for r in head))
+    assert len({round(r.y) for r in head}) == 2  # the header takes two lines
+    first = [r for r in runs if r.size > 10 and r.text.strip() and r.text.strip() in heading]
+    assert first
+    # The heading's capitals (under its size above the baseline) end below the header's
+    # descenders (a third of their size below the baseline).
+    assert max(r.y + r.size for r in first) < min(r.y - r.size / 3 for r in head)
+    assert_cards_hold_their_cases(document, pdf, text_runs(pdf))
+
+
 def test_tagged_with_language_title_and_a_bookmark_per_card(
     document: Document, cards: tuple[bytes, int | None]
 ) -> None:
