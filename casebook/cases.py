@@ -101,8 +101,8 @@ class _CaseReader:
         title = f.text("title")
         case_places = f.texts("places")
         page = f.integer("page")
-        insight = f.text("insight")
-        case_tags = f.texts("tags")
+        insight = f.text("insight", printed=False)
+        case_tags = f.texts("tags", printed=False)
         case_prompts = self.prompts(shown, f)
         if case_places is not None:
             known(problems, shown, f.line("places"), "places", case_places, self.place_names)

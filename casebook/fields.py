@@ -8,7 +8,7 @@ import re
 
 from casebook.content_files import Problems
 from casebook.text import BIDI_CONTROLS, ZERO_WIDTH, unprintable
-from casebook.yamlfile import Node
+from casebook.yamlfile import Node, cut_short
 
 __all__ = [
     "DEFAULT_LIST_LIMIT",
@@ -75,7 +75,11 @@ class Fields:
             return None
         return value
 
-    def text(self, key: str, required: bool = True, one_line: bool = True) -> str | None:
+    def text(
+        self, key: str, required: bool = True, one_line: bool = True, printed: bool = True
+    ) -> str | None:
+        """The text of ``key``; ``printed`` False for an id, which a note after it on its
+        line cuts nothing from."""
         value = self.get(key, required)
         if value is None:
             return None
@@ -84,24 +88,17 @@ class Fields:
                 self.path, value.line, f"{key}: expected text, got {value.describe()}"
             )
             return None
-        if self.cut(value, key, key):
+        if printed and self.cut(value, key, key):
             return None
         return self.checked_text(value.line, key, value.text, one_line)
 
     def cut(self, value: Node, key: str, what: str) -> bool:
         """Report text YAML cut short at " #" (the rest of its line read as a comment): it
         would be printed without it. True when reported."""
-        if not value.comment:
-            return False
-        rest = value.comment if len(value.comment) <= 40 else value.comment[:40].rstrip() + "…"
-        self.problems.error(
-            self.path,
-            value.line,
-            f"{key}: YAML reads ' #' and what follows it on the line ('#{rest}') as a "
-            f"comment, so the {what} would end at '{value.text.strip()}'; to print it all, put "
-            f"the whole {what} in double quotes; for a note, put it on a line of its own",
-        )
-        return True
+        message = cut_short(value, key, what)
+        if message is not None:
+            self.problems.error(self.path, value.line, message)
+        return message is not None
 
     def integer(self, key: str, required: bool = True) -> int | None:
         value = self.get(key, required)
@@ -115,7 +112,10 @@ class Fields:
             return None
         return int(value.text)
 
-    def texts(self, key: str, required: bool = True) -> tuple[str, ...] | None:
+    def texts(
+        self, key: str, required: bool = True, printed: bool = True
+    ) -> tuple[str, ...] | None:
+        """The items of the list ``key``; ``printed`` as for :meth:`text`."""
         value = self.get(key, required)
         if value is None:
             return None
@@ -140,7 +140,7 @@ class Fields:
                 self.problems.error(self.path, item.line, f"{key}: each item must be text")
                 refused = True
                 continue
-            if self.cut(item, key, "item"):
+            if printed and self.cut(item, key, "item"):
                 refused = True
                 continue
             checked = self.checked_text(item.line, key, item.text, True)

@@ -12,7 +12,7 @@ from typing import Any
 from casebook.diagnostics import ContentError, Diagnostic, folder_missing
 from casebook.policy import svg_problem
 from casebook.reading import FileRefused, inside, read_bounded, size_text
-from casebook.yamlfile import Node, parse_yaml
+from casebook.yamlfile import Node, cut_short, parse_yaml
 
 __all__ = [
     "COLOUR_ROLES",
@@ -352,6 +352,9 @@ class _BrandChecker:
             if key not in fields and key not in _OPTIONAL and node is not None:
                 self.problem(node, f"{key}: missing (a brand needs: {', '.join(_KEYS[:4])})")
         name = self.text(fields.get("name"), "name")
+        cut = fields.get("name")
+        if cut is not None and (message := cut_short(cut, "name", "name")) is not None:
+            self.problem(cut, message)  # printed on every cover
         colours = self.colours(fields.get("colours"))
         logo = self.logo(fields.get("logo"))
         fonts = self.fonts(fields.get("fonts"))

@@ -86,7 +86,7 @@ def _read_recipe(
     chosen: dict[str, tuple[str, ...]] = {}
     valid = True
     for key in _SELECT_KEYS:
-        values = select.texts(key, required=False)
+        values = select.texts(key, required=False, printed=False)
         if values:
             valid &= known(problems, path, select.line(key), key, values, allowed[key])
             chosen[key] = values

@@ -102,7 +102,7 @@ def read_insights(files: ContentFiles) -> tuple[Insight, ...] | None:
     for index, node in enumerate(nodes, start=1):
         f = Fields(problems, path, node, keys, "an insight")
         number = f.integer("number")
-        ident = f.text("id")
+        ident = f.text("id", printed=False)
         title = f.text("title")
         pages = f.get("pages", True)
         summary = f.text("summary", one_line=False)
@@ -155,8 +155,8 @@ def read_places(files: ContentFiles) -> tuple[Place, ...] | None:
     for node in nodes:
         f = Fields(problems, path, node, ("name", "nation", "kind"), "a place")
         name = f.text("name")
-        nation = f.text("nation")
-        kind = f.text("kind")
+        nation = f.text("nation", printed=False)
+        kind = f.text("kind", printed=False)
         if nation is not None and nation not in NATIONS:
             problems.error(
                 path,
@@ -182,7 +182,7 @@ def read_tags(files: ContentFiles) -> tuple[tuple[str, str], ...] | None:
     out: dict[str, str] = {}
     for node in nodes:
         f = Fields(problems, path, node, ("id", "label"), "a tag")
-        ident = f.text("id")
+        ident = f.text("id", printed=False)
         label = f.text("label")
         if ident is not None and (why := is_slug(ident)):
             problems.error(path, f.line("id"), f"id: '{ident}' {why}")

@@ -11,7 +11,7 @@ import yaml
 
 from casebook.diagnostics import ContentError, Diagnostic
 
-__all__ = ["MAX_DEPTH", "Node", "parse_yaml"]
+__all__ = ["MAX_DEPTH", "Node", "cut_short", "parse_yaml"]
 
 MAX_DEPTH = 12
 _NULLS = frozenset(["", "~", "null", "Null", "NULL"])
@@ -62,6 +62,19 @@ class Node:
     def describe(self) -> str:
         """What kind of value this is, for messages."""
         return {"scalar": "text", "seq": "a list", "map": "a mapping", "null": "nothing"}[self.kind]
+
+
+def cut_short(node: Node, key: str, what: str) -> str | None:
+    """What to tell an editor whose text ``node`` (the value of ``key``, called ``what``)
+    YAML cut short at " #", reading the rest of its line as a comment; None if it was not."""
+    if not node.comment:
+        return None
+    rest = node.comment if len(node.comment) <= 40 else node.comment[:40].rstrip() + "…"
+    return (
+        f"{key}: YAML reads ' #' and what follows it on the line ('#{rest}') as a comment, so "
+        f"the {what} would end at '{str(node.value).strip()}'; to print it all, put the whole "
+        f"{what} in double quotes; for a note, put it on a line of its own"
+    )
 
 
 def parse_yaml(text: str, path: str, line_offset: int = 0, *, fast: bool = False) -> Node:

@@ -155,9 +155,13 @@ def test_text_cut_short_by_a_yaml_comment_is_refused(content: Path) -> None:
 
 
 def test_a_comment_that_cuts_no_text_is_fine(content: Path) -> None:
-    # After a number, on a line of its own, after a quoted title; and '#' inside a word.
+    # After a number or an id, on a line of its own, after a quoted title; '#' inside a word.
     case = GOOD_CASE.replace("page: 20", "page: 20  # checked against the report\n# a note")
     case = case.replace("title: A new case", 'title: "A new case"  # quoted')
+    case = case.replace("insight: strategic-planning", "insight: strategic-planning  # 1")
+    case = case.replace(
+        "tags: [strategy, integration]", "tags:\n  - strategy  # main\n  - integration"
+    )
     write_case(content, "newham-notes", case)
     write_case(content, "newham-sharp", GOOD_CASE.replace("A new case", "Coding in C#"))
     titles = {c.id: c.title for c in load_corpus(content).cases}

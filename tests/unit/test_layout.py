@@ -175,6 +175,13 @@ def test_every_css_family_is_bundled_with_its_licence() -> None:
         ),
         ("name: Test Borough Family Hubs", "name: [a, b]", "1: name: expected text"),
         (
+            "name: Test Borough Family Hubs",
+            "name: Test Borough Family Hubs #1 in the region",
+            "1: name: YAML reads ' #' and what follows it on the line ('#1 in the region') as a "
+            "comment, so the name would end at 'Test Borough Family Hubs'; to print it all, put "
+            "the whole name in double quotes; for a note, put it on a line of its own",
+        ),
+        (
             "paper: Letter",
             "paper: Letter\npaper: A4",
             "12: duplicate key 'paper' (first given on line 11)",
