@@ -329,11 +329,12 @@ class _Reader:
                 f"'{_clip(unread.group())}' would be printed as it stands, not read as a {kind}: "
                 f"{why}",
             )
-        if _FOOTNOTE.search(text):
+        footnote = _FOOTNOTE.search(text)
+        if footnote:
             self.error(
                 line,
-                f"footnotes ({_FOOTNOTE.search(text).group()}) are not supported; "  # type: ignore[union-attr]
-                "put the note in the text, in brackets",
+                f"footnotes ({footnote.group()}) are not supported; put the note in the text, "
+                "in brackets",
             )
         if _CSS.search(text):
             self.error(

@@ -113,12 +113,15 @@ _OPENED = {
 _RAN_ON = ("end of stream", "'<stream end>'", "'<document start>'")
 _NEXT_KEY = ("got ':'", "found ':'")
 
+# What YAML says of a field indented by mistake under a list or a quoted value.
+_INDENTED = "expected <block end>, but found '<block mapping start>'"
+_TAB = "found character '\\t' that cannot start any token"
+
 # YAML's words for the commonest slips, in an editor's.
 _PLAIN_WORDS = {
     "mapping values are not allowed here": "': ' inside a value starts another field in YAML; "
     "put the whole value in double quotes",
-    "found character '\\t' that cannot start any token": "a tab character; YAML lines are "
-    "indented and spaced with spaces, never tabs",
+    _TAB: "a tab character; YAML lines are indented and spaced with spaces, never tabs",
 }
 
 # A comment straight after a value on its line.
@@ -204,11 +207,17 @@ def _parse(text: str, path: str, line_offset: int, loader: Any) -> Node:
             # A quote left open closes at the next quote, lines below: YAML fails there.
             message = (
                 f"YAML syntax: the quoted text that starts on this line runs on to line "
-                f"{where(mark)}, where YAML fails ({exc.problem}): is its closing quote missing?"
+                f"{where(mark)}, where YAML can read no further: is its closing quote missing?"
             )
             mark = quoted
-        elif exc.problem in _PLAIN_WORDS:
-            message = f"YAML syntax: {_PLAIN_WORDS[exc.problem]}"
+        elif exc.problem in _PLAIN_WORDS or exc.problem == _INDENTED:
+            message = f"YAML syntax: {_PLAIN_WORDS.get(exc.problem or '', exc.problem)}"
+            if mark is not None and exc.problem != _TAB and _indented_key(text, mark):
+                message = (
+                    "YAML syntax: this field is indented under the line above, so YAML reads "
+                    "it as more of that line's value; start it in the same column as the "
+                    "other fields"
+                )
         raise _NotYaml(ContentError([Diagnostic(path, where(mark), message)])) from None
     except yaml.YAMLError as exc:  # reader errors: characters YAML cannot hold
         raise _NotYaml(ContentError([Diagnostic(path, 1 + line_offset, f"YAML: {exc}")])) from None
@@ -230,6 +239,15 @@ def _parse(text: str, path: str, line_offset: int, loader: Any) -> Node:
     if errors:
         raise ContentError(errors)
     return node
+
+
+def _indented_key(text: str, mark: Any) -> bool:
+    """Whether the line at ``mark`` is a field indented by mistake ("  page: 20" under
+    "title: ..."), rather than a value holding ': '."""
+    lines = text.splitlines()
+    if mark.line >= len(lines):
+        return False
+    return re.match(r"[ ]+[A-Za-z_][\w-]*:(\s|$)", lines[mark.line]) is not None
 
 
 def _ran_on_to(text: str, loader: Any, line: int) -> Any:

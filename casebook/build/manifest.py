@@ -126,6 +126,8 @@ def read_manifest(out_dir: Path) -> Manifest:
         raise ValueError(f"cannot be read: {error.strerror or error}") from error
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise ValueError("not a Casebook manifest: it is not JSON") from error
+    if not isinstance(data, dict):
+        raise ValueError("not a Casebook manifest: it is not a JSON object")
     try:
         packs = tuple(
             PackRecord(
@@ -172,7 +174,9 @@ def read_manifest(out_dir: Path) -> Manifest:
     except KeyError as error:
         raise ValueError(f"not a Casebook manifest: it has no '{error.args[0]}'") from error
     except (TypeError, ValueError, AttributeError) as error:
-        raise ValueError(f"not a Casebook manifest: {error}") from error
+        raise ValueError(
+            "not a Casebook manifest: its records are not as Casebook writes them"
+        ) from error
     stamp = _read_stamp(out_dir, raw)
     return Manifest(packs=packs, outputs=outputs, inputs_stamp=stamp, **scalars)
 

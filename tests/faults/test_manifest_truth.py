@@ -47,6 +47,16 @@ def assert_truthful(project: Path) -> None:
     [
         ('{"name": "another program\'s file"}', "not a Casebook manifest: it has no 'packs'"),
         ("not json {", "not a Casebook manifest: it is not JSON"),
+        ("[1, 2]", "not a Casebook manifest: it is not a JSON object"),
+        (
+            '{"packs": [], "outputs": [{"path": "x.pdf"}]}',
+            "not a Casebook manifest: it has no 'pack'",
+        ),
+        (
+            '{"packs": [], "outputs": [{"path": "x.pdf", "pack": "x", "format": "pdf", '
+            '"bytes": "many", "pages": 1, "sha256": "", "fingerprint": ""}]}',
+            "not a Casebook manifest: its records are not as Casebook writes them",
+        ),
     ],
 )
 def test_a_manifest_that_is_not_ours_is_named_in_plain_words_and_everything_rebuilt(

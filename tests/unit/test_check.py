@@ -115,6 +115,15 @@ def test_an_unclosed_bracket_or_quote_is_reported_where_it_opens(content: Path) 
     ]
 
 
+def test_a_field_indented_by_mistake_is_told_from_a_colon_in_a_value(content: Path) -> None:
+    write_case(content, "newham-indent", GOOD_CASE.replace("\npage: 20", "\n  page: 20"))
+    assert problems(content) == [
+        "content/cases/newham-indent.md:4: YAML syntax: this field is indented under the line "
+        "above, so YAML reads it as more of that line's value; start it in the same column as "
+        "the other fields"
+    ]
+
+
 def test_a_quote_left_open_is_reported_where_it_opens_though_a_later_quote_closes_it(
     content: Path,
 ) -> None:
@@ -123,8 +132,7 @@ def test_a_quote_left_open_is_reported_where_it_opens_though_a_later_quote_close
     write_case(content, "newham-open", GOOD_CASE.replace("title: A new case", 'title: "A new'))
     assert problems(content) == [
         "content/cases/newham-open.md:2: YAML syntax: the quoted text that starts on this line "
-        "runs on to line 7, where YAML fails (expected <block end>, but found '<scalar>'): is "
-        "its closing quote missing?"
+        "runs on to line 7, where YAML can read no further: is its closing quote missing?"
     ]
 
 
