@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from casebook.document import CaseEntry, Document, compose_pack, long_date
+from casebook.document import CaseEntry, Document, compose_pack
 from casebook.editions import case_record, word_diff
 from casebook.model import CaseRecord, Corpus, Pack
 from casebook.provenance import (
@@ -352,36 +352,46 @@ _COVER, _ABOUT = "on the cover", "in About the source"
 def _reprint_edition(
     word: Any, provenance: Provenance, corpus: Corpus, date: str | None
 ) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
-    """Make the edition the copy prints the current one, where its line is still as published
-    (a line the local area reworded is theirs): (the new cover line, places updated, places
-    kept)."""
+    """Make the edition the copy prints the current one, wherever its line is still as
+    Casebook printed it for some edition (a line the local area reworded is theirs): (the new
+    cover line, places updated, places kept as the local area worded them)."""
     from casebook.blocks import plain_text
     from casebook.packs import ALL_CASES_ID
 
     edition = corpus.source.edition
-    old = f"{provenance.edition}, {long_date(provenance.edition_date)}"
-    if (provenance.edition, provenance.edition_date) == (edition.label, date or edition.date):
-        return "", (), ()
     pack = _pack(corpus, provenance.pack)
     shown = pack or _pack(corpus, ALL_CASES_ID)
     current = compose_pack(shown, corpus, date)  # type: ignore[arg-type]
     new = current.cover.edition
     # The content version names the pack's content; a pack no longer published has none.
     about = plain_text(current.about.blocks[-1:]).strip() if pack else f"{new}."
-    published_about = re.compile(re.escape(old) + r"\. Content version [0-9a-f]{12}\.")
-    found: dict[str, bool] = {}
+    # A line as printed for any edition, "<label>, <day> <Month> <year>": a copy refreshed
+    # before refresh reprinted the edition records the current one but prints an older one.
+    labels = sorted({e.label for e in corpus.editions} | {provenance.edition, edition.label})
+    printed = "(?:" + "|".join(re.escape(label) for label in labels if label) + ")"
+    printed += r", \d{1,2} [A-Z][a-z]+ \d{4}"
+    lines = {
+        _COVER: (re.compile(printed), new),
+        _ABOUT: (re.compile(printed + r"\. Content version [0-9a-f]{12}\."), about),
+    }
+    done: dict[str, str] = {}  # place -> "current", "updated" or "kept"
     for paragraph in word.paragraphs:
         text = paragraph.text
-        if _COVER not in found and text == old:
-            found[_COVER] = _retext(paragraph, new)
-        elif _ABOUT not in found and published_about.fullmatch(text):
-            found[_ABOUT] = _retext(paragraph, about)
-    places = (_COVER, _ABOUT)
-    return (
-        new,
-        tuple(p for p in places if found.get(p)),
-        tuple(p for p in places if not found.get(p)),
-    )
+        for place, (pattern, line) in lines.items():
+            if place not in done and pattern.fullmatch(text):
+                if text == line:
+                    done[place] = "current"
+                else:
+                    done[place] = "updated" if _retext(paragraph, line) else "kept"
+                break
+    # A copy that records an older edition and prints none: the local area reworded it.
+    older = (provenance.edition, provenance.edition_date) != (edition.label, date or edition.date)
+    for place in lines:
+        if place not in done and provenance.edition and older:
+            done[place] = "kept"
+    updated = tuple(p for p in lines if done.get(p) == "updated")
+    kept = tuple(p for p in lines if done.get(p) == "kept")
+    return new, updated, kept
 
 
 def _retext(paragraph: Any, text: str) -> bool:

@@ -265,6 +265,22 @@ def test_refresh_prints_the_new_edition_where_the_copy_still_prints_the_old_one(
     assert "Adapted by Valley Council from the First edition" in b
     assert about in b and "Second edition, 1 January 2026" not in b
 
+    # A copy refreshed before refresh reprinted the edition records the current one and
+    # still prints the first on its cover; refreshing it again mends the cover alone, and a
+    # copy that is current throughout is left as it is.
+    word = docx.Document(str(tmp_path / "a.docx"))
+    [cover] = [p for p in word.paragraphs if p.text == "Second edition, 1 January 2026"]
+    cover.runs[0].text = "First edition, 1 January 2026"
+    word.save(str(tmp_path / "older.docx"))
+    older = run_cli("refresh", str(tmp_path / "older.docx"), "--out", "c.docx", cwd=project)
+    current = run_cli("refresh", str(tmp_path / "a.docx"), "--out", "d.docx", cwd=project)
+    assert older.returncode == current.returncode == 0, older.stderr + current.stderr
+    assert [line for line in older.stdout.splitlines() if line.startswith("edition")] == [
+        "edition    now “Second edition, 1 January 2026” on the cover"
+    ]
+    assert "Second edition, 1 January 2026" in _paragraphs(project / "c.docx")
+    assert not any(line.startswith("edition") for line in current.stdout.splitlines())
+
 
 @pytest.mark.parametrize(
     ("name", "data", "message"),
