@@ -271,9 +271,9 @@ class Refreshed:
     out: Path
     data: bytes
     edition: str = ""  # the edition line printed now, e.g. "Second edition, 1 March 2027"
-    # Where the copy prints its edition: places whose line was as published and now says
-    # ``edition``, and places whose line the local area changed, left as they are. Both
-    # empty when the copy is of the current edition already.
+    # Where the copy prints its edition: places whose line was as Casebook printed it and
+    # now says ``edition``, and places whose line the local area changed, left as they are.
+    # Both empty when the copy prints the current edition already.
     edition_updated: tuple[str, ...] = ()
     edition_kept: tuple[str, ...] = ()
 
