@@ -495,6 +495,44 @@ class _Adopter:
             for num in list(element.iter(_w("numPr"))):
                 self._number(num)
             self._relations(element)
+        self._restart_prompts(elements)
+
+    def _restart_prompts(self, elements: list[Any]) -> None:
+        """A case's prompts are numbered by their style, from 1 under each case heading; in a
+        copy whose Heading 2 is in no list (made by an earlier Casebook, or restyled), the
+        adopted case's prompts get a list of their own that starts at 1, as the copy's other
+        cases have."""
+        prompt = self.styles.get(("paragraph", "Prompt"))
+        heading = self.styles.get(("paragraph", "Heading2"))
+        if prompt is None or heading is None or self._num_pr(heading) is not None:
+            return
+        abstract = self._abstract_of_style(prompt)
+        style_num = self._num_pr(prompt)
+        if abstract is None or style_num is None:
+            return
+        ilvl = style_num.find(_w("ilvl"))
+        level = int(ilvl.get(_w("val"))) if ilvl is not None else 0
+        paragraphs = [
+            p
+            for element in elements
+            for p in element.iter(_w("p"))
+            if p.find(f"{_w('pPr')}/{_w('numPr')}") is None
+            and (style := p.find(f"{_w('pPr')}/{_w('pStyle')}")) is not None
+            and style.get(_w("val")) == prompt
+        ]
+        if not paragraphs:
+            return
+        num = self.word.part.numbering_part.element.add_num(abstract)
+        num.add_lvlOverride(ilvl=level).add_startOverride(1)
+        for paragraph in paragraphs:
+            num_pr = paragraph.get_or_add_pPr().get_or_add_numPr()
+            num_pr.get_or_add_ilvl().val = level
+            num_pr.get_or_add_numId().val = num.numId
+
+    def _num_pr(self, style_id: str) -> Any:
+        """The numbering of the copy's paragraph style ``style_id``, or None."""
+        style = self.word.styles.element.find(f"{_w('style')}[@{_w('styleId')}='{style_id}']")
+        return None if style is None else style.find(f"{_w('pPr')}/{_w('numPr')}")
 
     def _number(self, num_pr: Any) -> None:
         num_id = num_pr.find(_w("numId"))
@@ -524,8 +562,8 @@ class _Adopter:
         return []
 
     def _abstract_of_style(self, style_id: str) -> int | None:
-        style = self.word.styles.element.find(f"{_w('style')}[@{_w('styleId')}='{style_id}']")
-        ref = None if style is None else style.find(f"{_w('pPr')}/{_w('numPr')}/{_w('numId')}")
+        num_pr = self._num_pr(style_id)
+        ref = None if num_pr is None else num_pr.find(_w("numId"))
         if ref is None:
             return None
         numbering = self.word.part.numbering_part.element

@@ -305,7 +305,10 @@ STYLES: tuple[StyleSpec, ...] = (
         based_on="Heading1",
         next_id="Normal",
         gallery=True,
-        ppr=f'<w:pBdr>{_NO_RULE}</w:pBdr><w:spacing w:after="85"/><w:outlineLvl w:val="1"/>',
+        # The first level of the prompts' list, unnumbered: each case heading starts its
+        # prompts again at 1, a case added or pasted in Word or LibreOffice too.
+        ppr=f"{_numpr(_PROMPTS, 0)}<w:pBdr>{_NO_RULE}</w:pBdr>"
+        '<w:spacing w:after="85"/><w:outlineLvl w:val="1"/>',
         rpr=f"{_color('text')}{_size(32)}",
     ),
     StyleSpec(
@@ -419,7 +422,7 @@ STYLES: tuple[StyleSpec, ...] = (
         next_id="Prompt",
         gallery=True,
         custom=True,
-        ppr="<w:keepLines/>" + _numpr(_PROMPTS, 0) + '<w:spacing w:after="80"/>',
+        ppr="<w:keepLines/>" + _numpr(_PROMPTS, 1) + '<w:spacing w:after="80"/>',
     ),
     # An insight's questions, boxed with their heading as in the PDF: paragraphs with the same
     # borders and indents share one box in Word and LibreOffice.
@@ -633,9 +636,10 @@ def _numbering() -> list[str]:
     ) -> str:
         pstyle = f'<w:pStyle w:val="{style}"/>' if style else ""
         left, hanging = indent or (340 * (level + 1), 340)
+        suffix = '<w:suff w:val="nothing"/>' if fmt == "none" else ""  # no tab after nothing
         return (
             f'<w:lvl w:ilvl="{level}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/>'
-            f'{pstyle}<w:lvlText w:val={quoteattr(text)}/><w:lvlJc w:val="left"/>'
+            f'{pstyle}{suffix}<w:lvlText w:val={quoteattr(text)}/><w:lvlJc w:val="left"/>'
             f'<w:pPr><w:ind w:left="{left}" w:hanging="{hanging}"/></w:pPr></w:lvl>'
         )
 
@@ -658,7 +662,12 @@ def _numbering() -> list[str]:
         )
         for i in range(9)
     ]
-    prompt_levels = [lvl(0, "decimal", "%1.", "Prompt")]
+    # A case's heading is the first level, unnumbered; its prompts the second, which starts
+    # again at 1 under every heading.
+    prompt_levels = [
+        lvl(0, "none", "", "Heading2", indent=(0, 0)),
+        lvl(1, "decimal", "%2.", "Prompt", indent=(340, 340)),
+    ]
     question_levels = [
         lvl(0, "decimal", "%1.", "Question", indent=(_QUESTIONS_LEFT, _QUESTIONS_HANG))
     ]

@@ -328,7 +328,8 @@ class _Text:
 
 
 class _Lists:
-    """List instances: every numbered list and every case's prompts restart at their start."""
+    """List instances: every numbered list and every insight's questions restart at their
+    start (a case's prompts restart under its heading, by their style)."""
 
     def __init__(self, word: Any, template: Path) -> None:
         self.word = word
@@ -336,7 +337,8 @@ class _Lists:
         self.numbering = word.part.numbering_part.element
         self.bullets = self._style_num("ListBullet")
         self.numbers = self._abstract_of(self._style_num("ListNumber"), "ListNumber")
-        self.prompts = self._abstract_of(self._style_num("Prompt"), "Prompt")
+        # A case's prompts are numbered by their style, under their case's heading.
+        self._abstract_of(self._style_num("Prompt"), "Prompt")
         self.questions = self._abstract_of(self._style_num("Question"), "Question")
         # python-docx finds the next list id by scanning every list already made, which is
         # quadratic in the pack's length (a 5,000-case pack ran out of time in Word only).
@@ -706,11 +708,16 @@ class _Pack:
         prompts: tuple[str, ...],
         style: str = "Prompt",
     ) -> None:
-        """A heading and the prompts, a numbered list of its own (a case's: Prompt; an
-        insight's, boxed with their heading: Question)."""
+        """A heading and the prompts, a numbered list of its own: a case's (Prompt) numbered
+        by the style alone, starting at 1 under each case heading (Heading 2), so a case added
+        in Word numbers its prompts from 1 too; an insight's (Question, boxed with their
+        heading) a list restarted here."""
         self.text.paragraph(container, title_style, title)
-        abstract = self.lists.questions if style == "Question" else self.lists.prompts
-        num_id = self.lists.restart(abstract, 0, 1)
+        if style != "Question":
+            for prompt in prompts:
+                self.text.paragraph(container, style, prompt)
+            return
+        num_id = self.lists.restart(self.lists.questions, 0, 1)
         for prompt in prompts:
             self.lists.number(self.text.paragraph(container, style, prompt), num_id, 0)
 

@@ -282,6 +282,42 @@ def test_refresh_prints_the_new_edition_where_the_copy_still_prints_the_old_one(
     assert not any(line.startswith("edition") for line in current.stdout.splitlines())
 
 
+def test_refresh_numbers_a_taken_case_s_prompts_from_1_in_a_copy_with_unlisted_headings(
+    mini_project: Path, run_cli: RunCli, tmp_path: Path
+) -> None:
+    # A copy whose Heading 2 is in no list (restyled, or made before case headings restarted
+    # their prompts) gets the taken case's prompts as a list of their own from 1.
+    project = _project(mini_project, run_cli)
+    built = run_cli("--only", PACK, "--format", "docx", "--jobs", "1", cwd=project)
+    assert built.returncode == 0, built.stderr
+    word = docx.Document(str(project / "dist" / f"{PACK}.docx"))
+    heading = word.styles["Heading 2"].element
+    heading.pPr.remove(heading.pPr.find(qn("w:numPr")))
+    word.styles["Prompt"].element.pPr.find(qn("w:numPr")).find(qn("w:ilvl")).set(qn("w:val"), "0")
+    copy = tmp_path / "restyled.docx"
+    word.save(str(copy))
+    _edit(project / "content" / "cases" / f"{C}.md", "a shared front door", "one front door")
+    assert run_cli("edition", "Second edition", "--date", "2026-06-01", cwd=project).returncode == 0
+
+    result = run_cli("refresh", str(copy), "--out", str(tmp_path / "new.docx"), cwd=project)
+
+    assert result.returncode == 0, result.stderr
+    refreshed = docx.Document(str(tmp_path / "new.docx"))
+    paragraphs = refreshed.paragraphs
+    start = next(
+        i
+        for i, p in enumerate(paragraphs)
+        if p.text == "Newham: Family hubs" and p.style.name == "Heading 2"
+    )
+    end = next(i for i, p in enumerate(paragraphs) if i > start and p.style.name == "Heading 2")
+    taken = [p for p in paragraphs[start:end] if p.style.name == "Prompt"]
+    assert taken and all(p._p.pPr.numPr is not None for p in taken)
+    [num_id] = {p._p.pPr.numPr.numId.val for p in taken}  # one list
+    numbering = refreshed.part.numbering_part.element
+    [num] = [n for n in numbering.findall(qn("w:num")) if n.numId == num_id]
+    assert num.find(f"{qn('w:lvlOverride')}/{qn('w:startOverride')}").get(qn("w:val")) == "1"
+
+
 @pytest.mark.parametrize(
     ("name", "data", "message"),
     [

@@ -9,6 +9,7 @@ pypandoc-binary and docx2python wheels)."""
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import io
 import itertools
@@ -495,3 +496,39 @@ def test_changing_the_theme_font_changes_the_packs_font(
     fonts = _fonts_of(tmp_path / "pack.pdf")
     assert "DejaVuSerif" in fonts  # body text follows Design > Fonts
     assert "NotoSans-Bold" in fonts and body == "Noto Sans"  # headings keep the major font
+
+
+def test_every_case_and_a_case_pasted_in_number_their_prompts_from_1(
+    packs: dict[str, Path], tmp_path: Path
+) -> None:
+    # A local area copies a case, from its heading to its notes box, and pastes it at the end:
+    # its prompts number from 1, as every case's do.
+    import docx
+
+    word = docx.Document(str(packs["all-cases"]))
+    body = word.element.body
+    children = list(body)
+    headings = [
+        i
+        for i, element in enumerate(children)
+        if element.tag.endswith("}p")
+        and (style := element.find("w:pPr/w:pStyle", element.nsmap)) is not None
+        and style.get(f"{{{element.nsmap['w']}}}val") == "Heading2"
+    ]
+    case = [copy.deepcopy(e) for e in children[headings[0] : headings[1]]]
+    for element in case:
+        children[-1].addprevious(element)  # before the section properties
+    pasted = tmp_path / "pasted.docx"
+    word.save(str(pasted))
+    _soffice_pdf([pasted], tmp_path, tmp_path / "profile")
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(tmp_path / "pasted.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    blocks = text.split("Discussion prompts")[1:]
+    assert len(blocks) == len(headings) + 1
+    for block in blocks:
+        numbers = re.findall(r"^\s*(\d+)\.\s", block.split("Notes")[0], re.MULTILINE)
+        assert numbers[:2] == ["1", "2"], numbers

@@ -263,17 +263,40 @@ def test_each_numbered_list_restarts_at_its_own_start(
     assert starts[second] == "3"
 
 
-def test_prompts_are_a_numbered_list_restarting_for_every_case(
+def test_prompts_restart_at_1_under_every_case_heading_by_their_style(
     body: etree._Element, docx_bytes: bytes
 ) -> None:
-    prompts = _numbered(body, "Prompt")
+    # No prompt carries numbering of its own: the Prompt style is the second level of a list
+    # whose first, unnumbered level is Heading 2, and a level starts again after the level
+    # above it. So every case, and a case a local area adds or pastes, numbers from 1.
+    prompts = [p for p in body.iter(f"{{{W}}}p") if _style(p) == "Prompt"]
     assert len(prompts) == 4
-    assert prompts[0][1] == prompts[1][1] != prompts[2][1] == prompts[3][1]
+    assert all(p.find("w:pPr/w:numPr", NS) is None for p in prompts)
+    styles = _part(docx_bytes, "word/styles.xml")
+
+    def listed(style_id: str) -> tuple[str | None, str | None]:
+        num_pr = styles.find(f"w:style[@w:styleId='{style_id}']/w:pPr/w:numPr", NS)
+        assert num_pr is not None, style_id
+        ilvl = num_pr.find("w:ilvl", NS)
+        return (
+            num_pr.find("w:numId", NS).get(f"{{{W}}}val"),
+            None if ilvl is None else ilvl.get(f"{{{W}}}val"),
+        )
+
+    heading, prompt = listed("Heading2"), listed("Prompt")
+    assert heading[0] == prompt[0] and (heading[1], prompt[1]) == ("0", "1")
     numbering = _part(docx_bytes, "word/numbering.xml")
-    for num_id in (prompts[0][1], prompts[2][1]):
-        num = numbering.find(f"w:num[@w:numId='{num_id}']", NS)
-        assert num is not None
-        assert num.find("w:lvlOverride/w:startOverride", NS).get(f"{{{W}}}val") == "1"
+    num = numbering.find(f"w:num[@w:numId='{heading[0]}']", NS)
+    abstract = numbering.find(
+        f"w:abstractNum[@w:abstractNumId='{num.find('w:abstractNumId', NS).get(f'{{{W}}}val')}']",
+        NS,
+    )
+    first, second = abstract.findall("w:lvl", NS)[:2]
+    assert first.find("w:numFmt", NS).get(f"{{{W}}}val") == "none"
+    assert first.find("w:lvlText", NS).get(f"{{{W}}}val") == ""
+    assert second.find("w:numFmt", NS).get(f"{{{W}}}val") == "decimal"
+    assert second.find("w:lvlText", NS).get(f"{{{W}}}val") == "%2."
+    assert second.find("w:lvlRestart", NS) is None  # restarts after every level-1 item
 
 
 def test_nested_lists_keep_their_level(body: etree._Element) -> None:
