@@ -78,8 +78,9 @@ def _read_recipe(
     intro: tuple[Block, ...] = ()
     written = f.get("intro", False)
     if intro_text is not None and written is not None:
-        # Errors in it at their own lines; a block ("intro: |") starts below the key.
-        intro = files.markdown(intro_text, path, written.text_line)
+        # Errors in it at their own lines; a block ("intro: |") starts below the key, and
+        # Markdown reads its lines as written, as a folded block's are not in its text.
+        intro = files.markdown(written.written or intro_text, path, written.text_line)
     select = f.mapping("select", _SELECT_KEYS)
     if select is None or title is None:
         return None

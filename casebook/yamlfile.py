@@ -4,6 +4,7 @@ type guessing. Values come back as :class:`Node` trees that remember their line.
 from __future__ import annotations
 
 import re
+import textwrap
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +32,9 @@ class Node:
     comment: str = ""
     # The line the text itself starts on: below ``line`` for a block ("intro: |").
     text_line: int = 0
+    # A block's lines as written, their indentation removed: what Markdown reads, so that a
+    # folded block ("intro: >") keeps its writer's paragraphs and each line its number.
+    written: str = ""
 
     @property
     def text(self) -> str:
@@ -285,7 +289,15 @@ def _convert(
             after = _COMMENT.match(lines[node.end_mark.line], node.end_mark.column)
             comment = after.group(1).rstrip() if after else ""
         block = node.style in ("|", ">")
-        return Node("scalar", node.value, line, comment=comment, text_line=line + block)
+        written = ""
+        if block:
+            # The block's lines run from the one after its indicator to its end mark, which
+            # is at the start of the next line (or at the end of the block's last line).
+            end = node.end_mark.line + (node.end_mark.column > 0)
+            written = textwrap.dedent("\n".join(lines[node.start_mark.line + 1 : end]))
+        return Node(
+            "scalar", node.value, line, comment=comment, text_line=line + block, written=written
+        )
     if isinstance(node, yaml.SequenceNode):
         return Node("seq", [_convert(n, path, where, errors, lines) for n in node.value], line)
     assert isinstance(node, yaml.MappingNode)

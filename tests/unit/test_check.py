@@ -11,6 +11,7 @@ import pytest
 from conftest import REAL_CONTENT as REAL
 from conftest import RunCli
 
+from casebook.blocks import Paragraph, plain_text
 from casebook.content import load_corpus
 from casebook.diagnostics import ContentError, Diagnostic
 
@@ -352,6 +353,32 @@ def test_errors_after_emphasis_over_lines_in_table_rows_and_in_an_intro_keep_the
         "content/cases/newham-lines.md:17:",
         "content/packs/intro.yaml:5:",
         "content/packs/intro.yaml:5:",
+    ]
+
+
+def test_a_folded_intro_keeps_its_paragraphs_and_its_errors_keep_their_lines(
+    content: Path,
+) -> None:
+    (content / "packs" / "folded.yaml").write_text(
+        "title: Folded\nintro: >-\n  One paragraph,\n  over two lines.\n\n"
+        "  Another, with a footnote[^1]\n  on its first line.\nselect: {tags: [strategy]}\n",
+        encoding="utf-8",
+    )
+    assert problems(content) == [
+        "content/packs/folded.yaml:6: footnotes ([^1]) are not supported; put the note in the "
+        "text, in brackets"
+    ]
+    (content / "packs" / "folded.yaml").write_text(
+        "title: Folded\nintro: >-\n  One paragraph,\n  over two lines.\n\n"
+        "  Another.\nselect: {tags: [strategy]}\n",
+        encoding="utf-8",
+    )
+    [recipe] = [r for r in load_corpus(content).recipes if r.id == "folded"]
+    assert [
+        plain_text(block.children) for block in recipe.intro if isinstance(block, Paragraph)
+    ] == [
+        "One paragraph, over two lines.",
+        "Another.",
     ]
 
 
