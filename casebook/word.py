@@ -450,7 +450,8 @@ class _Pictures:
             nodes = (label, LineBreak(), Text(f"Description: {alt}"))
             self.text.paragraph(container, "FigureMissing", nodes)
             return
-        png = _image_png(self._media_path(src), src)
+        path = self._media_path(src)
+        png = _image_png(path, str(self.media_root / src) if self.media_root else src)
         self.figures += 1
         box = (self.width_mm, self.width_mm * 1.2)
         self.picture(container, png, "Figure", alt, f"Figure {self.figures}", box)
@@ -857,13 +858,30 @@ def _image_png(path: Path, label: str) -> bytes:
 
         try:
             _pixel_size(data)
-        except (UnrecognizedImageError, ValueError, IndexError) as exc:
-            message = f"cannot read image: not a valid {suffix[1:].upper()} file"
-            raise ContentError([Diagnostic(label, 0, message)]) from exc
+        except (UnrecognizedImageError, ValueError, IndexError):
+            # python-docx reads only the commonest headers (a CMYK JPEG's, for one, it does
+            # not); what Pillow can read goes into the Word file as PNG instead.
+            return _as_png(data, label, suffix)
         return data
     raise ContentError(
         [Diagnostic(label, 0, "images must be SVG, PNG, JPEG or GIF for the Word packs")]
     )
+
+
+def _as_png(data: bytes, label: str, suffix: str) -> bytes:
+    """The raster image ``data`` re-encoded as an RGB (or RGBA) PNG with Pillow."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()
+            converted = image.convert("RGBA" if "A" in image.getbands() else "RGB")
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
+        message = f"cannot read image: not a valid {suffix[1:].upper()} file"
+        raise ContentError([Diagnostic(label, 0, message)]) from exc
+    out = io.BytesIO()
+    converted.save(out, format="PNG")
+    return out.getvalue()
 
 
 def _svg_size(data: bytes) -> tuple[float, float]:
