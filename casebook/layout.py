@@ -453,7 +453,7 @@ class _BrandChecker:
             try:
                 problem = svg_problem(read_bounded(path, _MAX_LOGO_BYTES))
             except FileRefused as error:
-                problem = "is larger than 512 KiB" if "larger" in str(error) else str(error)
+                problem = str(error)
             except OSError as error:
                 problem = f"cannot be read: {error.strerror}"
             if problem:

@@ -138,7 +138,13 @@ def image_problem(data: bytes, suffix: str) -> str | None:
         with Image.open(io.BytesIO(data)) as image:
             kind = image.format
             image.verify()
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+    except Image.DecompressionBombError:
+        limit = 2 * (Image.MAX_IMAGE_PIXELS or 0)
+        return (
+            f"has more than {limit:,} pixels, too many to draw safely; make it smaller "
+            "(3000 pixels across is plenty for an A4 page)"
+        )
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
         return f"is not a readable {suffix[1:].upper()} image"
     expected = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".gif": "GIF"}
     if kind != expected.get(suffix.lower()):

@@ -41,6 +41,19 @@ def size_text(limit: int) -> str:
     return f"{limit} bytes"
 
 
+def _amount(size: int) -> str:
+    """A file's size as people read it, to one decimal: ``600 KiB``, ``8.0 GiB``."""
+    for unit, shift in (("GiB", 30), ("MiB", 20), ("KiB", 10)):
+        if size >= 1 << shift:
+            value = size / (1 << shift)
+            return f"{value:.1f} {unit}" if value < 100 else f"{value:.0f} {unit}"
+    return f"{size} bytes"
+
+
+def _too_large(size: int, limit: int) -> FileRefused:
+    return FileRefused(f"is {_amount(size)}, larger than the limit of {size_text(limit)}")
+
+
 def read_bounded(path: Path, limit: int, root: Path | None = None, where: str = "") -> bytes:
     """The bytes of ``path``, a plain file of at most ``limit`` bytes lying (links followed)
     under ``root`` when one is given; ``where`` names ``root`` in messages ("the content
@@ -55,7 +68,7 @@ def read_bounded(path: Path, limit: int, root: Path | None = None, where: str = 
             kind = "a folder" if stat.S_ISDIR(info.st_mode) else "a pipe, device or socket"
             raise FileRefused(f"is not a plain file ({kind}); only plain files are read")
         if info.st_size > limit:
-            raise FileRefused(f"is larger than {size_text(limit)}")
+            raise _too_large(info.st_size, limit)
         chunks: list[bytes] = []
         size = 0
         while size <= limit:
@@ -65,7 +78,7 @@ def read_bounded(path: Path, limit: int, root: Path | None = None, where: str = 
             chunks.append(chunk)
             size += len(chunk)
         if size > limit:  # it grew while we read it
-            raise FileRefused(f"is larger than {size_text(limit)}")
+            raise FileRefused(f"is larger than the limit of {size_text(limit)}")
         return b"".join(chunks)
     finally:
         os.close(fd)

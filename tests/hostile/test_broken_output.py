@@ -5,6 +5,8 @@ SVG code, which catches every exception."""
 from __future__ import annotations
 
 import shutil
+import struct
+import zlib
 from pathlib import Path
 
 import pytest
@@ -133,6 +135,26 @@ def test_a_broken_raster_figure_is_reported_by_check(project: Path) -> None:
     ]
 
 
+def test_a_raster_figure_with_too_many_pixels_is_reported_as_too_large(project: Path) -> None:
+    case = project / "content" / "cases" / "newham-figure.md"
+    case.write_text(case.read_text().replace("chart.svg", "chart.png"))
+
+    # A PNG that says it is 20,000 pixels square: refused from its header, never decoded.
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    header = struct.pack(">IIBBBBB", 20_000, 20_000, 8, 0, 0, 0, 0)
+    png = chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"")) + chunk(b"IEND", b"")
+    (project / "content" / "media" / "chart.png").write_bytes(b"\x89PNG\r\n\x1a\n" + png)
+    assert load_errors(project / "content") == [
+        "content/cases/newham-figure.md:11: image 'media/chart.png' cannot be drawn: it has "
+        "more than 178,956,970 pixels, too many to draw safely; make it smaller (3000 pixels "
+        "across is plenty for an A4 page)"
+    ]
+
+
 def test_a_logo_that_cannot_be_drawn_is_reported_at_its_brand_line(project: Path) -> None:
     (project / "layouts" / "logo.svg").write_text(GOOD_SVG[:60])
     with pytest.raises(ContentError) as info:
@@ -156,7 +178,8 @@ def test_the_word_renderer_refuses_a_figure_damaged_after_check(project: Path) -
     with pytest.raises(ContentError) as info:
         render_docx(document, load_layout(project / "layouts"), project / "content")
     assert str(info.value).startswith(
-        "media/chart.svg:0: cannot be drawn: it is not a well-formed SVG file"
+        f"{project / 'content' / 'media' / 'chart.svg'}:0: cannot be drawn: it is not a "
+        "well-formed SVG file"
     )
 
 

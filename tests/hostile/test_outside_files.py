@@ -254,4 +254,6 @@ def test_a_huge_case_file_is_refused_by_its_size_without_reading_it(project: Pat
     path = project / "content" / "cases" / "newham-huge.md"
     with path.open("wb") as handle:
         handle.truncate(8 * 1024**3)  # sparse: 8 GiB that take no disk space
-    assert check_messages(project) == ["P/content/cases/newham-huge.md:0: is larger than 512 KiB"]
+    assert check_messages(project) == [
+        "P/content/cases/newham-huge.md:0: is 8.0 GiB, larger than the limit of 512 KiB"
+    ]

@@ -123,6 +123,7 @@ def test_a_huge_layout_file_is_not_read_whole_to_fingerprint_it(
     result = run_cli("--only", "nation-england", "--format", "pdf", cwd=mini_project)
     assert (result.returncode, result.stderr) == (
         1,
-        "layouts/fonts/NotoSansHuge-Regular.ttf:0: not read: it is larger than 64 MiB\n",
+        "layouts/fonts/NotoSansHuge-Regular.ttf:0: not read: it is 8.0 GiB, larger than the limit "
+        "of 64 MiB\n",
     )
     assert not (mini_project / "dist" / "nation-england.pdf").exists()
