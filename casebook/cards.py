@@ -37,6 +37,7 @@ from casebook.blocks import (
     BulletList,
     Code,
     Emphasis,
+    Figure,
     Heading,
     Inline,
     LineBreak,
@@ -216,12 +217,15 @@ def _smaller(
         if anchor == document.cases[0].anchor
         else ""
     )
+    # Figures take a card's room fast: name them, as shrinking them is the first thing to try.
+    figures = sum(isinstance(block, Figure) and block.src is not None for block in case.blocks)
+    parts = "text, figures" if figures > 1 else "text, figure" if figures else "text"
     raise ContentError(
         [
             Diagnostic(
                 str(content_dir / "cases" / f"{case.case_id}.md"),
                 0,
-                f"too long for a case card: its text, prompts and citation need "
+                f"too long for a case card: its {parts}, prompts and citation need "
                 f"{math.ceil((ratio - 1) * 100)}% more room than one A5 card has at "
                 f"{SIZES[-1]:g} pt, the smallest size cards use (case cards of "
                 f"{document.pack_id}){first}",

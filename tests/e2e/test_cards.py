@@ -15,7 +15,16 @@ from conftest import LAYOUTS, MINI_CONTENT, REAL_CONTENT
 from pdf_runs import A4, Run, outline_titles, squash, text_runs
 from pypdf import PdfReader
 
-from casebook.blocks import Emphasis, Link, ListItem, OrderedList, Paragraph, Text, plain_text
+from casebook.blocks import (
+    Emphasis,
+    Figure,
+    Link,
+    ListItem,
+    OrderedList,
+    Paragraph,
+    Text,
+    plain_text,
+)
 from casebook.cards import SIZES, render
 from casebook.content import load_corpus
 from casebook.diagnostics import ContentError
@@ -273,6 +282,26 @@ def test_a_case_too_long_for_a_card_is_an_error_naming_it(
     assert diagnostic.path == str(MINI_CONTENT / "cases" / f"{case.case_id}.md")
     assert diagnostic.message.startswith("too long for a case card: ")
     assert "8.5 pt" in diagnostic.message and "(case cards of all-cases)" in diagnostic.message
+
+
+def test_a_case_too_long_for_a_card_names_its_figures(
+    document: Document, layout: Layout, tmp_path: Path
+) -> None:
+    from PIL import Image
+
+    content = tmp_path / "content"
+    shutil.copytree(MINI_CONTENT, content)
+    (content / "media").mkdir(exist_ok=True)
+    Image.new("RGB", (400, 600), (40, 90, 160)).save(content / "media" / "tall.png")
+    case = document.cases[0]
+    tall = Figure("A tall chart", "media/tall.png")
+    crowded = dataclasses.replace(case, blocks=(*case.blocks, tall, tall, tall))
+    with pytest.raises(ContentError) as error:
+        render(with_first_case(document, crowded), layout, content)
+    [diagnostic] = error.value.diagnostics
+    assert diagnostic.message.startswith(
+        "too long for a case card: its text, figures, prompts and citation need "
+    )
 
 
 def test_valley_council_cards_carry_its_name(document: Document) -> None:
