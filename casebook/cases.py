@@ -197,7 +197,9 @@ class _CaseReader:
             )
             return None
         low, high = PROMPTS_PER_CASE
-        if not low <= len(value.items) <= high:
+        # A prompt indented too far is read as more of the one above: say that, not the count.
+        strays = [item for item in value.items if f.stray(item, "prompts")]
+        if not strays and not low <= len(value.items) <= high:
             self.problems.error(
                 path,
                 f.line("prompts"),
@@ -214,7 +216,7 @@ class _CaseReader:
                     path, item.line, f"prompts: expected text, got {item.describe()}{hint}"
                 )
                 continue
-            if f.cut(item, "prompts", "prompt"):
+            if item in strays or f.cut(item, "prompts", "prompt"):
                 continue
             text = f.checked_text(item.line, "prompts", item.text, True)
             if text is None:

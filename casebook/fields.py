@@ -100,6 +100,18 @@ class Fields:
             self.problems.error(self.path, value.line, message)
         return message is not None
 
+    def stray(self, item: Node, key: str) -> bool:
+        """Report an item of the list ``key`` that runs on to a line starting "- ": the next
+        item, indented too far, which YAML reads as more of this one. True when reported."""
+        if item.stray_item:
+            self.problems.error(
+                self.path,
+                item.stray_item,
+                f"{key}: this item is indented further than the one above, so YAML reads it "
+                "as more of that item; put its '-' in the same column as the others",
+            )
+        return item.stray_item > 0
+
     def integer(self, key: str, required: bool = True) -> int | None:
         value = self.get(key, required)
         if value is None:
@@ -141,6 +153,9 @@ class Fields:
                 refused = True
                 continue
             if printed and self.cut(item, key, "item"):
+                refused = True
+                continue
+            if self.stray(item, key):
                 refused = True
                 continue
             checked = self.checked_text(item.line, key, item.text, True)

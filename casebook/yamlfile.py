@@ -35,6 +35,9 @@ class Node:
     # A block's lines as written, their indentation removed: what Markdown reads, so that a
     # folded block ("intro: >") keeps its writer's paragraphs and each line its number.
     written: str = ""
+    # For text without quotes that runs on to a line starting "- " (an item of its list
+    # indented too far, which YAML reads as more of this text): that line, else 0.
+    stray_item: int = 0
 
     @property
     def text(self) -> str:
@@ -214,6 +217,10 @@ def _parse(text: str, path: str, line_offset: int, loader: Any) -> Node:
                 f"{where(mark)}, where YAML can read no further: is its closing quote missing?"
             )
             mark = quoted
+        elif mark is not None and (slip := _slip(text, mark.line)) is not None:
+            line_index, words = slip
+            message = f"YAML syntax: {words}"
+            mark = yaml.Mark("", 0, line_index, 0, "", 0)  # the slip's own line
         elif exc.problem in _PLAIN_WORDS or exc.problem == _INDENTED:
             message = f"YAML syntax: {_PLAIN_WORDS.get(exc.problem or '', exc.problem)}"
             if mark is not None and exc.problem != _TAB and _indented_key(text, mark):
@@ -243,6 +250,44 @@ def _parse(text: str, path: str, line_offset: int, loader: Any) -> Node:
     if errors:
         raise ContentError(errors)
     return node
+
+
+# Slips YAML reports a line or two below them, in its own words; each is looked for on the
+# lines up to the one YAML stopped at, nearest first.
+_NBSP_AFTER_KEY = re.compile(r"\s*(?:-[ \u00a0]+)?([A-Za-z_][\w-]*):\u00a0")
+_NBSP_INDENT = re.compile(r"[ ]*\u00a0")
+_ITEM = re.compile(r"([ ]*)- ")
+_NO_SPACE_ITEM = re.compile(r"([ ]*)-[^\s-]")
+_ITEM_FIELD = re.compile(r"- ([A-Za-z_][\w-]*):(\s|$)")
+_FIELD = re.compile(r"[A-Za-z_][\w-]*:(\s|$)")
+
+
+def _slip(text: str, line: int) -> tuple[int, str] | None:
+    """A slip of the pen on one of the lines up to ``line`` (0-based) that explains the
+    syntax error YAML found at ``line``: that line and what to tell the editor, or None."""
+    lines = text.splitlines()
+    items = {m.group(1) for row in lines if (m := _ITEM.match(row))}
+    fields = sum(_FIELD.match(row) is not None for row in lines)
+    for index in range(min(line, len(lines) - 1), max(line - 3, -1), -1):
+        row = lines[index]
+        if found := _NBSP_AFTER_KEY.match(row):
+            return index, (
+                f"the space after '{found.group(1)}:' is a non-breaking space (U+00A0), "
+                "which YAML does not read as a space; type an ordinary space there"
+            )
+        if _NBSP_INDENT.match(row):
+            return index, (
+                "this line is indented with a non-breaking space (U+00A0), which YAML does "
+                "not read as a space; indent it with ordinary spaces"
+            )
+        if (found := _NO_SPACE_ITEM.match(row)) and found.group(1) in items:
+            return index, "a list item needs a space after its '-'"
+        if _ITEM_FIELD.match(row) and fields > 1:
+            return index, (
+                "this field starts with '- ', which makes it an item of a list; "
+                "write fields without it"
+            )
+    return None
 
 
 def _indented_key(text: str, mark: Any) -> bool:
@@ -295,8 +340,20 @@ def _convert(
             # is at the start of the next line (or at the end of the block's last line).
             end = node.end_mark.line + (node.end_mark.column > 0)
             written = textwrap.dedent("\n".join(lines[node.start_mark.line + 1 : end]))
+        stray_item = 0
+        if not node.style and node.end_mark.line > node.start_mark.line:
+            for index in range(node.start_mark.line + 1, node.end_mark.line + 1):
+                if index < len(lines) and lines[index].lstrip(" ").startswith("- "):
+                    stray_item = line + index - node.start_mark.line
+                    break
         return Node(
-            "scalar", node.value, line, comment=comment, text_line=line + block, written=written
+            "scalar",
+            node.value,
+            line,
+            comment=comment,
+            text_line=line + block,
+            written=written,
+            stray_item=stray_item,
         )
     if isinstance(node, yaml.SequenceNode):
         return Node("seq", [_convert(n, path, where, errors, lines) for n in node.value], line)

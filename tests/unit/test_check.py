@@ -236,6 +236,56 @@ def test_tilde_null_and_nothing_are_all_empty_and_a_tab_is_refused(content: Path
     ]
 
 
+BLOCK_PROMPTS = GOOD_CASE.replace(
+    'prompts: ["What would A new case change in your area?", "Who would lead A new case here?"]',
+    "prompts:\n  - What would A new case change in your area?\n  - Who would lead A new case here?",
+)
+
+
+@pytest.mark.parametrize(
+    ("slip", "fixed", "line", "message"),
+    [
+        (
+            "page: 20",
+            "page:\u00a020",
+            4,
+            "the space after 'page:' is a non-breaking space (U+00A0), which YAML does not read "
+            "as a space; type an ordinary space there",
+        ),
+        (
+            "  - Who",
+            "\u00a0 - Who",
+            9,
+            "this line is indented with a non-breaking space (U+00A0), which YAML does not read "
+            "as a space; indent it with ordinary spaces",
+        ),
+        ("  - Who", "  -Who", 9, "a list item needs a space after its '-'"),
+        (
+            "page: 20",
+            "- page: 20",
+            4,
+            "this field starts with '- ', which makes it an item of a list; write fields without "
+            "it",
+        ),
+    ],
+)
+def test_slips_yaml_reports_lines_below_are_named_at_their_own_line(
+    content: Path, slip: str, fixed: str, line: int, message: str
+) -> None:
+    assert slip in BLOCK_PROMPTS
+    write_case(content, "newham-slip", BLOCK_PROMPTS.replace(slip, fixed))
+    assert problems(content) == [f"content/cases/newham-slip.md:{line}: YAML syntax: {message}"]
+
+
+def test_a_prompt_indented_too_far_is_named_at_its_own_line(content: Path) -> None:
+    write_case(content, "newham-deep", BLOCK_PROMPTS.replace("  - Who", "    - Who"))
+    assert problems(content) == [
+        "content/cases/newham-deep.md:9: prompts: this item is indented further than the one "
+        "above, so YAML reads it as more of that item; put its '-' in the same column as the "
+        "others"
+    ]
+
+
 def test_text_that_yaml_would_guess_stays_text(content: Path) -> None:
     write_case(content, "newham-no", GOOD_CASE.replace("A new case", "NO"))
     write_case(content, "newham-version", GOOD_CASE.replace("A new case", "1.10"))
