@@ -142,7 +142,10 @@ def read_insights(files: ContentFiles) -> tuple[Insight, ...] | None:
             continue
         assert number is not None and ident and title and span and summary and prompts
         out.append(Insight(number, ident, title, span, summary, prompts))
-    return tuple(out)
+    # An insight left out for a mistake in it would make each of its cases a mistake too,
+    # reported above the one that matters: until every insight reads, cases are not checked
+    # against them.
+    return tuple(out) if len(out) == len(nodes) else None
 
 
 def read_places(files: ContentFiles) -> tuple[Place, ...] | None:

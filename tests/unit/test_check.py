@@ -746,6 +746,18 @@ def test_insight_chapters_start_at_page_1_and_do_not_overlap(
     assert problems(content) == [f"content/insights.yaml:{line}: {message}"]
 
 
+def test_a_mistake_in_an_insight_is_not_buried_under_its_cases(content: Path) -> None:
+    insights = content / "insights.yaml"
+    text = insights.read_text(encoding="utf-8")
+    start = text.index("  prompts:")
+    end = text.index("\n- number: 2")
+    line = text[:start].count("\n") + 1
+    insights.write_text(text[:start] + "  prompts: Some prompts\n" + text[end:], encoding="utf-8")
+    assert problems(content) == [
+        f"content/insights.yaml:{line}: prompts: expected a list such as [a, b], got text"
+    ]
+
+
 @pytest.mark.parametrize("body", ["&nbsp;\n", "\u200b\n", "\u00a0\u2060 \n"])
 def test_a_case_whose_body_shows_nothing_is_refused(content: Path, body: str) -> None:
     write_case(content, "newham-blank", GOOD_CASE.replace("Some words from the report.\n", body))
