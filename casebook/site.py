@@ -14,9 +14,11 @@ from casebook.document import long_date
 from casebook.layout import Layout, read_layout_file, template_loader
 from casebook.model import PACK_KINDS
 
-__all__ = ["SITE_TEMPLATE", "render_site", "render_site_in_time", "size_text"]
+__all__ = ["SITE_TEMPLATE", "STALE", "render_site", "render_site_in_time", "size_text"]
 
 SITE_TEMPLATE = "index.html.j2"
+#: Said on the downloads page of a file made before the latest changes to what it shows.
+STALE = "not yet updated with the latest changes"
 SITE_STYLES = "site.css"
 
 # By the last part of a file's suffix (".cards.pdf" is a PDF). A fixed table, not the
@@ -40,6 +42,8 @@ class _Download:
     mime: str
     label: str  # the link's accessible name: "Download <format> of <pack> (<detail>)"
     detail: str  # size and pages
+    # Said of a file made before the latest changes to what it shows, else "".
+    stale: str = ""
 
 
 @dataclass(frozen=True)
@@ -114,7 +118,10 @@ def render_site_in_time(manifest: Manifest, layout: Layout, seconds: float) -> s
 
 
 def _card(pack: PackRecord, manifest: Manifest) -> _Card:
-    downloads = [_download(pack, output) for output in manifest.outputs_of(pack.id)]
+    downloads = [
+        _download(pack, output, output.path in manifest.out_of_date)
+        for output in manifest.outputs_of(pack.id)
+    ]
     return _Card(
         id=pack.id,
         title=pack.title,
@@ -127,19 +134,21 @@ def _card(pack: PackRecord, manifest: Manifest) -> _Card:
     )
 
 
-def _download(pack: PackRecord, output: OutputRecord) -> _Download:
+def _download(pack: PackRecord, output: OutputRecord, out_of_date: bool) -> _Download:
     facts = [size_text(output.bytes)]
     if output.pages is not None:
         facts.append(f"{output.pages} pages" if output.pages != 1 else "1 page")
     detail = ", ".join(facts)
     name = output.label
+    stale = STALE if out_of_date else ""
     return _Download(
         href=output.path,
         format=output.format,
         name=name,
         mime=MIME_TYPES.get(Path(output.path).suffix, "application/octet-stream"),
-        label=f"Download {name} of {pack.title} ({detail})",
+        label=f"Download {name} of {pack.title} ({detail}{'; ' + stale if stale else ''})",
         detail=detail,
+        stale=stale,
     )
 
 

@@ -420,6 +420,9 @@ def _manifest(plan: Plan, records: dict[str, OutputRecord], stamp: str) -> Manif
         inputs_stamp=stamp,
         packs=packs,
         outputs=tuple(outputs),
+        out_of_date=tuple(
+            o.path for o in outputs if plan.current.get(o.path, o.fingerprint) != o.fingerprint
+        ),
     )
     # The downloads page shows exactly the manifest, drawn with the site templates.
     site_basis = plan.site_inputs + manifest.to_json()

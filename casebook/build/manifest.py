@@ -81,6 +81,9 @@ class Manifest:
     inputs_stamp: str = ""
     packs: tuple[PackRecord, ...] = ()
     outputs: tuple[OutputRecord, ...] = ()
+    # The outputs (paths, as in ``outputs``) made before the latest changes to what they
+    # show: not built since (``--only``, ``--format``) or their last build failed.
+    out_of_date: tuple[str, ...] = ()
 
     def to_json(self) -> str:
         """The manifest as stable, human-readable JSON (without the inputs stamp), each
@@ -171,6 +174,7 @@ def read_manifest(out_dir: Path) -> Manifest:
                 "site_fingerprint",
             )
         }
+        out_of_date = tuple(str(p) for p in data.get("out_of_date", ()))
     except KeyError as error:
         raise ValueError(f"not a Casebook manifest: it has no '{error.args[0]}'") from error
     except (TypeError, ValueError, AttributeError) as error:
@@ -178,7 +182,9 @@ def read_manifest(out_dir: Path) -> Manifest:
             "not a Casebook manifest: its records are not as Casebook writes them"
         ) from error
     stamp = _read_stamp(out_dir, raw)
-    return Manifest(packs=packs, outputs=outputs, inputs_stamp=stamp, **scalars)
+    return Manifest(
+        packs=packs, outputs=outputs, out_of_date=out_of_date, inputs_stamp=stamp, **scalars
+    )
 
 
 def _read_stamp(out_dir: Path, manifest: bytes) -> str:

@@ -1,8 +1,10 @@
 """Gather everything before anything is written: the corpus, its packs, the outputs asked for
 and each output's fingerprint.
 
-Content and layouts are loaded and validated first, every problem reported at once; then each
-chosen pack is composed into its Document once and given one job per chosen format.
+Content and layouts are loaded and validated first, every problem reported at once; then every
+pack is composed into its Document once and fingerprinted in every format (so that a file
+this build does not make is known to be out of date), and each chosen pack is given one job
+per chosen format.
 """
 
 from __future__ import annotations
@@ -63,6 +65,9 @@ class Plan:
     renderers: tuple[RendererSpec, ...]  # every registered format, in registry order
     packs: tuple[Pack, ...]  # every pack, in build order
     jobs: tuple[Job, ...]  # the outputs asked for (all, or --only / --format), build order
+    # The fingerprint every output would have now, asked for or not (by file name): a file in
+    # the out dir whose record differs was made before the latest changes.
+    current: dict[str, str]
     content_fingerprint: str
     site_inputs: str  # digest of the downloads page's template files
 
@@ -107,7 +112,7 @@ def gather(
         raise UsageError(
             f"{named} {', '.join(repr(i) for i in unknown)}; the packs are: {', '.join(known)}"
         )
-    chosen = [p for p in packs if not options.only or p.id in options.only]
+    chosen = {p.id for p in packs if not options.only or p.id in options.only}
 
     hashes = FileHashes()
     parsed: dict[Path, str] = {}
@@ -116,7 +121,7 @@ def gather(
     # in it rebuilds nothing.
     brand_file = Path(layout.brand.path)
     brand = value_digest(replace(layout.brand, path=""))
-    for spec in chosen_formats:
+    for spec in renderers:  # every format, so that a file not built now is known out of date
         files = tuple(f for f in layout_files(spec, layout) if f != brand_file)
         basis[spec.name] = {
             "format": spec.name,
@@ -127,22 +132,27 @@ def gather(
             "libraries": versions(spec.packages),
         }
     jobs: list[Job] = []
-    for pack in chosen:
+    current: dict[str, str] = {}
+    for pack in packs:
         document = compose_pack(pack, corpus, options.date)
         shown = value_digest(document)
         media = media_of(document, options.content_dir)
         media_digest = digest_media(hashes, media, options.content_dir)
-        size = sum(len(plain_text(c.blocks)) for c in document.cases) + 2000
-        for spec in chosen_formats:
+        for spec in renderers:
             inputs = {**basis[spec.name], "document": shown, "media": media_digest}
             text = json.dumps(inputs, sort_keys=True)
+            current[f"{pack.id}{spec.suffix}"] = hashlib.sha256(text.encode()).hexdigest()
+        if pack.id not in chosen:
+            continue
+        size = sum(len(plain_text(c.blocks)) for c in document.cases) + 2000
+        for spec in chosen_formats:
             jobs.append(
                 Job(
                     pack=pack,
                     document=document,
                     renderer=spec,
                     path=options.out_dir / f"{pack.id}{spec.suffix}",
-                    fingerprint=hashlib.sha256(text.encode()).hexdigest(),
+                    fingerprint=current[f"{pack.id}{spec.suffix}"],
                     weight=size * spec.weight,
                     media=media,
                 )
@@ -156,6 +166,7 @@ def gather(
         renderers=tuple(renderers),
         packs=packs,
         jobs=tuple(jobs),
+        current=current,
         content_fingerprint=_content_fingerprint(corpus),
         site_inputs=digest_files(hashes, tuple(site_files), options.layouts_dir),
     )

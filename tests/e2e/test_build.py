@@ -163,15 +163,35 @@ def test_a_build_of_some_formats_is_a_noop_like_a_whole_one_and_never_hides_the_
     path.write_text(path.read_text() + "\nA sentence an editor added.\n")
     words = run_cli("--format", "docx", cwd=built_mini_project)
     assert built(words.stdout) == {f"{pack}.docx" for pack in holding}
+    # The files not built yet are said to be older, in the manifest and on the downloads page.
+    older = {f"{pack}{suffix}" for pack in holding for suffix in SUFFIXES if suffix != ".docx"}
+    assert set(manifest(built_mini_project)["out_of_date"]) == older  # type: ignore[arg-type]
+    assert stale_links(built_mini_project) == older
     # A build of some formats never records the stamp: the whole build after it renders the
     # edited packs' other formats.
     rest = run_cli(cwd=built_mini_project)
     assert rest.returncode == 0, rest.stderr
-    assert built(rest.stdout) == {
-        f"{pack}{suffix}" for pack in holding for suffix in SUFFIXES if suffix != ".docx"
-    }
+    assert built(rest.stdout) == older
+    assert manifest(built_mini_project)["out_of_date"] == []
+    assert stale_links(built_mini_project) == set()
     assert built(run_cli(cwd=built_mini_project).stdout) == set()
     assert_consistent(built_mini_project)
+
+
+def stale_links(project: Path) -> set[str]:
+    """The files the downloads page says are not yet updated with the latest changes."""
+    import lxml.html
+
+    page = lxml.html.parse(str(project / "dist" / "index.html")).getroot()
+    found = set()
+    for link in page.iterfind(".//a[@href]"):
+        if "download" not in (link.get("class") or "").split():
+            continue
+        said = " ".join(link.text_content().split())
+        if "Not yet updated with the latest changes" in said:
+            assert "not yet updated with the latest changes" in link.get("aria-label")
+            found.add(link.get("href"))
+    return found
 
 
 def test_editing_one_prompt_rebuilds_exactly_the_packs_that_show_its_case(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import resource
 import shutil
 import signal
@@ -389,6 +390,15 @@ def test_a_render_over_the_time_limit_keeps_the_previous_file(
         "dist/nation-england.pdf: render failed: took longer than the limit of 0.001 seconds\n"
     )
     assert snapshot(project)["nation-england.pdf"] == before["nation-england.pdf"]
+    # The file kept is said to be an older one, as are the others the edit reaches.
+    record = json.loads((project / "dist" / "manifest.json").read_text(encoding="utf-8"))
+    assert "nation-england.pdf" in record["out_of_date"]
+    page = (project / "dist" / "index.html").read_text(encoding="utf-8")
+    assert re.search(
+        r'aria-label="Download PDF of Case examples from England \([^)]*; not yet updated '
+        r'with the latest changes\)"',
+        page,
+    )
     assert_consistent(project)
 
 
