@@ -229,6 +229,10 @@ def _parse(text: str, path: str, line_offset: int, loader: Any) -> Node:
                     "it as more of that line's value; start it in the same column as the "
                     "other fields"
                 )
+            elif mark is not None and _curly_quoted(text, mark):
+                message += (
+                    " (straight quotes, \"like this\": curly ones, “like this”, are text to YAML)"
+                )
         raise _NotYaml(ContentError([Diagnostic(path, where(mark), message)])) from None
     except yaml.YAMLError as exc:  # reader errors: characters YAML cannot hold
         raise _NotYaml(ContentError([Diagnostic(path, 1 + line_offset, f"YAML: {exc}")])) from None
@@ -288,6 +292,15 @@ def _slip(text: str, line: int) -> tuple[int, str] | None:
                 "write fields without it"
             )
     return None
+
+
+def _curly_quoted(text: str, mark: Any) -> bool:
+    """Whether the value on the line at ``mark`` starts with a curly quote, which a word
+    processor puts where the editor typed a straight one."""
+    lines = text.splitlines()
+    if mark.line >= len(lines):
+        return False
+    return re.match(r"\s*(?:- )?(?:[\w-]+:[ ]+)?[“‘„]", lines[mark.line]) is not None
 
 
 def _indented_key(text: str, mark: Any) -> bool:

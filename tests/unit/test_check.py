@@ -277,6 +277,15 @@ def test_slips_yaml_reports_lines_below_are_named_at_their_own_line(
     assert problems(content) == [f"content/cases/newham-slip.md:{line}: YAML syntax: {message}"]
 
 
+def test_a_value_in_curly_quotes_is_told_they_are_not_yaml_quotes(content: Path) -> None:
+    write_case(content, "newham-curly", GOOD_CASE.replace("A new case", "“A case: new”", 1))
+    assert problems(content) == [
+        "content/cases/newham-curly.md:2: YAML syntax: ': ' inside a value starts another field "
+        'in YAML; put the whole value in double quotes (straight quotes, "like this": curly '
+        "ones, “like this”, are text to YAML)"
+    ]
+
+
 def test_a_prompt_indented_too_far_is_named_at_its_own_line(content: Path) -> None:
     write_case(content, "newham-deep", BLOCK_PROMPTS.replace("  - Who", "    - Who"))
     assert problems(content) == [
