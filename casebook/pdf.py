@@ -152,6 +152,7 @@ def template_environment(layout: Layout) -> jinja2.Environment:
     env.filters["blocks"] = _blocks
     env.filters["inlines"] = _inlines
     env.filters["css"] = _css_value
+    env.filters["keep_last_words"] = _keep_last_words
     return env
 
 
@@ -420,6 +421,17 @@ def _item(blocks: tuple[Block, ...]) -> Markup:
 def _media_url(src: str) -> str:
     # The file's own name, %-encoded as a URL needs (the fetcher decodes it again).
     return f"{MEDIA_SCHEME}:{quote(src, safe='/')}"
+
+
+def _keep_last_words(title: str) -> Markup:
+    """``title`` as HTML with its last two words kept on one line (``keep-together``), so that
+    a heading that wraps never leaves one word alone on its last line. Its words and spaces
+    are unchanged: bookmarks, tags and copied text read the same."""
+    words = title.rsplit(" ", 2)
+    if len(words) < 3 or not words[0].strip():
+        return escape(title)
+    head, before, last = (escape(w) for w in words)
+    return Markup(f'{head} <span class="keep-together">{before} {last}</span>')
 
 
 def _css_value(value: object) -> Markup:

@@ -231,7 +231,7 @@ def _parse(text: str, path: str, line_offset: int, loader: Any) -> Node:
                 )
             elif mark is not None and _curly_quoted(text, mark):
                 message += (
-                    " (straight quotes, \"like this\": curly ones, “like this”, are text to YAML)"
+                    ' (straight quotes, "like this": curly ones, “like this”, are text to YAML)'
                 )
         raise _NotYaml(ContentError([Diagnostic(path, where(mark), message)])) from None
     except yaml.YAMLError as exc:  # reader errors: characters YAML cannot hold

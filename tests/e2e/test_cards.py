@@ -74,8 +74,15 @@ def pack_document(content: Path, pack_id: str) -> Document:
 
 
 def card_of(runs: list[Run], heading: str) -> tuple[int, bool]:
-    """The page and half (True for the top) of the card headed ``heading``."""
-    [where] = {(r.page, r.y > CUT) for r in runs if r.text.strip() == heading}
+    """The page and half (True for the top) of the card headed ``heading`` (on one line)."""
+    lines: dict[tuple[int, float], list[Run]] = {}
+    for r in runs:
+        lines.setdefault((r.page, round(r.y, 1)), []).append(r)
+    [where] = {
+        (page, y > CUT)
+        for (page, y), line in lines.items()
+        if squash(" ".join(r.text for r in sorted(line, key=lambda r: r.x))) == heading
+    }
     return where
 
 
