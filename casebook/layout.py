@@ -11,7 +11,7 @@ from typing import Any
 
 from casebook.diagnostics import ContentError, Diagnostic, folder_missing
 from casebook.policy import svg_problem
-from casebook.reading import FileRefused, inside, read_bounded, size_text
+from casebook.reading import FileRefused, inside, read_bounded
 from casebook.yamlfile import Node, cut_short, parse_yaml
 
 __all__ = [
@@ -319,8 +319,8 @@ def _read_brand(brand_file: Path, root: Path, brand: str | None) -> str:
         data = read_bounded(brand_file, _MAX_BRAND_BYTES, root if inside_root else None, "layouts/")
     except FileRefused as error:
         message = str(error)
-        if message.startswith("is larger"):
-            message = f"larger than {size_text(_MAX_BRAND_BYTES)}; a brand needs a few lines"
+        if "larger than" in message:
+            message += "; a brand needs a few lines"
         raise ContentError([Diagnostic(where, 0, message)]) from None
     except OSError as error:
         raise ContentError([Diagnostic(where, 0, f"cannot read: {error.strerror}")]) from None

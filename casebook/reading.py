@@ -42,16 +42,20 @@ def size_text(limit: int) -> str:
 
 
 def _amount(size: int) -> str:
-    """A file's size as people read it, to one decimal: ``600 KiB``, ``8.0 GiB``."""
-    for unit, shift in (("GiB", 30), ("MiB", 20), ("KiB", 10)):
-        if size >= 1 << shift:
-            value = size / (1 << shift)
-            return f"{value:.1f} {unit}" if value < 100 else f"{value:.0f} {unit}"
-    return f"{size} bytes"
+    """A file's size as people read it, to one decimal: ``78.4 KiB``, ``8.0 GiB``."""
+    if size < 1024:
+        return f"{size} bytes"
+    value, units = size / 1024, ["KiB", "MiB", "GiB", "TiB"]
+    while value >= 1000 and len(units) > 1:
+        value, units = value / 1024, units[1:]
+    return f"{value:.1f} {units[0]}"
 
 
 def _too_large(size: int, limit: int) -> FileRefused:
-    return FileRefused(f"is {_amount(size)}, larger than the limit of {size_text(limit)}")
+    amount = _amount(size)
+    if amount == _amount(limit):  # just over: rounded, it would read as the limit itself
+        amount = f"{size:,} bytes"
+    return FileRefused(f"is {amount}, larger than the limit of {size_text(limit)}")
 
 
 def read_bounded(path: Path, limit: int, root: Path | None = None, where: str = "") -> bytes:

@@ -250,6 +250,14 @@ def test_a_link_to_a_device_is_refused_before_reading(project: Path) -> None:
     ]
 
 
+def test_a_case_file_just_over_its_limit_gives_its_size_in_bytes(project: Path) -> None:
+    path = project / "content" / "cases" / "newham-big.md"
+    path.write_bytes(b"x" * (512 * 1024 + 1))
+    assert check_messages(project) == [
+        "P/content/cases/newham-big.md:0: is 524,289 bytes, larger than the limit of 512 KiB"
+    ]
+
+
 def test_a_huge_case_file_is_refused_by_its_size_without_reading_it(project: Path) -> None:
     path = project / "content" / "cases" / "newham-huge.md"
     with path.open("wb") as handle:

@@ -92,6 +92,17 @@ def test_unknown_brand_names_the_brands_there_are(layouts: Path) -> None:
     ]
 
 
+def test_a_brand_file_too_large_to_be_a_brand_gives_its_size(layouts: Path) -> None:
+    path = write_brand(layouts, GOOD + "# padding\n" * 8000)  # 80,000 bytes more
+    with pytest.raises(ContentError) as error:
+        load_layout(layouts, "test")
+    size = path.stat().st_size
+    assert messages(error) == [
+        f"{path}:0: is {size / 1024:.1f} KiB, larger than the limit of 64 KiB; a brand needs a "
+        "few lines"
+    ]
+
+
 def test_pdf_inputs_cover_brand_logo_templates_and_fonts() -> None:
     layout = load_layout(LAYOUTS, "valley-council")
     inputs = layout.pdf_inputs()
