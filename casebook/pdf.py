@@ -423,12 +423,18 @@ def _media_url(src: str) -> str:
     return f"{MEDIA_SCHEME}:{quote(src, safe='/')}"
 
 
+# The most letters the last two words of a heading may have and still be kept on one line:
+# at large print's 22 pt, such a pair takes less than half a line.
+_KEPT_WORDS = 20
+
+
 def _keep_last_words(title: str) -> Markup:
     """``title`` as HTML with its last two words kept on one line (``keep-together``), so that
     a heading that wraps never leaves one word alone on its last line. Its words and spaces
     are unchanged: bookmarks, tags and copied text read the same."""
     words = title.rsplit(" ", 2)
-    if len(words) < 3 or not words[0].strip():
+    # Two short words only: a long pair kept on one line could overrun a narrow heading.
+    if len(words) < 3 or not words[0].strip() or len(words[1]) + len(words[2]) > _KEPT_WORDS:
         return escape(title)
     head, before, last = (escape(w) for w in words)
     return Markup(f'{head} <span class="keep-together">{before} {last}</span>')

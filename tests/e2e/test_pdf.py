@@ -32,7 +32,7 @@ from casebook.diagnostics import ContentError
 from casebook.document import Document, compose_pack, with_first_case
 from casebook.layout import Layout, load_layout
 from casebook.packs import select_packs
-from casebook.pdf import RenderError, render_pdf
+from casebook.pdf import RenderError, render_html, render_pdf
 
 ROOT = Path(__file__).resolve().parents[2]
 MINI = ROOT / "tests" / "fixtures" / "mini" / "content"
@@ -94,6 +94,24 @@ def content(tmp_path: Path) -> Path:
     (root / "media" / "chart.svg").write_text(SVG, encoding="utf-8")
     (tmp_path / "secret.svg").write_text(SVG.replace("#245a3e", "#ff0000"), encoding="utf-8")
     return root
+
+
+def test_a_heading_keeps_two_short_last_words_together_and_never_two_long_ones(
+    document: Document, layout: Layout
+) -> None:
+    case = document.cases[0]
+    short = dataclasses.replace(case, heading="Flintshire: Delivering programmes with fidelity")
+    long = dataclasses.replace(
+        case, heading="Newham: A plan with the Llanfairpwllgwyngyll community-partnership"
+    )
+    for entry, kept in ((short, "with fidelity"), (long, None)):
+        html = render_html(with_first_case(document, entry), layout)
+        found = re.search(r"<h2[^>]*>(.*?)</h2>", html.split(f'id="{case.anchor}"')[1])
+        assert found is not None
+        heading = found.group(1)
+        assert re.findall(r'<span class="keep-together">(.*?)</span>', heading) == (
+            [kept] if kept else []
+        )
 
 
 def test_each_case_title_and_citation_are_on_the_case_page(
