@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import textwrap
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -217,7 +218,7 @@ def _parse(text: str, path: str, line_offset: int, loader: Any) -> Node:
                 f"{where(mark)}, where YAML can read no further: is its closing quote missing?"
             )
             mark = quoted
-        elif mark is not None and (slip := _slip(text, mark.line)) is not None:
+        elif mark is not None and (slip := _slip(text, mark.line, loader)) is not None:
             line_index, words = slip
             message = f"YAML syntax: {words}"
             mark = yaml.Mark("", 0, line_index, 0, "", 0)  # the slip's own line
@@ -263,35 +264,64 @@ _NBSP_INDENT = re.compile(r"[ ]*\u00a0")
 _ITEM = re.compile(r"([ ]*)- ")
 _NO_SPACE_ITEM = re.compile(r"([ ]*)-[^\s-]")
 _ITEM_FIELD = re.compile(r"- ([A-Za-z_][\w-]*):(\s|$)")
-_FIELD = re.compile(r"[A-Za-z_][\w-]*:(\s|$)")
 
 
-def _slip(text: str, line: int) -> tuple[int, str] | None:
+def _slip(text: str, line: int, loader: Any) -> tuple[int, str] | None:
     """A slip of the pen on one of the lines up to ``line`` (0-based) that explains the
-    syntax error YAML found at ``line``: that line and what to tell the editor, or None."""
+    syntax error YAML found at ``line``: that line and what to tell the editor, or None. A
+    slip explains the error only if YAML, with that line mended, reads past ``line``."""
     lines = text.splitlines()
     items = {m.group(1) for row in lines if (m := _ITEM.match(row))}
-    fields = sum(_FIELD.match(row) is not None for row in lines)
     for index in range(min(line, len(lines) - 1), max(line - 3, -1), -1):
-        row = lines[index]
-        if found := _NBSP_AFTER_KEY.match(row):
-            return index, (
-                f"the space after '{found.group(1)}:' is a non-breaking space (U+00A0), "
-                "which YAML does not read as a space; type an ordinary space there"
-            )
-        if _NBSP_INDENT.match(row):
-            return index, (
-                "this line is indented with a non-breaking space (U+00A0), which YAML does "
-                "not read as a space; indent it with ordinary spaces"
-            )
-        if (found := _NO_SPACE_ITEM.match(row)) and found.group(1) in items:
-            return index, "a list item needs a space after its '-'"
-        if _ITEM_FIELD.match(row) and fields > 1:
-            return index, (
-                "this field starts with '- ', which makes it an item of a list; "
-                "write fields without it"
-            )
+        for mended, message in _mended(lines[index], items):
+            if _reads_past([*lines[:index], mended, *lines[index + 1 :]], line, loader):
+                return index, message
     return None
+
+
+def _mended(row: str, items: set[str]) -> Iterator[tuple[str, str]]:
+    """Each slip ``row`` may hold: the row mended, and what to tell the editor of it."""
+    if found := _NBSP_AFTER_KEY.match(row):
+        yield (
+            row[: found.end() - 1] + " " + row[found.end() :],
+            (
+                f"the space after '{found.group(1)}:' is a non-breaking space (U+00A0), which "
+                "YAML does not read as a space; type an ordinary space there"
+            ),
+        )
+    if _NBSP_INDENT.match(row):
+        text = row.lstrip(" \u00a0")
+        yield (
+            " " * (len(row) - len(text)) + text,
+            (
+                "this line is indented with a non-breaking space (U+00A0), which YAML does not "
+                "read as a space; indent it with ordinary spaces"
+            ),
+        )
+    if (found := _NO_SPACE_ITEM.match(row)) and found.group(1) in items:
+        dash = found.end(1) + 1
+        yield row[:dash] + " " + row[dash:], "a list item needs a space after its '-'"
+    if _ITEM_FIELD.match(row):
+        yield (
+            row[2:],
+            (
+                "this field starts with '- ', which makes it an item of a list; write fields "
+                "without it"
+            ),
+        )
+
+
+def _reads_past(lines: list[str], line: int, loader: Any) -> bool:
+    """Whether YAML reads ``lines`` without a syntax error at or above ``line`` (0-based)."""
+    try:
+        for _event in yaml.parse("\n".join(lines), Loader=loader):
+            pass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        return mark is not None and mark.line > line
+    except yaml.YAMLError:
+        return False
+    return True
 
 
 def _curly_quoted(text: str, mark: Any) -> bool:

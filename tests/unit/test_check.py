@@ -286,6 +286,34 @@ def test_a_value_in_curly_quotes_is_told_they_are_not_yaml_quotes(content: Path)
     ]
 
 
+@pytest.mark.parametrize(
+    ("before", "after", "line"),
+    [
+        # A list at the left edge, one item holding ': ': not a field written as an item.
+        (
+            "prompts:\n  - What would A new case change in your area?\n  - Who",
+            "prompts:\n- What would A new case change in your area?\n- Who leads: the council: "
+            "or the board?\n- Who",
+            9,
+        ),
+        # A non-breaking space in a valid prompt above the line YAML cannot read.
+        (
+            "  - Who",
+            "  - Note:\u00a0this matters?\n  - Who leads: the council: or the board?\n  - Who",
+            10,
+        ),
+    ],
+)
+def test_a_line_yaml_reads_is_not_blamed_for_the_one_below(
+    content: Path, before: str, after: str, line: int
+) -> None:
+    write_case(content, "newham-colon", BLOCK_PROMPTS.replace(before, after))
+    assert problems(content) == [
+        f"content/cases/newham-colon.md:{line}: YAML syntax: ': ' inside a value starts another "
+        "field in YAML; put the whole value in double quotes"
+    ]
+
+
 def test_a_prompt_indented_too_far_is_named_at_its_own_line(content: Path) -> None:
     write_case(content, "newham-deep", BLOCK_PROMPTS.replace("  - Who", "    - Who"))
     assert problems(content) == [
