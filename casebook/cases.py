@@ -10,7 +10,7 @@ from pathlib import Path
 
 from casebook.blocks import plain_text
 from casebook.content_files import ContentFiles
-from casebook.fields import Fields, known
+from casebook.fields import LINE_LIMITS, Fields, known
 from casebook.model import Case, Insight, Place
 from casebook.text import is_slug, shows
 
@@ -197,8 +197,13 @@ class _CaseReader:
             )
             return None
         low, high = PROMPTS_PER_CASE
-        # A prompt indented too far is read as more of the one above: say that, not the count.
-        strays = [item for item in value.items if f.stray(item, "prompts")]
+        # A prompt indented too far is read as more of the one above: say that, not the count
+        # (a prompt that is still one question is only wrapped text with a dash in it).
+        strays = [
+            item
+            for item in value.items
+            if item.kind == "scalar" and _not_one_prompt(item.text) and f.stray(item, "prompts")
+        ]
         if not strays and not low <= len(value.items) <= high:
             self.problems.error(
                 path,
@@ -257,6 +262,17 @@ class _CaseReader:
         """Report a value listed twice (a place named twice prints twice in the pack)."""
         for value in sorted({v for v in values if values.count(v) > 1}):
             self.problems.error(path, line, f"{key}: '{value}' is listed twice")
+
+
+def _not_one_prompt(text: str) -> bool:
+    """Whether ``text`` is not one question a prompt may be: two sentences, no '?' at its
+    end, or too long."""
+    text = text.strip()
+    return (
+        not text.endswith("?")
+        or _SENTENCE_BREAK.search(text[:-1]) is not None
+        or len(text) > LINE_LIMITS["prompts"]
+    )
 
 
 def _prompt_key(prompt: str) -> str:

@@ -155,7 +155,8 @@ class Fields:
             if printed and self.cut(item, key, "item"):
                 refused = True
                 continue
-            if self.stray(item, key):
+            # A printed item may hold a dash where its text wraps; an id never does.
+            if not printed and self.stray(item, key):
                 refused = True
                 continue
             checked = self.checked_text(item.line, key, item.text, True)

@@ -277,6 +277,19 @@ def test_slips_yaml_reports_lines_below_are_named_at_their_own_line(
     assert problems(content) == [f"content/cases/newham-slip.md:{line}: YAML syntax: {message}"]
 
 
+def test_a_prompt_wrapped_before_a_dash_is_still_one_prompt(content: Path) -> None:
+    wrapped = "  - Who would lead A new case here, and who would follow\n    - in that order?"
+    write_case(
+        content,
+        "newham-wrapped",
+        BLOCK_PROMPTS.replace("  - Who would lead A new case here?", wrapped),
+    )
+    case = next(c for c in load_corpus(content).cases if c.id == "newham-wrapped")
+    assert (
+        case.prompts[1] == "Who would lead A new case here, and who would follow - in that order?"
+    )
+
+
 def test_a_value_in_curly_quotes_is_told_they_are_not_yaml_quotes(content: Path) -> None:
     write_case(content, "newham-curly", GOOD_CASE.replace("A new case", "“A case: new”", 1))
     assert problems(content) == [
