@@ -3,6 +3,7 @@ selection of cases by insight, nation, place, tag or name, checked against the c
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from casebook.blocks import Block
@@ -62,6 +63,24 @@ def read_recipes(
     return tuple(out)
 
 
+# What starts a list, heading or quotation at the start of a Markdown line.
+_BLOCK_START = re.compile(r"([ ]*)([-+*>#]|[0-9]{1,9}[.)])(?=[ \t]|$)")
+
+
+def _as_folded(lines: str) -> str:
+    """A folded block's lines for Markdown, read as YAML folds them: a line that follows
+    another is more of its paragraph, even when it starts like a list item or a heading
+    (its first mark escaped); a blank line still parts paragraphs."""
+    out: list[str] = []
+    for line in lines.split("\n"):
+        follows = bool(out) and out[-1].strip() != ""
+        if follows and (found := _BLOCK_START.match(line)):
+            mark = found.group(2)  # its punctuation escaped: "\\-", "\\#", "1\\."
+            line = f"{found.group(1)}{mark[:-1]}\\{mark[-1]}{line[found.end() :]}"
+        out.append(line)
+    return "\n".join(out)
+
+
 def _read_recipe(
     files: ContentFiles,
     path: str,
@@ -80,7 +99,10 @@ def _read_recipe(
     if intro_text is not None and written is not None:
         # Errors in it at their own lines; a block ("intro: |") starts below the key, and
         # Markdown reads its lines as written, as a folded block's are not in its text.
-        intro = files.markdown(written.written or intro_text, path, written.text_line)
+        source = written.written or intro_text
+        if written.folded:
+            source = _as_folded(source)
+        intro = files.markdown(source, path, written.text_line)
     select = f.mapping("select", _SELECT_KEYS)
     if select is None or title is None:
         return None

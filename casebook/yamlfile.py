@@ -36,6 +36,7 @@ class Node:
     # A block's lines as written, their indentation removed: what Markdown reads, so that a
     # folded block ("intro: >") keeps its writer's paragraphs and each line its number.
     written: str = ""
+    folded: bool = False  # a folded block ("intro: >"), whose lines YAML joins with spaces
     # For text without quotes that runs on to a line starting "- " (an item of its list
     # indented too far, which YAML reads as more of this text): that line, else 0.
     stray_item: int = 0
@@ -396,6 +397,7 @@ def _convert(
             comment=comment,
             text_line=line + block,
             written=written,
+            folded=node.style == ">",
             stray_item=stray_item,
         )
     if isinstance(node, yaml.SequenceNode):

@@ -474,12 +474,28 @@ def test_a_folded_intro_keeps_its_paragraphs_and_its_errors_keep_their_lines(
         encoding="utf-8",
     )
     [recipe] = [r for r in load_corpus(content).recipes if r.id == "folded"]
+    assert len(recipe.intro) == 2
     assert [
         plain_text(block.children) for block in recipe.intro if isinstance(block, Paragraph)
     ] == [
         "One paragraph, over two lines.",
         "Another.",
     ]
+
+
+def test_a_folded_intro_joins_a_line_that_starts_like_a_list_or_heading_to_the_one_above(
+    content: Path,
+) -> None:
+    (content / "packs" / "folded.yaml").write_text(
+        "title: Folded\nintro: >-\n  Areas that plan together\n  - and with parents -\n"
+        "  put # 1 first:\n  # 1 is families.\nselect: {tags: [strategy]}\n",
+        encoding="utf-8",
+    )
+    [recipe] = [r for r in load_corpus(content).recipes if r.id == "folded"]
+    assert [plain_text(b.children) for b in recipe.intro if isinstance(b, Paragraph)] == [
+        "Areas that plan together - and with parents - put # 1 first: # 1 is families."
+    ]
+    assert len(recipe.intro) == 1
 
 
 def test_vertical_tab_becomes_a_line_break(content: Path) -> None:
