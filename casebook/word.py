@@ -860,27 +860,45 @@ def _image_png(path: Path, label: str) -> bytes:
             _pixel_size(data)
         except (UnrecognizedImageError, ValueError, IndexError):
             # python-docx reads only the commonest headers (a CMYK JPEG's, for one, it does
-            # not); what Pillow can read goes into the Word file as PNG instead.
-            return _as_png(data, label, suffix)
+            # not); what Pillow can read goes into the Word file made again.
+            return _reencoded(data, label, suffix)
         return data
     raise ContentError(
         [Diagnostic(label, 0, "images must be SVG, PNG, JPEG or GIF for the Word packs")]
     )
 
 
-def _as_png(data: bytes, label: str, suffix: str) -> bytes:
-    """The raster image ``data`` re-encoded as an RGB (or RGBA) PNG with Pillow."""
-    from PIL import Image, UnidentifiedImageError
+def _reencoded(data: bytes, label: str, suffix: str) -> bytes:
+    """The raster image ``data`` made again with Pillow as Word reads it, turned as the PDF
+    shows it (its EXIF orientation): a JPEG as an RGB JPEG (a CMYK one through its colour
+    profile where it has one), anything else as a PNG."""
+    from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
     try:
         with Image.open(io.BytesIO(data)) as image:
             image.load()
-            converted = image.convert("RGBA" if "A" in image.getbands() else "RGB")
+            kind = image.format
+            profile = image.info.get("icc_profile")
+            shown = ImageOps.exif_transpose(image)
+            if shown.mode == "CMYK" and profile:
+                try:
+                    source = ImageCms.ImageCmsProfile(io.BytesIO(profile))
+                    srgb = ImageCms.createProfile("sRGB")
+                    shown = (
+                        ImageCms.profileToProfile(shown, source, srgb, outputMode="RGB")
+                        or shown
+                    )
+                except (ImageCms.PyCMSError, OSError):
+                    pass  # a profile littleCMS cannot use: Pillow's own conversion below
+            converted = shown.convert("RGBA" if "A" in shown.getbands() else "RGB")
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
         message = f"cannot read image: not a valid {suffix[1:].upper()} file"
         raise ContentError([Diagnostic(label, 0, message)]) from exc
     out = io.BytesIO()
-    converted.save(out, format="PNG")
+    if kind == "JPEG" and converted.mode == "RGB":
+        converted.save(out, format="JPEG", quality=92)
+    else:
+        converted.save(out, format="PNG")
     return out.getvalue()
 
 

@@ -811,13 +811,18 @@ def test_png_figures_are_embedded_as_they_are_and_fit_the_page(
     )
 
 
-def test_a_jpeg_python_docx_cannot_read_goes_in_as_png(tmp_path: Path, layout: Layout) -> None:
+def test_a_jpeg_python_docx_cannot_read_goes_in_made_again_as_an_rgb_jpeg(
+    tmp_path: Path, layout: Layout
+) -> None:
     from PIL import Image
 
     media = tmp_path / "content" / "media"
     media.mkdir(parents=True)
-    # A CMYK JPEG, as printers' artwork often is: python-docx does not read its header.
-    Image.new("CMYK", (300, 200), (0, 255, 255, 0)).save(media / "print.jpg")
+    # A CMYK JPEG, as printers' artwork often is (python-docx does not read its header),
+    # taken on its side: its EXIF says to turn it a quarter, as the PDF does.
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    Image.new("CMYK", (300, 200), (0, 255, 255, 0)).save(media / "print.jpg", exif=exif)
     figure = Figure("A chart made for print", "media/print.jpg")
     data = render_docx(
         make_document(about=Section("about", "About", (figure,))), layout, tmp_path / "content"
@@ -825,9 +830,9 @@ def test_a_jpeg_python_docx_cannot_read_goes_in_as_png(tmp_path: Path, layout: L
     with zipfile.ZipFile(io.BytesIO(data)) as package:
         pictures = [n for n in package.namelist() if n.startswith("word/media/image")]
         shown = [Image.open(io.BytesIO(package.read(n))) for n in pictures]
-    chart = [image for image in shown if image.size == (300, 200)]
-    assert [(image.format, image.mode) for image in chart] == [("PNG", "RGB")]
-    red, green, blue = chart[0].getpixel((150, 100))
+    chart = [image for image in shown if image.format == "JPEG"]
+    assert [(image.size, image.mode) for image in chart] == [((200, 300), "RGB")]
+    red, green, blue = chart[0].getpixel((100, 150))
     assert red > 200 and green < 60 and blue < 60  # cyan-free, full magenta and yellow: red
 
 
