@@ -217,6 +217,11 @@ class _CaseReader:
                 continue
             if item.kind != "scalar":
                 hint = " (put a prompt that holds ': ' in quotes)" if item.kind == "map" else ""
+                if item.kind == "map" and any(k[:1] in "“‘„" for k in item.mapping):
+                    hint = (
+                        " (put a prompt that holds ': ' in straight quotes, \"like this\": "
+                        "curly ones, “like this”, are text to YAML)"
+                    )
                 self.problems.error(
                     path, item.line, f"prompts: expected text, got {item.describe()}{hint}"
                 )

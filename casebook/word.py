@@ -885,8 +885,7 @@ def _reencoded(data: bytes, label: str, suffix: str) -> bytes:
                     source = ImageCms.ImageCmsProfile(io.BytesIO(profile))
                     srgb = ImageCms.createProfile("sRGB")
                     shown = (
-                        ImageCms.profileToProfile(shown, source, srgb, outputMode="RGB")
-                        or shown
+                        ImageCms.profileToProfile(shown, source, srgb, outputMode="RGB") or shown
                     )
                 except (ImageCms.PyCMSError, OSError):
                     pass  # a profile littleCMS cannot use: Pillow's own conversion below

@@ -297,6 +297,17 @@ def test_a_value_in_curly_quotes_is_told_they_are_not_yaml_quotes(content: Path)
         'in YAML; put the whole value in double quotes (straight quotes, "like this": curly '
         "ones, “like this”, are text to YAML)"
     ]
+    prompt = "  - “Who leads: the council or the board?”"
+    write_case(
+        content,
+        "newham-curly",
+        BLOCK_PROMPTS.replace("  - Who would lead A new case here?", prompt),
+    )
+    assert problems(content) == [
+        "content/cases/newham-curly.md:9: prompts: expected text, got a mapping (put a prompt "
+        "that holds ': ' in straight quotes, \"like this\": curly ones, “like this”, are text "
+        "to YAML)"
+    ]
 
 
 @pytest.mark.parametrize(
