@@ -429,9 +429,10 @@ _KEPT_WORDS = 20
 
 
 def _keep_last_words(title: str) -> Markup:
-    """``title`` as HTML with its last two words kept on one line (``keep-together``), so that
-    a heading that wraps never leaves one word alone on its last line. Its words and spaces
-    are unchanged: bookmarks, tags and copied text read the same."""
+    """``title`` as HTML with its last two words kept on one line (``keep-together``) when
+    they are short, so that a heading that wraps does not leave a short word alone on its
+    last line. Its words and spaces are unchanged: bookmarks, tags and copied text read the
+    same."""
     words = title.rsplit(" ", 2)
     # Two short words only: a long pair kept on one line could overrun a narrow heading.
     if len(words) < 3 or not words[0].strip() or len(words[1]) + len(words[2]) > _KEPT_WORDS:
