@@ -271,7 +271,7 @@ def test_pandoc_sees_cases_as_headings(markdown: str) -> None:
     for heading in CASE_HEADINGS:
         assert f"\n## {heading}\n" in markdown
     assert "\n# How to use this pack\n" in markdown
-    assert "\n### Notes\n" in markdown
+    assert f"\n### Notes on {CASE_HEADINGS[0]}\n" in markdown
     # The guide's sections sit one level below its heading (a Subheading, based on Heading 2).
     assert "\n## Before the session {#before-the-session .Subheading}\n" in markdown
 
@@ -365,7 +365,7 @@ def test_no_prompts_or_notes_heading_is_stranded(measured: Path, pack_id: str) -
             continue
         first_top = min(text)[0]
         first = " ".join(t for y0, _, t in text if abs(y0 - first_top) < 3)
-        if first in ("Notes", "Discussion prompts"):
+        if first.startswith("Notes on") or first == "Discussion prompts":
             checked += 1
             last = max(y1 for _, y1, _ in before if y1 < height - bottom)
             full = (last - top) / (height - bottom - top)
@@ -530,5 +530,5 @@ def test_every_case_and_a_case_pasted_in_number_their_prompts_from_1(
     blocks = text.split("Discussion prompts")[1:]
     assert len(blocks) == len(headings) + 1
     for block in blocks:
-        numbers = re.findall(r"^\s*(\d+)\.\s", block.split("Notes")[0], re.MULTILINE)
+        numbers = re.findall(r"^\s*(\d+)\.\s", block.split("Notes on")[0], re.MULTILINE)
         assert numbers[:2] == ["1", "2"], numbers

@@ -175,6 +175,9 @@ def test_each_kind_of_paragraph_has_its_style(body: etree._Element) -> None:
     )
     assert _styled(body, "CaseCitation") == [CITATION.format(19), CITATION.format(20)]
     assert _styled(body, "Heading3").count("Discussion prompts") == 2
+    # The notes heading names its case, as the box may start a page of its own.
+    notes = [t for t in _styled(body, "Heading3") if t.startswith("Notes")]
+    assert notes == ["Notes on Place 1: Case 1", "Notes on Place 2: Case 2"]
     assert _styled(body, "Prompt")[:2] == [
         "What would this look like here?",
         "Who needs to be involved?",
