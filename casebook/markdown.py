@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
-from markdown_it import MarkdownIt
+from markdown_it import MarkdownIt, rules_inline
 from markdown_it.rules_block.table import escapedSplit
+from markdown_it.rules_inline import StateInline
 from markdown_it.tree import SyntaxTreeNode
 
 from casebook.blocks import (
@@ -74,7 +76,36 @@ def _parser() -> MarkdownIt:
     # Let every link through the parser so that the validator, not the parser, decides and
     # names the file and line; markdown-it would otherwise turn javascript: links into text.
     md.validateLink = lambda url: True  # type: ignore[method-assign]
+    # A code span, link or picture may run over lines, and markdown-it keeps no trace of the
+    # line ends inside a code span, a link's address or its title: count them as it reads
+    # them, so that what follows is reported at its own line.
+    for name, rule in (
+        ("backticks", rules_inline.backtick),
+        ("link", rules_inline.link),
+        ("image", rules_inline.image),
+    ):
+        md.inline.ruler.at(name, _counting_breaks(rule))
     return md
+
+
+_COUNTED = ("code_inline", "link_open", "image")
+
+
+def _counting_breaks(rule: Callable[[StateInline, bool], bool]) -> Callable[..., bool]:
+    """``rule``, also noting in its token's meta the line ends in the source it read."""
+
+    def counted(state: StateInline, silent: bool) -> bool:
+        start, first = state.pos, len(state.tokens)
+        read = rule(state, silent)
+        if read and not silent:
+            # (A run of backticks with no closing run is read as text: no token to note.)
+            for token in state.tokens[first:]:
+                if token.type in _COUNTED:
+                    token.meta["breaks"] = state.src.count("\n", start, state.pos)
+                    break
+        return read
+
+    return counted
 
 
 _MD = _parser()
@@ -261,13 +292,12 @@ class _Reader:
         for child in inline.children:
             kind = child.type
             here = line + offset
+            offset += _line_breaks(child)  # what follows starts below them
             if kind == "text":
                 self.text(child.content, here, out)
             elif kind == "softbreak":
-                offset += 1
                 self.text(" ", here, out)
             elif kind == "hardbreak":
-                offset += 1
                 out.append(LineBreak())
             elif kind == "code_inline":
                 self.characters(child.content, here)
@@ -301,8 +331,6 @@ class _Reader:
                 )
             else:  # pragma: no cover - commonmark has no other inline kinds
                 self.error(here, f"unsupported Markdown ({kind})")
-            if kind in ("em", "strong", "link", "image"):  # what follows is below its breaks
-                offset += _line_breaks(child)
         return _merge(out)
 
     def inline_only(self, inline: SyntaxTreeNode, line: int) -> tuple[Inline, ...]:
@@ -397,10 +425,15 @@ class _Reader:
 
 
 def _line_breaks(node: SyntaxTreeNode) -> int:
-    """The line breaks inside ``node`` (emphasis or a link that runs over lines)."""
-    return sum(
-        (child.type in ("softbreak", "hardbreak")) + _line_breaks(child) for child in node.children
-    )
+    """The line ends in the source of the inline ``node`` (a code span, emphasis, a link or
+    raw HTML may run over lines)."""
+    if node.type in ("softbreak", "hardbreak"):
+        return 1
+    if node.type in ("code_inline", "link", "image"):
+        return int(node.meta.get("breaks", 0))
+    if node.type == "html_inline":
+        return node.content.count("\n")
+    return sum(_line_breaks(child) for child in node.children)
 
 
 def _flat(node: Inline) -> str:

@@ -467,6 +467,25 @@ def test_errors_after_emphasis_over_lines_in_table_rows_and_in_an_intro_keep_the
     ]
 
 
+def test_errors_after_code_links_and_html_over_lines_keep_their_line(content: Path) -> None:
+    """markdown-it keeps no line ends of a code span, a link's address or title, so they are
+    counted as it reads them."""
+    body = (
+        "A `code span\nover lines` then <b>one</b>,\n"
+        "a [link](https://example.org\n'with a title\nover lines') then <i>two</i>,\n"
+        "![A chart](media/chart.png\n'titled') and <u\nclass=x>three</u> and <s>four</s>.\n"
+    )
+    write_case(content, "newham-spans", GOOD_CASE.replace("Some words from the report.\n", body))
+    shown = problems(content)
+    html = [line for line in shown if "raw HTML" in line and "found '</" not in line]
+    assert [line.split(" raw HTML")[0] for line in html] == [
+        "content/cases/newham-spans.md:10:",  # <b>, below the code span's line end
+        "content/cases/newham-spans.md:13:",  # <i>, below the link's two
+        "content/cases/newham-spans.md:15:",  # <u, below the picture's one
+        "content/cases/newham-spans.md:16:",  # <s>, below the line end inside <u ...>
+    ]
+
+
 def test_a_folded_intro_keeps_its_paragraphs_and_its_errors_keep_their_lines(
     content: Path,
 ) -> None:
