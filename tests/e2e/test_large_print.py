@@ -178,6 +178,9 @@ def test_its_title_tells_it_from_the_standard_pdf(
     assert reader.metadata is not None
     assert reader.metadata.title == f"{document.title}: large print"
     assert bool(reader.trailer["/Root"]["/ViewerPreferences"]["/DisplayDocTitle"])
+    # And its cover, the first thing a printed copy shows.
+    cover = squash(reader.pages[0].extract_text())
+    assert f"Large print {document.cover.title}" in cover, cover
 
 
 def test_valley_council_large_print(document: Document) -> None:
