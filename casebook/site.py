@@ -88,6 +88,7 @@ def render_site(manifest: Manifest, layout: Layout) -> str:
         return template.render(
             manifest=manifest,
             cards=[_card(p, manifest) for p in manifest.packs],
+            jumps=_jumps(manifest),
             formats={output.format for output in manifest.outputs},
             edition=long_date(manifest.edition),
             brand=layout.brand,
@@ -115,6 +116,23 @@ def render_site_in_time(manifest: Manifest, layout: Layout, seconds: float) -> s
 
     where = str(layout.root / "site" / SITE_TEMPLATE)
     return in_time(lambda: render_site(manifest, layout), seconds, where, "the downloads page")
+
+
+def _jumps(manifest: Manifest) -> list[tuple[str, str]]:
+    """A link to the first pack of each kind, in the page's order, named for the kind and how
+    many packs it has ("Insight packs (10)"); none when every pack is of one kind."""
+    firsts: dict[str, str] = {}
+    counts: dict[str, int] = {}
+    for pack in manifest.packs:
+        firsts.setdefault(pack.kind, pack.id)
+        counts[pack.kind] = counts.get(pack.kind, 0) + 1
+    if len(firsts) < 2:
+        return []
+    jumps = []
+    for kind, first in firsts.items():
+        label = PACK_KINDS[kind].label if kind in PACK_KINDS else kind
+        jumps.append((first, label if counts[kind] == 1 else f"{label}s ({counts[kind]})"))
+    return jumps
 
 
 def _card(pack: PackRecord, manifest: Manifest) -> _Card:

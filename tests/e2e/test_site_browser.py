@@ -147,3 +147,31 @@ def test_a_keyboard_user_sees_where_the_focus_is(built_mini_project: Path, brows
     assert _contrast(ring["colour"], ring["card"]) >= 3, ring
     assert _contrast(ring["colour"], ring["page"]) >= 3, ring
     page.close()
+
+
+def test_a_link_to_each_kind_of_pack_brings_its_first_pack_into_view(
+    built_mini_project: Path, browser: Any
+) -> None:
+    manifest = json.loads((built_mini_project / "dist" / "manifest.json").read_text())
+    kinds: dict[str, list[dict[str, Any]]] = {}
+    for pack in manifest["packs"]:
+        kinds.setdefault(pack["kind"], []).append(pack)
+    assert len(kinds) > 2  # the mini project has packs of every kind
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto((built_mini_project / "dist" / "index.html").as_uri(), wait_until="load")
+    links = page.get_by_role("navigation", name="Kinds of pack").get_by_role("link")
+    assert links.count() == len(kinds)
+    for link, packs in zip(links.all(), kinds.values(), strict=True):
+        assert link.get_attribute("href") == f"#{packs[0]['id']}"
+        link.click()
+        title = page.locator(f"#{packs[0]['id']} h2")
+        assert title.inner_text() == packs[0]["title"]
+        top = title.evaluate("h => h.getBoundingClientRect().top")
+        assert 0 <= top < 844 / 2, (link.inner_text(), top)
+        page.evaluate("window.scrollTo(0, 0)")
+    # Named for the kind, with how many packs it holds when more than one.
+    labels = links.all_inner_texts()
+    assert labels[0] == f"Insight packs ({len(kinds['insight'])})"
+    assert "Complete pack" in labels
+    context.close()
