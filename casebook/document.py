@@ -7,7 +7,7 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, replace
 
-from casebook.blocks import Block, BulletList, Link, ListItem, OrderedList, Paragraph, Text
+from casebook.blocks import Block, BulletList, Link, ListItem, Paragraph, Text
 from casebook.model import PACK_KINDS, Case, Corpus, Pack
 
 __all__ = [
@@ -47,6 +47,10 @@ class Section:
     anchor: str
     title: str
     blocks: tuple[Block, ...]
+    # A single-insight pack's introduction closes with the questions on the insight, in the
+    # box an insight section gives them in a pack that spans insights.
+    prompts_title: str = ""
+    prompts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -172,6 +176,9 @@ def _para(text: str) -> Paragraph:
     return Paragraph((Text(text),))
 
 
+INSIGHT_PROMPTS_TITLE = "Questions on the insight as a whole, for the close of the session"
+
+
 def _bullets(lines: list[str]) -> BulletList:
     return BulletList(tuple(ListItem((_para(line),)) for line in lines))
 
@@ -187,6 +194,7 @@ def _places_in(corpus: Corpus, cases: tuple[Case, ...]) -> list[str]:
 def _introduction(pack: Pack, corpus: Corpus) -> Section:
     places = _places_in(corpus, pack.cases)
     blocks: list[Block] = []
+    prompts: tuple[str, ...] = ()
     if pack.kind == "insight" and pack.insight is not None:
         insight = pack.insight
         title = f"Insight {insight.number}: {insight.title}"
@@ -197,8 +205,7 @@ def _introduction(pack: Pack, corpus: Corpus) -> Section:
                 f"(pages {insight.pages[0]}–{insight.pages[1]})."
             )
         )
-        blocks.append(_para("Questions on the insight as a whole, for the close of the session:"))
-        blocks.append(OrderedList(1, tuple(ListItem((_para(p),)) for p in insight.prompts)))
+        prompts = insight.prompts
     elif pack.kind == "nation" and pack.nation is not None:
         title = f"Introduction: {pack.nation}"
         blocks.append(
@@ -232,7 +239,9 @@ def _introduction(pack: Pack, corpus: Corpus) -> Section:
         blocks.append(_insights_drawn_on(pack, corpus))
     blocks.append(_para("Places represented in this pack:"))
     blocks.append(_bullets([f"{p} ({corpus.place(p).nation})" for p in places]))
-    return Section("introduction", title, tuple(blocks))
+    return Section(
+        "introduction", title, tuple(blocks), INSIGHT_PROMPTS_TITLE if prompts else "", prompts
+    )
 
 
 def _insights_drawn_on(pack: Pack, corpus: Corpus) -> BulletList:
@@ -289,9 +298,7 @@ def _groups(pack: Pack, corpus: Corpus) -> tuple[CaseGroup, ...]:
                             f"(pages {insight.pages[0]}–{insight.pages[1]})."
                         ),
                     ),
-                    prompts_title=(
-                        "Questions on the insight as a whole, for the close of the session"
-                    ),
+                    prompts_title=INSIGHT_PROMPTS_TITLE,
                     prompts=insight.prompts,
                     cases=cases,
                 )

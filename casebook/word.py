@@ -675,6 +675,10 @@ class _Pack:
     def section(self, body: Any, section: Section) -> None:
         self.heading(body, "Heading1", section.title, section.anchor)
         self.blocks.write(body, section.blocks, "Subheading")
+        if section.prompts:
+            self.prompts(
+                body, "QuestionsHeading", section.prompts_title, section.prompts, "Question"
+            )
 
     def contents(self, body: Any) -> None:
         """A real contents field, saved with its entries (each a link to its heading) but

@@ -29,7 +29,7 @@ from casebook.blocks import (
 )
 from casebook.content import load_corpus
 from casebook.diagnostics import ContentError
-from casebook.document import Document, compose_pack, with_first_case
+from casebook.document import INSIGHT_PROMPTS_TITLE, Document, compose_pack, with_first_case
 from casebook.layout import Layout, load_layout
 from casebook.packs import select_packs
 from casebook.pdf import RenderError, render_html, render_pdf
@@ -297,9 +297,14 @@ def test_an_insight_pack_has_its_cases_beneath_the_introduction(layout: Layout) 
     texts = page_texts(pdf)
     contents = texts[2]
     assert f"{document.introduction.title} 4 {document.cases[0].heading} 5" in contents
-    # The insight's questions are printed once, in the introduction, never under a case.
-    for prompt in load_corpus(MINI).insight("strategic-planning").prompts:
+    # The insight's questions are printed once, in the introduction, never under a case,
+    # under the heading they have in an insight section (boxed, and not a bookmark).
+    prompts = load_corpus(MINI).insight("strategic-planning").prompts
+    for prompt in prompts:
         assert [n for n, t in enumerate(texts, 1) if prompt in t] == [4], prompt
+    assert texts[3].index(INSIGHT_PROMPTS_TITLE) < texts[3].index(prompts[0])
+    assert f"{INSIGHT_PROMPTS_TITLE}:" not in texts[3]  # a heading, not a lead-in sentence
+    assert next(page for role, _, page in structure_elements(pdf) if role == "/H2") == 4
 
 
 def structure_elements(pdf: bytes) -> list[tuple[str, Any, int]]:

@@ -1104,6 +1104,32 @@ def test_the_cover_names_the_source_as_the_pdf_does(body: etree._Element) -> Non
     ]
 
 
+def test_an_insight_pack_s_introduction_closes_with_the_questions_in_their_box(
+    layout: Layout,
+) -> None:
+    """As an insight section does in a pack that spans insights."""
+    introduction = Section(
+        "introduction",
+        "Insight 1: Drive the quality",
+        (_p("Summary."),),
+        "Questions on the insight as a whole",
+        ("What is your vision?", "Who wrote it?"),
+    )
+    data = render_docx(make_document(introduction=introduction), layout)
+    body = _part(data, "word/document.xml").find("w:body", NS)
+    assert _styled(body, "QuestionsHeading") == ["Questions on the insight as a whole"]
+    assert _styled(body, "Question") == ["What is your vision?", "Who wrote it?"]
+    paragraphs = [(_style(p), _text(p)) for p in body.iter(f"{{{W}}}p")]
+    start = paragraphs.index(("Heading1", "Insight 1: Drive the quality"))
+    assert [text for _, text in paragraphs[start : start + 5]] == [
+        "Insight 1: Drive the quality",
+        "Summary.",
+        "Questions on the insight as a whole",
+        "What is your vision?",
+        "Who wrote it?",
+    ]
+
+
 def test_an_insight_opens_with_its_summary_and_its_questions_in_one_box(layout: Layout) -> None:
     group = CaseGroup(
         "insight-1",
