@@ -262,6 +262,8 @@ def _parse(text: str, path: str, line_offset: int, loader: Any) -> Node:
 # lines up to the one YAML stopped at, nearest first.
 _NBSP_AFTER_KEY = re.compile(r"\s*(?:-[ \u00a0]+)?([A-Za-z_][\w-]*):\u00a0")
 _NBSP_INDENT = re.compile(r"[ ]*\u00a0")
+# "page:20": a field's name and value with no space between ("page:20" is one word to YAML).
+_NO_SPACE_AFTER_KEY = re.compile(r"\s*(?:-[ ]+)?([A-Za-z_][\w-]*):(?=[^\s:/])")
 _ITEM = re.compile(r"([ ]*)- ")
 _NO_SPACE_ITEM = re.compile(r"([ ]*)-[^\s-]")
 _ITEM_FIELD = re.compile(r"- ([A-Za-z_][\w-]*):(\s|$)")
@@ -298,6 +300,11 @@ def _mended(row: str, items: set[str]) -> Iterator[tuple[str, str]]:
                 "this line is indented with a non-breaking space (U+00A0), which YAML does not "
                 "read as a space; indent it with ordinary spaces"
             ),
+        )
+    if found := _NO_SPACE_AFTER_KEY.match(row):
+        yield (
+            row[: found.end()] + " " + row[found.end() :],
+            f"'{found.group(1)}:' needs a space after its colon",
         )
     if (found := _NO_SPACE_ITEM.match(row)) and found.group(1) in items:
         dash = found.end(1) + 1

@@ -260,6 +260,8 @@ BLOCK_PROMPTS = GOOD_CASE.replace(
             "as a space; indent it with ordinary spaces",
         ),
         ("  - Who", "  -Who", 9, "a list item needs a space after its '-'"),
+        ("page: 20", "page:20", 4, "'page:' needs a space after its colon"),
+        ("title: A new", "title:A new", 2, "'title:' needs a space after its colon"),
         (
             "page: 20",
             "- page: 20",
