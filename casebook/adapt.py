@@ -5,8 +5,10 @@ else they did (see docs/editions.md).
 Each case of a copy has one status: ``current`` (untouched locally, unchanged since),
 ``updated`` (untouched locally, changed since), ``edited`` (changed locally, unchanged since),
 ``conflict`` (changed locally and changed since), ``removed`` (deleted locally) or
-``withdrawn`` (no longer in the content). A copy is out of date when a case is ``updated``,
-``conflict`` or ``withdrawn``.
+``withdrawn`` (no longer in the content, or no longer in the copy's pack). A copy is out of
+date when a case is ``updated``, ``conflict`` or ``withdrawn``, or its pack is no longer
+published. A case edited locally whose copy also makes every change published since (worked
+in by hand) is ``edited``, or ``current`` when it now reads as published.
 """
 
 from __future__ import annotations
@@ -14,11 +16,11 @@ from __future__ import annotations
 import copy as copying
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from casebook.document import CaseEntry, Document, compose_pack
+from casebook.document import CaseEntry, Document, case_entry, compose_pack
 from casebook.editions import case_record, word_diff
 from casebook.model import CaseRecord, Corpus, Pack
 from casebook.provenance import (
@@ -29,6 +31,7 @@ from casebook.provenance import (
     Provenance,
     case_bookmark,
     case_digest,
+    case_words,
     element_words,
     heading_elements,
     marked_ranges,
@@ -82,6 +85,9 @@ class CaseStatus:
     since: str  # what changed in the content since the copy's edition, word by word ("": none
     # or not known)
     current: str  # the case's current text, plain (for conflicts)
+    # The copy, edited locally, also says everything published since its record was made:
+    # worked in by hand. A refresh records the case as it is published now.
+    merged: bool = False
 
 
 @dataclass(frozen=True)
@@ -94,11 +100,13 @@ class Comparison:
     cases: tuple[CaseStatus, ...]
     added: tuple[str, ...]  # headings of sections the local area added
     new_cases: tuple[str, ...]  # headings of cases the pack has now that the copy never had
+    pack_published: bool = True  # False when the content no longer makes the copy's pack
 
     @property
     def out_of_date(self) -> bool:
-        """Whether a case is updated, in conflict or withdrawn."""
-        return any(c.status in OUT_OF_DATE for c in self.cases)
+        """Whether a case is updated, in conflict or withdrawn, or the pack is no longer
+        published."""
+        return not self.pack_published or any(c.status in OUT_OF_DATE for c in self.cases)
 
     def to_json(self) -> dict[str, object]:
         """The ``compare --json`` object."""
@@ -108,6 +116,8 @@ class Comparison:
             "current_edition": self.current_edition,
             "cases": [{"id": c.id, "heading": c.heading, "status": c.status} for c in self.cases],
             "added": list(self.added),
+            "new": list(self.new_cases),
+            "pack_published": self.pack_published,
         }
 
 
@@ -173,9 +183,12 @@ def _compare(path: Path, opened: _Opened, corpus: Corpus) -> Comparison:
         (e for e in corpus.editions if e.label.casefold() == provenance.edition.casefold()),
         None,
     )
+    pack = _pack(corpus, provenance.pack)
+    in_pack = {c.id for c in pack.cases} if pack is not None else set(entries)
     statuses: list[CaseStatus] = []
     in_cases: set[Any] = set()
     for number, ident, digest in provenance.cases:
+        merged = False
         elements = ranges.get(number)
         entry = entries.get(ident)
         record: CaseRecord | None = then.case(ident) if then is not None else None
@@ -189,10 +202,20 @@ def _compare(path: Path, opened: _Opened, corpus: Corpus) -> Comparison:
             status = "removed"
         elif entry is None:
             status = "withdrawn"
+        elif ident not in in_pack:  # its insight, places or tags took it out of the pack
+            status = "withdrawn"
+            if record is not None:
+                since = _since(record, case_record(_case(corpus, ident), corpus))
         else:
             words = [w for e in elements for w in element_words(e)]
             local = words_digest(words) != digest
             changed = case_digest(entry) != digest
+            if local and changed:
+                # Worked in by hand: the copy says what is published now, or makes every
+                # change since as well as its own.
+                merged = _merged(words, entry, _published_words(corpus, ident, digest))
+                changed = not merged
+                local = words_digest(words) != case_digest(entry)
             status = {
                 (False, False): "current",
                 (False, True): "updated",
@@ -202,7 +225,7 @@ def _compare(path: Path, opened: _Opened, corpus: Corpus) -> Comparison:
             if changed and record is not None:
                 since = _since(record, case_record(_case(corpus, ident), corpus))
         current = _plain(entry) if entry is not None and status == "conflict" else ""
-        statuses.append(CaseStatus(number, ident, heading, status, since, current))
+        statuses.append(CaseStatus(number, ident, heading, status, since, current, merged))
     published = {_key(s) for s in provenance.sections}
     published |= {_key(e.heading) for e in entries.values()}
     added = tuple(
@@ -213,7 +236,6 @@ def _compare(path: Path, opened: _Opened, corpus: Corpus) -> Comparison:
         and _key(text) not in published
     )
     had = {ident for _, ident, _ in provenance.cases}
-    pack = _pack(corpus, provenance.pack)
     new_cases = tuple(
         entries[c.id].heading for c in (pack.cases if pack else ()) if c.id not in had
     )
@@ -224,7 +246,67 @@ def _compare(path: Path, opened: _Opened, corpus: Corpus) -> Comparison:
         cases=tuple(statuses),
         added=added,
         new_cases=new_cases,
+        pack_published=pack is not None,
     )
+
+
+def _published_words(corpus: Corpus, ident: str, digest: str) -> list[str] | None:
+    """The words of case ``ident`` as some published edition gave them, the one whose digest
+    a copy records (``digest``); None when no edition's record has it."""
+    from casebook.markdown import parse_markdown
+    from casebook.model import Case
+
+    for edition in reversed(corpus.editions):
+        record = edition.case(ident)
+        if record is None:
+            continue
+        blocks, problems = parse_markdown(record.text, ident, 1)
+        case = Case(
+            id=ident,
+            path=ident,
+            title=record.title,
+            places=record.places,
+            page=record.page,
+            insight=record.insight,
+            tags=record.tags,
+            body=blocks,
+            digest="",
+            prompts=record.prompts,
+            text=record.text,
+        )
+        try:
+            words = case_words(case_entry(case, corpus))
+        except StopIteration:  # a place or insight the content no longer has
+            continue
+        if not problems and words_digest(words) == digest:
+            return words
+    return None
+
+
+def _merged(copy: list[str], entry: CaseEntry, base: list[str] | None) -> bool:
+    """Whether ``copy``, edited locally from the published words ``base``, also makes every
+    change that turned ``base`` into ``entry``'s words: each changed run of words is in the
+    copy between the same unchanged neighbours. Unknown (False) without a base, or where the
+    local edits touch those neighbours."""
+    import difflib
+
+    current = case_words(entry)
+    if copy == current:
+        return True
+    if base is None:
+        return False
+    at = {}  # a base word's place in the copy, where the copy left it as it was
+    for block in difflib.SequenceMatcher(None, base, copy, autojunk=False).get_matching_blocks():
+        at.update({block.a + k: block.b + k for k in range(block.size)})
+    at[-1], at[len(base)] = -1, len(copy)
+    changes = difflib.SequenceMatcher(None, base, current, autojunk=False).get_opcodes()
+    for tag, i1, i2, j1, j2 in changes:
+        if tag == "equal":
+            continue
+        before, after = at.get(i1 - 1), at.get(i2)
+        if before is None or after is None or copy[before + 1 : after] != current[j1:j2]:
+            return False
+    return True
 
 
 def _key(text: str) -> str:
@@ -244,7 +326,7 @@ def _pack(corpus: Corpus, pack_id: str) -> Pack | None:
 def _since(old: CaseRecord, new: CaseRecord) -> str:
     """What changed in a case between two records, field by field, word by word."""
     lines = []
-    for field in ("title", "places", "page", "citation", "prompts", "text"):
+    for field in ("title", "places", "insight", "page", "citation", "prompts", "text"):
         a, b = getattr(old, field), getattr(new, field)
         if a == b:
             continue
@@ -300,6 +382,10 @@ def refresh_copy(
     updated = [c for c in comparison.cases if c.status == "updated"]
     word = opened.word
     digests = {ident: digest for _, ident, digest in opened.provenance.cases}
+    merged = [c.id for c in comparison.cases if c.merged]
+    if merged:
+        now = _current_entries(corpus)
+        digests.update({ident: case_digest(now[ident]) for ident in merged})
     if updated:
         import docx
 
@@ -323,7 +409,11 @@ def refresh_copy(
         for case in updated:
             new = [copying.deepcopy(e) for e in fresh_ranges[fresh_numbers[case.id]]]
             adopter.adopt(new)
-            _replace(word.element.body, ranges[case.number], new, case.number)
+            old = ranges[case.number]
+            was = replace(entries[case.id], heading=" ".join(element_words(old[0])))
+            _replace(word.element.body, old, new, case.number)
+            named = entries[case.id].notes_heading
+            _rename_notes(word, new[-1].getnext(), was.notes_heading, named)
             digests[case.id] = case_digest(entries[case.id])
     provenance = opened.provenance
     edition = _reprint_edition(word, provenance, corpus, date)
@@ -392,6 +482,17 @@ def _reprint_edition(
     updated = tuple(p for p in lines if done.get(p) == "updated")
     kept = tuple(p for p in lines if done.get(p) == "kept")
     return new, updated, kept
+
+
+def _rename_notes(word: Any, element: Any, was: str, now: str) -> None:
+    """The notes heading after a case that took its current text names the case as it is
+    now, if it still reads as printed for the case it replaced (``was``)."""
+    from docx.text.paragraph import Paragraph
+
+    if element is None or element.tag != _w("p"):
+        return
+    if element_words(element) == normalised_words(was):
+        _retext(Paragraph(element, word._body), now)
 
 
 def _retext(paragraph: Any, text: str) -> bool:

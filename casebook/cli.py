@@ -709,7 +709,7 @@ def _compare(options: argparse.Namespace) -> int:
         "edited": "edited in your copy, unchanged since",
         "conflict": "edited in your copy and changed since: compare the two by hand",
         "removed": "deleted from your copy",
-        "withdrawn": "no longer in the packs: consider deleting it from your copy",
+        "withdrawn": "no longer in this pack: consider deleting it from your copy",
     }
     for case in comparison.cases:
         note = notes[case.status]
@@ -724,8 +724,16 @@ def _compare(options: argparse.Namespace) -> int:
         s: sum(c.status == s for c in comparison.cases)
         for s in ("updated", "conflict", "withdrawn")
     }
+    if not comparison.pack_published:
+        print(
+            f"the pack {provenance.pack} is no longer published: each case is compared with "
+            "the content as it is now"
+        )
     if comparison.out_of_date:
-        shown = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
+        shown = ", ".join(
+            [f"{n} {s}" for s, n in counts.items() if n]
+            + ([] if comparison.pack_published else ["the pack is no longer published"])
+        )
         print(f"out of date: {shown}")
         if counts["updated"]:
             print(f"bring it up to date: python build.py refresh {options.file} --out NEW.docx")
@@ -766,7 +774,7 @@ def _refresh(options: argparse.Namespace) -> int:
         "edited": "kept as you edited it (unchanged since)",
         "conflict": "kept as you edited it; it has also changed since, so compare by hand",
         "removed": "left out, as you deleted it",
-        "withdrawn": "kept; it is no longer in the packs, so consider deleting it",
+        "withdrawn": "kept; it is no longer in this pack, so consider deleting it",
     }
     for case in comparison.cases:
         print(f"{case.status:9}  {case.heading}: {said[case.status]}")

@@ -66,6 +66,12 @@ class CaseEntry:
     notes_title: str
     notes_lines: int  # room for notes in Word; a PDF rules the rest of the case's last page
 
+    @property
+    def notes_heading(self) -> str:
+        """The notes' heading where no running head names the case (Word), since the notes
+        may start a page of their own: "Notes on Caerphilly: Vision for change"."""
+        return f"{self.notes_title} on {self.heading}"
+
 
 @dataclass(frozen=True)
 class CaseGroup:
@@ -255,7 +261,8 @@ def _insights_drawn_on(pack: Pack, corpus: Corpus) -> BulletList:
     return _bullets(lines)
 
 
-def _case_entry(case: Case, corpus: Corpus) -> CaseEntry:
+def case_entry(case: Case, corpus: Corpus) -> CaseEntry:
+    """``case`` as a pack shows it."""
     insight = corpus.insight(case.insight)
     nations = corpus.nations_of(case)
     return CaseEntry(
@@ -280,11 +287,11 @@ def _groups(pack: Pack, corpus: Corpus) -> tuple[CaseGroup, ...]:
     """The pack's cases by insight, in the report's order. An insight pack is one group whose
     opener is the pack's introduction."""
     if pack.kind == "insight":
-        cases = tuple(_case_entry(c, corpus) for c in pack.cases)
+        cases = tuple(case_entry(c, corpus) for c in pack.cases)
         return (CaseGroup("", "", (), "", (), cases),)
     groups: list[CaseGroup] = []
     for insight in corpus.insights:
-        cases = tuple(_case_entry(c, corpus) for c in pack.cases if c.insight == insight.id)
+        cases = tuple(case_entry(c, corpus) for c in pack.cases if c.insight == insight.id)
         if cases:
             groups.append(
                 CaseGroup(

@@ -746,7 +746,7 @@ class _Pack:
             self.prompts(container, "Heading3", case.prompts_title, case.prompts)
         # Where the box does not fit under the prompts it starts the next page alone, and a
         # Word page has no running head to say whose notes they are: the heading says it.
-        self.text.paragraph(container, "Heading3", f"{case.notes_title} on {case.heading}")
+        self.text.paragraph(container, "Heading3", case.notes_heading)
         lines = max(1, min(case.notes_lines, _NOTES_LINES))
         self.text.run(self.text.p(container, "Notes"), "\n" * (lines - 1))
 

@@ -583,3 +583,103 @@ def test_edition_and_changes_on_the_command_line(mini_project: Path, run_cli: Ru
         f"{Path('content/editions/002-second-edition.yaml')}:4: label: 'Second edition' is "
         "already published (2026-03-01); choose another label\n"
     )
+
+
+def _append_to(path: Path, containing: str, words: str) -> None:
+    """Add ``words`` to the end of the paragraph holding ``containing``, as a local area
+    types in Word."""
+    word = docx.Document(str(path))
+    [paragraph] = [p for p in word.paragraphs if containing in p.text]
+    paragraph.runs[-1].text += words
+    word.save(str(path))
+
+
+def _retype(path: Path, old: str, new: str) -> None:
+    word = docx.Document(str(path))
+    [run] = [r for p in word.paragraphs for r in p.runs if old in r.text]
+    run.text = run.text.replace(old, new)
+    word.save(str(path))
+
+
+def test_a_conflict_worked_in_by_hand_a_case_moved_out_and_a_retitled_case(
+    mini_project: Path, run_cli: RunCli, tmp_path: Path
+) -> None:
+    project = _project(mini_project, run_cli)
+    assert run_cli("--only", PACK, "--format", "docx", cwd=project).returncode == 0
+    copy = tmp_path / "ours.docx"
+    shutil.copyfile(project / "dist" / f"{PACK}.docx", copy)
+    _append_to(copy, "a lack of consistency", " We heard the same here.")
+    # The editor changes A's words, retitles C, and moves F to another insight.
+    cases = project / "content" / "cases"
+    _edit(cases / f"{A}.md", "a lack of consistency", "a lack of consistency across services")
+    _edit(cases / f"{C}.md", "title: Family hubs", "title: Family hubs for all")
+    _edit(
+        cases / f"{F}.md",
+        "page: 24\ninsight: strategic-planning",
+        "page: 27\ninsight: whole-local-resource",
+    )
+    assert run_cli("edition", "Second edition", "--date", "2026-06-01", cwd=project).returncode == 0
+    assert run_cli("--format", "docx", cwd=project).returncode == 0
+
+    compared = run_cli("compare", str(copy), "--json", cwd=project)
+    assert compared.returncode == 1
+    assert _statuses(compared) == {A: "conflict", B: "current", C: "updated", D: "current",
+                                   E: "current", F: "withdrawn"}  # fmt: skip
+    text = run_cli("compare", str(copy), cwd=project).stdout
+    assert "insight: [-strategic-planning-] {+whole-local-resource+}" in text
+    assert "(no longer in this pack: consider deleting it from your copy)" in text
+
+    # The local area works the editor's change into its own text by hand: A is theirs again.
+    _retype(copy, "a lack of consistency", "a lack of consistency across services")
+    compared = run_cli("compare", str(copy), "--json", cwd=project)
+    assert _statuses(compared)[A] == "edited"
+    # Typed in beside the old words, or only half of it, is still a conflict.
+    half = tmp_path / "half.docx"
+    shutil.copyfile(copy, half)
+    _retype(half, "across services", "across")
+    assert _statuses(run_cli("compare", str(half), "--json", cwd=project))[A] == "conflict"
+
+    refreshed = tmp_path / "refreshed.docx"
+    result = run_cli("refresh", str(copy), "--out", str(refreshed), cwd=project)
+    assert result.returncode == 0, result.stderr
+    paragraphs = _paragraphs(refreshed)
+    # C took its new title, and its notes heading names it so.
+    assert "Newham: Family hubs for all" in paragraphs
+    assert "Notes on Newham: Family hubs for all" in paragraphs
+    assert "Notes on Newham: Family hubs" not in paragraphs
+    assert any(
+        p.endswith("across services and silo working. We heard the same here.") for p in paragraphs
+    )
+    after = run_cli("compare", str(refreshed), "--json", cwd=project)
+    assert _statuses(after)[A] == "edited" and _statuses(after)[C] == "current"
+
+    # A third edition changes A again: the refreshed copy compares against the second.
+    _edit(cases / f"{A}.md", "silo working", "working in silos")
+    assert run_cli("edition", "Third edition", "--date", "2026-09-01", cwd=project).returncode == 0
+    third = run_cli("compare", str(refreshed), cwd=project).stdout
+    assert "conflict   Caerphilly: Vision for change" in third
+    assert "[-silo working.-] {+working in silos.+}" in third
+    assert "{+across services+}" not in third
+
+
+def test_a_copy_of_a_pack_no_longer_published_is_out_of_date(
+    mini_project: Path, run_cli: RunCli
+) -> None:
+    project = mini_project
+    built = run_cli("--only", "needs-and-assets", "--format", "docx", cwd=project)
+    assert built.returncode == 0, built.stderr
+    (project / "content" / "packs" / "needs-and-assets.yaml").unlink()
+    copy = project / "dist" / "needs-and-assets.docx"
+
+    compared = run_cli("compare", str(copy), "--json", cwd=project)
+
+    assert compared.returncode == 1
+    data = json.loads(compared.stdout)
+    assert data["pack_published"] is False
+    assert {c["status"] for c in data["cases"]} == {"current"}
+    text = run_cli("compare", str(copy), cwd=project).stdout.splitlines()
+    assert (
+        "the pack needs-and-assets is no longer published: each case is compared with the "
+        "content as it is now" in text
+    )
+    assert text[-1] == "out of date: the pack is no longer published"
