@@ -141,11 +141,12 @@ def _open(path: Path) -> _Opened:
     try:
         word = docx.Document(str(path))
     except (PackageNotFoundError, zipfile.BadZipFile):
-        raise CopyError(path, "is not a Word .docx file") from None
+        raise CopyError(path, _other_kind(path) or "is not a Word .docx file") from None
     except OSError as error:
         raise CopyError(path, f"cannot be read: {error.strerror or error}") from None
     except Exception as error:  # damaged parts: python-docx and lxml raise many types
-        raise CopyError(path, f"is damaged and cannot be read as a Word file ({error})") from None
+        why = _other_kind(path) or f"is damaged and cannot be read as a Word file ({error})"
+        raise CopyError(path, why) from None
     try:
         properties = read_properties(word)
     except Exception:  # a damaged custom properties part
@@ -158,6 +159,38 @@ def _open(path: Path) -> _Opened:
             "properties were removed",
         )
     return _Opened(word, provenance)
+
+
+# What a file python-docx cannot open may be instead, by how it starts, and how to make it
+# the .docx that compare and refresh read.
+_SAVE_AS = "open it in Word or LibreOffice and save it as a Word document (.docx)"
+_OTHER_KINDS = (
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", f"is an older Word file (.doc), not a .docx: {_SAVE_AS}"),
+    (b"{\\rtf", f"is a Rich Text file (.rtf), not a .docx: {_SAVE_AS}"),
+    (b"%PDF", "is a PDF; compare and refresh read the Word file (.docx) of a pack"),
+)
+
+
+def _other_kind(path: Path) -> str | None:
+    """What the file at ``path`` is, when it is a document of another kind than .docx."""
+    import zipfile
+
+    try:
+        with path.open("rb") as file:
+            start = file.read(8)
+        for magic, what in _OTHER_KINDS:
+            if start.startswith(magic):
+                return what
+        with zipfile.ZipFile(path) as package:
+            mimetype = package.read("mimetype")[:100].decode("ascii", "replace")
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return None
+    if mimetype.startswith("application/vnd.oasis.opendocument"):
+        return (
+            "is an OpenDocument file (.odt, LibreOffice's own format), not a .docx: open it "
+            "in LibreOffice and save it as Word 2007-365 (.docx)"
+        )
+    return None
 
 
 def _current_entries(corpus: Corpus) -> dict[str, CaseEntry]:

@@ -322,7 +322,20 @@ def test_refresh_numbers_a_taken_case_s_prompts_from_1_in_a_copy_with_unlisted_h
     ("name", "data", "message"),
     [
         ("notes.docx", b"just some text", "is not a Word .docx file"),
-        ("pack.pdf", b"%PDF-1.7\n%...", "is not a Word .docx file"),
+        ("pack.pdf", b"%PDF-1.7\n%...", "is a PDF; compare and refresh read the Word file"),
+        (
+            "saved.docx",
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504),
+            "is an older Word file (.doc), not a .docx: open it in Word or LibreOffice and save "
+            "it as a Word document (.docx)",
+        ),
+        ("saved.rtf", b"{\\rtf1\\ansi Hello}", "is a Rich Text file (.rtf), not a .docx"),
+        (
+            "saved.odt",
+            "odt",
+            "is an OpenDocument file (.odt, LibreOffice's own format), not a .docx: open it in "
+            "LibreOffice and save it as Word 2007-365 (.docx)",
+        ),
         ("damaged.docx", None, "is damaged and cannot be read as a Word file"),
         ("other.docx", "plain", "records no Casebook pack"),
         ("missing.docx", "absent", "no such file"),
@@ -351,6 +364,10 @@ def test_compare_refuses_what_is_not_a_casebook_word_pack(
             package.writestr("word/document.xml", "<w:document><w:body>")
     elif data == "plain":
         docx.Document().save(str(path))
+    elif data == "odt":  # as LibreOffice saves by default
+        with zipfile.ZipFile(path, "w") as package:
+            package.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+            package.writestr("content.xml", "<office:document-content/>")
     elif isinstance(data, bytes):
         path.write_bytes(data)
 
