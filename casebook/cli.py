@@ -686,6 +686,24 @@ def _changes(options: argparse.Namespace) -> int:
     return 0
 
 
+def _unpublished(corpus: Corpus) -> str | None:
+    """A warning when the content has changed since its latest edition was published: a copy
+    is compared with, and refreshed from, the content as it stands."""
+    from casebook.editions import changes_since
+
+    if not corpus.editions:
+        return None
+    latest = corpus.editions[-1]
+    changed = changes_since(corpus, latest)
+    if not changed:
+        return None
+    return (
+        f"warning: {_count(len(changed), 'case')} changed since the {latest.label} was "
+        "published and not yet in an edition: the content is taken as it stands (python "
+        "build.py changes lists what changed; python build.py edition LABEL publishes it)"
+    )
+
+
 def _compare(options: argparse.Namespace) -> int:
     from casebook.adapt import CopyError, compare_copy
 
@@ -695,6 +713,8 @@ def _compare(options: argparse.Namespace) -> int:
     except CopyError as error:
         print(error, file=sys.stderr)
         return 1
+    if (warning := _unpublished(corpus)) is not None:
+        print(warning, file=sys.stderr)
     if options.json:
         print(json.dumps(comparison.to_json(), indent=2, ensure_ascii=False))
         return 1 if comparison.out_of_date else 0
@@ -767,6 +787,8 @@ def _refresh(options: argparse.Namespace) -> int:
         print(error, file=sys.stderr)
         return 1
     write_atomic(options.out, refreshed.data)
+    if (warning := _unpublished(corpus)) is not None:
+        print(warning, file=sys.stderr)
     comparison = refreshed.comparison
     said = {
         "current": "kept: up to date",

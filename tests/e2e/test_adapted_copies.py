@@ -672,6 +672,14 @@ def test_a_conflict_worked_in_by_hand_a_case_moved_out_and_a_retitled_case(
 
     # A third edition changes A again: the refreshed copy compares against the second.
     _edit(cases / f"{A}.md", "silo working", "working in silos")
+    # Before it is published, compare and refresh say they take the content as it stands.
+    draft = run_cli("compare", str(refreshed), cwd=project)
+    assert draft.stderr == (
+        "warning: 1 case changed since the Second edition was published and not yet in an "
+        "edition: the content is taken as it stands (python build.py changes lists what "
+        "changed; python build.py edition LABEL publishes it)\n"
+    )
+    assert run_cli("compare", str(copy), cwd=project).stderr == draft.stderr
     assert run_cli("edition", "Third edition", "--date", "2026-09-01", cwd=project).returncode == 0
     third = run_cli("compare", str(refreshed), cwd=project).stdout
     assert "conflict   Caerphilly: Vision for change" in third
