@@ -105,7 +105,15 @@ class _CaseReader:
         case_tags = f.texts("tags", printed=False)
         case_prompts = self.prompts(shown, f)
         if case_places is not None:
-            known(problems, shown, f.line("places"), "places", case_places, self.place_names)
+            known(
+                problems,
+                shown,
+                f.line("places"),
+                "places",
+                case_places,
+                self.place_names,
+                "places.yaml",
+            )
             if not case_places:
                 problems.error(shown, f.line("places"), "places: name at least one place")
             self.once_each(shown, f.line("places"), "places", case_places)
@@ -114,7 +122,7 @@ class _CaseReader:
         ):
             insight = None
         if case_tags is not None:
-            known(problems, shown, f.line("tags"), "tags", case_tags, self.tag_ids)
+            known(problems, shown, f.line("tags"), "tags", case_tags, self.tag_ids, "tags.yaml")
             if not TAGS_PER_CASE[0] <= len(case_tags) <= TAGS_PER_CASE[1]:
                 problems.error(
                     shown,

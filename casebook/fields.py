@@ -207,21 +207,32 @@ def known(
     key: str,
     values: tuple[str, ...],
     allowed: tuple[str, ...] | None,
+    listed_in: str = "",
 ) -> bool:
     """Whether every value is one of ``allowed``; each one that is not is reported, with the
-    closest allowed value. ``allowed`` is None when its list failed to load (and is reported)."""
+    closest allowed value, or else where a new value is added (``listed_in``, a file of the
+    content folder), if anywhere. ``allowed`` is None when its list failed to load (and is
+    reported)."""
     if allowed is None:  # the list itself is broken and already reported
         return True
     ok = True
     for value in values:
-        if value not in allowed:
+        if value in allowed:
+            continue
+        ok = False
+        parts = [p.strip() for p in re.split(r",| and ", value)]
+        if key != "insight" and len(parts) > 1 and all(p in allowed for p in parts):
             problems.error(
                 path,
                 line,
-                f"{key}: '{value}' is not one of: {', '.join(allowed)}"
-                + did_you_mean(value, allowed),
+                f"{key}: '{value}' is {len(parts)} names in one; list them apart: "
+                f"[{', '.join(parts)}]",
             )
-            ok = False
+            continue
+        hint = did_you_mean(value, allowed)
+        if not hint and listed_in:
+            hint = f" (a new one is added to {listed_in} first)"
+        problems.error(path, line, f"{key}: '{value}' is not one of: {', '.join(allowed)}{hint}")
     return ok
 
 

@@ -555,6 +555,29 @@ def test_recipe_problems(content: Path) -> None:
     ]
 
 
+def test_a_new_place_or_tag_or_two_places_in_one_are_told_what_to_do(content: Path) -> None:
+    write_case(content, "newham-new", GOOD_CASE.replace("[Newham]", "[Newham, Denbighshire]"))
+    write_case(
+        content,
+        "newham-joined",
+        GOOD_CASE.replace("[Newham]", "[Newham and Newport]").replace("A new case", "Joined"),
+    )
+    write_case(
+        content,
+        "newham-tag",
+        GOOD_CASE.replace("integration]", "zebra-crossings]").replace("A new case", "Tagged"),
+    )
+    assert problems(content) == [
+        "content/cases/newham-joined.md:3: places: 'Newham and Newport' is 2 names in one; "
+        "list them apart: [Newham, Newport]",
+        "content/cases/newham-new.md:3: places: 'Denbighshire' is not one of: Caerphilly, "
+        "Newham, Newport, North Wales (a new one is added to places.yaml first)",
+        "content/cases/newham-tag.md:6: tags: 'zebra-crossings' is not one of: "
+        + ", ".join(t for t, _ in load_corpus(MINI).tags)
+        + " (a new one is added to tags.yaml first)",
+    ]
+
+
 def test_file_names_must_be_safe_ids(content: Path) -> None:
     write_case(content, "Bad Name", GOOD_CASE)
     write_case(content, "con", GOOD_CASE.replace("A new case", "Another"))
