@@ -88,6 +88,10 @@ def _parser() -> MarkdownIt:
     return md
 
 
+# Bullets a word processor types, which Markdown reads as text.
+_BULLETS = ("•", "◦", "▪", "‣", "●", "○", "■", "□", "➢", "\uf0b7")  # U+F0B7: Symbol font
+
+
 _COUNTED = ("code_inline", "link_open", "image")
 
 
@@ -289,10 +293,20 @@ class _Reader:
     def inlines(self, inline: SyntaxTreeNode, line: int) -> tuple[Inline | Figure, ...]:
         out: list[Inline | Figure] = []
         offset = 0
+        starts_line = True
         for child in inline.children:
             kind = child.type
             here = line + offset
             offset += _line_breaks(child)  # what follows starts below them
+            if kind == "text" and starts_line and child.content.lstrip().startswith(_BULLETS):
+                self.error(
+                    here,
+                    f"a line starting with '{child.content.lstrip()[0]}' is not an item of a "
+                    "list to Markdown (it would be printed as it stands, run on with the lines "
+                    "around it): start each item with '- ' (a hyphen and a space), after a "
+                    "blank line",
+                )
+            starts_line = kind in ("softbreak", "hardbreak")
             if kind == "text":
                 self.text(child.content, here, out)
             elif kind == "softbreak":

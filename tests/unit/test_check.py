@@ -469,6 +469,23 @@ def test_errors_after_emphasis_over_lines_in_table_rows_and_in_an_intro_keep_the
     ]
 
 
+def test_bullets_pasted_from_a_word_processor_are_refused_at_their_lines(content: Path) -> None:
+    body = "Partners include:\n•\tchildcare\n\uf0b7 health care\n\n● One more.\n"
+    write_case(content, "newham-bullets", GOOD_CASE.replace("Some words from the report.\n", body))
+    why = (
+        "is not an item of a list to Markdown (it would be printed as it stands, run on with "
+        "the lines around it): start each item with '- ' (a hyphen and a space), after a blank "
+        "line"
+    )
+    assert problems(content) == [
+        f"content/cases/newham-bullets.md:10: a line starting with '•' {why}",
+        f"content/cases/newham-bullets.md:11: a line starting with '\uf0b7' {why}",
+        "content/cases/newham-bullets.md:11: text holds private-use characters (U+F0B7) that "
+        "no font in the packs draws; write the character meant",
+        f"content/cases/newham-bullets.md:13: a line starting with '●' {why}",
+    ]
+
+
 def test_errors_after_code_links_and_html_over_lines_keep_their_line(content: Path) -> None:
     """markdown-it keeps no line ends of a code span, a link's address or title, so they are
     counted as it reads them."""
