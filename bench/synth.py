@@ -5,7 +5,8 @@ multiple of the real count is not required: copies are taken in report order unt
 count is reached). Copy ``k`` of a case keeps its title, page, insight, tags and body, gets
 the id ``syn<k>-<id>`` and places ``<place> <k>`` with the real place's nation and kind, so
 every insight and nation pack and every tag recipe grows in proportion. Its prompts are the
-real ones, marked ``(copy k)`` from the second copy on, since no two cases may share a prompt.
+real ones, marked ``(copy k)`` from the second copy on, since no two cases may share a prompt,
+and its body ends with a line "(Copy k.)", since no two may share their text.
 The result is for measuring only and is never committed.
 """
 
@@ -125,7 +126,9 @@ def _write_case(path: Path, case: SyntheticCase, copy: int) -> None:
         f"prompts: {json.dumps([_prompt(p, copy) for p in case.prompts], ensure_ascii=False)}",
         _FENCE,
     ]
-    path.write_text("\n".join(front) + "\n" + case.body, encoding="utf-8")
+    # No two cases may share their text either: a copy ends with a line saying which it is.
+    body = case.body if copy == 1 else f"{case.body.rstrip()}\n\n(Copy {copy}.)\n"
+    path.write_text("\n".join(front) + "\n" + body, encoding="utf-8")
 
 
 def _write_recipes(content: Path, out: Path, copies: int) -> None:

@@ -28,9 +28,12 @@ def read_cases(
     insights: tuple[Insight, ...] | None,
     places: tuple[Place, ...] | None,
     tags: tuple[tuple[str, str], ...] | None,
+    published: frozenset[str] = frozenset(),
 ) -> tuple[Case, ...]:
     """Load every case, in report order; checks against a list file that failed to load are
-    skipped, so one broken file does not bury its own problem under a diagnostic per case."""
+    skipped, so one broken file does not bury its own problem under a diagnostic per case.
+    The cases of the latest edition (``published``, by id) are read first, so that a title
+    or prompt also in a new case is reported on the new one, the copy."""
     folder = files.root / "cases"
     if not folder.is_dir():
         files.problems.error(files.rel(folder), 0, "cases folder does not exist")
@@ -38,7 +41,8 @@ def read_cases(
     reader = _CaseReader(files, insights, places, tags)
     out: list[Case] = []
     headings: dict[str, str] = {}
-    for path in files.listing(folder, (".md",), "case"):
+    listed = files.listing(folder, (".md",), "case")
+    for path in sorted(listed, key=lambda p: p.stem not in published):
         case = reader.case(path)
         if case is None:
             continue
@@ -77,14 +81,18 @@ class _CaseReader:
             if insights
             else None
         )
-        # Every prompt seen so far (normalised) -> the file that has it, in file-name order,
-        # so a copied prompt is reported at the second file, naming the first. The insights'
-        # prompts are in it too: a case shows only its own prompts.
+        # Every prompt seen so far (normalised) -> the file that has it, in reading order
+        # (published cases first, then by file name), so a copied prompt is reported at the
+        # copy, naming the first. The insights' prompts are in it too: a case shows only its
+        # own prompts.
         self.prompts_seen: dict[str, str] = {
             _prompt_key(prompt): f"insight '{insight.id}' in insights.yaml"
             for insight in insights or ()
             for prompt in insight.prompts
         }
+        # Every case's words so far -> its file: a case copied to start a new one whose text
+        # was never replaced.
+        self.bodies_seen: dict[str, str] = {}
 
     def case(self, path: Path) -> Case | None:
         problems = self.problems
@@ -143,6 +151,14 @@ class _CaseReader:
         if not any(map(shows, plain_text(blocks))) and problems.error_count() == errors:
             problems.error(shown, first, "the case has no body text (only invisible characters)")
             return None
+        words = " ".join(plain_text(blocks).split()).casefold()
+        if (same := self.bodies_seen.setdefault(words, shown)) != shown:
+            problems.error(
+                shown,
+                first,
+                f"the text is the same as {same}'s, word for word; a new case needs its own "
+                "words from the report",
+            )
         values = (title, case_places, page, insight, case_tags, case_prompts)
         if any(v is None for v in values) or not case_places:
             return None

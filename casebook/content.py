@@ -67,9 +67,10 @@ def _load(root: Path, problems: Problems, unpublished: bool) -> Corpus | None:
     places = read_places(files)
     tags = read_tags(files)
     guide = read_guide(files)
-    cases = read_cases(files, insights, places, tags)
-    recipes = read_recipes(files, insights, places, tags, cases)
     editions = read_editions(files, unpublished)
+    published = frozenset(ident for ident, _ in editions[-1].cases) if editions else frozenset()
+    cases = read_cases(files, insights, places, tags, published)
+    recipes = read_recipes(files, insights, places, tags, cases)
     if problems.has_errors():
         return None
     if editions:

@@ -9,6 +9,7 @@ from types import ModuleType
 
 import pytest
 
+from casebook.blocks import Paragraph, Text
 from casebook.content import load_corpus
 from casebook.packs import select_packs
 
@@ -46,5 +47,8 @@ def test_synthetic_copies_keep_page_insight_and_nation(tmp_path: Path) -> None:
         copy, original = case.id.split("-", 1)
         source = by_id[original]
         assert copy in ("syn1", "syn2")
-        assert (case.page, case.insight, case.body) == (source.page, source.insight, source.body)
+        assert (case.page, case.insight) == (source.page, source.insight)
+        # The text is the original's, and from the second copy on, a line naming the copy.
+        said = (Paragraph((Text(f"(Copy {copy.removeprefix('syn')}.)"),)),)
+        assert case.body == source.body + (said if copy == "syn2" else ())
         assert corpus.nations_of(case) == real.nations_of(source)

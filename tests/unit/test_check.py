@@ -47,6 +47,8 @@ def problems(root: Path) -> list[str]:
 
 
 def write_case(root: Path, name: str, text: str) -> None:
+    # Each case its own words: no two cases may share their text.
+    text = text.replace("Some words from the report.", f"Some words from the report on {name}.")
     (root / "cases" / f"{name}.md").write_text(text, encoding="utf-8")
 
 
@@ -358,7 +360,15 @@ def test_text_that_yaml_would_guess_stays_text(content: Path) -> None:
     assert titles["newham-version"] == "1.10"
 
 
-def test_duplicate_titles_and_unknown_tags(content: Path) -> None:
+def test_a_duplicate_title_is_reported_on_the_new_case_not_the_published_one(
+    content: Path,
+) -> None:
+    # "newham-again" sorts before the published case it copies; it is still the one told.
+    clash = (
+        "content/cases/newham-again.md:2: title: 'Newham: The 50 Steps to a healthier "
+        "borough' is also the title of "
+        "content/cases/newham-the-50-steps-to-a-healthier-borough.md"
+    )
     write_case(
         content,
         "newham-again",
@@ -367,19 +377,26 @@ def test_duplicate_titles_and_unknown_tags(content: Path) -> None:
         ),
     )
     assert problems(content) == [
+        clash,
         "content/cases/newham-again.md:6: tags: 'integraton' is not one of: integration, "
         "needs-assessment, community-assets, strategy (did you mean 'integration'?)",
-        "content/cases/newham-the-50-steps-to-a-healthier-borough.md:2: title: 'Newham: The 50 "
-        "Steps to a healthier borough' is also the title of content/cases/newham-again.md",
     ]
     write_case(
         content,
         "newham-again",
         GOOD_CASE.replace("A new case", "The 50 Steps to a healthier borough"),
     )
+    assert problems(content) == [clash]
+
+
+def test_a_case_copied_without_new_text_is_reported_on_the_copy(content: Path) -> None:
+    original = (content / "cases" / "newham-the-50-steps-to-a-healthier-borough.md").read_text()
+    body = original.split("---\n", 2)[2]
+    write_case(content, "a-newham-copy", GOOD_CASE.replace("Some words from the report.\n", body))
     assert problems(content) == [
-        "content/cases/newham-the-50-steps-to-a-healthier-borough.md:2: title: 'Newham: The 50 "
-        "Steps to a healthier borough' is also the title of content/cases/newham-again.md",
+        "content/cases/a-newham-copy.md:9: the text is the same as "
+        "content/cases/newham-the-50-steps-to-a-healthier-borough.md's, word for word; a new "
+        "case needs its own words from the report"
     ]
 
 
