@@ -173,7 +173,9 @@ def read_places(files: ContentFiles) -> tuple[Place, ...] | None:
             name = None
         if name and nation and kind:
             out.append(Place(name, nation, kind))
-    return tuple(out)
+    # As with insights: a place left out for a mistake in it would make each of its cases a
+    # mistake too, reported above the one that matters.
+    return tuple(out) if len(out) == len(nodes) else None
 
 
 def read_tags(files: ContentFiles) -> tuple[tuple[str, str], ...] | None:
@@ -195,7 +197,7 @@ def read_tags(files: ContentFiles) -> tuple[tuple[str, str], ...] | None:
             continue
         if ident and label:
             out[ident] = label
-    return tuple(out.items())
+    return tuple(out.items()) if len(out) == len(nodes) else None  # as for places
 
 
 def read_guide(files: ContentFiles) -> tuple[str, tuple[Block, ...]] | None:

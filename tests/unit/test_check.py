@@ -913,6 +913,32 @@ def test_a_mistake_in_an_insight_is_not_buried_under_its_cases(content: Path) ->
     ]
 
 
+@pytest.mark.parametrize(
+    ("name", "old", "new", "message"),
+    [
+        (
+            "places.yaml",
+            "nation: Wales",
+            "nation: wales",
+            "content/places.yaml:2: nation: 'wales' is not one of: England, Wales (did you mean "
+            "'Wales'?)",
+        ),
+        (
+            "tags.yaml",
+            "label: Integrated services",
+            "label:",
+            "content/tags.yaml:2: label: is empty",
+        ),
+    ],
+)
+def test_a_mistake_in_a_place_or_tag_is_not_buried_under_its_cases(
+    content: Path, name: str, old: str, new: str, message: str
+) -> None:
+    listed = content / name
+    listed.write_text(listed.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+    assert problems(content) == [message]
+
+
 @pytest.mark.parametrize("body", ["&nbsp;\n", "\u200b\n", "\u00a0\u2060 \n"])
 def test_a_case_whose_body_shows_nothing_is_refused(content: Path, body: str) -> None:
     write_case(content, "newham-blank", GOOD_CASE.replace("Some words from the report.\n", body))
