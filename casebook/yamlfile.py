@@ -262,6 +262,9 @@ def _parse(text: str, path: str, line_offset: int, loader: Any) -> Node:
 # lines up to the one YAML stopped at, nearest first.
 _NBSP_AFTER_KEY = re.compile(r"\s*(?:-[ \u00a0]+)?([A-Za-z_][\w-]*):\u00a0")
 _NBSP_INDENT = re.compile(r"[ ]*\u00a0")
+# A line at the left edge that YAML reads as it is meant: a field, a list item, a comment or
+# the front matter's fence.
+_TOP_LEVEL = re.compile(r"[A-Za-z_][\w-]*:(\s|$)|-(\s|$)|#|---|\.\.\.")
 # "page:20": a field's name and value with no space between ("page:20" is one word to YAML).
 _NO_SPACE_AFTER_KEY = re.compile(r"\s*(?:-[ ]+)?([A-Za-z_][\w-]*):(?=[^\s:/])")
 _ITEM = re.compile(r"([ ]*)- ")
@@ -275,11 +278,36 @@ def _slip(text: str, line: int, loader: Any) -> tuple[int, str] | None:
     slip explains the error only if YAML, with that line mended, reads past ``line``."""
     lines = text.splitlines()
     items = {m.group(1) for row in lines if (m := _ITEM.match(row))}
-    for index in range(min(line, len(lines) - 1), max(line - 3, -1), -1):
-        for mended, message in _mended(lines[index], items):
+    for index in range(min(line, len(lines) - 1), max(line - _BLOCK_LINES, -1), -1):
+        # A slip within three lines of the error; a line of text that lost its indent further
+        # up too, as YAML reads on through a folded block until the next field.
+        nearby = _mended(lines[index], items) if index > line - 3 else iter(())
+        for mended, message in [*nearby, *_unindented(lines, index)]:
             if _reads_past([*lines[:index], mended, *lines[index + 1 :]], line, loader):
                 return index, message
     return None
+
+
+# How far up a line of text that lost its indent is looked for: a pack's introduction.
+_BLOCK_LINES = 40
+
+
+def _unindented(lines: list[str], index: int) -> Iterator[tuple[str, str]]:
+    """A line of text that lost its indent (a prompt or an intro wrapped by hand): the line
+    indented as the lines around it are, and what to tell the editor of it."""
+    row = lines[index]
+    if not row.strip() or row[0].isspace() or _TOP_LEVEL.match(row):
+        return
+    around = [lines[i] for i in (index + 1, index - 1) if 0 <= i < len(lines)]
+    indents = [len(r) - len(r.lstrip(" ")) for r in around if r.strip()]
+    # The text of a list item ("  - ") starts two further in than its dash.
+    indents += [n + 2 for n, r in zip(indents, around, strict=False) if r.lstrip().startswith("- ")]
+    for indent in dict.fromkeys(n for n in indents if n > 0):
+        yield (
+            " " * indent + row,
+            "this line has no indent, so YAML does not read it as part of the text it belongs "
+            "to: indent it as the other lines of that text are",
+        )
 
 
 def _mended(row: str, items: set[str]) -> Iterator[tuple[str, str]]:

@@ -263,6 +263,13 @@ BLOCK_PROMPTS = GOOD_CASE.replace(
         ),
         ("  - Who", "  -Who", 9, "a list item needs a space after its '-'"),
         ("page: 20", "page:20", 4, "'page:' needs a space after its colon"),
+        (
+            "  - What would A new case change in your area?",
+            "  - What would A new case\nchange in your area?",
+            9,
+            "this line has no indent, so YAML does not read it as part of the text it belongs "
+            "to: indent it as the other lines of that text are",
+        ),
         ("title: A new", "title:A new", 2, "'title:' needs a space after its colon"),
         (
             "page: 20",
@@ -279,6 +286,19 @@ def test_slips_yaml_reports_lines_below_are_named_at_their_own_line(
     assert slip in BLOCK_PROMPTS
     write_case(content, "newham-slip", BLOCK_PROMPTS.replace(slip, fixed))
     assert problems(content) == [f"content/cases/newham-slip.md:{line}: YAML syntax: {message}"]
+
+
+def test_an_intro_line_that_lost_its_indent_is_named_at_its_own_line(content: Path) -> None:
+    (content / "packs" / "intro.yaml").write_text(
+        "title: Intro\nintro: >-\n  First line,\nthen this one,\n  and more.\n\n"
+        "  Another paragraph.\nselect: {tags: [strategy]}\n",
+        encoding="utf-8",
+    )
+    assert problems(content) == [
+        "content/packs/intro.yaml:4: YAML syntax: this line has no indent, so YAML does not "
+        "read it as part of the text it belongs to: indent it as the other lines of that "
+        "text are"
+    ]
 
 
 def test_a_prompt_wrapped_before_a_dash_is_still_one_prompt(content: Path) -> None:
