@@ -186,9 +186,14 @@ class _Reader:
         if kind == "heading":
             level = int(node.tag[1])
             if level != 3:
+                written = (  # a line underlined with '===' or '---' is a heading too
+                    f"a line underlined with '{node.markup[0] * 3}'"
+                    if node.markup in ("=", "-")
+                    else f"'{'#' * level} ...'"
+                )
                 self.error(
                     line,
-                    f"heading level {level} ('{'#' * level} ...') is not allowed in a body: "
+                    f"heading level {level} ({written}) is not allowed in a body: "
                     "use '### ' (levels 1 and 2 are the pack's own sections and cases)",
                 )
                 return None

@@ -148,6 +148,9 @@ def image_problem(data: bytes, suffix: str) -> str | None:
         return f"is not a readable {suffix[1:].upper()} image"
     expected = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".gif": "GIF"}
     if kind != expected.get(suffix.lower()):
+        named = {"PNG": ".png", "JPEG": ".jpg", "GIF": ".gif"}.get(kind or "")
+        if named is not None:  # one Casebook reads: renaming it is enough
+            return f"is a {kind} image named {suffix}; rename it to end in {named}"
         return f"is a {kind} image named {suffix}; save it as {suffix[1:].upper()}"
     return None
 

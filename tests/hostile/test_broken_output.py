@@ -135,6 +135,18 @@ def test_a_broken_raster_figure_is_reported_by_check(project: Path) -> None:
     ]
 
 
+def test_a_png_named_jpg_is_told_to_be_renamed(project: Path) -> None:
+    from PIL import Image
+
+    case = project / "content" / "cases" / "newham-figure.md"
+    case.write_text(case.read_text().replace("chart.svg", "chart.jpg"))
+    Image.new("RGB", (8, 8)).save(project / "content" / "media" / "chart.jpg", format="PNG")
+    assert load_errors(project / "content") == [
+        "content/cases/newham-figure.md:11: image 'media/chart.jpg' cannot be drawn: it is a "
+        "PNG image named .jpg; rename it to end in .png"
+    ]
+
+
 def test_a_raster_figure_with_too_many_pixels_is_reported_as_too_large(project: Path) -> None:
     case = project / "content" / "cases" / "newham-figure.md"
     case.write_text(case.read_text().replace("chart.svg", "chart.png"))

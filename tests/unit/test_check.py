@@ -506,6 +506,19 @@ def test_errors_after_emphasis_over_lines_in_table_rows_and_in_an_intro_keep_the
     ]
 
 
+def test_a_heading_underlined_or_marked_is_named_as_written(content: Path) -> None:
+    body = "A title\n=======\n\nWords.\n\n## Two\n"
+    write_case(content, "newham-headings", GOOD_CASE.replace("Some words from the report.\n", body))
+    why = (
+        "is not allowed in a body: use '### ' (levels 1 and 2 are the pack's own sections and "
+        "cases)"
+    )
+    assert problems(content) == [
+        f"content/cases/newham-headings.md:9: heading level 1 (a line underlined with '===') {why}",
+        f"content/cases/newham-headings.md:14: heading level 2 ('## ...') {why}",
+    ]
+
+
 def test_bullets_pasted_from_a_word_processor_are_refused_at_their_lines(content: Path) -> None:
     body = "Partners include:\n•\tchildcare\n\uf0b7 health care\n\n● One more.\n"
     write_case(content, "newham-bullets", GOOD_CASE.replace("Some words from the report.\n", body))
