@@ -109,10 +109,27 @@ def media_file(content_root: Path, src: str) -> Path:
         raise MediaRefused("points outside content/media/")
     resolved = real_path(target)
     if not resolved.exists():
-        raise MediaRefused("does not exist")
+        raise MediaRefused("does not exist" + _media_like(target, src))
     if not resolved.is_file():
         raise MediaRefused("is not a plain file")
     return resolved
+
+
+def _media_like(target: Path, src: str) -> str:
+    """A hint naming the file in the figure's folder that ``target`` most likely means: the
+    same name in other capitals (a server's file names are case-sensitive), or a close one."""
+    import difflib
+
+    try:
+        names = sorted(p.name for p in target.parent.iterdir() if p.is_file())
+    except OSError:
+        return ""
+    same = [n for n in names if n.casefold() == target.name.casefold()]
+    close = same or difflib.get_close_matches(target.name, names, n=1, cutoff=0.7)
+    if not close:
+        return ""
+    shown = f"{src.rsplit('/', 1)[0]}/{close[0]}"
+    return f" (did you mean '{shown}'?" + (" Capitals count in file names)" if same else ")")
 
 
 def read_media(content_root: Path, src: str) -> bytes:

@@ -281,6 +281,24 @@ def test_a_media_file_named_with_percent_escapes_is_reported_by_check(content: P
     ]
 
 
+@pytest.mark.parametrize(
+    ("written", "hint"),
+    [
+        ("media/chart.png", " (did you mean 'media/Chart.png'? Capitals count in file names)"),
+        ("media/Chrat.png", " (did you mean 'media/Chart.png'?)"),
+        ("media/other.png", ""),
+    ],
+)
+def test_a_media_file_named_a_little_differently_is_suggested(
+    content: Path, written: str, hint: str
+) -> None:
+    (content / "media" / "Chart.png").write_bytes(PNG)
+    add_case(content, f"![A chart]({written})")
+    assert errors(content) == [
+        f"content/cases/newham-hostile.md:9: image '{written}' does not exist{hint}"
+    ]
+
+
 def test_a_media_file_with_an_accent_renders_in_both_formats(tmp_path: Path) -> None:
     from casebook.document import compose_pack
     from casebook.layout import load_layout
