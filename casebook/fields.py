@@ -46,6 +46,11 @@ class Fields:
         self.path = path
         self.node = node
         self.ok = node.kind == "map"
+        if not self.ok and node.kind == "null":  # nothing between the fences
+            problems.error(
+                path, node.line, f"{what} is empty; write its fields in it: {', '.join(keys)}"
+            )
+            return
         if not self.ok:
             problems.error(
                 path, node.line, f"{what} must be a mapping of fields, got {node.describe()}"

@@ -506,6 +506,13 @@ def test_errors_after_emphasis_over_lines_in_table_rows_and_in_an_intro_keep_the
     ]
 
 
+def test_an_empty_front_matter_names_the_fields_it_needs(content: Path) -> None:
+    (content / "guide.md").write_text("---\n---\nHow to run the session.\n", encoding="utf-8")
+    assert problems(content) == [
+        "content/guide.md:2: front matter is empty; write its fields in it: title"
+    ]
+
+
 def test_a_heading_underlined_or_marked_is_named_as_written(content: Path) -> None:
     body = "A title\n=======\n\nWords.\n\n## Two\n"
     write_case(content, "newham-headings", GOOD_CASE.replace("Some words from the report.\n", body))
