@@ -107,6 +107,15 @@ def read_insights(files: ContentFiles) -> tuple[Insight, ...] | None:
         pages = f.get("pages", True)
         summary = f.text("summary", one_line=False)
         prompts = f.texts("prompts")
+        items = f.node.mapping["prompts"].items if prompts is not None else ()
+        for item in items:
+            if not item.text.strip().endswith("?"):  # as a case's prompts are
+                problems.error(
+                    path,
+                    item.line,
+                    "prompts: this prompt is not a question; write it as a question ending in '?'",
+                )
+                prompts = None
         if number is not None and number != index:
             problems.error(
                 path,

@@ -506,6 +506,18 @@ def test_errors_after_emphasis_over_lines_in_table_rows_and_in_an_intro_keep_the
     ]
 
 
+def test_an_insight_prompt_must_be_a_question_as_a_case_s_must(content: Path) -> None:
+    insights = content / "insights.yaml"
+    text = insights.read_text(encoding="utf-8")
+    insights.write_text(
+        text.replace("do we plan from today?", "do we plan from today."), encoding="utf-8"
+    )
+    assert problems(content) == [
+        "content/insights.yaml:9: prompts: this prompt is not a question; write it as a "
+        "question ending in '?'"
+    ]
+
+
 def test_an_empty_front_matter_names_the_fields_it_needs(content: Path) -> None:
     (content / "guide.md").write_text("---\n---\nHow to run the session.\n", encoding="utf-8")
     assert problems(content) == [
