@@ -307,4 +307,5 @@ def _not_one_prompt(text: str) -> bool:
 def _prompt_key(prompt: str) -> str:
     """What makes two prompts the same: their words, whatever the case, spacing or quotes."""
     prompt = prompt.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
-    return " ".join(prompt.casefold().split())
+    # A space before a mark ("your area ?") or none after one is still the same prompt.
+    return " ".join(re.sub(r"\s*([,;:?!.])\s*", r"\1 ", prompt.casefold()).split())

@@ -805,11 +805,12 @@ def test_check_refuses_a_prompt_copied_from_another_case(
     caerphilly = mini_project / "content" / "cases" / f"{CAERPHILLY}.md"
     lines, at = prompt_lines(caerphilly)
     copied = lines[at].removeprefix("  - ").rstrip("\n")
-    newham_at = edit_prompts(
-        mini_project, NEWHAM, ["Which step would be hardest here?", copied.upper()]
-    )
-    # Reported at the second file in name order, naming the first; case and spacing aside,
-    # it is the same prompt.
+    # Capitals and spacing aside (a space before its '?', none after a comma), it is the
+    # same prompt.
+    retyped = copied.upper().replace("?", " ?").replace(", ", ",")
+    assert retyped != copied.upper()
+    newham_at = edit_prompts(mini_project, NEWHAM, ["Which step would be hardest here?", retyped])
+    # Reported at the second file in name order, naming the first.
     check_fails_with(
         run_cli,
         mini_project,
