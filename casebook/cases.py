@@ -110,7 +110,9 @@ class _CaseReader:
         case_places = f.texts("places")
         page = f.integer("page")
         insight = f.text("insight", printed=False)
-        case_tags = f.texts("tags", printed=False)
+        case_tags = f.texts(
+            "tags", printed=False, wanted=f"{TAGS_PER_CASE[0]} to {TAGS_PER_CASE[1]} tags"
+        )
         case_prompts = self.prompts(shown, f)
         if case_places is not None:
             known(

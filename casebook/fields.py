@@ -56,8 +56,10 @@ class Fields:
                 path, node.line, f"{what} must be a mapping of fields, got {node.describe()}"
             )
             return
+        self.unknown = False  # a field not in ``keys`` was found (and reported)
         for key, line in node.key_lines.items():
             if key not in keys:
+                self.unknown = True
                 hint = did_you_mean(key, keys)
                 problems.error(
                     path, line, f"unknown field '{key}'{hint}; allowed fields: {', '.join(keys)}"
@@ -130,9 +132,10 @@ class Fields:
         return int(value.text)
 
     def texts(
-        self, key: str, required: bool = True, printed: bool = True
+        self, key: str, required: bool = True, printed: bool = True, wanted: str = ""
     ) -> tuple[str, ...] | None:
-        """The items of the list ``key``; ``printed`` as for :meth:`text`."""
+        """The items of the list ``key``; ``printed`` as for :meth:`text`; ``wanted`` says
+        how many to give when the list is empty ("2 to 5 tags")."""
         value = self.get(key, required)
         if value is None:
             return None
@@ -169,8 +172,11 @@ class Fields:
                 out.append(checked)
             refused |= checked is None
         if required and not out and not value.items:
-            self.problems.error(self.path, value.line, f"{key}: is empty")
-        # A refused item is reported; checks of the list as a whole would only repeat it.
+            give = f"; give {wanted}" if wanted else ""
+            self.problems.error(self.path, value.line, f"{key}: is empty{give}")
+            refused = True
+        # A refused item (or list) is reported; checks of the list as a whole would only
+        # repeat it.
         return None if refused else tuple(out)
 
     def mapping(self, key: str, keys: tuple[str, ...], required: bool = True) -> Fields | None:

@@ -114,9 +114,10 @@ def _read_recipe(
             valid &= known(problems, path, select.line(key), key, values, allowed[key])
             chosen[key] = values
     if not chosen:
-        problems.error(
-            path, f.line("select"), f"select: give at least one of: {', '.join(_SELECT_KEYS)}"
-        )
+        if not select.unknown:  # a misspelt field is reported already
+            problems.error(
+                path, f.line("select"), f"select: give at least one of: {', '.join(_SELECT_KEYS)}"
+            )
         return None
     selection = Selection(**chosen)
     if valid and cases and not select_cases(selection, cases, nations_of):

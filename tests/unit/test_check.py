@@ -518,6 +518,18 @@ def test_an_insight_prompt_must_be_a_question_as_a_case_s_must(content: Path) ->
     ]
 
 
+def test_a_misspelt_selection_or_an_empty_tag_list_is_told_once(content: Path) -> None:
+    (content / "packs" / "typo.yaml").write_text(
+        "title: Typo\nselect:\n  tag: [strategy]\n", encoding="utf-8"
+    )
+    write_case(content, "newham-untagged", GOOD_CASE.replace("[strategy, integration]", "[]"))
+    assert problems(content) == [
+        "content/cases/newham-untagged.md:6: tags: is empty; give 2 to 5 tags",
+        "content/packs/typo.yaml:3: unknown field 'tag' (did you mean 'tags'?); allowed fields: "
+        "insights, nations, places, tags, cases",
+    ]
+
+
 def test_an_empty_front_matter_names_the_fields_it_needs(content: Path) -> None:
     (content / "guide.md").write_text("---\n---\nHow to run the session.\n", encoding="utf-8")
     assert problems(content) == [

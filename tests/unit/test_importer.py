@@ -274,8 +274,7 @@ def test_reimporting_the_report_keeps_every_real_case_and_a_new_case_asks_for_pr
     with pytest.raises(ContentError) as caught:
         load_corpus(content)
     assert [str(d).replace(str(content), "content") for d in caught.value.diagnostics] == [
-        f"content/cases/{new.name}:6: tags: is empty",
-        f"content/cases/{new.name}:6: tags: give 2 to 5 tags (found 0)",
+        f"content/cases/{new.name}:6: tags: is empty; give 2 to 5 tags",
         f"content/cases/{new.name}:7: prompts: give 2 to 3 discussion prompts (found 0)",
     ]
 
