@@ -88,6 +88,8 @@ def _parser() -> MarkdownIt:
     return md
 
 
+# Two words a zero-width space runs together.
+_JOINED = re.compile(r"(\w+)\u200b(\w+)")
 # Bullets a word processor types, which Markdown reads as text.
 _BULLETS = ("•", "◦", "▪", "‣", "●", "○", "■", "□", "➢", "\uf0b7")  # U+F0B7: Symbol font
 
@@ -154,6 +156,9 @@ class _Reader:
 
     def error(self, line: int, message: str) -> None:
         self.diagnostics.append(Diagnostic(self.path, self.first_line + line, message))
+
+    def warn(self, line: int, message: str) -> None:
+        self.diagnostics.append(Diagnostic(self.path, self.first_line + line, message, "warning"))
 
     def blocks(self, nodes: list[SyntaxTreeNode], depth: int) -> tuple[Block, ...]:
         out: list[Block] = []
@@ -396,6 +401,15 @@ class _Reader:
                 "(U+202A–U+202E, U+2066–U+2069); remove them",
             )
             text = "".join(ch for ch in text if ch not in BIDI_CONTROLS)
+        if joined := _JOINED.search(text):
+            # Pasted from a web page, say, where it stood for a space: the words print as one.
+            self.warn(
+                line,
+                f"a zero-width space (U+200B) joins '{joined.group(1)}' and "
+                f"'{joined.group(2)}', which print as one word, "
+                f"'{joined.group(1)}{joined.group(2)}'; type a space there if one is meant, "
+                "or remove it",
+            )
         self.characters(text, line)
         # A vertical tab or form feed pasted from Word is a line break the author meant.
         parts = re.split("[\v\f]", text)

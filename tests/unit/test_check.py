@@ -530,6 +530,21 @@ def test_a_misspelt_selection_or_an_empty_tag_list_is_told_once(content: Path) -
     ]
 
 
+def test_a_zero_width_space_between_two_words_is_a_warning(content: Path) -> None:
+    write_case(
+        content,
+        "newham-joined-words",
+        GOOD_CASE.replace("Some words from the report.", "Some social\u200bmedia words."),
+    )
+    warnings: list[Diagnostic] = []
+    load_corpus(content, warnings)
+    assert [str(w).replace(str(content), "content") for w in warnings] == [
+        "content/cases/newham-joined-words.md:9: warning: a zero-width space (U+200B) joins "
+        "'social' and 'media', which print as one word, 'socialmedia'; type a space there if "
+        "one is meant, or remove it"
+    ]
+
+
 def test_an_empty_front_matter_names_the_fields_it_needs(content: Path) -> None:
     (content / "guide.md").write_text("---\n---\nHow to run the session.\n", encoding="utf-8")
     assert problems(content) == [
