@@ -165,7 +165,10 @@ def _open(path: Path) -> _Opened:
 # the .docx that compare and refresh read.
 _SAVE_AS = "open it in Word or LibreOffice and save it as a Word document (.docx)"
 _OTHER_KINDS = (
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", f"is an older Word file (.doc), not a .docx: {_SAVE_AS}"),
+    (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+        f"is an older Word or Office file (.doc), not a .docx: {_SAVE_AS}",
+    ),
     (b"{\\rtf", f"is a Rich Text file (.rtf), not a .docx: {_SAVE_AS}"),
     (b"%PDF", "is a PDF; compare and refresh read the Word file (.docx) of a pack"),
 )
@@ -289,9 +292,12 @@ def _published_words(corpus: Corpus, ident: str, digest: str) -> list[str] | Non
     from casebook.markdown import parse_markdown
     from casebook.model import Case
 
+    insights = {i.id for i in corpus.insights}
+    places = {p.name for p in corpus.places}
     for edition in reversed(corpus.editions):
         record = edition.case(ident)
-        if record is None:
+        # A place or insight the content no longer has: not a case this content can show.
+        if record is None or record.insight not in insights or not places >= set(record.places):
             continue
         blocks, problems = parse_markdown(record.text, ident, 1)
         case = Case(
@@ -307,10 +313,7 @@ def _published_words(corpus: Corpus, ident: str, digest: str) -> list[str] | Non
             prompts=record.prompts,
             text=record.text,
         )
-        try:
-            words = case_words(case_entry(case, corpus))
-        except StopIteration:  # a place or insight the content no longer has
-            continue
+        words = case_words(case_entry(case, corpus))
         if not problems and words_digest(words) == digest:
             return words
     return None
@@ -359,7 +362,7 @@ def _pack(corpus: Corpus, pack_id: str) -> Pack | None:
 def _since(old: CaseRecord, new: CaseRecord) -> str:
     """What changed in a case between two records, field by field, word by word."""
     lines = []
-    for field in ("title", "places", "insight", "page", "citation", "prompts", "text"):
+    for field in ("title", "places", "insight", "tags", "page", "citation", "prompts", "text"):
         a, b = getattr(old, field), getattr(new, field)
         if a == b:
             continue

@@ -172,7 +172,7 @@ class _Reader:
         line = node.map[0] if node.map else 0
         kind = node.type
         if kind == "paragraph":
-            inlines = self.inlines(node.children[0], line)
+            inlines = self.inlines(node.children[0], line, paragraph=True)
             if len(inlines) == 1 and isinstance(inlines[0], Figure):
                 return inlines[0]
             if any(isinstance(i, Figure) for i in inlines):
@@ -300,10 +300,14 @@ class _Reader:
             cells.pop()
         return len(cells)
 
-    def inlines(self, inline: SyntaxTreeNode, line: int) -> tuple[Inline | Figure, ...]:
+    def inlines(
+        self, inline: SyntaxTreeNode, line: int, paragraph: bool = False
+    ) -> tuple[Inline | Figure, ...]:
+        """The inlines of ``inline`` (starting at ``line``); ``paragraph`` when it is a whole
+        paragraph, whose lines may start with a bullet pasted from a word processor."""
         out: list[Inline | Figure] = []
         offset = 0
-        starts_line = True
+        starts_line = paragraph
         for child in inline.children:
             kind = child.type
             here = line + offset
@@ -316,7 +320,7 @@ class _Reader:
                     "around it): start each item with '- ' (a hyphen and a space), after a "
                     "blank line",
                 )
-            starts_line = kind in ("softbreak", "hardbreak")
+            starts_line = paragraph and kind in ("softbreak", "hardbreak")
             if kind == "text":
                 self.text(child.content, here, out)
             elif kind == "softbreak":

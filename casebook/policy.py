@@ -167,7 +167,10 @@ def image_problem(data: bytes, suffix: str) -> str | None:
     if kind != expected.get(suffix.lower()):
         named = {"PNG": ".png", "JPEG": ".jpg", "GIF": ".gif"}.get(kind or "")
         if named is not None:  # one Casebook reads: renaming it is enough
-            return f"is a {kind} image named {suffix}; rename it to end in {named}"
+            return (
+                f"is a {kind} image named {suffix}; rename it to end in {named}, and the "
+                "picture's address with it"
+            )
         return f"is a {kind} image named {suffix}; save it as {suffix[1:].upper()}"
     return None
 

@@ -281,33 +281,58 @@ def _slip(text: str, line: int, loader: Any) -> tuple[int, str] | None:
     for index in range(min(line, len(lines) - 1), max(line - _BLOCK_LINES, -1), -1):
         # A slip within three lines of the error; a line of text that lost its indent further
         # up too, as YAML reads on through a folded block until the next field.
-        nearby = _mended(lines[index], items) if index > line - 3 else iter(())
-        for mended, message in [*nearby, *_unindented(lines, index)]:
-            if _reads_past([*lines[:index], mended, *lines[index + 1 :]], line, loader):
-                return index, message
+        if index > line - 3:
+            for mended, message in _mended(lines[index], items):
+                if _reads_past([*lines[:index], mended, *lines[index + 1 :]], line, loader):
+                    return index, message
+        if (told := _unindented(lines, index, line, loader)) is not None:
+            return index, told
     return None
 
 
 # How far up a line of text that lost its indent is looked for: a pack's introduction.
 _BLOCK_LINES = 40
+# "page 20", "tags [a, b]": a field's name and a short value, without the colon between
+# them; not a line of wrapped text, which runs longer or ends in a mark.
+_NO_COLON = re.compile(r"([a-z_][\w-]*)[ \t]+(\S+(?:[ \t]+\S+){0,3})(?<![,.;:?!])")
+_NO_INDENT = "this line has no indent, so YAML does not read it as part of the text it belongs to"
 
 
-def _unindented(lines: list[str], index: int) -> Iterator[tuple[str, str]]:
-    """A line of text that lost its indent (a prompt or an intro wrapped by hand): the line
-    indented as the lines around it are, and what to tell the editor of it."""
+def _unindented(lines: list[str], index: int, line: int, loader: Any) -> str | None:
+    """What to tell the editor of a line at the left edge that YAML cannot read, when
+    indenting it as the text around it is (a prompt or an intro wrapped by hand), or writing a
+    colon after its first word ("page 20"), lets YAML read past ``line``; None otherwise."""
     row = lines[index]
     if not row.strip() or row[0].isspace() or _TOP_LEVEL.match(row):
-        return
-    around = [lines[i] for i in (index + 1, index - 1) if 0 <= i < len(lines)]
-    indents = [len(r) - len(r.lstrip(" ")) for r in around if r.strip()]
-    # The text of a list item ("  - ") starts two further in than its dash.
-    indents += [n + 2 for n, r in zip(indents, around, strict=False) if r.lstrip().startswith("- ")]
-    for indent in dict.fromkeys(n for n in indents if n > 0):
-        yield (
-            " " * indent + row,
-            "this line has no indent, so YAML does not read it as part of the text it belongs "
-            "to: indent it as the other lines of that text are",
+        return None
+
+    def reads(mended: str) -> bool:
+        return _reads_past([*lines[:index], mended, *lines[index + 1 :]], line, loader)
+
+    # The nearest lines with text below and above, and the indent of each; the text of a
+    # list item ("  - ") starts two further in than its dash.
+    below = next((r for r in lines[index + 1 :] if r.strip()), "")
+    above = next((r for r in reversed(lines[:index]) if r.strip()), "")
+    indents: list[int] = []
+    for near in (below, above):
+        indent = len(near) - len(near.lstrip(" "))
+        indents += [indent, indent + 2] if near.lstrip().startswith("- ") else [indent]
+    indented = any(reads(" " * n + row) for n in dict.fromkeys(indents) if n > 0)
+    named = _NO_COLON.fullmatch(row)
+    colon = named is not None and reads(f"{named.group(1)}: {named.group(2)}")
+    if indented and colon:
+        assert named is not None
+        return (
+            f"{_NO_INDENT}, and no ':' after '{named.group(1)}', so not as a field either: "
+            "indent it as the other lines of that text are if it is more of that text, or "
+            f"write '{named.group(1)}:' if it is a field"
         )
+    if indented:
+        return f"{_NO_INDENT}: indent it as the other lines of that text are"
+    if colon:
+        assert named is not None
+        return f"'{named.group(1)}' needs a ':' after it to be read as a field"
+    return None
 
 
 def _mended(row: str, items: set[str]) -> Iterator[tuple[str, str]]:

@@ -143,7 +143,7 @@ def test_a_png_named_jpg_is_told_to_be_renamed(project: Path) -> None:
     Image.new("RGB", (8, 8)).save(project / "content" / "media" / "chart.jpg", format="PNG")
     assert load_errors(project / "content") == [
         "content/cases/newham-figure.md:11: image 'media/chart.jpg' cannot be drawn: it is a "
-        "PNG image named .jpg; rename it to end in .png"
+        "PNG image named .jpg; rename it to end in .png, and the picture's address with it"
     ]
 
 

@@ -263,6 +263,7 @@ BLOCK_PROMPTS = GOOD_CASE.replace(
         ),
         ("  - Who", "  -Who", 9, "a list item needs a space after its '-'"),
         ("page: 20", "page:20", 4, "'page:' needs a space after its colon"),
+        ("page: 20", "page 20", 4, "'page' needs a ':' after it to be read as a field"),
         (
             "  - What would A new case change in your area?",
             "  - What would A new case\nchange in your area?",
@@ -298,6 +299,38 @@ def test_an_intro_line_that_lost_its_indent_is_named_at_its_own_line(content: Pa
         "content/packs/intro.yaml:4: YAML syntax: this line has no indent, so YAML does not "
         "read it as part of the text it belongs to: indent it as the other lines of that "
         "text are"
+    ]
+
+
+def test_a_line_that_is_wrapped_text_or_a_field_without_its_colon_is_told_both(
+    content: Path,
+) -> None:
+    moved = BLOCK_PROMPTS.replace("tags: [strategy, integration]\n", "").replace(
+        "  - Who would lead A new case here?\n",
+        "  - Who would lead A new case here?\ntags strategy\n",
+    )
+    write_case(content, "newham-colon", moved)
+    assert problems(content) == [
+        "content/cases/newham-colon.md:9: YAML syntax: this line has no indent, so YAML does not "
+        "read it as part of the text it belongs to, and no ':' after 'tags', so not as a field "
+        "either: indent it as the other lines of that text are if it is more of that text, or "
+        "write 'tags:' if it is a field"
+    ]
+
+
+def test_a_wrapped_insight_prompt_before_a_blank_line_is_named_at_its_line(
+    content: Path,
+) -> None:
+    insights = content / "insights.yaml"
+    text = insights.read_text(encoding="utf-8")
+    wrapped = "    - What would we stop doing if our plan\nwere followed?\n\n"
+    text = text.replace("    - What would we stop doing if our plan were followed?\n", wrapped)
+    insights.write_text(text, encoding="utf-8")
+    line = text[: text.index("were followed?")].count("\n") + 1
+    assert problems(content) == [
+        f"content/insights.yaml:{line}: YAML syntax: this line has no indent, so YAML does not "
+        "read it as part of the text it belongs to: indent it as the other lines of that text "
+        "are"
     ]
 
 
@@ -580,6 +613,15 @@ def test_bullets_pasted_from_a_word_processor_are_refused_at_their_lines(content
         "no font in the packs draws; write the character meant",
         f"content/cases/newham-bullets.md:13: a line starting with '●' {why}",
     ]
+
+
+def test_a_bullet_in_a_table_cell_or_inside_emphasis_is_text(content: Path) -> None:
+    body = (
+        "Services **● offered** here, and a [• list](https://example.org).\n\n"
+        "| Service | Offered |\n|---|---|\n| Health visiting | ● |\n"
+    )
+    write_case(content, "newham-marks", GOOD_CASE.replace("Some words from the report.\n", body))
+    assert any(c.id == "newham-marks" for c in load_corpus(content).cases)
 
 
 def test_errors_after_code_links_and_html_over_lines_keep_their_line(content: Path) -> None:
