@@ -618,14 +618,21 @@ def _retype(path: Path, old: str, new: str) -> None:
     word.save(str(path))
 
 
-def test_a_conflict_worked_in_by_hand_a_case_moved_out_and_a_retitled_case(
-    mini_project: Path, run_cli: RunCli, tmp_path: Path
-) -> None:
-    project = _project(mini_project, run_cli)
+def _locally_edited_copy(project: Path, run_cli: RunCli, tmp_path: Path) -> tuple[Path, Path]:
+    """The scenario's project, and a Word copy of its insight pack whose case A the local
+    area has added a sentence to."""
+    project = _project(project, run_cli)
     assert run_cli("--only", PACK, "--format", "docx", cwd=project).returncode == 0
     copy = tmp_path / "ours.docx"
     shutil.copyfile(project / "dist" / f"{PACK}.docx", copy)
     _append_to(copy, "a lack of consistency", " We heard the same here.")
+    return project, copy
+
+
+def test_a_conflict_worked_in_by_hand_a_case_moved_out_and_a_retitled_case(
+    mini_project: Path, run_cli: RunCli, tmp_path: Path
+) -> None:
+    project, copy = _locally_edited_copy(mini_project, run_cli, tmp_path)
     # The editor changes A's words, retitles C, and moves F to another insight.
     cases = project / "content" / "cases"
     _edit(cases / f"{A}.md", "a lack of consistency", "a lack of consistency across services")
@@ -713,11 +720,7 @@ def test_a_copy_of_a_pack_no_longer_published_is_out_of_date(
 def test_a_copy_compares_after_a_place_it_names_is_renamed(
     mini_project: Path, run_cli: RunCli, tmp_path: Path
 ) -> None:
-    project = _project(mini_project, run_cli)
-    assert run_cli("--only", PACK, "--format", "docx", cwd=project).returncode == 0
-    copy = tmp_path / "ours.docx"
-    shutil.copyfile(project / "dist" / f"{PACK}.docx", copy)
-    _append_to(copy, "a lack of consistency", " We heard the same here.")
+    project, copy = _locally_edited_copy(mini_project, run_cli, tmp_path)
     content = project / "content"
     _edit(content / "places.yaml", "- name: Caerphilly\n", "- name: Caerphilly Borough\n")
     for case in (content / "cases").glob("caerphilly-*.md"):
