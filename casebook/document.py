@@ -11,6 +11,7 @@ from casebook.blocks import Block, BulletList, Link, ListItem, Paragraph, Text
 from casebook.model import PACK_KINDS, Case, Corpus, Pack
 
 __all__ = [
+    "INSIGHT_PROMPTS_TITLE",
     "ActionSheet",
     "CaseEntry",
     "CaseGroup",
@@ -18,6 +19,7 @@ __all__ = [
     "Document",
     "Section",
     "TocEntry",
+    "case_entry",
     "compose_pack",
     "document_digest",
     "long_date",

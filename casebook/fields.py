@@ -46,6 +46,7 @@ class Fields:
         self.path = path
         self.node = node
         self.ok = node.kind == "map"
+        self.unknown = False  # a field not in ``keys`` was found (and reported)
         if not self.ok and node.kind == "null":  # nothing between the fences
             problems.error(
                 path, node.line, f"{what} is empty; write its fields in it: {', '.join(keys)}"
@@ -56,7 +57,6 @@ class Fields:
                 path, node.line, f"{what} must be a mapping of fields, got {node.describe()}"
             )
             return
-        self.unknown = False  # a field not in ``keys`` was found (and reported)
         for key, line in node.key_lines.items():
             if key not in keys:
                 self.unknown = True
