@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from casebook.document import CaseEntry, Document, case_entry, compose_pack
-from casebook.editions import case_record, word_diff
+from casebook.editions import case_record, record_case, word_diff
 from casebook.model import CaseRecord, Corpus, Pack
 from casebook.provenance import (
     BOOKMARK_PREFIX,
@@ -290,7 +290,6 @@ def _published_words(corpus: Corpus, ident: str, digest: str) -> list[str] | Non
     """The words of case ``ident`` as some published edition gave them, the one whose digest
     a copy records (``digest``); None when no edition's record has it."""
     from casebook.markdown import parse_markdown
-    from casebook.model import Case
 
     insights = {i.id for i in corpus.insights}
     places = {p.name for p in corpus.places}
@@ -300,20 +299,7 @@ def _published_words(corpus: Corpus, ident: str, digest: str) -> list[str] | Non
         if record is None or record.insight not in insights or not places >= set(record.places):
             continue
         blocks, problems = parse_markdown(record.text, ident, 1)
-        case = Case(
-            id=ident,
-            path=ident,
-            title=record.title,
-            places=record.places,
-            page=record.page,
-            insight=record.insight,
-            tags=record.tags,
-            body=blocks,
-            digest="",
-            prompts=record.prompts,
-            text=record.text,
-        )
-        words = case_words(case_entry(case, corpus))
+        words = case_words(case_entry(record_case(ident, record, corpus, blocks), corpus))
         if not problems and words_digest(words) == digest:
             return words
     return None

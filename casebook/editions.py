@@ -21,6 +21,7 @@ from pathlib import Path
 
 import yaml
 
+from casebook.blocks import Block
 from casebook.diagnostics import ContentError, Diagnostic
 from casebook.model import Case, CaseRecord, Corpus, EditionRecord, Pack
 from casebook.packs import select_packs
@@ -36,6 +37,7 @@ __all__ = [
     "edition_changes",
     "load_editions",
     "publish_edition",
+    "record_case",
     "records_of",
     "whats_new",
     "word_diff",
@@ -496,7 +498,11 @@ def _diffs(old: CaseRecord, new: CaseRecord, fields: Sequence[str]) -> tuple[tup
     return tuple(out)
 
 
-def _pseudo_case(ident: str, record: CaseRecord, corpus: Corpus) -> Case:
+def record_case(
+    ident: str, record: CaseRecord, corpus: Corpus, body: tuple[Block, ...] = ()
+) -> Case:
+    """A case as ``record`` says it was, under the id ``ident``, naming only the places the
+    content still has; ``body`` its text as blocks, if wanted."""
     known = {p.name for p in corpus.places}
     return Case(
         id=ident,
@@ -506,7 +512,7 @@ def _pseudo_case(ident: str, record: CaseRecord, corpus: Corpus) -> Case:
         page=record.page,
         insight=record.insight,
         tags=record.tags,
-        body=(),
+        body=body,
         digest="",
         prompts=record.prompts,
         text=record.text,
@@ -520,7 +526,7 @@ def _packs_reaching(
     today's pack definitions select), in build order."""
     marker = "\0then:"
     idents = list(idents)
-    then = tuple(_pseudo_case(marker + i, old[i], corpus) for i in idents if i in old)
+    then = tuple(record_case(marker + i, old[i], corpus) for i in idents if i in old)
     packs = select_packs(replace(corpus, cases=corpus.cases + then))
     out: dict[str, tuple[str, ...]] = {}
     for ident in idents:
