@@ -43,6 +43,9 @@ MIN_MARGINS_MM = (20.0, 24.0)
 HEAD_SIZE_PT = 16.0
 PAGE_NUMBER_MM = 52.0
 HEAD_ROOM = 0.97
+#: The action-planning sheet's forms, one an action: the sheet asks for two or three, and
+#: handwriting at this size needs the width of the page, not a column of a table.
+ACTION_FORMS = 3
 
 
 def render(document: Document, layout: Layout, content_dir: Path) -> tuple[bytes, int | None]:
@@ -65,6 +68,7 @@ def render_html(document: Document, layout: Layout, env: jinja2.Environment | No
         margins_mm=margins,
         running_heads=running_heads(document, layout, width_mm),
         edition_name="large print",  # the window title tells it from the standard PDF
+        action_forms=ACTION_FORMS,
         env=env,
     )
 

@@ -111,6 +111,7 @@ def render_html(
     margins_mm: Sequence[float] | None = None,
     running_heads: Mapping[str, str] | None = None,
     edition_name: str = "",
+    action_forms: int = 0,
     env: jinja2.Environment | None = None,
 ) -> str:
     """The exact HTML WeasyPrint is given for ``document`` (relative URLs, no machine paths).
@@ -119,7 +120,9 @@ def render_html(
     so they restyle the same pack (the large-print stylesheet does); ``margins_mm`` (top,
     right, bottom, left) replace the brand's page margins; ``running_heads`` (case anchor ->
     text) gives a case's continued pages a shorter head than its heading; ``edition_name``
-    follows the pack's title in the PDF's own title ("All case examples: large print").
+    follows the pack's title in the PDF's own title ("All case examples: large print");
+    ``action_forms``, when not 0, sets the action-planning sheet as that many forms, one an
+    action, with room to write beside each question, instead of a table.
     ``env`` is the template environment to use (see :func:`render_template`).
     """
     del media_root  # figures are written as content:media/... and resolved by the fetcher
@@ -133,6 +136,7 @@ def render_html(
         env=env,
         stylesheets=tuple(stylesheets),
         edition_name=edition_name,
+        action_forms=action_forms,
         **extra,
     )
 
@@ -184,6 +188,7 @@ def render_template(
             "generator": f"Casebook {__version__}",
             "running_heads": {},  # case anchor -> a shortened running head (large print)
             "edition_name": "",  # after the pack's title in the PDF's title: "large print"
+            "action_forms": 0,  # the action sheet as forms, one an action (large print)
         }
         return template.render({**values, **context})
     except jinja2.TemplateNotFound as error:

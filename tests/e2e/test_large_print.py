@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import itertools
 import shutil
 import subprocess
 import sys
@@ -188,11 +189,18 @@ def test_valley_council_large_print(document: Document) -> None:
     runs = text_runs(pdf)
     assert "Valley Council Early Years Partnership" in " ".join(r.text for r in runs)
     assert min(r.size for r in runs) >= 16
-    # Its deeper margins still leave the action-planning sheet one page, before About.
+    # Its deeper margins still leave the action-planning sheet two pages, before About, with
+    # every form whole.
     texts = [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
     assert texts[-1].lstrip().startswith(document.about.title)
-    assert document.action_sheet.title in texts[-2]
-    assert document.action_sheet.columns[0] not in texts[-3]
+    assert document.action_sheet.title in texts[-3]
+    forms = action_forms(document, runs)
+    assert [len(form) for form in forms] == [5, 5, 5]
+    assert [{r.page for r in form} for form in forms] == [
+        {len(texts) - 3},
+        {len(texts) - 2},
+        {len(texts) - 2},
+    ]
 
 
 def test_a_brand_s_narrow_margins_still_leave_room_for_head_and_footer(
@@ -238,20 +246,41 @@ def test_pdfua_qpdf_and_poppler_accept_large_print(
     assert "result: PASS" in report.stdout, report.stdout
 
 
-def test_the_action_sheet_leaves_room_to_write_a_name_and_a_date(
+def action_forms(document: Document, runs: list[Run]) -> list[list[Run]]:
+    """The action-planning sheet's forms, one an action: for each, its heading's run and the
+    first run of each question, in the order drawn."""
+    sheet = min(r.page for r in runs if r.text.startswith(document.action_sheet.title))
+    firsts = [column.split()[0] for column in document.action_sheet.columns]
+    forms: list[list[Run]] = []
+    for run in (r for r in runs if r.page >= sheet):
+        words = run.text.split()
+        if len(words) == 2 and words[0] == "Action" and words[1].isdigit():
+            forms.append([run])
+        elif forms and len(forms[-1]) <= len(firsts) and words[:1] == [firsts[len(forms[-1]) - 1]]:
+            forms[-1].append(run)
+    return forms
+
+
+def test_the_action_sheet_is_a_form_an_action_with_room_to_write_at_this_size(
     document: Document, runs: list[Run]
 ) -> None:
-    # The header cells start where their columns do: "Who will lead it?" and "By when?" each
-    # get 22% of the line (38 mm between the default brand's 18 mm margins) for a name or a
-    # date handwritten at this size, their padding included.
-    page = max(r.page for r in runs if r.text.startswith(document.action_sheet.title))
-    starts = {}
-    for column in document.action_sheet.columns:
-        first_word = column.split()[0]
-        starts[column] = min(r.x for r in runs if r.page == page and r.text.startswith(first_word))
-    lefts = [starts[c] for c in document.action_sheet.columns]
-    assert lefts == sorted(lefts)
+    forms = action_forms(document, runs)
+    assert [squash(form[0].text) for form in forms] == ["Action 1", "Action 2", "Action 3"]
     mm = 72 / 25.4
-    line = A4[0] - 36 * mm
-    for width in (lefts[2] - lefts[1], lefts[3] - lefts[2]):
-        assert abs(width - 0.22 * line) < 1 * mm, width / mm
+    for form in forms:
+        heading, *questions = form
+        # Each question once, in order, on the heading's page: a form is never split.
+        assert [q.text.split()[0] for q in questions] == [
+            c.split()[0] for c in document.action_sheet.columns
+        ]
+        assert {q.page for q in questions} == {heading.page}
+        assert all(q.size >= 16 for q in questions)
+        # Every question starts at the left margin, its room to answer beside it: three
+        # lines 13 mm apart for what and how you will know, a line for who and for when.
+        assert {round(q.x) for q in questions} == {round(heading.x)}
+        gaps = [(a.y - b.y) / mm for a, b in itertools.pairwise(questions)]
+        assert gaps[0] > 3 * 13 and gaps[1] > 13 and gaps[2] > 13, gaps
+    # The last question's three lines fit under it before the next form's heading.
+    for form, following in itertools.pairwise(forms):
+        if following[0].page == form[0].page:
+            assert (form[-1].y - following[0].y) / mm > 3 * 13
