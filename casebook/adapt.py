@@ -16,12 +16,20 @@ from __future__ import annotations
 import copy as copying
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from casebook.document import CaseEntry, Document, case_entry, compose_pack
-from casebook.editions import case_record, record_case, word_diff
+from casebook.document import (
+    CONTENTS_TITLE,
+    WHATS_NEW_TITLE,
+    CaseEntry,
+    Document,
+    case_entry,
+    compose_pack,
+)
+from casebook.editions import WHATS_NEW_LINES, case_record, record_case, word_diff
 from casebook.model import CaseRecord, Corpus, Pack
 from casebook.provenance import (
     BOOKMARK_PREFIX,
@@ -380,6 +388,9 @@ class Refreshed:
     # Both empty when the copy prints the current edition already.
     edition_updated: tuple[str, ...] = ()
     edition_kept: tuple[str, ...] = ()
+    # What became of the copy's "What's new in this edition" (see _renew_whats_new): "" when
+    # nothing was to be done, else "updated", "added", "removed" or "kept".
+    whats_new: str = ""
 
 
 def refresh_copy(
@@ -408,18 +419,32 @@ def refresh_copy(
     if merged:
         now = _current_entries(corpus)
         digests.update({ident: case_digest(now[ident]) for ident in merged})
-    if updated:
-        import docx
+    rendered: dict[str, Any] = {}
 
-        pack = _pack(corpus, opened.provenance.pack)
+    def fresh_of(document: Document) -> Any:
+        """``document`` rendered as Word (once), opened with python-docx."""
+        if document.pack_id not in rendered:
+            import docx
+
+            rendered[document.pack_id] = docx.Document(io.BytesIO(render(document)))
+        return rendered[document.pack_id]
+
+    own = _pack(corpus, opened.provenance.pack)
+    mine = None if own is None else compose_pack(own, corpus, date)
+    sections = list(opened.provenance.sections)
+    whats_new = _renew_whats_new(word, mine, corpus, sections, fresh_of)
+    if updated:
         wanted = {c.id for c in updated}
+        pack = own
         if pack is None or not wanted <= {c.id for c in pack.cases}:
             from casebook.packs import ALL_CASES_ID
 
             pack = _pack(corpus, ALL_CASES_ID)
         assert pack is not None
-        document: Document = compose_pack(pack, corpus, date)
-        fresh = docx.Document(io.BytesIO(render(document)))
+        document: Document = (
+            mine if mine is not None and pack is own else compose_pack(pack, corpus, date)
+        )
+        fresh = fresh_of(document)
         fresh_numbers = {
             ident: n
             for n, ident, _ in provenance_of(read_properties(fresh)).cases  # type: ignore[union-attr]
@@ -449,11 +474,158 @@ def refresh_copy(
             (f"Casebook case {number:03d}", ident),
             (f"Casebook digest {number:03d}", digests[ident]),
         ]
-    properties += [(f"Casebook section {n:02d}", t) for n, t in enumerate(provenance.sections, 1)]
+    properties += [(f"Casebook section {n:02d}", t) for n, t in enumerate(sections, 1)]
     write_properties(word, properties)
     buffer = io.BytesIO()
     word.save(buffer)
-    return Refreshed(comparison, out, buffer.getvalue(), *edition)
+    return Refreshed(comparison, out, buffer.getvalue(), *edition, whats_new=whats_new)
+
+
+def _renew_whats_new(
+    word: Any, document: Document | None, corpus: Corpus, sections: list[str], fresh: Any
+) -> str:
+    """Make the copy's "What's new in this edition" the one ``document`` (the copy's pack as
+    published now; None when it is no longer published) prints, as a fresh download would
+    have it: its lines replaced where they still read as Casebook printed them for some
+    edition, the section taken out where the pack has none now (else it would tell an older
+    edition's changes as this one's), and put in before the contents where the pack has one
+    now and the copy never had one. A section the local area deleted stays deleted, and one
+    they wrote in stays as they wrote it. ``sections`` (the copy's published section
+    headings) is updated; ``fresh(document)`` is ``document`` rendered as Word. Returns what
+    was done: "updated", "added", "not added", "removed", "unpublished", "kept" or ""."""
+    body = word.element.body
+    found = _section(word, WHATS_NEW_TITLE)
+    wanted = document is not None and document.whats_new is not None
+    if found is None:
+        published = _key(WHATS_NEW_TITLE) in {_key(t) for t in sections}
+        if not wanted or published:
+            return ""
+        assert document is not None
+        contents = next(_contents(word), None)
+        if contents is None:
+            return "not added"
+        made = fresh(document)
+        new = [copying.deepcopy(e) for e in _section(made, WHATS_NEW_TITLE) or []]
+        _Adopter(made, word).adopt(new)
+        for element in new:
+            # The contents link to bookmarks by position ("_Toc00000002"): this one's name
+            # may be another heading's in the copy. Updating the contents adds the section.
+            for mark in list(element.iter(_w("bookmarkStart"), _w("bookmarkEnd"))):
+                mark.getparent().remove(mark)
+            contents.addprevious(element)
+        sections.append(WHATS_NEW_TITLE)
+        return "added"
+    heading, *rest = found
+    lines = [e for e in rest if e.tag in (_w("p"), _w("tbl"))]
+    named = {c.heading for c in corpus.cases}
+    named |= {r.heading for e in corpus.editions for _, r in e.cases}
+    headings = {" ".join(normalised_words(h)) for h in named}
+    if not all(_printed_line(e, headings) for e in lines):
+        return "kept"
+    if not wanted:
+        _drop_contents_lines(body, heading)
+        for element in [heading, *lines]:
+            element.getparent().remove(element)
+        sections[:] = [t for t in sections if _key(t) != _key(WHATS_NEW_TITLE)]
+        return "removed" if document is not None else "unpublished"
+    assert document is not None
+    made = fresh(document)
+    _, *now = _section(made, WHATS_NEW_TITLE) or [None]
+    if [w for e in now for w in element_words(e)] == [w for e in lines for w in element_words(e)]:
+        return ""
+    now = [copying.deepcopy(e) for e in now]
+    _Adopter(made, word).adopt(now)
+    for element in lines:
+        element.getparent().remove(element)
+    for element in reversed(now):
+        heading.addnext(element)
+    return "updated"
+
+
+def _printed_line(element: Any, headings: set[str]) -> bool:
+    """Whether ``element`` is a line of "What's new in this edition" as Casebook prints it,
+    a paragraph with nothing else in it (no picture, no section break): since when, or a
+    change to the case with one of ``headings``."""
+    if element.tag != _w("p") or any(
+        True for _ in element.iter(_w("sectPr"), _w("drawing"), _w("pict"), _w("object"))
+    ):
+        return False
+    text = " ".join(element_words(element))
+    since, change = WHATS_NEW_LINES
+    if since.fullmatch(text):
+        return True
+    matched = change.fullmatch(text)
+    if matched is None:
+        return False
+    named = matched.group(2)  # the heading, and what changed in brackets
+    return named in headings or any(
+        named.startswith(f"{heading} (") and named.endswith(")") for heading in headings
+    )
+
+
+def _section(word: Any, title: str) -> list[Any] | None:
+    """The top-level elements of ``word``'s section headed ``title`` (in any capitals)
+    outside its cases: the heading, then everything up to the next level 1 or 2 heading, the
+    contents or the end of the body; None when there is no such section."""
+    body = word.element.body
+    in_cases = _in_cases(body)
+    headings = {e for e in heading_elements(body, word) if e not in in_cases}
+    contents = set(_contents(word))
+    found: list[Any] | None = None
+    for child in body:
+        if found is None:
+            if child in headings and _key(" ".join(element_words(child))) == _key(title):
+                found = [child]
+        elif child in headings or child in contents or child.tag in (_w("sdt"), _w("sectPr")):
+            break
+        else:
+            found.append(child)
+    return found
+
+
+def _in_cases(body: Any) -> set[Any]:
+    """The top-level elements of ``body`` that belong to a case (within its bookmark)."""
+    return {e for elements in marked_ranges(body).values() for e in elements}
+
+
+def _contents(word: Any) -> Iterator[Any]:
+    """The top-level elements of the copy's contents, outside its cases, in order: its heading
+    (as printed, or in a contents style) and lines (in a contents style, or holding the
+    contents field), or the block Word and LibreOffice wrap them in."""
+    names = {
+        style.get(_w("styleId")): (name.get(_w("val")) or "").casefold()
+        for style in word.styles.element.findall(_w("style"))
+        if (name := style.find(_w("name"))) is not None
+    }
+    body = word.element.body
+    in_cases = _in_cases(body)
+    for child in body:
+        if child in in_cases:
+            continue
+        if child.tag == _w("sdt"):
+            if any(" TOC " in f" {t.text} " for t in child.iter(_w("instrText"))):
+                yield child
+            continue
+        if child.tag != _w("p"):
+            continue
+        style = child.find(f"{_w('pPr')}/{_w('pStyle')}")
+        name = names.get(style.get(_w("val")) if style is not None else None, "")
+        field = any(" TOC " in f" {t.text} " for t in child.iter(_w("instrText")))
+        if name.startswith("toc") or field or element_words(child) == [CONTENTS_TITLE]:
+            yield child
+
+
+def _drop_contents_lines(body: Any, heading: Any) -> None:
+    """Take out the contents' lines that link to ``heading``'s bookmarks, in the body or in
+    the block the contents are wrapped in (not a line that holds the contents field's own
+    start or end)."""
+    names = {m.get(_w("name")) for m in heading.iter(_w("bookmarkStart"))}
+    for link in list(body.iter(_w("hyperlink"))):
+        if link.get(_w("anchor")) not in names:
+            continue
+        line = next(link.iterancestors(_w("p")), None)
+        if line is not None and not any(True for _ in line.iter(_w("fldChar"))):
+            line.getparent().remove(line)
 
 
 # Where a pack prints its edition: the cover's line ("First edition, 26 November 2026") and

@@ -762,9 +762,22 @@ def _compare(options: argparse.Namespace) -> int:
     return 0
 
 
+# What refresh did with a copy's "What's new in this edition" (adapt.Refreshed.whats_new).
+_WHATS_NEW_SAID = {
+    "updated": "now lists this edition’s changes",
+    "added": "added before the contents, listing this edition’s changes",
+    "not added": "not added, as this copy has no contents to put it before; a fresh "
+    "download has it",
+    "removed": "taken out: none of this pack’s cases changed in this edition",
+    "unpublished": "taken out: this pack is no longer published, so no edition changes it",
+    "kept": "kept as you worded it; it may tell an earlier edition’s changes",
+}
+
+
 def _refresh(options: argparse.Namespace) -> int:
     from casebook.adapt import CopyError, refresh_copy
     from casebook.build import UsageError
+    from casebook.document import WHATS_NEW_TITLE
     from casebook.files import write_atomic
     from casebook.layout import load_layout
     from casebook.word import render_docx
@@ -815,6 +828,8 @@ def _refresh(options: argparse.Namespace) -> int:
             f"{'edition':9}  kept as you worded it {where} "
             f"(the edition is now “{refreshed.edition}”)"
         )
+    if refreshed.whats_new:
+        print(f"{'section':9}  “{WHATS_NEW_TITLE}”: {_WHATS_NEW_SAID[refreshed.whats_new]}")
     updated = sum(c.status == "updated" for c in comparison.cases)
     print(f"wrote {options.out}: {_count(updated, 'case')} updated; {options.file} is unchanged")
     return 0

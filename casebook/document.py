@@ -11,7 +11,9 @@ from casebook.blocks import Block, BulletList, Link, ListItem, Paragraph, Text
 from casebook.model import PACK_KINDS, Case, Corpus, Pack
 
 __all__ = [
+    "CONTENTS_TITLE",
     "INSIGHT_PROMPTS_TITLE",
+    "WHATS_NEW_TITLE",
     "ActionSheet",
     "CaseEntry",
     "CaseGroup",
@@ -25,6 +27,11 @@ __all__ = [
     "long_date",
     "with_first_case",
 ]
+
+#: The section a pack opens with from its second edition on, where its cases changed.
+WHATS_NEW_TITLE = "What’s new in this edition"
+#: The heading of a pack's contents.
+CONTENTS_TITLE = "Contents"
 
 ACTION_COLUMNS = (
     "What will we do?",
@@ -404,7 +411,7 @@ def compose_pack(pack: Pack, corpus: Corpus, date: str | None = None) -> Documen
             edition=f"{source.edition.label}, {long_date(iso)}",
         ),
         guide=Section("guide", corpus.guide_title, corpus.guide),
-        contents_title="Contents",
+        contents_title=CONTENTS_TITLE,
         introduction=_introduction(pack, corpus),
         groups=_groups(pack, corpus),
         action_sheet=ActionSheet(
@@ -426,17 +433,14 @@ def compose_pack(pack: Pack, corpus: Corpus, date: str | None = None) -> Documen
 def _whats_new(pack: Pack, corpus: Corpus) -> Section | None:
     """One line per case of the pack added, updated or withdrawn since the edition before
     this one; None in a first edition or where none of the pack's cases changed."""
-    from casebook.editions import whats_new
+    from casebook.editions import WHATS_NEW_SINCE, whats_new
 
     found = whats_new(pack, corpus)
     if found is None:
         return None
     previous, lines = found
     blocks: tuple[Block, ...] = (
-        _para(
-            f"Since the {previous.label} ({long_date(previous.date)}), these cases in this "
-            "pack have changed:"
-        ),
+        _para(WHATS_NEW_SINCE.format(label=previous.label, date=long_date(previous.date))),
         _bullets(list(lines)),
     )
-    return Section("whats-new", "What’s new in this edition", blocks)
+    return Section("whats-new", WHATS_NEW_TITLE, blocks)

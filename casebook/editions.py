@@ -30,6 +30,8 @@ from casebook.yamlfile import Node, parse_yaml
 
 __all__ = [
     "EDITIONS_DIR",
+    "WHATS_NEW_LINES",
+    "WHATS_NEW_SINCE",
     "CaseChange",
     "Changes",
     "changes_since",
@@ -583,6 +585,18 @@ def changes_since(corpus: Corpus, base: EditionRecord) -> tuple[CaseChange, ...]
 
 
 _CHANGE_WORDS = {"added": "Added", "edited": "Updated", "withdrawn": "Withdrawn"}
+#: The line that opens a pack's "What's new in this edition", before its line a case.
+WHATS_NEW_SINCE = "Since the {label} ({date}), these cases in this pack have changed:"
+#: Every line of that section as printed, the first and then a case's. A Word copy whose
+#: section reads only so shows it as Casebook printed it (``adapt``).
+WHATS_NEW_LINES = (
+    re.compile(
+        re.escape(WHATS_NEW_SINCE)
+        .replace(re.escape("{label}"), ".+")
+        .replace(re.escape("{date}"), r"\d{1,2} [A-Z][a-z]+ \d{4}")
+    ),
+    re.compile("(" + "|".join(_CHANGE_WORDS.values()) + r"): (.+)"),
+)
 _FIELD_WORDS = {
     "title": "title",
     "places": "places",

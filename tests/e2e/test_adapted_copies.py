@@ -251,12 +251,15 @@ def test_refresh_prints_the_new_edition_where_the_copy_still_prints_the_old_one(
         in untouched.stdout.splitlines()
     )
     a = _paragraphs(tmp_path / "a.docx")
-    assert not any("First edition" in p for p in a)
+    # The first edition is named only where "What's new in this edition" says since when.
+    assert [p for p in a if "First edition" in p] == [
+        "Since the First edition (15 January 2026), these cases in this pack have changed:"
+    ]
     [about] = [p for p in a if p.startswith("Second edition, 1 January 2026. Content version ")]
     assert about in fresh  # the content version of the pack as published now
     assert a.index("Second edition, 1 January 2026") < a.index(about)
     assert kept.returncode == 0, kept.stderr
-    assert kept.stdout.splitlines()[-3:-1] == [
+    assert [line for line in kept.stdout.splitlines() if line.startswith("edition")] == [
         "edition    now “Second edition, 1 January 2026” in About the source",
         "edition    kept as you worded it on the cover "
         "(the edition is now “Second edition, 1 January 2026”)",
@@ -510,7 +513,10 @@ def test_an_adapted_copy_is_compared_and_refreshed_after_a_second_edition(
     assert not any(p.startswith("Newham: The 50 Steps") for p in paragraphs)  # B stays deleted
     assert SECTION in paragraphs
     assert "Second edition, 1 January 2026" in paragraphs  # the cover, saved by LibreOffice
-    assert not any("First edition" in p for p in paragraphs)
+    # The first edition is named only where "What's new in this edition" says since when.
+    assert [p for p in paragraphs if "First edition" in p] == [
+        "Since the First edition (15 January 2026), these cases in this pack have changed:"
+    ]
     word = docx.Document(str(refreshed))
     [c_text] = [p for p in word.paragraphs if "a single shared front door" in p.text]
     [c_heading] = [p for p in word.paragraphs if p.text == "Newham: Family hubs"]
@@ -733,3 +739,158 @@ def test_a_copy_compares_after_a_place_it_names_is_renamed(
     # and retitled since, is a conflict to look at by hand.
     assert _statuses(compared)[A] == "conflict"
     assert _statuses(compared)[D] == "updated"
+
+
+WHATS_NEW = "What’s new in this edition"
+
+
+def _section_of(paragraphs: list[str], title: str) -> list[str]:
+    """The paragraphs from ``title`` up to the contents' heading."""
+    start = paragraphs.index(title)
+    return paragraphs[start : paragraphs.index("Contents", start)]
+
+
+def test_refresh_keeps_what_s_new_in_this_edition_true_to_the_edition(
+    mini_project: Path, run_cli: RunCli, tmp_path: Path
+) -> None:
+    project = _project(mini_project, run_cli)
+    cases = project / "content" / "cases"
+
+    def publish(label: str, date: str) -> None:
+        published = run_cli("edition", label, "--date", date, cwd=project)
+        assert published.returncode == 0, published.stderr
+        built = run_cli("--only", PACK, "--format", "docx", "--jobs", "1", cwd=project)
+        assert built.returncode == 0, built.stderr
+
+    def refresh(copy: Path, out: str) -> tuple[list[str], list[str]]:
+        done = run_cli("refresh", str(copy), "--out", str(tmp_path / out), cwd=project)
+        assert done.returncode == 0, done.stderr
+        said = [line for line in done.stdout.splitlines() if line.startswith("section")]
+        return said, _paragraphs(tmp_path / out)
+
+    built = run_cli("--only", PACK, "--format", "docx", "--jobs", "1", cwd=project)
+    assert built.returncode == 0, built.stderr
+    first = tmp_path / "first.docx"
+    shutil.copyfile(project / "dist" / f"{PACK}.docx", first)
+    assert WHATS_NEW not in _paragraphs(first)
+
+    # A first-edition copy, refreshed to the second: the section a fresh download has now,
+    # before the contents, and recorded as published (not reported as the local area's).
+    _edit(cases / f"{C}.md", "a shared front door", "one front door")
+    mapped = cases / "newport-mapping-local-assets.md"
+    mapped.write_text(mapped.read_text(encoding="utf-8") + "\nIt was mapped again.\n", "utf-8")
+    publish("Second edition", "2026-06-01")
+    theirs = run_cli("--only", "needs-and-assets", "--format", "docx", "--jobs", "1", cwd=project)
+    assert theirs.returncode == 0, theirs.stderr
+    custom = tmp_path / "needs-and-assets.docx"
+    shutil.copyfile(project / "dist" / "needs-and-assets.docx", custom)
+    assert "Updated: Newport: Mapping local assets (text)" in _paragraphs(custom)
+    said, second = refresh(first, "second.docx")
+    assert said == [
+        "section    “What’s new in this edition”: added before the contents, listing this "
+        "edition’s changes"
+    ]
+    fresh = _paragraphs(project / "dist" / f"{PACK}.docx")
+    assert (
+        _section_of(second, WHATS_NEW)
+        == _section_of(fresh, WHATS_NEW)
+        == [
+            WHATS_NEW,
+            "Since the First edition (15 January 2026), these cases in this pack have changed:",
+            "Updated: Newham: Family hubs (text)",
+        ]
+    )
+    assert second.index("How to use this pack") < second.index(WHATS_NEW)
+    compared = run_cli("compare", str(tmp_path / "second.docx"), "--json", cwd=project)
+    assert compared.returncode == 0, compared.stdout
+    assert json.loads(compared.stdout)["added"] == []
+    word = docx.Document(str(tmp_path / "second.docx"))
+    [heading] = [p for p in word.paragraphs if p.text == WHATS_NEW]
+    assert heading.style is not None and heading.style.name == "Heading 1"
+    [line] = [p for p in word.paragraphs if p.text.startswith("Updated: Newham")]
+    assert line.style is not None and line.style.name == "List Bullet"
+    ids = word.element.body.xpath("//w:bookmarkStart/@w:id")
+    assert len(ids) == len(set(ids))
+
+    # The same copy with a line of the local area's own in the section (worded as Casebook
+    # words its lines), one with the section deleted, and one whose contents heading they
+    # renamed; and a fresh download of the second edition.
+    word = docx.Document(str(tmp_path / "second.docx"))
+    [line] = [p for p in word.paragraphs if p.text.startswith("Updated: Newham")]
+    line.insert_paragraph_before("Updated: our hubs timetable (see page 4)", line.style)
+    word.save(str(tmp_path / "noted.docx"))
+    word = docx.Document(str(tmp_path / "second.docx"))
+    start = next(i for i, p in enumerate(word.paragraphs) if p.text == WHATS_NEW)
+    for p in word.paragraphs[start : start + 3]:
+        p._p.getparent().remove(p._p)
+    word.save(str(tmp_path / "deleted.docx"))
+    word = docx.Document(str(tmp_path / "second.docx"))
+    [contents] = [p for p in word.paragraphs if p.text == "Contents"]
+    contents.runs[0].text = "In this pack"
+    word.save(str(tmp_path / "renamed.docx"))
+    downloaded = tmp_path / "downloaded.docx"
+    shutil.copyfile(project / "dist" / f"{PACK}.docx", downloaded)
+    assert _paragraphs(downloaded).count(WHATS_NEW) == 2  # the section and its contents line
+
+    # A third edition changes another case of the pack: the section now tells its changes,
+    # not the second edition's; the local area's wording and their deletion stand.
+    _edit(cases / f"{F}.md", "every quarter", "every three months")
+    (project / "content" / "packs" / "needs-and-assets.yaml").unlink()
+    publish("Third edition", "2026-09-01")
+    said, third = refresh(tmp_path / "second.docx", "third.docx")
+    assert said == ["section    “What’s new in this edition”: now lists this edition’s changes"]
+    assert _section_of(third, WHATS_NEW) == [
+        WHATS_NEW,
+        "Since the Second edition (1 June 2026), these cases in this pack have changed:",
+        "Updated: Newport: Shared outcomes (text)",
+    ]
+    said, noted = refresh(tmp_path / "noted.docx", "noted-3.docx")
+    assert said == [
+        "section    “What’s new in this edition”: kept as you worded it; it may tell an "
+        "earlier edition’s changes"
+    ]
+    assert "Updated: our hubs timetable (see page 4)" in noted
+    assert "Updated: Newham: Family hubs (text)" in noted
+    # A copy of a pack no longer published: no edition will tell its changes again.
+    said, unpublished = refresh(custom, "needs-and-assets-3.docx")
+    assert said == [
+        "section    “What’s new in this edition”: taken out: this pack is no longer "
+        "published, so no edition changes it"
+    ]
+    assert not any("What’s new" in p or p.startswith("Updated: ") for p in unpublished)
+    said, deleted = refresh(tmp_path / "deleted.docx", "deleted-3.docx")
+    assert said == [] and WHATS_NEW not in deleted
+    said, renamed = refresh(tmp_path / "renamed.docx", "renamed-3.docx")
+    assert said == ["section    “What’s new in this edition”: now lists this edition’s changes"]
+    new = renamed[renamed.index(WHATS_NEW) : renamed.index("In this pack")]
+    assert new == _section_of(third, WHATS_NEW)
+    said, downloaded_3 = refresh(downloaded, "downloaded-3.docx")
+    assert said == ["section    “What’s new in this edition”: now lists this edition’s changes"]
+    assert downloaded_3.count(WHATS_NEW) == 2
+
+    # A fourth edition changes no case of the pack: a fresh download has no such section,
+    # and the refreshed copy loses it and its line in the contents.
+    other = next(
+        path for path in cases.glob("*.md") if "insight: whole-local-resource" in path.read_text()
+    )
+    text = other.read_text(encoding="utf-8")
+    other.write_text(text.rstrip("\n") + " It was reviewed a year on.\n", encoding="utf-8")
+    publish("Fourth edition", "2026-12-01")
+    assert WHATS_NEW not in _paragraphs(project / "dist" / f"{PACK}.docx")
+    said, fourth = refresh(tmp_path / "third.docx", "fourth.docx")
+    assert said == [
+        "section    “What’s new in this edition”: taken out: none of this pack’s cases "
+        "changed in this edition"
+    ]
+    assert not any("What’s new" in p or p.startswith("Since the") for p in fourth)
+    # A copy with the section's line in its contents loses that line too.
+    said, downloaded_4 = refresh(tmp_path / "downloaded-3.docx", "downloaded-4.docx")
+    assert said == [
+        "section    “What’s new in this edition”: taken out: none of this pack’s cases "
+        "changed in this edition"
+    ]
+    assert not any("What’s new" in p for p in downloaded_4)
+    assert "How to use this pack" in downloaded_4[downloaded_4.index("Contents") :]
+    compared = run_cli("compare", str(tmp_path / "fourth.docx"), "--json", cwd=project)
+    assert compared.returncode == 0, compared.stdout
+    assert json.loads(compared.stdout)["added"] == []
