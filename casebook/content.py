@@ -70,6 +70,10 @@ def _load(root: Path, problems: Problems, unpublished: bool) -> Corpus | None:
     editions = read_editions(files, unpublished)
     published = frozenset(ident for ident, _ in editions[-1].cases) if editions else frozenset()
     cases = read_cases(files, insights, places, tags, published)
+    if editions:
+        from casebook.editions import renamed_cases
+
+        problems.extend(renamed_cases(cases, editions[-1]))
     recipes = read_recipes(files, insights, places, tags, cases)
     if problems.has_errors():
         return None

@@ -41,6 +41,7 @@ __all__ = [
     "publish_edition",
     "record_case",
     "records_of",
+    "renamed_cases",
     "whats_new",
     "word_diff",
 ]
@@ -264,6 +265,37 @@ def case_record(case: Case, corpus: Corpus) -> CaseRecord:
 def records_of(corpus: Corpus) -> tuple[tuple[str, CaseRecord], ...]:
     """What every case says now, in report order."""
     return tuple((c.id, case_record(c, corpus)) for c in corpus.cases)
+
+
+def renamed_cases(cases: Sequence[Case], latest: EditionRecord) -> list[Diagnostic]:
+    """A warning for each case not in ``latest`` (the latest edition) that reads as one of its
+    cases the content no longer has: the same heading, or the same text. That is a case file
+    renamed, and a case under a new name is a new case: the old one is withdrawn from every
+    pack, "What's new" and adapted copy that had it."""
+    ids = {c.id for c in cases}
+    gone = [(ident, record) for ident, record in latest.cases if ident not in ids]
+    if not gone:
+        return []
+    published = {ident for ident, _ in latest.cases}
+    found = []
+    for case in cases:
+        if case.id in published:
+            continue
+        for ident, record in gone:
+            if record.heading == case.heading or record.text.split() == case.text.split():
+                found.append(
+                    Diagnostic(
+                        case.path,
+                        0,
+                        f"reads as {ident}, published in the {latest.label} and no longer "
+                        f"in the content: if this file was {ident}.md, give it that name "
+                        "again, as a case under a new name is a new case and the old one is "
+                        "withdrawn from every pack and adapted copy that had it",
+                        "warning",
+                    )
+                )
+                break
+    return found
 
 
 # --- publishing ------------------------------------------------------------------------------

@@ -1067,3 +1067,31 @@ def test_a_case_whose_body_shows_nothing_is_refused(content: Path, body: str) ->
     assert problems(content) == [
         "content/cases/newham-blank.md:9: the case has no body text (only invisible characters)"
     ]
+
+
+def test_a_published_case_renamed_is_a_warning_naming_its_old_name(content: Path) -> None:
+    cases = content / "cases"
+    # Renamed; renamed and retitled (the same text); and a new case beside them.
+    (cases / "caerphilly-vision-for-change.md").rename(cases / "caerphilly-vision.md")
+    old = cases / "newham-the-50-steps-to-a-healthier-borough.md"
+    text = old.read_text(encoding="utf-8")
+    old.unlink()
+    (cases / "newham-fifty-steps.md").write_text(
+        text.replace("title: The 50 Steps to a healthier borough", "title: Fifty steps"),
+        encoding="utf-8",
+    )
+    write_case(content, "newham-a-new-case", GOOD_CASE)
+    warnings: list[Diagnostic] = []
+    load_corpus(content, warnings)
+    said = "published in the Test edition and no longer in the content: if this file was"
+    tail = (
+        "give it that name again, as a case under a new name is a new case and the old one "
+        "is withdrawn from every pack and adapted copy that had it"
+    )
+    assert sorted(str(w).replace(str(content), "content") for w in warnings) == [
+        "content/cases/caerphilly-vision.md:0: warning: reads as caerphilly-vision-for-change, "
+        f"{said} caerphilly-vision-for-change.md, {tail}",
+        "content/cases/newham-fifty-steps.md:0: warning: reads as "
+        f"newham-the-50-steps-to-a-healthier-borough, {said} "
+        f"newham-the-50-steps-to-a-healthier-borough.md, {tail}",
+    ]
