@@ -389,7 +389,8 @@ class Refreshed:
     edition_updated: tuple[str, ...] = ()
     edition_kept: tuple[str, ...] = ()
     # What became of the copy's "What's new in this edition" (see _renew_whats_new): "" when
-    # nothing was to be done, else "updated", "added", "removed" or "kept".
+    # nothing was to be done, else "updated", "added", "not added", "removed", "unpublished"
+    # or "kept".
     whats_new: str = ""
 
 

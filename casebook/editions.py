@@ -619,8 +619,9 @@ def changes_since(corpus: Corpus, base: EditionRecord) -> tuple[CaseChange, ...]
 _CHANGE_WORDS = {"added": "Added", "edited": "Updated", "withdrawn": "Withdrawn"}
 #: The line that opens a pack's "What's new in this edition", before its line a case.
 WHATS_NEW_SINCE = "Since the {label} ({date}), these cases in this pack have changed:"
-#: Every line of that section as printed, the first and then a case's. A Word copy whose
-#: section reads only so shows it as Casebook printed it (``adapt``).
+#: Every line of that section as printed: the first, and then a case's (its second group the
+#: case's heading, then what changed in brackets, if anything). ``adapt`` tells a Word copy's
+#: section as printed by them.
 WHATS_NEW_LINES = (
     re.compile(
         re.escape(WHATS_NEW_SINCE)
