@@ -319,17 +319,26 @@ def _pdf_options() -> dict[str, Any]:
 
 
 def _scope_header_cells(rendered: Any, pdf: Any) -> None:
-    """Give every header cell in the structure tree a column scope.
+    """Give every header cell in the structure tree the scope of what it heads.
 
     WeasyPrint tags a ``<th>`` as /TH and links data cells to it with /Headers, but writes no
-    /Scope, which PDF/UA checkers and screen readers look for first. Every header cell
-    Casebook writes heads a column (``<th scope="col">``: the action sheet's and the content
-    tables' header rows), so /Column is what each one means.
+    /Scope, which PDF/UA checkers and screen readers look for first. A header cell in a
+    table's head row (``<thead>``: the action sheet's and the content tables') heads its
+    column; one in a body row (``<th scope="row">``: large print's action forms) heads its
+    row.
     """
     del rendered
+
+    def parent(element: Any) -> Any:
+        reference = element.get("P")
+        return pdf.objects[int(reference.split()[0])] if reference else None
+
     for obj in pdf.objects:
         if isinstance(obj, dict) and obj.get("Type") == "/StructElem" and obj.get("S") == "/TH":
-            obj["A"]["Scope"] = "/Column"
+            row = parent(obj)
+            group = None if row is None else parent(row)
+            in_head = group is not None and group.get("S") == "/THead"
+            obj["A"]["Scope"] = "/Column" if in_head else "/Row"
 
 
 # --- HTML for blocks -------------------------------------------------------------------------

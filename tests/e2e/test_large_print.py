@@ -16,6 +16,7 @@ from conftest import LAYOUTS, MINI_CONTENT
 from pdf_runs import A4, Run, outline_titles, squash, text_runs
 from pypdf import PdfReader
 from test_cards import pack_document
+from test_pdf import structure_elements
 
 from casebook.blocks import Emphasis, Paragraph, Quote, Strong, Text, plain_text
 from casebook.document import Document, with_first_case
@@ -284,3 +285,16 @@ def test_the_action_sheet_is_a_form_an_action_with_room_to_write_at_this_size(
     for form, following in itertools.pairwise(forms):
         if following[0].page == form[0].page:
             assert (form[-1].y - following[0].y) / mm > 3 * 13
+
+
+def test_each_question_of_an_action_form_heads_its_row(
+    document: Document, large: tuple[bytes, int | None], runs: list[Run]
+) -> None:
+    # A screen reader announces the question with the room to answer beside it, not as the
+    # head of a column.
+    pages = {form[0].page + 1 for form in action_forms(document, runs)}
+    headers = [e for role, e, page in structure_elements(large[0]) if role == "/TH"]
+    on_forms = [e for role, e, page in structure_elements(large[0]) if page in pages]
+    assert len([e for e in on_forms if e["/S"] == "/TH"]) == 3 * 4
+    assert {str(e["/A"]["/Scope"]) for e in on_forms if e["/S"] == "/TH"} == {"/Row"}
+    assert len(headers) == 3 * 4  # the mini pack has no table of its own
