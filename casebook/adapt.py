@@ -506,14 +506,19 @@ def _renew_whats_new(
         if contents is None:
             return "not added"
         made = fresh(document)
-        new = [copying.deepcopy(e) for e in _section(made, WHATS_NEW_TITLE) or []]
-        _Adopter(made, word).adopt(new)
+        section = _section(made, WHATS_NEW_TITLE) or []
+        new = [copying.deepcopy(e) for e in section]
+        line = _contents_line(made.element.body, section[0]) if section else None
+        adopter = _Adopter(made, word)
+        adopter.adopt(new)
         for element in new:
             # The contents link to bookmarks by position ("_Toc00000002"): this one's name
-            # may be another heading's in the copy. Updating the contents adds the section.
+            # may be another heading's in the copy.
             for mark in list(element.iter(_w("bookmarkStart"), _w("bookmarkEnd"))):
                 mark.getparent().remove(mark)
             contents.addprevious(element)
+        if new and line is not None:
+            _list_in_contents(body, new[0], copying.deepcopy(line), adopter)
         sections.append(WHATS_NEW_TITLE)
         return "added"
     heading, *rest = found
@@ -614,6 +619,45 @@ def _contents(word: Any) -> Iterator[Any]:
         field = any(" TOC " in f" {t.text} " for t in child.iter(_w("instrText")))
         if name.startswith("toc") or field or element_words(child) == [CONTENTS_TITLE]:
             yield child
+
+
+def _contents_line(body: Any, heading: Any) -> Any:
+    """The contents' line that links to ``heading``, or None."""
+    names = {m.get(_w("name")) for m in heading.iter(_w("bookmarkStart"))}
+    for link in body.iter(_w("hyperlink")):
+        if link.get(_w("anchor")) in names:
+            return next(link.iterancestors(_w("p")), None)
+    return None
+
+
+def _list_in_contents(body: Any, heading: Any, line: Any, adopter: _Adopter) -> None:
+    """Put ``line`` (a contents line copied from a fresh pack) in the copy's contents after
+    the line of the nearest heading before ``heading`` that has one, linked to ``heading``
+    by a bookmark of its own, so that the contents list the section before they are next
+    updated. Where no heading before it has a line, the contents are left to Word."""
+    if any(True for _ in line.iter(_w("fldChar"))):
+        return  # the line that starts or ends the contents field: not one to copy
+    before = heading.getprevious()
+    while before is not None:
+        found = _contents_line(body, before) if before.tag == _w("p") else None
+        if found is not None:
+            names = set(body.xpath("//w:bookmarkStart/@w:name"))
+            number = 1
+            while f"_TocWhatsNew{number}" in names:
+                number += 1
+            name = f"_TocWhatsNew{number}"
+            used = [int(i) for i in body.xpath("//w:bookmarkStart/@w:id") if str(i).isdigit()]
+            ident = str(max(used, default=0) + 1)
+            start = heading.makeelement(_w("bookmarkStart"), {_w("id"): ident, _w("name"): name})
+            at = 1 if heading.find(_w("pPr")) is not None else 0
+            heading.insert(at, start)
+            heading.append(heading.makeelement(_w("bookmarkEnd"), {_w("id"): ident}))
+            for link in line.iter(_w("hyperlink")):
+                link.set(_w("anchor"), name)
+            adopter.adopt([line])
+            found.addnext(line)
+            return
+        before = before.getprevious()
 
 
 def _drop_contents_lines(body: Any, heading: Any) -> None:

@@ -801,12 +801,18 @@ def test_refresh_keeps_what_s_new_in_this_edition_true_to_the_edition(
         ]
     )
     assert second.index("How to use this pack") < second.index(WHATS_NEW)
+    # The contents list it too, after the guide, linked to it.
+    listed = second[second.index("Contents") :]
+    assert listed[1:3] == ["How to use this pack", WHATS_NEW]
     compared = run_cli("compare", str(tmp_path / "second.docx"), "--json", cwd=project)
     assert compared.returncode == 0, compared.stdout
     assert json.loads(compared.stdout)["added"] == []
     word = docx.Document(str(tmp_path / "second.docx"))
-    [heading] = [p for p in word.paragraphs if p.text == WHATS_NEW]
+    [heading, entry] = [p for p in word.paragraphs if p.text == WHATS_NEW]
     assert heading.style is not None and heading.style.name == "Heading 1"
+    assert entry.style is not None and entry.style.name.casefold() == "toc 1"
+    [name] = heading._p.xpath("./w:bookmarkStart/@w:name")
+    assert entry._p.xpath(".//w:hyperlink/@w:anchor") == [name]
     [line] = [p for p in word.paragraphs if p.text.startswith("Updated: Newham")]
     assert line.style is not None and line.style.name == "List Bullet"
     ids = word.element.body.xpath("//w:bookmarkStart/@w:id")
@@ -823,6 +829,8 @@ def test_refresh_keeps_what_s_new_in_this_edition_true_to_the_edition(
     start = next(i for i, p in enumerate(word.paragraphs) if p.text == WHATS_NEW)
     for p in word.paragraphs[start : start + 3]:
         p._p.getparent().remove(p._p)
+    [entry] = [p for p in word.paragraphs if p.text == WHATS_NEW]  # as F9 would
+    entry._p.getparent().remove(entry._p)
     word.save(str(tmp_path / "deleted.docx"))
     word = docx.Document(str(tmp_path / "second.docx"))
     [contents] = [p for p in word.paragraphs if p.text == "Contents"]
