@@ -29,7 +29,7 @@ from casebook.document import (
     case_entry,
     compose_pack,
 )
-from casebook.editions import WHATS_NEW_LINES, case_record, record_case, word_diff
+from casebook.editions import case_record, record_case, whats_new_line, word_diff
 from casebook.model import CaseRecord, Corpus, Pack
 from casebook.provenance import (
     BOOKMARK_PREFIX,
@@ -508,7 +508,7 @@ def _renew_whats_new(
         made = fresh(document)
         section = _section(made, WHATS_NEW_TITLE) or []
         new = [copying.deepcopy(e) for e in section]
-        line = _contents_line(made.element.body, section[0]) if section else None
+        line = next(_contents_lines(made.element.body, section[0]), None) if section else None
         adopter = _Adopter(made, word)
         adopter.adopt(new)
         for element in new:
@@ -523,10 +523,7 @@ def _renew_whats_new(
         return "added"
     heading, *rest = found
     lines = [e for e in rest if e.tag in (_w("p"), _w("tbl"))]
-    named = {c.heading for c in corpus.cases}
-    named |= {r.heading for e in corpus.editions for _, r in e.cases}
-    headings = {" ".join(normalised_words(h)) for h in named}
-    if not all(_printed_line(e, headings) for e in lines):
+    if not all(_printed_line(e, corpus) for e in lines):
         return "kept"
     if not wanted:
         _drop_contents_lines(body, heading)
@@ -548,25 +545,16 @@ def _renew_whats_new(
     return "updated"
 
 
-def _printed_line(element: Any, headings: set[str]) -> bool:
-    """Whether ``element`` is a line of "What's new in this edition" as Casebook prints it,
-    a paragraph with nothing else in it (no picture, no section break): since when, or a
-    change to the case with one of ``headings``."""
+def _printed_line(element: Any, corpus: Corpus) -> bool:
+    """Whether ``element`` is a line of "What's new in this edition" as Casebook prints it
+    for some edition of ``corpus`` (or an empty paragraph, as Enter after the last line
+    leaves): a paragraph with nothing else in it, no picture, no section break."""
     if element.tag != _w("p") or any(
         True for _ in element.iter(_w("sectPr"), _w("drawing"), _w("pict"), _w("object"))
     ):
         return False
-    text = " ".join(element_words(element))
-    since, change = WHATS_NEW_LINES
-    if since.fullmatch(text):
-        return True
-    matched = change.fullmatch(text)
-    if matched is None:
-        return False
-    named = matched.group(2)  # the heading, and what changed in brackets
-    return named in headings or any(
-        named.startswith(f"{heading} (") and named.endswith(")") for heading in headings
-    )
+    words = element_words(element)
+    return not words or whats_new_line(" ".join(words), corpus)
 
 
 def _section(word: Any, title: str) -> list[Any] | None:
@@ -582,7 +570,12 @@ def _section(word: Any, title: str) -> list[Any] | None:
         if found is None:
             if child in headings and _key(" ".join(element_words(child))) == _key(title):
                 found = [child]
-        elif child in headings or child in contents or child.tag in (_w("sdt"), _w("sectPr")):
+        elif (
+            child in headings
+            or child in contents
+            or child in in_cases
+            or child.tag in (_w("sdt"), _w("sectPr"))
+        ):
             break
         else:
             found.append(child)
@@ -609,25 +602,41 @@ def _contents(word: Any) -> Iterator[Any]:
         if child in in_cases:
             continue
         if child.tag == _w("sdt"):
-            if any(" TOC " in f" {t.text} " for t in child.iter(_w("instrText"))):
+            if _holds_contents_field(child):
                 yield child
             continue
         if child.tag != _w("p"):
             continue
         style = child.find(f"{_w('pPr')}/{_w('pStyle')}")
         name = names.get(style.get(_w("val")) if style is not None else None, "")
-        field = any(" TOC " in f" {t.text} " for t in child.iter(_w("instrText")))
-        if name.startswith("toc") or field or element_words(child) == [CONTENTS_TITLE]:
+        if (
+            name.startswith("toc")
+            or _holds_contents_field(child)
+            or element_words(child) == [CONTENTS_TITLE]
+        ):
             yield child
 
 
-def _contents_line(body: Any, heading: Any) -> Any:
-    """The contents' line that links to ``heading``, or None."""
+def _holds_contents_field(element: Any) -> bool:
+    """Whether ``element`` holds the instruction of a contents (TOC) field."""
+    return any(" TOC " in f" {t.text} " for t in element.iter(_w("instrText")))
+
+
+def _next_bookmark_id(body: Any) -> str:
+    """A bookmark id no bookmark in ``body`` has."""
+    used = [int(i) for i in body.xpath("//w:bookmarkStart/@w:id") if str(i).isdigit()]
+    return str(max(used, default=0) + 1)
+
+
+def _contents_lines(body: Any, heading: Any) -> Iterator[Any]:
+    """The contents' lines (paragraphs, in the body or in the block the contents are wrapped
+    in) that link to ``heading``."""
     names = {m.get(_w("name")) for m in heading.iter(_w("bookmarkStart"))}
-    for link in body.iter(_w("hyperlink")):
+    for link in list(body.iter(_w("hyperlink"))):
         if link.get(_w("anchor")) in names:
-            return next(link.iterancestors(_w("p")), None)
-    return None
+            line = next(link.iterancestors(_w("p")), None)
+            if line is not None:
+                yield line
 
 
 def _list_in_contents(body: Any, heading: Any, line: Any, adopter: _Adopter) -> None:
@@ -635,19 +644,18 @@ def _list_in_contents(body: Any, heading: Any, line: Any, adopter: _Adopter) -> 
     the line of the nearest heading before ``heading`` that has one, linked to ``heading``
     by a bookmark of its own, so that the contents list the section before they are next
     updated. Where no heading before it has a line, the contents are left to Word."""
-    if any(True for _ in line.iter(_w("fldChar"))):
+    if not _fields_closed(line):
         return  # the line that starts or ends the contents field: not one to copy
     before = heading.getprevious()
     while before is not None:
-        found = _contents_line(body, before) if before.tag == _w("p") else None
+        found = next(_contents_lines(body, before), None) if before.tag == _w("p") else None
         if found is not None:
             names = set(body.xpath("//w:bookmarkStart/@w:name"))
             number = 1
             while f"_TocWhatsNew{number}" in names:
                 number += 1
             name = f"_TocWhatsNew{number}"
-            used = [int(i) for i in body.xpath("//w:bookmarkStart/@w:id") if str(i).isdigit()]
-            ident = str(max(used, default=0) + 1)
+            ident = _next_bookmark_id(body)
             start = heading.makeelement(_w("bookmarkStart"), {_w("id"): ident, _w("name"): name})
             at = 1 if heading.find(_w("pPr")) is not None else 0
             heading.insert(at, start)
@@ -661,16 +669,24 @@ def _list_in_contents(body: Any, heading: Any, line: Any, adopter: _Adopter) -> 
 
 
 def _drop_contents_lines(body: Any, heading: Any) -> None:
-    """Take out the contents' lines that link to ``heading``'s bookmarks, in the body or in
-    the block the contents are wrapped in (not a line that holds the contents field's own
-    start or end)."""
-    names = {m.get(_w("name")) for m in heading.iter(_w("bookmarkStart"))}
-    for link in list(body.iter(_w("hyperlink"))):
-        if link.get(_w("anchor")) not in names:
-            continue
-        line = next(link.iterancestors(_w("p")), None)
-        if line is not None and not any(True for _ in line.iter(_w("fldChar"))):
+    """Take out the contents' lines that link to ``heading``, fields of their own (the page
+    number Word and LibreOffice put in each line) and all, but not a line that holds the
+    contents field's own start or end."""
+    for line in list(_contents_lines(body, heading)):
+        if _fields_closed(line) and not _holds_contents_field(line):
             line.getparent().remove(line)
+
+
+def _fields_closed(line: Any) -> bool:
+    """Whether every field that begins in ``line`` ends in it, and none ends that began
+    before it."""
+    depth = 0
+    for mark in line.iter(_w("fldChar")):
+        kind = mark.get(_w("fldCharType"))
+        depth += {"begin": 1, "end": -1}.get(kind, 0)
+        if depth < 0:
+            return False
+    return depth == 0
 
 
 # Where a pack prints its edition: the cover's line ("First edition, 26 November 2026") and
@@ -766,8 +782,7 @@ def _replace(body: Any, old: list[Any], new: list[Any], number: int) -> None:
         anchor.addprevious(element)
     for element in old:
         body.remove(element)
-    used = [int(i) for i in body.xpath("//w:bookmarkStart/@w:id") if str(i).isdigit()]
-    start, end = case_bookmark(number, str(max(used, default=0) + 1))
+    start, end = case_bookmark(number, _next_bookmark_id(body))
     first, last = new[0], new[-1]
     at = 1 if first.find(_w("pPr")) is not None else 0
     for mark in [start, *[copying.deepcopy(m) for m in kept]]:

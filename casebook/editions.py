@@ -30,7 +30,6 @@ from casebook.yamlfile import Node, parse_yaml
 
 __all__ = [
     "EDITIONS_DIR",
-    "WHATS_NEW_LINES",
     "WHATS_NEW_SINCE",
     "CaseChange",
     "Changes",
@@ -43,6 +42,7 @@ __all__ = [
     "records_of",
     "renamed_cases",
     "whats_new",
+    "whats_new_line",
     "word_diff",
 ]
 
@@ -282,7 +282,8 @@ def renamed_cases(cases: Sequence[Case], latest: EditionRecord) -> list[Diagnost
         if case.id in published:
             continue
         for ident, record in gone:
-            if record.heading == case.heading or record.text.split() == case.text.split():
+            same_heading = record.heading.casefold() == case.heading.casefold()
+            if same_heading or record.text.split() == case.text.split():
                 found.append(
                     Diagnostic(
                         case.path,
@@ -619,17 +620,7 @@ def changes_since(corpus: Corpus, base: EditionRecord) -> tuple[CaseChange, ...]
 _CHANGE_WORDS = {"added": "Added", "edited": "Updated", "withdrawn": "Withdrawn"}
 #: The line that opens a pack's "What's new in this edition", before its line a case.
 WHATS_NEW_SINCE = "Since the {label} ({date}), these cases in this pack have changed:"
-#: Every line of that section as printed: the first, and then a case's (its second group the
-#: case's heading, then what changed in brackets, if anything). ``adapt`` tells a Word copy's
-#: section as printed by them.
-WHATS_NEW_LINES = (
-    re.compile(
-        re.escape(WHATS_NEW_SINCE)
-        .replace(re.escape("{label}"), ".+")
-        .replace(re.escape("{date}"), r"\d{1,2} [A-Z][a-z]+ \d{4}")
-    ),
-    re.compile("(" + "|".join(_CHANGE_WORDS.values()) + r"): (.+)"),
-)
+_OTHER_PACKS = "now in other packs"
 _FIELD_WORDS = {
     "title": "title",
     "places": "places",
@@ -639,6 +630,40 @@ _FIELD_WORDS = {
     "prompts": "discussion prompts",
     "text": "text",
 }
+
+
+_WORD = "|".join(re.escape(w) for w in _FIELD_WORDS.values())
+_SINCE_LINE = re.compile(
+    re.escape(WHATS_NEW_SINCE)
+    .replace(re.escape("{label}"), "(.+)")
+    .replace(re.escape("{date}"), r"\d{1,2} [A-Z][a-z]+ \d{4}")
+)
+_CASE_LINE = re.compile("(?:" + "|".join(_CHANGE_WORDS.values()) + r"): (.+)")
+_WHAT_CHANGED = re.compile(
+    rf"{re.escape(_OTHER_PACKS)}|(?:{_WORD})(?:, (?:{_WORD}))*(?: and (?:{_WORD}))?"
+)
+
+
+def whats_new_line(text: str, corpus: Corpus) -> bool:
+    """Whether ``text`` reads as a line of a pack's "What's new in this edition" as
+    :func:`whats_new` words it for ``corpus``: since which of its editions, or a change to
+    a case some edition or the content has, with what changed in brackets."""
+    since = _SINCE_LINE.fullmatch(text)
+    if since is not None:
+        return since.group(1) in {e.label for e in corpus.editions}
+    line = _CASE_LINE.fullmatch(text)
+    if line is None:
+        return False
+    rest = line.group(1)
+    headings = {c.heading for c in corpus.cases}
+    headings |= {r.heading for e in corpus.editions for _, r in e.cases}
+    for heading in headings:
+        if rest == heading:
+            return True
+        what = rest.removeprefix(f"{heading} (")
+        if what != rest and what.endswith(")") and _WHAT_CHANGED.fullmatch(what[:-1]):
+            return True
+    return False
 
 
 def whats_new(pack: Pack, corpus: Corpus) -> tuple[EditionRecord, tuple[str, ...]] | None:
@@ -655,7 +680,7 @@ def whats_new(pack: Pack, corpus: Corpus) -> tuple[EditionRecord, tuple[str, ...
             continue
         words = _CHANGE_WORDS[change.change]
         if change.change == "edited" and change.id not in in_pack:
-            lines.append(f"Withdrawn: {change.heading} (now in other packs)")
+            lines.append(f"Withdrawn: {change.heading} ({_OTHER_PACKS})")
             continue
         if change.change == "edited":
             # A new page changes the citation too: say it once.

@@ -744,6 +744,13 @@ def test_a_copy_compares_after_a_place_it_names_is_renamed(
 WHATS_NEW = "What’s new in this edition"
 
 
+def _links(path: Path) -> list[str]:
+    """The words of every link to a place in the document (the contents' lines), wherever
+    in the body they are."""
+    body = docx.Document(str(path)).element.body
+    return ["".join(link.xpath(".//w:t/text()")) for link in body.xpath("//w:hyperlink[@w:anchor]")]
+
+
 def _section_of(paragraphs: list[str], title: str) -> list[str]:
     """The paragraphs from ``title`` up to the contents' heading."""
     start = paragraphs.index(title)
@@ -825,6 +832,8 @@ def test_refresh_keeps_what_s_new_in_this_edition_true_to_the_edition(
     [line] = [p for p in word.paragraphs if p.text.startswith("Updated: Newham")]
     line.insert_paragraph_before("Updated: our hubs timetable (see page 4)", line.style)
     word.save(str(tmp_path / "noted.docx"))
+    line.runs[0].text = "Updated: Newham: Family hubs (ours opens in May)"
+    word.save(str(tmp_path / "reworded.docx"))
     word = docx.Document(str(tmp_path / "second.docx"))
     start = next(i for i, p in enumerate(word.paragraphs) if p.text == WHATS_NEW)
     for p in word.paragraphs[start : start + 3]:
@@ -859,6 +868,9 @@ def test_refresh_keeps_what_s_new_in_this_edition_true_to_the_edition(
     ]
     assert "Updated: our hubs timetable (see page 4)" in noted
     assert "Updated: Newham: Family hubs (text)" in noted
+    said, reworded = refresh(tmp_path / "reworded.docx", "reworded-3.docx")
+    assert said[0].startswith("section    “What’s new in this edition”: kept as you worded it")
+    assert "Updated: Newham: Family hubs (ours opens in May)" in reworded
     # A copy of a pack no longer published: no edition will tell its changes again.
     said, unpublished = refresh(custom, "needs-and-assets-3.docx")
     assert said == [
@@ -891,13 +903,25 @@ def test_refresh_keeps_what_s_new_in_this_edition_true_to_the_edition(
         "changed in this edition"
     ]
     assert not any("What’s new" in p or p.startswith("Since the") for p in fourth)
-    # A copy with the section's line in its contents loses that line too.
+    # A copy with the section's line in its contents loses that line too, its page number
+    # field and all, as Word's update of the contents gives each line one.
+    word = docx.Document(str(tmp_path / "downloaded-3.docx"))
+    links = word.element.body.xpath("//w:hyperlink[@w:anchor]")
+    for link in links:
+        run = link.makeelement(qn("w:r"), {})
+        for kind in ("begin", "separate", "end"):
+            run.append(link.makeelement(qn("w:fldChar"), {qn("w:fldCharType"): kind}))
+        link.append(run)
+    word.save(str(tmp_path / "downloaded-3.docx"))
+    assert WHATS_NEW in _links(tmp_path / "downloaded-3.docx")
     said, downloaded_4 = refresh(tmp_path / "downloaded-3.docx", "downloaded-4.docx")
     assert said == [
         "section    “What’s new in this edition”: taken out: none of this pack’s cases "
         "changed in this edition"
     ]
     assert not any("What’s new" in p for p in downloaded_4)
+    assert "How to use this pack" in _links(tmp_path / "downloaded-4.docx")
+    assert WHATS_NEW not in _links(tmp_path / "downloaded-4.docx")
     assert "How to use this pack" in downloaded_4[downloaded_4.index("Contents") :]
     compared = run_cli("compare", str(tmp_path / "fourth.docx"), "--json", cwd=project)
     assert compared.returncode == 0, compared.stdout
