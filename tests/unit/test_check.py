@@ -1081,6 +1081,16 @@ def test_a_published_case_renamed_is_a_warning_naming_its_old_name(content: Path
         encoding="utf-8",
     )
     write_case(content, "newham-a-new-case", GOOD_CASE)
+    # Renamed, its heading's capitals changed and its text edited.
+    old = cases / "north-wales-regional-population-needs-assessment.md"
+    text = old.read_text(encoding="utf-8")
+    old.unlink()
+    title = "title: Regional population needs assessment"
+    assert title in text
+    (cases / "north-wales-needs.md").write_text(
+        text.replace(title, title.replace("Regional", "regional")) + "\nIt was revised.\n",
+        encoding="utf-8",
+    )
     warnings: list[Diagnostic] = []
     load_corpus(content, warnings)
     said = "published in the Test edition and no longer in the content: if this file was"
@@ -1094,4 +1104,7 @@ def test_a_published_case_renamed_is_a_warning_naming_its_old_name(content: Path
         "content/cases/newham-fifty-steps.md:0: warning: reads as "
         f"newham-the-50-steps-to-a-healthier-borough, {said} "
         f"newham-the-50-steps-to-a-healthier-borough.md, {tail}",
+        "content/cases/north-wales-needs.md:0: warning: reads as "
+        f"north-wales-regional-population-needs-assessment, {said} "
+        f"north-wales-regional-population-needs-assessment.md, {tail}",
     ]
