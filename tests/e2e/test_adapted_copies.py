@@ -832,6 +832,8 @@ def test_refresh_keeps_what_s_new_in_this_edition_true_to_the_edition(
     [line] = [p for p in word.paragraphs if p.text.startswith("Updated: Newham")]
     line.insert_paragraph_before("Updated: our hubs timetable (see page 4)", line.style)
     word.save(str(tmp_path / "noted.docx"))
+    word = docx.Document(str(tmp_path / "second.docx"))
+    [line] = [p for p in word.paragraphs if p.text.startswith("Updated: Newham")]
     line.runs[0].text = "Updated: Newham: Family hubs (ours opens in May)"
     word.save(str(tmp_path / "reworded.docx"))
     word = docx.Document(str(tmp_path / "second.docx"))
