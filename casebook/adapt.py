@@ -464,7 +464,7 @@ def refresh_copy(
             _rename_notes(word, new[-1].getnext(), was.notes_heading, named)
             digests[case.id] = case_digest(entries[case.id])
     provenance = opened.provenance
-    edition = _reprint_edition(word, provenance, corpus, date)
+    edition = _reprint_edition(word, provenance, corpus, date, mine)
     properties = [
         (PACK, provenance.pack),
         (EDITION, corpus.source.edition.label),
@@ -695,21 +695,25 @@ _COVER, _ABOUT = "on the cover", "in About the source"
 
 
 def _reprint_edition(
-    word: Any, provenance: Provenance, corpus: Corpus, date: str | None
+    word: Any,
+    provenance: Provenance,
+    corpus: Corpus,
+    date: str | None,
+    mine: Document | None,
 ) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
     """Make the edition the copy prints the current one, wherever its line is still as
     Casebook printed it for some edition (a line the local area reworded is theirs): (the new
-    cover line, places updated, places kept as the local area worded them)."""
+    cover line, places updated, places kept as the local area worded them). ``mine`` is the
+    copy's pack as published now, None when it is no longer published."""
     from casebook.blocks import plain_text
     from casebook.packs import ALL_CASES_ID
 
     edition = corpus.source.edition
-    pack = _pack(corpus, provenance.pack)
-    shown = pack or _pack(corpus, ALL_CASES_ID)
-    current = compose_pack(shown, corpus, date)  # type: ignore[arg-type]
+    shown = _pack(corpus, ALL_CASES_ID) if mine is None else None
+    current = mine or compose_pack(shown, corpus, date)  # type: ignore[arg-type]
     new = current.cover.edition
     # The content version names the pack's content; a pack no longer published has none.
-    about = plain_text(current.about.blocks[-1:]).strip() if pack else f"{new}."
+    about = plain_text(current.about.blocks[-1:]).strip() if mine else f"{new}."
     # A line as printed for any edition, "<label>, <day> <Month> <year>": a copy refreshed
     # before refresh reprinted the edition records the current one but prints an older one.
     labels = sorted({e.label for e in corpus.editions} | {provenance.edition, edition.label})
