@@ -8,7 +8,7 @@ import json
 from dataclasses import asdict, dataclass, replace
 
 from casebook.blocks import Block, BulletList, Link, ListItem, Paragraph, Text
-from casebook.model import PACK_KINDS, Case, Corpus, Pack
+from casebook.model import PACK_KINDS, Case, Corpus, Pack, count_places
 
 __all__ = [
     "CONTENTS_TITLE",
@@ -208,6 +208,7 @@ def _places_in(corpus: Corpus, cases: tuple[Case, ...]) -> list[str]:
 
 def _introduction(pack: Pack, corpus: Corpus) -> Section:
     places = _places_in(corpus, pack.cases)
+    from_places = count_places(corpus.place(p).kind for p in places)
     blocks: list[Block] = []
     prompts: tuple[str, ...] = ()
     if pack.kind == "insight" and pack.insight is not None:
@@ -226,7 +227,7 @@ def _introduction(pack: Pack, corpus: Corpus) -> Section:
         blocks.append(
             _para(
                 f"This pack gathers the report’s case examples from {pack.nation}: "
-                f"{_count(len(pack.cases), 'case')} from {_count(len(places), 'place')}, "
+                f"{_count(len(pack.cases), 'case')} from {from_places}, "
                 "in a section for each insight they illustrate, in the report’s order:"
             )
         )
@@ -237,7 +238,7 @@ def _introduction(pack: Pack, corpus: Corpus) -> Section:
         blocks.append(
             _para(
                 f"This pack holds {_count(len(pack.cases), 'case')} from "
-                f"{_count(len(places), 'place')}, in a section for each insight they "
+                f"{from_places}, in a section for each insight they "
                 "illustrate, in the report’s order:"
             )
         )
@@ -247,7 +248,7 @@ def _introduction(pack: Pack, corpus: Corpus) -> Section:
         blocks.append(
             _para(
                 f"This pack holds every case example in the report: "
-                f"{_count(len(pack.cases), 'case')} from {_count(len(places), 'place')}, "
+                f"{_count(len(pack.cases), 'case')} from {from_places}, "
                 "in a section for each of the report’s insights:"
             )
         )

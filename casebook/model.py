@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from casebook.blocks import Block
@@ -9,6 +11,7 @@ from casebook.blocks import Block
 __all__ = [
     "NATIONS",
     "PACK_KINDS",
+    "PLACE_KINDS",
     "Case",
     "CaseRecord",
     "Corpus",
@@ -21,11 +24,28 @@ __all__ = [
     "Place",
     "Selection",
     "Source",
+    "count_places",
 ]
 
 
 #: The nations a place can be in, in the order their packs are built.
 NATIONS = ("England", "Wales")
+
+#: The kinds of place a case can come from, each with its plural, in the order they are counted.
+PLACE_KINDS = {"local authority": "local authorities", "region": "regions"}
+
+
+def count_places(kinds: Iterable[str]) -> str:
+    """How many places of each kind, for a sentence: "20 local authorities and 1 region".
+
+    Counted by kind, so that a region where local authorities work together is not taken
+    for one more local authority."""
+    counts = Counter(kinds)
+    order = [k for k in PLACE_KINDS if k in counts] + sorted(set(counts) - set(PLACE_KINDS))
+    parts = [f"{counts[k]} {k if counts[k] == 1 else PLACE_KINDS.get(k, f'{k}s')}" for k in order]
+    if not parts:
+        return "no places"
+    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
 
 
 @dataclass(frozen=True)
@@ -61,7 +81,7 @@ class Place:
 
     name: str
     nation: str  # "England" or "Wales"
-    kind: str  # "local authority", "region", ...
+    kind: str  # a key of PLACE_KINDS
 
 
 @dataclass(frozen=True)

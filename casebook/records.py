@@ -9,7 +9,7 @@ import string
 from casebook.blocks import Block
 from casebook.content_files import ContentFiles, Problems
 from casebook.fields import Fields, did_you_mean
-from casebook.model import NATIONS, Edition, EditionRecord, Insight, Place, Source
+from casebook.model import NATIONS, PLACE_KINDS, Edition, EditionRecord, Insight, Place, Source
 from casebook.text import is_slug
 from casebook.yamlfile import Node
 
@@ -177,6 +177,14 @@ def read_places(files: ContentFiles) -> tuple[Place, ...] | None:
                 + did_you_mean(nation, NATIONS),
             )
             nation = None
+        if kind is not None and kind not in PLACE_KINDS:
+            problems.error(
+                path,
+                f.line("kind"),
+                f"kind: '{kind}' is not one of: {', '.join(PLACE_KINDS)}"
+                + did_you_mean(kind, list(PLACE_KINDS)),
+            )
+            kind = None
         if name is not None and any(p.name == name for p in out):
             problems.error(path, f.line("name"), f"name: '{name}' is listed twice")
             name = None

@@ -12,7 +12,7 @@ from casebook.build.manifest import Manifest, OutputRecord, PackRecord
 from casebook.diagnostics import ContentError, Diagnostic
 from casebook.document import long_date
 from casebook.layout import Layout, read_layout_file, template_loader
-from casebook.model import PACK_KINDS
+from casebook.model import PACK_KINDS, count_places
 
 __all__ = ["SITE_TEMPLATE", "STALE", "render_site", "render_site_in_time", "size_text"]
 
@@ -53,6 +53,7 @@ class _Card:
     kind: str
     kind_label: str
     places: tuple[str, ...]
+    from_places: str  # "20 local authorities and 1 region"
     cases: int
     downloads: tuple[_Download, ...]
     whats_new: tuple[str, ...] = ()  # one line per case changed in this edition
@@ -146,10 +147,18 @@ def _card(pack: PackRecord, manifest: Manifest) -> _Card:
         kind=pack.kind,
         kind_label=PACK_KINDS[pack.kind].tag if pack.kind in PACK_KINDS else pack.kind,
         places=pack.places,
+        from_places=_from_places(pack),
         cases=len(pack.cases),
         downloads=tuple(downloads),
         whats_new=pack.whats_new,
     )
+
+
+def _from_places(pack: PackRecord) -> str:
+    if len(pack.place_kinds) == len(pack.places):
+        return count_places(pack.place_kinds)
+    # A manifest written before place kinds were recorded.
+    return f"{len(pack.places)} place" if len(pack.places) == 1 else f"{len(pack.places)} places"
 
 
 def _download(pack: PackRecord, output: OutputRecord, out_of_date: bool) -> _Download:

@@ -402,7 +402,8 @@ def _manifest(plan: Plan, records: dict[str, OutputRecord], stamp: str) -> Manif
             title=p.title,
             kind=p.kind,
             cases=tuple(c.id for c in p.cases),
-            places=tuple(sorted({place for c in p.cases for place in c.places})),
+            places=(places := tuple(sorted({place for c in p.cases for place in c.places}))),
+            place_kinds=tuple(plan.corpus.place(place).kind for place in places),
             whats_new=new[1] if (new := whats_new(p, plan.corpus)) else (),
         )
         for p in plan.packs

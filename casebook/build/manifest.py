@@ -44,6 +44,7 @@ class PackRecord:
     kind: str
     cases: tuple[str, ...]
     places: tuple[str, ...]
+    place_kinds: tuple[str, ...] = ()  # the kind of each of its places, in the same order
     whats_new: tuple[str, ...] = ()  # its cases added, updated or withdrawn in this edition
 
 
@@ -139,6 +140,7 @@ def read_manifest(out_dir: Path) -> Manifest:
                 kind=str(p["kind"]),
                 cases=tuple(str(c) for c in p["cases"]),
                 places=tuple(str(c) for c in p["places"]),
+                place_kinds=tuple(str(c) for c in p.get("place_kinds", ())),
                 whats_new=tuple(str(c) for c in p.get("whats_new", ())),
             )
             for p in data["packs"]

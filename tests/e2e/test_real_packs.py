@@ -228,6 +228,18 @@ def test_about_the_source_says_each_thing_once(dist: Path) -> None:
     assert "'" not in about  # typographic apostrophes, as in the report's words
 
 
+def test_the_complete_pack_counts_its_places_as_the_report_does(dist: Path) -> None:
+    # The report's title says "20 places": its 20 local authorities. North Wales, a region
+    # where several of them work together, is not one more of them.
+    said = "54 cases from 20 local authorities and 1 region"
+    assert any(unspaced(said) in unspaced(page) for page in pdf_pages(dist, "all-cases"))
+    word = WordDocument(str(dist / "all-cases.docx"))
+    assert any(said in p.text for p in word.paragraphs)
+    site = squash(html.unescape(re.sub(r"<[^>]+>", " ", (dist / "index.html").read_text("utf-8"))))
+    assert said in site
+    assert "21 places" not in site
+
+
 @pytest.mark.parametrize("pack_id", ["all-cases", "nation-england", "nation-wales"])
 def test_contents_show_each_insight_with_its_cases_beneath(dist: Path, pack_id: str) -> None:
     pages = pdf_pages(dist, pack_id)

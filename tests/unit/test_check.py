@@ -1046,6 +1046,13 @@ def test_a_mistake_in_an_insight_is_not_buried_under_its_cases(content: Path) ->
             "'Wales'?)",
         ),
         (
+            "places.yaml",
+            "kind: region",
+            "kind: regoin",
+            "content/places.yaml:12: kind: 'regoin' is not one of: local "
+            "authority, region (did you mean 'region'?)",
+        ),
+        (
             "tags.yaml",
             "label: Integrated services",
             "label:",
