@@ -209,8 +209,9 @@ class Corpus:
 
 @dataclass(frozen=True)
 class PackKind:
-    """How a kind of pack is named: on its cover and contents (``label``) and as the short tag
-    on its downloads-page card (``tag``)."""
+    """How a kind of pack is named: on its cover and contents and in the downloads page's links
+    to each kind (``label``), and as the short tag on its downloads-page card (``tag``, the
+    label's first word, so that a link lands on a card that says the same)."""
 
     label: str
     tag: str
@@ -220,8 +221,8 @@ class PackKind:
 PACK_KINDS = {
     "insight": PackKind("Insight pack", "Insight"),
     "nation": PackKind("Nation pack", "Nation"),
-    "all": PackKind("Complete pack", "All cases"),
-    "custom": PackKind("Themed pack", "Custom"),
+    "all": PackKind("Complete pack", "Complete"),
+    "custom": PackKind("Themed pack", "Themed"),
 }
 
 

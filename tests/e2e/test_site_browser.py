@@ -169,6 +169,9 @@ def test_a_link_to_each_kind_of_pack_brings_its_first_pack_into_view(
         assert title.inner_text() == packs[0]["title"]
         top = title.evaluate("h => h.getBoundingClientRect().top")
         assert 0 <= top < 844 / 2, (link.inner_text(), top)
+        # The card it lands on is tagged with the same word: "Themed pack" on a "Themed" card.
+        tag = page.locator(f"#{packs[0]['id']} .kind").inner_text()
+        assert tag.casefold() == link.inner_text().split()[0].casefold(), tag
         page.evaluate("window.scrollTo(0, 0)")
     # Named for the kind, with how many packs it holds when more than one.
     labels = links.all_inner_texts()
