@@ -267,7 +267,9 @@ def _insights_drawn_on(pack: Pack, corpus: Corpus) -> BulletList:
     for insight in corpus.insights:
         n = sum(1 for c in pack.cases if c.insight == insight.id)
         if n:
-            lines.append(f"Insight {insight.number}: {insight.title} ({_count(n, 'case')})")
+            # A no-break space keeps "(4 cases)" on one line.
+            count = _count(n, "case").replace(" ", "\u00a0")
+            lines.append(f"Insight {insight.number}: {insight.title} ({count})")
     return _bullets(lines)
 
 

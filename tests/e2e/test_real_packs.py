@@ -240,6 +240,19 @@ def test_the_complete_pack_counts_its_places_as_the_report_does(dist: Path) -> N
     assert "21 places" not in site
 
 
+@pytest.mark.parametrize("suffix", [".pdf", ".large-print.pdf"])
+def test_an_insight_s_count_of_cases_is_never_parted_from_its_number(
+    dist: Path, suffix: str
+) -> None:
+    # The introduction lists the insights a pack draws on: "Insight 5: … (4 cases)".
+    for pack_id in [p for p in PACKS if PACKS[p].kind != "insight"]:
+        for page in PdfReader(dist / f"{pack_id}{suffix}").pages[:16]:
+            parted = [
+                line for line in page.extract_text().splitlines() if re.search(r"\(\d+$", line)
+            ]
+            assert not parted, (pack_id, suffix, parted)
+
+
 @pytest.mark.parametrize("pack_id", ["all-cases", "nation-england", "nation-wales"])
 def test_contents_show_each_insight_with_its_cases_beneath(dist: Path, pack_id: str) -> None:
     pages = pdf_pages(dist, pack_id)
