@@ -34,6 +34,11 @@ from casebook.packs import select_packs
 
 CUT = A4[1] / 2
 EDGE = 8 * 72 / 25.4
+# A card's foot (the pack, the source and the card's number) is set at 7.5 pt, as a pack
+# page's footer, a little nearer the edge than its text: still clear of the 4 to 5 mm a
+# printer may leave blank.
+FOOT = 7.5
+FOOT_EDGE = 5.5 * 72 / 25.4
 
 # Two or three prompts a case, of the length our prompts have.
 PROMPTS = (
@@ -88,6 +93,11 @@ def card_of(runs: list[Run], heading: str) -> tuple[int, bool]:
 
 def half(runs: list[Run], page: int, top: bool) -> list[Run]:
     return [r for r in runs if r.page == page and (r.y > CUT) == top]
+
+
+def not_feet(runs: list[Run]) -> list[Run]:
+    """The runs of the cards' text: all but their feet."""
+    return [r for r in runs if r.size != FOOT]
 
 
 def card_text(document: Document, case: CaseEntry) -> list[str]:
@@ -157,14 +167,33 @@ def test_no_text_crosses_the_cut_or_the_edge_of_the_paper(runs: list[Run]) -> No
         assert run.y - run.size / 3 > CUT or run.y + run.size < CUT, run
         # At least 8 mm (23 pt) inside the paper's edges, well clear of the 4 to 5 mm a
         # printer may leave blank there: the pack's header on the first sheet too.
-        assert run.y - run.size / 3 > EDGE and run.y + run.size < A4[1] - EDGE, run
+        edge = FOOT_EDGE if run.size == FOOT else EDGE
+        assert run.y - run.size / 3 > edge and run.y + run.size < A4[1] - edge, run
         assert EDGE < run.x < A4[0] - EDGE, run
 
 
-def test_no_text_is_smaller_than_8_5_pt(runs: list[Run]) -> None:
-    assert min(r.size for r in runs) >= 8.5
-    body = [r.size for r in runs if not r.font.endswith("Bold")]
+def test_no_text_is_smaller_than_8_5_pt_but_the_cards_feet(runs: list[Run]) -> None:
+    assert min(r.size for r in not_feet(runs)) >= 8.5
+    body = [r.size for r in not_feet(runs) if not r.font.endswith("Bold")]
     assert max(body) == SIZES[0]
+    assert min(r.size for r in runs) == FOOT
+
+
+def test_each_card_s_foot_names_the_pack_and_the_source_and_numbers_the_card(
+    document: Document, runs: list[Run]
+) -> None:
+    # Cut from its sheet, a card still says where it comes from, and which card it is.
+    count = len(document.cases)
+    for n, case in enumerate(document.cases):
+        page, top = card_of(runs, case.heading)
+        on_card = half(runs, page, top)
+        foot = [r for r in on_card if r.size == FOOT]
+        assert squash(" ".join(r.text for r in foot)) == (
+            f"{document.title} · {document.short_citation} card {n + 1} of {count}"
+        ), case.case_id
+        # Below everything else on the card, its glyphs clear of the lowest line's.
+        lowest = min(r.y - r.size / 3 for r in on_card if r.size != FOOT)
+        assert max(r.y + r.size for r in foot) < lowest, case.case_id
 
 
 def test_the_first_sheet_names_the_pack_and_edition(document: Document, runs: list[Run]) -> None:
@@ -219,9 +248,9 @@ def test_a_long_case_steps_down_and_still_fits(document: Document, layout: Layou
     pdf, _ = render(doc, layout, MINI_CONTENT)
     runs = text_runs(pdf)
     assert_cards_hold_their_cases(doc, pdf, runs)
-    sizes = {r.size for r in half(runs, 0, False) if not r.font.endswith("Bold")}
+    sizes = {r.size for r in not_feet(half(runs, 0, False)) if not r.font.endswith("Bold")}
     assert max(sizes) < SIZES[0] and min(sizes) >= 8.5
-    top = [r for r in half(runs, 0, True) if r.y < A4[1] - 40]  # not the pack's header
+    top = [r for r in not_feet(half(runs, 0, True)) if r.y < A4[1] - 40]  # not the pack's header
     assert {r.size for r in top if not r.font.endswith("Bold")} == {SIZES[0]}
 
 
@@ -247,7 +276,7 @@ def test_a_paragraph_runs_on_from_the_first_column_into_the_second(
     runs = text_runs(pdf)
     assert_cards_hold_their_cases(doc, pdf, runs)
     middle = A4[0] / 2
-    card = [r for r in half(runs, 0, True) if r.y < A4[1] - 40]  # not the pack's header
+    card = [r for r in not_feet(half(runs, 0, True)) if r.y < A4[1] - 40]  # not the pack's header
     body = [r for r in card if any(w in r.text for w in ("Sentence", "emphasised", "linked"))]
     left = [r for r in body if r.x < middle]
     right = [r for r in card if r.x > middle]  # the second column: words, then the citation
@@ -325,7 +354,7 @@ def test_every_case_of_the_report_fits_its_card(layout: Layout) -> None:
     pdf, _ = render(document, layout, REAL_CONTENT)
     runs = text_runs(pdf)
     assert_cards_hold_their_cases(document, pdf, runs)
-    assert min(r.size for r in runs) >= 8.5
+    assert min(r.size for r in not_feet(runs)) >= 8.5
 
 
 @pytest.mark.clients
