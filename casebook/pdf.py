@@ -446,13 +446,15 @@ def _keep_last_words(title: str) -> Markup:
     """``title`` as HTML with its last two words kept on one line (``keep-together``) when
     they are short, so that a heading that wraps does not leave a short word alone on its
     last line. Its words and spaces are unchanged: bookmarks, tags and copied text read the
-    same."""
+    same. The words before them are a span of their own: WeasyPrint, breaking a line before
+    a ``nowrap`` span, can otherwise go back to the first break in the text before it
+    ("Carmarthenshire / and Ceredigion: Early years / integrated system")."""
     words = title.rsplit(" ", 2)
     # Two short words only: a long pair kept on one line could overrun a narrow heading.
     if len(words) < 3 or not words[0].strip() or len(words[1]) + len(words[2]) > _KEPT_WORDS:
         return escape(title)
     head, before, last = (escape(w) for w in words)
-    return Markup(f'{head} <span class="keep-together">{before} {last}</span>')
+    return Markup(f'<span>{head}</span> <span class="keep-together">{before} {last}</span>')
 
 
 def _css_value(value: object) -> Markup:

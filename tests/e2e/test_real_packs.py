@@ -253,6 +253,37 @@ def test_an_insight_s_count_of_cases_is_never_parted_from_its_number(
             assert not parted, (pack_id, suffix, parted)
 
 
+def heading_lines(pdf: Path, headings: list[str]) -> dict[str, list[str]]:
+    """The lines each of ``headings`` is set on in ``pdf``, where it is set whole in lines of
+    its own (a case heading, an insight's title; not a contents line or a running head)."""
+    lines: dict[tuple[int, float], list[str]] = {}
+    for run in text_runs(pdf.read_bytes()):
+        lines.setdefault((run.page, round(run.y, 1)), []).append(run.text)
+    texts = [squash(" ".join(line)) for line in lines.values()]
+    found: dict[str, list[str]] = {}
+    for n in range(len(texts)):
+        for heading in headings:
+            for m in range(n + 1, min(n + 6, len(texts) + 1)):
+                if squash(" ".join(texts[n:m])) == heading:
+                    found.setdefault(heading, texts[n:m])
+    return found
+
+
+@pytest.mark.parametrize("suffix", [".pdf", ".large-print.pdf", ".cards.pdf"])
+def test_a_heading_breaks_where_a_line_is_full_not_before(dist: Path, suffix: str) -> None:
+    # Kept together, a heading's last two words once made WeasyPrint break its first line
+    # far too early: "Carmarthenshire / and Ceredigion: Early years / integrated system".
+    # Two words always fit on a heading's line, so no line but the last holds one alone (the
+    # last may, when the last two words are too long to keep together).
+    headings = [c.heading for c in PACKS["all-cases"].cases]
+    if suffix != ".cards.pdf":
+        headings += [f"Insight {i.number}: {i.title}" for i in CORPUS.insights]
+    found = heading_lines(dist / f"all-cases{suffix}", headings)
+    assert len(found) == len(headings)
+    alone = {h: lines for h, lines in found.items() if any(" " not in x for x in lines[:-1])}
+    assert not alone
+
+
 @pytest.mark.parametrize("pack_id", ["all-cases", "nation-england", "nation-wales"])
 def test_contents_show_each_insight_with_its_cases_beneath(dist: Path, pack_id: str) -> None:
     pages = pdf_pages(dist, pack_id)
