@@ -197,6 +197,10 @@ def test_valley_council_large_print(document: Document) -> None:
     assert document.action_sheet.title in texts[-3]
     forms = action_forms(document, runs)
     assert [len(form) for form in forms] == [5, 5, 5]
+    # Its 20 mm side margins leave the short questions a line each, as the default brand's.
+    for form in forms:
+        what, who, when, _ = (squash(q.text) for q in form[1:])
+        assert [what, who, when] == list(document.action_sheet.columns[:3])
     assert [{r.page for r in form} for form in forms] == [
         {len(texts) - 3},
         {len(texts) - 2},
