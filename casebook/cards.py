@@ -51,7 +51,7 @@ from casebook.blocks import (
 )
 from casebook.diagnostics import ContentError, Diagnostic
 from casebook.document import CaseEntry, Document
-from casebook.layout import Layout
+from casebook.layout import Layout, shortened, text_widths
 from casebook.pdf import LayOut, RenderError, render_template, write_pdf
 
 if TYPE_CHECKING:
@@ -70,6 +70,11 @@ _TOLERANCE = 0.01
 _AREA_EXPONENT = 1 / 1.6
 # A paragraph broken between the columns keeps at least this many lines on each side.
 _LINES_KEPT = 2
+# A card's foot (cards.css): its size, and the room for the source and the pack's title on
+# its line: an A4 sheet's width less the card's side padding and the card's number, less a
+# little in hand (glyph advances leave out kerning).
+_FOOT_SIZE_PT = 7.5
+_FOOT_ROOM_MM = (210.0 - 2 * 11.0 - 25.0) * 0.97
 
 
 @dataclass(frozen=True)
@@ -190,7 +195,22 @@ def _html(
         env=env,
         cards=tuple(cards),
         measuring=measuring,
+        foot="" if measuring else _foot(document, layout),
     )
+
+
+def _foot(document: Document, layout: Layout) -> str:
+    """What a card's foot says before its number: the source, then the pack's title, cut
+    short with an ellipsis where the line cannot hold it (the first card's header gives the
+    title whole). Whole when the brand's font cannot be read: the stylesheet keeps it to one
+    line, clipping a title too long for it."""
+    width = text_widths(layout)
+    source = f"{document.short_citation} · "
+
+    def fits(text: str) -> bool:
+        return width is None or width(source + text, _FOOT_SIZE_PT) <= _FOOT_ROOM_MM
+
+    return source + shortened(document.title, fits)
 
 
 def _smaller(

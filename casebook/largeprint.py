@@ -10,19 +10,11 @@ fetcher, bundled fonts and PDF/UA-1 settings as the standard pack.
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from casebook.document import Document
-from casebook.layout import (
-    LAYOUT_FILE_LIMIT,
-    PAPER_SIZES,
-    Layout,
-    font_errors,
-    font_faces,
-    read_layout_file,
-)
+from casebook.layout import PAPER_SIZES, Layout, shortened, text_widths
 from casebook.pdf import render_html as render_pack_html
 from casebook.pdf import write_pdf
 
@@ -79,31 +71,17 @@ def running_heads(document: Document, layout: Layout, width_mm: float) -> dict[s
     measured in the brand's body font at the head's size. Headings that fit are left out,
     and so is everything when the font cannot be read (the stylesheet's ellipsis, which may
     cut a word, then ends a long head)."""
-    from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
-
-    path = font_faces(layout.root).get((layout.brand.font("body"), 400, "normal"))
-    if path is None:
+    width = text_widths(layout)
+    if width is None:
         return {}
-    try:
-        font = TTFont(io.BytesIO(read_layout_file(path, layout.root, LAYOUT_FILE_LIMIT)))
-        cmap, advances = font.getBestCmap(), font["hmtx"].metrics
-        em = font["head"].unitsPerEm
-    except font_errors():
-        return {}
-    fallback = advances.get(".notdef", (em // 2, 0))[0]
-
-    def width(text: str) -> float:
-        units = sum(advances.get(cmap.get(ord(c), ""), (fallback, 0))[0] for c in text)
-        return float(units / em * HEAD_SIZE_PT * 25.4 / 72)
-
     room = width_mm * HEAD_ROOM
+
+    def fits(text: str) -> bool:
+        return width(text, HEAD_SIZE_PT) <= room
+
     heads = {}
     for case in document.cases:
-        heading = " ".join(case.heading.split())
-        if width(heading) <= room:
-            continue
-        words = heading.split(" ")
-        while len(words) > 1 and width(" ".join(words) + "…") > room:
-            words.pop()
-        heads[case.anchor] = " ".join(words).rstrip(":;,·–—-") + "…"
+        head = shortened(case.heading, fits)
+        if head != " ".join(case.heading.split()):
+            heads[case.anchor] = head
     return heads

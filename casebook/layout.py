@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,7 +31,9 @@ __all__ = [
     "load_layout",
     "paper_twips",
     "read_layout_file",
+    "shortened",
     "template_loader",
+    "text_widths",
 ]
 
 #: Colour roles every brand defines, with the least contrast each needs against white paper
@@ -220,6 +224,43 @@ def font_errors() -> tuple[type[Exception], ...]:
         AssertionError,
         struct.error,
     )
+
+
+def text_widths(layout: Layout) -> Callable[[str, float], float] | None:
+    """A measure of text set on one line in the brand's body font (regular): the width in
+    millimetres of a text at a size in points, from the font's advances (no kerning, so a
+    little under what it sets). None when the font cannot be read."""
+    from fontTools.ttLib import TTFont
+
+    path = font_faces(layout.root).get((layout.brand.font("body"), 400, "normal"))
+    if path is None:
+        return None
+    try:
+        font = TTFont(io.BytesIO(read_layout_file(path, layout.root, LAYOUT_FILE_LIMIT)))
+        cmap, advances = font.getBestCmap(), font["hmtx"].metrics
+        em = font["head"].unitsPerEm
+    except font_errors():
+        return None
+    fallback = advances.get(".notdef", (em // 2, 0))[0]
+
+    def width(text: str, size_pt: float) -> float:
+        units = sum(advances.get(cmap.get(ord(c), ""), (fallback, 0))[0] for c in text)
+        return float(units / em * size_pt * 25.4 / 72)
+
+    return width
+
+
+def shortened(text: str, fits: Callable[[str], bool]) -> str:
+    """``text`` with its spaces made single, whole if it ``fits``, else cut after its last
+    whole word that leaves room for an ellipsis (and any stop before it), the ellipsis added;
+    at least one word."""
+    text = " ".join(text.split())
+    if fits(text):
+        return text
+    words = text.split(" ")
+    while len(words) > 1 and not fits(" ".join(words) + "…"):
+        words.pop()
+    return " ".join(words).rstrip(":;,·–—-") + "…"
 
 
 def _font_file(token: Any) -> str | None:

@@ -189,7 +189,7 @@ def test_each_card_s_foot_names_the_pack_and_the_source_and_numbers_the_card(
         on_card = half(runs, page, top)
         foot = [r for r in on_card if r.size == FOOT]
         assert squash(" ".join(r.text for r in foot)) == (
-            f"{document.title} · {document.short_citation} card {n + 1} of {count}"
+            f"{document.short_citation} · {document.title} card {n + 1} of {count}"
         ), case.case_id
         # Below everything else on the card, its glyphs clear of the lowest line's.
         lowest = min(r.y - r.size / 3 for r in on_card if r.size != FOOT)
@@ -223,6 +223,24 @@ def test_a_pack_title_of_two_lines_stays_clear_of_the_first_card(
     # descenders (a third of their size below the baseline).
     assert max(r.y + r.size for r in first) < min(r.y - r.size / 3 for r in head)
     assert_cards_hold_their_cases(document, pdf, text_runs(pdf))
+
+
+def test_a_pack_title_too_long_for_a_card_s_foot_ends_in_an_ellipsis(
+    document: Document, layout: Layout
+) -> None:
+    # A one-line field holds up to 200 characters: the foot stays one line, clear of the
+    # cut and the edge, with the source whole and the card's number.
+    title = ("Early help and family hubs in the first thousand days " * 4)[:200].strip()
+    pdf, _ = render(dataclasses.replace(document, title=title), layout, MINI_CONTENT)
+    runs = text_runs(pdf)
+    for n, case in enumerate(document.cases):
+        page, top = card_of(runs, case.heading)
+        foot = [r for r in half(runs, page, top) if r.size == FOOT]
+        assert len({round(r.y) for r in foot}) == 1, case.case_id
+        said = squash(" ".join(r.text for r in foot))
+        assert said.startswith(f"{document.short_citation} · Early help and family hubs")
+        assert said.endswith(f"… card {n + 1} of {len(document.cases)}"), said
+        assert all(r.y - r.size / 3 > FOOT_EDGE + (CUT if top else 0) for r in foot)
 
 
 def test_tagged_with_language_title_and_a_bookmark_per_card(
