@@ -36,15 +36,17 @@ PLACE_KINDS = {"local authority": "local authorities", "region": "regions"}
 
 
 def count_places(kinds: Iterable[str]) -> str:
-    """How many places of each kind, for a sentence: "20 local authorities and 1 region".
+    """How many places of each kind (each a key of PLACE_KINDS), for a sentence: "20 local
+    authorities and 1 region".
 
     Counted by kind, so that a region where local authorities work together is not taken
     for one more local authority."""
     counts = Counter(kinds)
-    order = [k for k in PLACE_KINDS if k in counts] + sorted(set(counts) - set(PLACE_KINDS))
-    parts = [f"{counts[k]} {k if counts[k] == 1 else PLACE_KINDS.get(k, f'{k}s')}" for k in order]
-    if not parts:
-        return "no places"
+    parts = [
+        f"{counts[kind]} {kind if counts[kind] == 1 else plural}"
+        for kind, plural in PLACE_KINDS.items()
+        if counts[kind]
+    ]
     return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
 
 

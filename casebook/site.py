@@ -147,18 +147,11 @@ def _card(pack: PackRecord, manifest: Manifest) -> _Card:
         kind=pack.kind,
         kind_label=PACK_KINDS[pack.kind].tag if pack.kind in PACK_KINDS else pack.kind,
         places=pack.places,
-        from_places=_from_places(pack),
+        from_places=count_places(pack.place_kinds),
         cases=len(pack.cases),
         downloads=tuple(downloads),
         whats_new=pack.whats_new,
     )
-
-
-def _from_places(pack: PackRecord) -> str:
-    if len(pack.place_kinds) == len(pack.places):
-        return count_places(pack.place_kinds)
-    # A manifest written before place kinds were recorded.
-    return f"{len(pack.places)} place" if len(pack.places) == 1 else f"{len(pack.places)} places"
 
 
 def _download(pack: PackRecord, output: OutputRecord, out_of_date: bool) -> _Download:

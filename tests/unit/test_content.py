@@ -11,7 +11,7 @@ import pytest
 from casebook.blocks import plain_text
 from casebook.content import load_corpus
 from casebook.diagnostics import Diagnostic
-from casebook.model import Corpus
+from casebook.model import Corpus, count_places
 from casebook.packs import select_packs
 
 REPO = Path(__file__).resolve().parents[2]
@@ -174,4 +174,14 @@ def test_citation_names_the_report_and_page(corpus: Corpus) -> None:
     assert corpus.source.cite(19) == (
         "From: Leading and delivering early childhood services: "
         "10 insights from 20 places across England and Wales, page 19"
+    )
+
+
+def test_places_are_counted_by_kind_as_a_pack_says_them(corpus: Corpus) -> None:
+    # The report's title speaks of 20 places: its local authorities, not the region some of
+    # them work in together.
+    assert count_places(p.kind for p in corpus.places) == "20 local authorities and 1 region"
+    assert count_places(["local authority"]) == "1 local authority"
+    assert count_places(["region", "local authority", "region"]) == (
+        "1 local authority and 2 regions"
     )
