@@ -1,7 +1,7 @@
 """Case cards: one card per case, A5 landscape, two to an A4 portrait sheet.
 
 Each card carries the case's heading, its places · nation · insight, the report's words, the
-citation and the case's own prompts, and at its foot the pack, the source and the card's
+citation and the case's own prompts, and at its foot the source, the pack and the card's
 number, in the brand's colours and fonts, laid out by
 ``layouts/pdf/cards.html.j2`` and ``cards.css``. Cards are set at 10 pt; a case too long for
 that steps down a quarter point at a time, never below 8.5 pt, and a case that does not fit
