@@ -34,7 +34,7 @@ from casebook.packs import select_packs
 
 CUT = A4[1] / 2
 EDGE = 8 * 72 / 25.4
-# A card's foot (the pack, the source and the card's number) is set at 7.5 pt, as a pack
+# A card's foot (the source, the pack and the card's number) is set at 7.5 pt, as a pack
 # page's footer, a little nearer the edge than its text: still clear of the 4 to 5 mm a
 # printer may leave blank.
 FOOT = 7.5

@@ -229,8 +229,9 @@ def test_about_the_source_says_each_thing_once(dist: Path) -> None:
 
 
 def test_the_complete_pack_counts_its_places_as_the_report_does(dist: Path) -> None:
-    # The report's title says "20 places": its 20 local authorities. North Wales, a region
-    # where several of them work together, is not one more of them.
+    # Beside the report's title ("…10 insights from 20 places…"), "21 places" read as a
+    # mistake: the cases come from 20 local authorities and North Wales, a region where
+    # several of them work together.
     said = "54 cases from 20 local authorities and 1 region"
     assert any(unspaced(said) in unspaced(page) for page in pdf_pages(dist, "all-cases"))
     word = WordDocument(str(dist / "all-cases.docx"))

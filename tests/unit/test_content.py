@@ -178,8 +178,8 @@ def test_citation_names_the_report_and_page(corpus: Corpus) -> None:
 
 
 def test_places_are_counted_by_kind_as_a_pack_says_them(corpus: Corpus) -> None:
-    # The report's title speaks of 20 places: its local authorities, not the region some of
-    # them work in together.
+    # Counted by kind, a region where local authorities work together is not one more
+    # local authority.
     assert count_places(p.kind for p in corpus.places) == "20 local authorities and 1 region"
     assert count_places(["local authority"]) == "1 local authority"
     assert count_places(["region", "local authority", "region"]) == (
