@@ -6,8 +6,10 @@ from __future__ import annotations
 import dataclasses
 import io
 import math
+import re
 import shutil
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -39,6 +41,12 @@ EDGE = 8 * 72 / 25.4
 # printer may leave blank.
 FOOT = 7.5
 FOOT_EDGE = 5.5 * 72 / 25.4
+# The foot's line begins 9.5 mm above the lower edge of its card (cards.css).
+FOOT_ZONE = 9.5 * 72 / 25.4
+# A list's marker, drawn as a run of its own (and read after the rest of the page's text).
+MARKER = re.compile(r"\s*(?:[•◦▪]|\d+\.)\s*")
+# What a card or a page may show between a case's words besides: a missing figure's label.
+FIGURE_LABEL = "Figurenotavailableinthisedition"
 
 # Two or three prompts a case, of the length our prompts have.
 PROMPTS = (
@@ -96,8 +104,16 @@ def half(runs: list[Run], page: int, top: bool) -> list[Run]:
 
 
 def not_feet(runs: list[Run]) -> list[Run]:
-    """The runs of the cards' text: all but their feet."""
-    return [r for r in runs if r.size != FOOT]
+    """The runs of the cards' text: all but their feet, the 7.5 pt line at the foot of each
+    card (a run that size anywhere else on a card is text, and counts as such)."""
+    return [r for r in runs if not is_foot(r)]
+
+
+def is_foot(run: Run) -> bool:
+    """Whether ``run`` is on a card's foot: 7.5 pt, its baseline within the foot's 9.5 mm
+    above the lower edge of its half of the sheet."""
+    bottom = CUT if run.y > CUT else 0
+    return run.size == FOOT and run.y - bottom < FOOT_ZONE
 
 
 def card_text(document: Document, case: CaseEntry) -> list[str]:
@@ -140,17 +156,51 @@ def assert_cards_hold_their_cases(document: Document, pdf: bytes, runs: list[Run
     places = [card_of(runs, case.heading) for case in document.cases]
     # In pack order, two to a sheet: top, bottom, top, bottom...
     assert places == [(n // 2, n % 2 == 0) for n in range(len(document.cases))]
-    for case, (page, top) in zip(document.cases, places, strict=True):
-        # Every word, in order, compared without spaces (a link is a run of its own, and a
-        # figure's box adds a label between the words).
-        text = "".join("".join(r.text for r in half(runs, page, top)).split())
+    # The first card opens with the pack's header, which names the brand as the PDF does.
+    assert reader.metadata is not None
+    header = unspaced(
+        f"{document.title} · Case cards · {document.cover.edition} · {reader.metadata.author}"
+    )
+    for n, (case, (page, top)) in enumerate(zip(document.cases, places, strict=True)):
+        # Every word, in order, compared without spaces (a link is a run of its own), with
+        # nothing between them but a missing figure's label, and nothing after them: no word
+        # left out, repeated or added, no other card's text.
+        text = words_of(not_feet(half(runs, page, top)))
         position = 0
         for word in " ".join(card_text(document, case)).split():
             found = text.find(word, position)
             assert found >= 0, (case.case_id, word, text[position:])
+            skipped = text[position:found]
+            assert skipped in ("", FIGURE_LABEL) or (n == 0 and skipped == header), (
+                case.case_id,
+                word,
+                skipped,
+            )
             position = found + len(word)
-        others = [c for c in document.cases if c is not case]
-        assert not any("".join(c.heading.split()) in text for c in others)
+        assert position == len(text), (case.case_id, text[position:])
+
+
+def words_of(runs: Sequence[Run]) -> str:
+    """The text of ``runs`` without spaces or lists' markers."""
+    return unspaced("".join(r.text for r in runs if not MARKER.fullmatch(r.text)))
+
+
+def unspaced(text: str) -> str:
+    """``text`` without whitespace: a line may break after a hyphen ("multi-agency"), and the
+    extracted text then has a space there."""
+    return "".join(text.split())
+
+
+def assert_inside_halves(runs: list[Run]) -> None:
+    """No run of ``runs`` crosses the cut or comes near the edge of the paper."""
+    for run in runs:
+        # A run's glyphs rise less than its size above the baseline and fall a third below.
+        assert run.y - run.size / 3 > CUT or run.y + run.size < CUT, run
+        # At least 8 mm (23 pt) inside the paper's edges, well clear of the 4 to 5 mm a
+        # printer may leave blank there: the pack's header on the first sheet too.
+        edge = FOOT_EDGE if is_foot(run) else EDGE
+        assert run.y - run.size / 3 > edge and run.y + run.size < A4[1] - edge, run
+        assert EDGE < run.x < A4[0] - EDGE, run
 
 
 def test_one_card_per_case_two_to_a_sheet_with_everything_on_it(
@@ -162,14 +212,7 @@ def test_one_card_per_case_two_to_a_sheet_with_everything_on_it(
 
 
 def test_no_text_crosses_the_cut_or_the_edge_of_the_paper(runs: list[Run]) -> None:
-    for run in runs:
-        # A run's glyphs rise less than its size above the baseline and fall a third below.
-        assert run.y - run.size / 3 > CUT or run.y + run.size < CUT, run
-        # At least 8 mm (23 pt) inside the paper's edges, well clear of the 4 to 5 mm a
-        # printer may leave blank there: the pack's header on the first sheet too.
-        edge = FOOT_EDGE if run.size == FOOT else EDGE
-        assert run.y - run.size / 3 > edge and run.y + run.size < A4[1] - edge, run
-        assert EDGE < run.x < A4[0] - EDGE, run
+    assert_inside_halves(runs)
 
 
 def test_no_text_is_smaller_than_8_5_pt_but_the_cards_feet(runs: list[Run]) -> None:
@@ -187,12 +230,12 @@ def test_each_card_s_foot_names_the_pack_and_the_source_and_numbers_the_card(
     for n, case in enumerate(document.cases):
         page, top = card_of(runs, case.heading)
         on_card = half(runs, page, top)
-        foot = [r for r in on_card if r.size == FOOT]
+        foot = [r for r in on_card if is_foot(r)]
         assert squash(" ".join(r.text for r in foot)) == (
             f"{document.short_citation} · {document.title} card {n + 1} of {count}"
         ), case.case_id
         # Below everything else on the card, its glyphs clear of the lowest line's.
-        lowest = min(r.y - r.size / 3 for r in on_card if r.size != FOOT)
+        lowest = min(r.y - r.size / 3 for r in on_card if not is_foot(r))
         assert max(r.y + r.size for r in foot) < lowest, case.case_id
 
 
@@ -211,7 +254,8 @@ def test_a_pack_title_of_two_lines_stays_clear_of_the_first_card(
         "Early help, family hubs and the first thousand days of a child's life, as twenty "
         "places in England and Wales learned them"
     )
-    pdf, _ = render(dataclasses.replace(document, title=title), layout, MINI_CONTENT)
+    titled = dataclasses.replace(document, title=title)
+    pdf, _ = render(titled, layout, MINI_CONTENT)
     runs = [r for r in text_runs(pdf) if r.page == 0 and r.y > CUT]
     heading = document.cases[0].heading
     head = [r for r in runs if r.size == 8.5 and r.y > A4[1] - 60]
@@ -222,7 +266,7 @@ def test_a_pack_title_of_two_lines_stays_clear_of_the_first_card(
     # The heading's capitals (under its size above the baseline) end below the header's
     # descenders (a third of their size below the baseline).
     assert max(r.y + r.size for r in first) < min(r.y - r.size / 3 for r in head)
-    assert_cards_hold_their_cases(document, pdf, text_runs(pdf))
+    assert_cards_hold_their_cases(titled, pdf, text_runs(pdf))
 
 
 def test_a_pack_title_too_long_for_a_card_s_foot_ends_in_an_ellipsis(
@@ -235,7 +279,7 @@ def test_a_pack_title_too_long_for_a_card_s_foot_ends_in_an_ellipsis(
     runs = text_runs(pdf)
     for n, case in enumerate(document.cases):
         page, top = card_of(runs, case.heading)
-        foot = [r for r in half(runs, page, top) if r.size == FOOT]
+        foot = [r for r in half(runs, page, top) if is_foot(r)]
         assert len({round(r.y) for r in foot}) == 1, case.case_id
         said = squash(" ".join(r.text for r in foot))
         assert said.startswith(f"{document.short_citation} · Early help and family hubs")
@@ -364,15 +408,6 @@ def test_valley_council_cards_carry_its_name(document: Document) -> None:
     runs = text_runs(pdf)
     assert_cards_hold_their_cases(document, pdf, runs)
     assert "Valley Council Early Years Partnership" in " ".join(r.text for r in runs)
-
-
-@pytest.mark.slow
-def test_every_case_of_the_report_fits_its_card(layout: Layout) -> None:
-    document = pack_document(REAL_CONTENT, "all-cases")
-    pdf, _ = render(document, layout, REAL_CONTENT)
-    runs = text_runs(pdf)
-    assert_cards_hold_their_cases(document, pdf, runs)
-    assert min(r.size for r in not_feet(runs)) >= 8.5
 
 
 @pytest.mark.clients

@@ -9,18 +9,30 @@ import html
 import io
 import itertools
 import json
+import math
 import re
 import shutil
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from conftest import BUILD_PY, LAYOUTS, REAL_CONTENT, SUFFIXES, cli_env
 from docx import Document as WordDocument
-from pdf_runs import text_runs
+from pdf_runs import Run, outline_titles, text_runs
 from PIL import Image
 from pypdf import PdfReader
+from test_cards import (
+    FIGURE_LABEL,
+    assert_cards_hold_their_cases,
+    assert_inside_halves,
+    card_text,
+    not_feet,
+    unspaced,
+    words_of,
+)
+from test_large_print import case_runs
 
 from casebook.blocks import BulletList, plain_text
 from casebook.content import load_corpus
@@ -119,14 +131,86 @@ def test_each_format_of_each_pack_is_recorded_and_linked_with_its_size_and_pages
         ), name
 
 
+# The edition date the build prints: the day its fixed clock gives (cli_env).
+BUILT = datetime.fromtimestamp(int(cli_env()["SOURCE_DATE_EPOCH"]), UTC).date().isoformat()
+
+
+@functools.cache
+def runs_of(path: Path) -> tuple[Run, ...]:
+    """The runs of text of the PDF at ``path``, read once per file."""
+    return tuple(text_runs(path.read_bytes()))
+
+
+def assert_tagged_with_a_bookmark_per_case(path: Path, pack_id: str) -> None:
+    reader = PdfReader(path)
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == "en-GB", path.name
+    assert bool(root["/MarkInfo"]["/Marked"]) and "/StructTreeRoot" in root, path.name
+    headings = [case.heading for case in PACKS[pack_id].cases]
+    titles = outline_titles(path.read_bytes())
+    assert [title for title in titles if title in headings] == headings, path.name
+
+
 @pytest.mark.parametrize("pack_id", sorted(PACKS))
-def test_each_pack_s_cards_and_large_print_show_every_case(dist: Path, pack_id: str) -> None:
-    pack = PACKS[pack_id]
-    for suffix in (".cards.pdf", ".large-print.pdf"):
-        text = " ".join(page_texts(dist / f"{pack_id}{suffix}"))
-        for case in pack.cases:
-            assert case.heading in text, (suffix, case.id)
-            assert CORPUS.source.cite(case.page) in text, (suffix, case.id)
+def test_each_pack_s_cards_hold_each_case_whole_on_its_own_half(dist: Path, pack_id: str) -> None:
+    # One card per case, in pack order, two to a sheet (ceil(cases / 2) sheets); on each, the
+    # case's heading, places, every word of its text in order, its citation and prompts, and
+    # nothing else; no text across the cut or near the paper's edge; none under 8.5 pt but
+    # the cards' feet.
+    document = compose_pack(PACKS[pack_id], CORPUS, BUILT)
+    path = dist / f"{pack_id}.cards.pdf"
+    runs = list(runs_of(path))
+    assert_cards_hold_their_cases(document, path.read_bytes(), runs)
+    assert_inside_halves(runs)
+    assert min(r.size for r in not_feet(runs)) >= 8.5
+    assert_tagged_with_a_bookmark_per_case(path, pack_id)
+
+
+def body_runs(path: Path, pack_id: str) -> list[Run]:
+    """The runs of the large-print PDF at ``path`` but its running heads, page numbers and
+    footers, in reading order, so that a case's text reads on over a page break."""
+    footer = f"{PACKS[pack_id].title} · {CORPUS.source.short_citation}"
+    runs = runs_of(path)
+    kept: list[Run] = []
+    for _, on_page in itertools.groupby(runs, key=lambda r: r.page):
+        page = list(on_page)
+        numbers = [r for r in page if re.fullmatch(r"page \d+ of \d+", r.text.strip())]
+        feet = [r for r in page if r.text.strip() and footer.startswith(r.text.strip())]
+        head = max((r.y for r in numbers), default=math.inf)
+        foot = max((r.y for r in feet), default=-math.inf)
+        kept += [r for r in page if foot < r.y < head - 1]
+    return kept
+
+
+@pytest.mark.parametrize("pack_id", sorted(PACKS))
+def test_each_pack_s_large_print_holds_each_case_at_16_pt(dist: Path, pack_id: str) -> None:
+    document = compose_pack(PACKS[pack_id], CORPUS, BUILT)
+    path = dist / f"{pack_id}.large-print.pdf"
+    runs = list(runs_of(path))
+    # Every case, as in the standard PDF: its heading, places, every word of its text in
+    # order, its citation and prompts, with nothing between them but a missing figure's
+    # label, the page's furniture aside.
+    text = words_of(body_runs(path, pack_id))
+    # From the introduction's first words on: the cases' headings come first in the contents.
+    position = text.index(unspaced(plain_text(document.introduction.blocks[:1]))[:60])
+    for case in document.cases:
+        position = text.index(unspaced(case.heading), position)
+        for word in " ".join(card_text(document, case)).split():
+            found = text.find(word, position)
+            assert found >= 0, (case.case_id, word)
+            assert text[position:found] in ("", FIGURE_LABEL), (case.case_id, word)
+            position = found + len(word)
+    # At least 95% of the case text's characters at 16 pt or more; nothing in italic.
+    words = case_runs(document, runs)
+    large = sum(len(r.text) for r in words if r.size >= 16)
+    assert large / sum(len(r.text) for r in words) >= 0.95
+    assert not [r for r in runs if "Italic" in r.font]
+    # The footer and the page number on every page but the cover, as in the standard PDF.
+    pages = page_texts(path)
+    for number, page in enumerate(pages[1:], start=2):
+        assert f"{document.title} · {document.short_citation}" in page, number
+        assert f"page {number} of {len(pages)}" in page, number
+    assert_tagged_with_a_bookmark_per_case(path, pack_id)
 
 
 @pytest.mark.parametrize("pack_id", sorted(PACKS))
@@ -160,12 +244,6 @@ def introduction_page(pages: list[str], pack_id: str) -> int:
     title = compose_pack(PACKS[pack_id], CORPUS).introduction.title
     contents = next(n for n, page in enumerate(pages) if page.startswith("Contents"))
     return next(n for n, page in enumerate(pages) if n > contents and page.startswith(title))
-
-
-def unspaced(text: str) -> str:
-    """``text`` without whitespace: a line may break after a hyphen ("multi-agency"), and the
-    extracted text then has a space there."""
-    return "".join(text.split())
 
 
 def insights_of(pack_id: str) -> list[Insight]:
