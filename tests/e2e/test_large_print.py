@@ -302,3 +302,48 @@ def test_each_question_of_an_action_form_heads_its_row(
     assert len([e for e in on_forms if e["/S"] == "/TH"]) == 3 * 4
     assert {str(e["/A"]["/Scope"]) for e in on_forms if e["/S"] == "/TH"} == {"/Row"}
     assert len(headers) == 3 * 4  # the mini pack has no table of its own
+
+
+def test_each_line_of_an_action_form_is_ruled_once(
+    document: Document, large: tuple[bytes, int | None], tmp_path: Path
+) -> None:
+    # Eight lines an action beside the questions (three, one, one, three), each a single grey
+    # rule 0.7 mm thick, at least 12 mm from the next: none painted above a form's first
+    # line, none edged with a dark hairline (as a rule ending on its tile's foot was).
+    from PIL import Image
+
+    runs = text_runs(large[0])
+    forms = action_forms(document, runs)
+    path = tmp_path / "large-print.pdf"
+    path.write_bytes(large[0])
+    dpi = 300
+    per_mm = dpi / 25.4
+    for page in sorted({form[0].page for form in forms}):
+        out = tmp_path / f"page-{page}"
+        first = str(page + 1)
+        options = ["-gray", "-png", "-r", str(dpi), "-singlefile", "-f", first, "-l", first]
+        subprocess.run(["pdftoppm", *options, str(path), str(out)], check=True, timeout=60)
+        with Image.open(f"{out}.png") as image:
+            grey = image.convert("L")
+        width, height = grey.size
+        pixels = grey.tobytes()
+        # Across the answers' column (the questions take the left of the line), from the
+        # page's first form down (not the sheet's title and its rule): each row's pixels.
+        on_page = [form for form in forms if form[0].page == page]
+        top = round((A4[1] - on_page[0][0].y) / 72 * dpi)
+        xs = range(int(width * 0.6), int(width * 0.85), 2)
+        rows = {y: sorted(pixels[y * width + x] for x in xs) for y in range(top, height)}
+        ruled = [y for y, row in rows.items() if row[len(row) * 9 // 10] < 200]  # 90% dark
+        bands: list[list[int]] = []
+        for y in ruled:
+            if bands and y - bands[-1][-1] <= 1:
+                bands[-1].append(y)
+            else:
+                bands.append([y])
+        assert len(bands) == 8 * len(on_page), (page + 1, [(b[0], len(b)) for b in bands])
+        assert all(len(band) <= 1.2 * per_mm for band in bands), page + 1
+        tops = [band[0] for band in bands]
+        assert all(b - a >= 12 * per_mm for a, b in itertools.pairwise(tops)), page + 1
+        # The rules' grey is #6e6e6e (110): no row of a rule much darker than that.
+        darkest = min(rows[y][len(rows[y]) // 2] for y in ruled)
+        assert darkest >= 100, (page + 1, darkest)
