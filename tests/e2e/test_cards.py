@@ -410,6 +410,31 @@ def test_valley_council_cards_carry_its_name(document: Document) -> None:
     assert "Valley Council Early Years Partnership" in " ".join(r.text for r in runs)
 
 
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Get the most out of evidence-based interventions in practice",
+        "Get the most out of evidence-based interventions in practice with our families",
+    ],
+)
+def test_the_pack_s_header_breaks_between_its_parts(document: Document, title: str) -> None:
+    # With a longer brand's name, the header takes two lines: the edition and the brand's
+    # name each stay whole ("Valley Council Early Years" / "Partnership" read as a slip).
+    layout = load_layout(LAYOUTS, "valley-council")
+    titled = dataclasses.replace(document, title=title)
+    pdf, _ = render(titled, layout, MINI_CONTENT)
+    runs = [r for r in text_runs(pdf) if r.page == 0 and r.size == 8.5 and r.y > A4[1] - 60]
+    lines: dict[float, list[Run]] = {}
+    for r in runs:
+        lines.setdefault(round(r.y), []).append(r)
+    said = [squash(" ".join(r.text for r in line)) for _, line in sorted(lines.items())[::-1]]
+    assert squash(" ".join(said)) == (
+        f"{title} · Case cards · {document.cover.edition} · Valley Council Early Years Partnership"
+    )
+    for part in (document.cover.edition, "Valley Council Early Years Partnership"):
+        assert any(part in line for line in said), (part, said)
+
+
 @pytest.mark.clients
 def test_pdfua_qpdf_and_poppler_accept_the_cards(
     cards: tuple[bytes, int | None], tmp_path: Path
