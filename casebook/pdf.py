@@ -10,6 +10,7 @@ for the Word renderer; only its ``media/`` subfolder is ever read.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -343,6 +344,23 @@ def _scope_header_cells(rendered: Any, pdf: Any) -> None:
 
 # --- HTML for blocks -------------------------------------------------------------------------
 
+# A web address's scheme and host with the slash after it, when short enough to keep on a
+# line of a case card's column.
+_SCHEME_AND_HOST = re.compile(r"(?:https?://)?(?:www\.)?[^/\s]{1,40}/?", re.IGNORECASE)
+
+
+def _address(nodes: tuple[Inline, ...]) -> Markup:
+    """A web address printed as a link's words, its scheme and host kept on one line: a line
+    may break in its path, not after "http://" (nor a page turn come there)."""
+    match nodes:
+        case (Text(text=text),):
+            found = _SCHEME_AND_HOST.match(text)
+            if found is not None:
+                return Markup('<span class="keep-together">{}</span>{}').format(
+                    found.group(), text[found.end() :]
+                )
+    return _inlines(nodes)
+
 
 def _inlines(nodes: tuple[Inline, ...]) -> Markup:
     """Inline nodes as HTML; every piece of text goes through ``escape``."""
@@ -362,14 +380,14 @@ def _inlines(nodes: tuple[Inline, ...]) -> Markup:
             case Link(href=href, children=children):
                 if link_allowed(href):
                     # A link whose words are its address needs no address printed after it.
-                    kind = (
-                        Markup(' class="url"')
-                        if link_shows_address(plain_text(children), href)
-                        else Markup("")
-                    )
-                    parts.append(
-                        Markup('<a href="{}"{}>{}</a>').format(href, kind, _inlines(children))
-                    )
+                    if link_shows_address(plain_text(children), href):
+                        parts.append(
+                            Markup('<a href="{}" class="url">{}</a>').format(
+                                href, _address(children)
+                            )
+                        )
+                    else:
+                        parts.append(Markup('<a href="{}">{}</a>').format(href, _inlines(children)))
                 else:  # not a link we publish: keep the words, drop the target
                     parts.append(_inlines(children))
     return Markup("").join(parts)

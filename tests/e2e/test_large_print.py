@@ -18,7 +18,7 @@ from pypdf import PdfReader
 from test_cards import pack_document
 from test_pdf import structure_elements
 
-from casebook.blocks import Emphasis, Paragraph, Quote, Strong, Text, plain_text
+from casebook.blocks import Emphasis, Link, Paragraph, Quote, Strong, Text, plain_text
 from casebook.document import Document, with_first_case
 from casebook.largeprint import render
 from casebook.layout import Layout, load_layout
@@ -347,3 +347,30 @@ def test_each_line_of_an_action_form_is_ruled_once(
         # The rules' grey is #6e6e6e (110): no row of a rule much darker than that.
         darkest = min(rows[y][len(rows[y]) // 2] for y in ruled)
         assert darkest >= 100, (page + 1, darkest)
+
+
+def test_a_web_address_breaks_in_its_path_not_after_its_scheme(
+    document: Document, layout: Layout
+) -> None:
+    # In the report's words, at this size the line was full after "http://", and the rest of
+    # the address went on the next line, once over a page turn.
+    address = "http://resultsaccountability.com/"
+    words = Paragraph(
+        (
+            Text(
+                "Outcomes-based Accountability (OBA) and Results-Based Accountability (RBA) "
+                "both draw from the work of Mark Friedman and the Fiscal Policy Studies "
+                "Institute: "
+            ),
+            Link("https://resultsaccountability.com/", (Text(address),)),
+            Text(". Approaches are built around three simple questions."),
+        )
+    )
+    case = dataclasses.replace(document.cases[0], blocks=(words,))
+    pdf, _ = render(with_first_case(document, case), layout, MINI_CONTENT)
+    lines: dict[tuple[int, float], list[str]] = {}
+    for run in text_runs(pdf):
+        lines.setdefault((run.page, round(run.y, 1)), []).append(run.text)
+    printed = [squash("".join(texts)) for texts in lines.values()]
+    assert not [line for line in printed if line.endswith(("http://", "https://"))]
+    assert any(line.startswith(address) for line in printed)  # the line broke before it

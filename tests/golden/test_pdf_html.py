@@ -101,7 +101,8 @@ def test_every_block_type_as_html() -> None:
 <h3>What they did</h3>
 <p>A <em>quiet</em> &amp; <strong>&lt;bold&gt;</strong><br><code>x &lt; y</code> \
 <a href="https://example.org/a?b=1&amp;c=2">the guide</a> \
-<a href="https://example.org/" class="url">example.org</a> not a link</p>
+<a href="https://example.org/" class="url">\
+<span class="keep-together">example.org</span></a> not a link</p>
 <ol start="3" style="counter-reset: list-item 2">
 <li>three</li>
 <li><p>four</p>
