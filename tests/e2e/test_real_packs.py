@@ -528,6 +528,16 @@ def test_large_print_in_a_brand_with_deeper_margins_keeps_the_questions_too(
     assert_questions_share_their_insight_s_page(valley_large_print, "all-cases")
 
 
+def test_the_guide_takes_the_same_pages_under_a_brand_s_deeper_margins(
+    dist: Path, valley_large_print: tuple[str, ...]
+) -> None:
+    # Under the valley-council brand's margins the guide once ran on to a fifth page holding
+    # its last bullet and closing paragraph alone.
+    for texts in (page_texts(dist / "all-cases.large-print.pdf"), valley_large_print):
+        contents = next(n for n, page in enumerate(texts) if page.startswith("Contents"))
+        assert contents == 5, [page[:60] for page in texts[1:contents]]
+
+
 def test_no_closing_paragraph_or_last_entry_stands_alone(
     valley_large_print: tuple[str, ...],
 ) -> None:
