@@ -344,18 +344,21 @@ def _scope_header_cells(rendered: Any, pdf: Any) -> None:
 
 # --- HTML for blocks -------------------------------------------------------------------------
 
-# A web address's scheme and host with the slash after it, when short enough to keep on a
-# line of a case card's column.
-_SCHEME_AND_HOST = re.compile(r"(?:https?://)?(?:www\.)?[^/\s]{1,40}/?", re.IGNORECASE)
+# A web address's scheme and host, with the slash after the host if there is one.
+_SCHEME_AND_HOST = re.compile(r"(?:https?://)?[^/?#\s]+/?")
+# The longest scheme and host kept on one line: well inside a case card's column at 10 pt
+# (about 48 characters) and a large-print line.
+_HOST_KEPT = 40
 
 
 def _address(nodes: tuple[Inline, ...]) -> Markup:
-    """A web address printed as a link's words, its scheme and host kept on one line: a line
-    may break in its path, not after "http://" (nor a page turn come there)."""
+    """A web address printed as a link's words, its scheme and host kept on one line when
+    they are short: a line may break in its path, not after "http://" (nor a page turn come
+    there). A longer host may break anywhere, as any long word does, rather than run over."""
     match nodes:
         case (Text(text=text),):
             found = _SCHEME_AND_HOST.match(text)
-            if found is not None:
+            if found is not None and len(found.group()) <= _HOST_KEPT:
                 return Markup('<span class="keep-together">{}</span>{}').format(
                     found.group(), text[found.end() :]
                 )
