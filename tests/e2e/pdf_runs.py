@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import io
 import math
+import subprocess
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from PIL import Image
 from pypdf import PdfReader
 
 #: An A4 page, in PDF points.
@@ -74,3 +77,31 @@ def outline_titles(pdf: bytes) -> list[str]:
         return found
 
     return titles(PdfReader(io.BytesIO(pdf)).outline)
+
+
+@dataclass(frozen=True)
+class Pixels:
+    """A page as poppler prints it, in grey (0 black to 255 white)."""
+
+    width: int
+    height: int
+    data: bytes
+
+    def row(self, y: int, xs: range) -> list[int]:
+        """The greys of row ``y`` (from the top) at ``xs``, darkest first."""
+        return sorted(self.data[y * self.width + x] for x in xs)
+
+    def ruled(self, y: int, xs: range) -> bool:
+        """Whether row ``y`` is ruled across ``xs``: nine pixels in ten are dark."""
+        return self.row(y, xs)[len(xs) * 9 // 10] < 200
+
+
+def page_pixels(pdf: Path, page: int, dpi: int, out: Path) -> Pixels:
+    """Page ``page`` (from 0) of ``pdf`` printed by poppler's pdftoppm at ``dpi``, in grey;
+    the image is written to ``out`` (a path without its ``.png``)."""
+    first = str(page + 1)
+    options = ["-gray", "-png", "-r", str(dpi), "-singlefile", "-f", first, "-l", first]
+    subprocess.run(["pdftoppm", *options, str(pdf), str(out)], check=True, timeout=60)
+    with Image.open(f"{out}.png") as image:
+        grey = image.convert("L")
+    return Pixels(grey.width, grey.height, grey.tobytes())

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from conftest import LAYOUTS, MINI_CONTENT
-from pdf_runs import A4, Run, outline_titles, squash, text_runs
+from pdf_runs import A4, Run, outline_titles, page_pixels, squash, text_runs
 from pypdf import PdfReader
 from test_cards import pack_document
 from test_pdf import structure_elements
@@ -310,8 +310,6 @@ def test_each_line_of_an_action_form_is_ruled_once(
     # Eight lines an action beside the questions (three, one, one, three), each a single grey
     # rule 0.7 mm thick, at least 12 mm from the next: none painted above a form's first
     # line, none edged with a dark hairline (as a rule ending on its tile's foot was).
-    from PIL import Image
-
     runs = text_runs(large[0])
     forms = action_forms(document, runs)
     path = tmp_path / "large-print.pdf"
@@ -319,42 +317,33 @@ def test_each_line_of_an_action_form_is_ruled_once(
     dpi = 300
     per_mm = dpi / 25.4
     for page in sorted({form[0].page for form in forms}):
-        out = tmp_path / f"page-{page}"
-        first = str(page + 1)
-        options = ["-gray", "-png", "-r", str(dpi), "-singlefile", "-f", first, "-l", first]
-        subprocess.run(["pdftoppm", *options, str(path), str(out)], check=True, timeout=60)
-        with Image.open(f"{out}.png") as image:
-            grey = image.convert("L")
-        width, height = grey.size
-        pixels = grey.tobytes()
+        pixels = page_pixels(path, page, dpi, tmp_path / f"page-{page}")
         # Across the answers' column (the questions take the left of the line), from the
-        # page's first form down (not the sheet's title and its rule): each row's pixels.
+        # page's first form down (not the sheet's title and its rule).
         on_page = [form for form in forms if form[0].page == page]
         top = round((A4[1] - on_page[0][0].y) / 72 * dpi)
-        xs = range(int(width * 0.6), int(width * 0.85), 2)
-        rows = {y: sorted(pixels[y * width + x] for x in xs) for y in range(top, height)}
-        ruled = [y for y, row in rows.items() if row[len(row) * 9 // 10] < 200]  # 90% dark
+        xs = range(int(pixels.width * 0.6), int(pixels.width * 0.85), 2)
+        ruled = [y for y in range(top, pixels.height) if pixels.ruled(y, xs)]
         bands: list[list[int]] = []
         for y in ruled:
             if bands and y - bands[-1][-1] <= 1:
                 bands[-1].append(y)
             else:
                 bands.append([y])
-        assert len(bands) == 8 * len(on_page), (page + 1, [(b[0], len(b)) for b in bands])
+        assert len(bands) == 8 * len(on_page), (page + 1, [b[0] / per_mm for b in bands])
         assert all(len(band) <= 1.2 * per_mm for band in bands), page + 1
         tops = [band[0] for band in bands]
         assert all(b - a >= 12 * per_mm for a, b in itertools.pairwise(tops)), page + 1
         # The rules' grey is #6e6e6e (110): no row of a rule much darker than that.
-        darkest = min(rows[y][len(rows[y]) // 2] for y in ruled)
+        darkest = min(pixels.row(y, xs)[len(xs) // 2] for y in ruled)
         assert darkest >= 100, (page + 1, darkest)
 
 
-def test_a_web_address_breaks_in_its_path_not_after_its_scheme(
-    document: Document, layout: Layout
-) -> None:
+def test_a_web_address_is_not_broken_after_its_scheme(document: Document, layout: Layout) -> None:
     # In the report's words, at this size the line was full after "http://", and the rest of
-    # the address went on the next line, once over a page turn.
-    address = "http://resultsaccountability.com/"
+    # the address went on the next line, once over a page turn. (Another host, so that the
+    # mini pack's own mention of the address does not count.)
+    address = "http://outcomesaccountability.org/"
     words = Paragraph(
         (
             Text(
@@ -362,7 +351,7 @@ def test_a_web_address_breaks_in_its_path_not_after_its_scheme(
                 "both draw from the work of Mark Friedman and the Fiscal Policy Studies "
                 "Institute: "
             ),
-            Link("https://resultsaccountability.com/", (Text(address),)),
+            Link("https://outcomesaccountability.org/", (Text(address),)),
             Text(". Approaches are built around three simple questions."),
         )
     )
@@ -373,4 +362,4 @@ def test_a_web_address_breaks_in_its_path_not_after_its_scheme(
         lines.setdefault((run.page, round(run.y, 1)), []).append(run.text)
     printed = [squash("".join(texts)) for texts in lines.values()]
     assert not [line for line in printed if line.endswith(("http://", "https://"))]
-    assert any(line.startswith(address) for line in printed)  # the line broke before it
+    assert any(address in line for line in printed)

@@ -9,7 +9,6 @@ import html
 import io
 import itertools
 import json
-import math
 import re
 import shutil
 import subprocess
@@ -20,8 +19,7 @@ from pathlib import Path
 import pytest
 from conftest import BUILD_PY, LAYOUTS, REAL_CONTENT, SUFFIXES, cli_env
 from docx import Document as WordDocument
-from pdf_runs import Run, outline_titles, text_runs
-from PIL import Image
+from pdf_runs import A4, Run, outline_titles, page_pixels, text_runs
 from pypdf import PdfReader
 from test_cards import (
     FIGURE_LABEL,
@@ -29,6 +27,7 @@ from test_cards import (
     assert_inside_halves,
     card_text,
     not_feet,
+    read_in_order,
     unspaced,
     words_of,
 )
@@ -37,6 +36,7 @@ from test_large_print import case_runs
 from casebook.blocks import BulletList, plain_text
 from casebook.content import load_corpus
 from casebook.document import compose_pack
+from casebook.largeprint import MIN_MARGINS_MM
 from casebook.largeprint import render as render_large_print
 from casebook.layout import load_layout
 from casebook.model import Insight
@@ -166,20 +166,15 @@ def test_each_pack_s_cards_hold_each_case_whole_on_its_own_half(dist: Path, pack
     assert_tagged_with_a_bookmark_per_case(path, pack_id)
 
 
-def body_runs(path: Path, pack_id: str) -> list[Run]:
-    """The runs of the large-print PDF at ``path`` but its running heads, page numbers and
-    footers, in reading order, so that a case's text reads on over a page break."""
-    footer = f"{PACKS[pack_id].title} · {CORPUS.source.short_citation}"
-    runs = runs_of(path)
-    kept: list[Run] = []
-    for _, on_page in itertools.groupby(runs, key=lambda r: r.page):
-        page = list(on_page)
-        numbers = [r for r in page if re.fullmatch(r"page \d+ of \d+", r.text.strip())]
-        feet = [r for r in page if r.text.strip() and footer.startswith(r.text.strip())]
-        head = max((r.y for r in numbers), default=math.inf)
-        foot = max((r.y for r in feet), default=-math.inf)
-        kept += [r for r in page if foot < r.y < head - 1]
-    return kept
+def body_runs(path: Path) -> list[Run]:
+    """The runs of the large-print PDF at ``path`` inside its pages' margins, in reading
+    order: not the running heads and page numbers above them nor the footers below, so that
+    a case's text reads on over a page break."""
+    top, _, bottom, _ = load_layout(LAYOUTS).brand.margins_mm
+    least_top, least_bottom = MIN_MARGINS_MM
+    mm = 72 / 25.4
+    head, foot = A4[1] - max(top, least_top) * mm, max(bottom, least_bottom) * mm
+    return [r for r in runs_of(path) if foot < r.y < head]
 
 
 @pytest.mark.parametrize("pack_id", sorted(PACKS))
@@ -190,16 +185,14 @@ def test_each_pack_s_large_print_holds_each_case_at_16_pt(dist: Path, pack_id: s
     # Every case, as in the standard PDF: its heading, places, every word of its text in
     # order, its citation and prompts, with nothing between them but a missing figure's
     # label, the page's furniture aside.
-    text = words_of(body_runs(path, pack_id))
+    text = words_of(body_runs(path))
     # From the introduction's first words on: the cases' headings come first in the contents.
     position = text.index(unspaced(plain_text(document.introduction.blocks[:1]))[:60])
     for case in document.cases:
-        position = text.index(unspaced(case.heading), position)
-        for word in " ".join(card_text(document, case)).split():
-            found = text.find(word, position)
-            assert found >= 0, (case.case_id, word)
-            assert text[position:found] in ("", FIGURE_LABEL), (case.case_id, word)
-            position = found + len(word)
+        start = text.index(unspaced(case.heading), position)
+        position = read_in_order(
+            text, card_text(document, case), start, (FIGURE_LABEL,), case.case_id
+        )
     # At least 95% of the case text's characters at 16 pt or more; nothing in italic.
     words = case_runs(document, runs)
     large = sum(len(r.text) for r in words if r.size >= 16)
@@ -434,21 +427,10 @@ def ruled_rows(pdf: Path, page: int, top: float, bottom: float, tmp_path: Path) 
     """The rows of pixels, between ``top`` and ``bottom`` points above the foot of page
     ``page`` (from 0) as poppler prints it, that are ruled across the middle half of the page."""
     dpi = 50
-    out = tmp_path / f"{pdf.name.replace('.', '-')}-{page}"
-    first = str(page + 1)
-    options = ["-gray", "-png", "-r", str(dpi), "-singlefile", "-f", first, "-l", first]
-    subprocess.run(
-        ["pdftoppm", *options, str(pdf), str(out)],
-        check=True,
-        timeout=60,
-    )
-    with Image.open(f"{out}.png") as image:
-        grey = image.convert("L")
-    width, height = grey.size
-    pixels = grey.tobytes()
-    xs = range(width // 4, 3 * width // 4, 2)
-    rows = range(height - round(top * dpi / 72), height - round(bottom * dpi / 72))
-    return [y for y in rows if sum(pixels[y * width + x] < 200 for x in xs) >= 0.9 * len(xs)]
+    pixels = page_pixels(pdf, page, dpi, tmp_path / f"{pdf.name.replace('.', '-')}-{page}")
+    xs = range(pixels.width // 4, 3 * pixels.width // 4, 2)
+    rows = range(pixels.height - round(top * dpi / 72), pixels.height - round(bottom * dpi / 72))
+    return [y for y in rows if pixels.ruled(y, xs)]
 
 
 def test_no_bare_rules_where_a_case_s_notes_go_over_whole(dist: Path, tmp_path: Path) -> None:
