@@ -234,9 +234,7 @@ def _smaller(
     [case] = [case for case in document.cases if case.anchor == anchor]
     # The first card opens with the pack's title, so a long title leaves it less room.
     first = (
-        " (the first card also holds the pack's title)"
-        if anchor == document.cases[0].anchor
-        else ""
+        "; the first card also holds the pack's title" if anchor == document.cases[0].anchor else ""
     )
     # Figures take a card's room fast: name them, as shrinking them is the first thing to try.
     figures = sum(isinstance(block, Figure) and block.src is not None for block in case.blocks)
@@ -249,7 +247,7 @@ def _smaller(
                 f"too long for a case card: its {parts}, prompts and citation need "
                 f"{math.ceil((ratio - 1) * 100)}% more room than one A5 card has at "
                 f"{SIZES[-1]:g} pt, the smallest size cards use (case cards of "
-                f"{document.pack_id}){first}",
+                f"{document.pack_id}{first})",
             )
         ]
     )

@@ -385,7 +385,10 @@ def test_a_case_too_long_for_a_card_is_an_error_naming_it(
     [diagnostic] = error.value.diagnostics
     assert diagnostic.path == str(MINI_CONTENT / "cases" / f"{case.case_id}.md")
     assert diagnostic.message.startswith("too long for a case card: ")
-    assert "8.5 pt" in diagnostic.message and "(case cards of all-cases)" in diagnostic.message
+    assert (
+        "8.5 pt" in diagnostic.message
+        and "(case cards of all-cases; the first card also holds" in diagnostic.message
+    )
 
 
 def test_a_case_too_long_for_a_card_names_its_figures(
