@@ -245,6 +245,26 @@ def test_changing_a_layout_file_rebuilds_what_reads_it(
     }
 
 
+@pytest.mark.parametrize(
+    ("name", "formats"),
+    [
+        ("cards.css", {"cards"}),
+        ("large-print.css", {"large-print"}),
+        ("pack.css", {"pdf", "large-print"}),  # large print is the pack, restyled
+    ],
+)
+def test_changing_a_print_format_s_stylesheet_rebuilds_that_format_only(
+    built_mini_project: Path, run_cli: RunCli, name: str, formats: set[str]
+) -> None:
+    css = built_mini_project / "layouts" / "pdf" / name
+    css.write_text(css.read_text() + "\n/* an editor's change */\n")
+    result = run_cli("build", cwd=built_mini_project)
+    assert result.returncode == 0, result.stderr
+    assert built(result.stdout) == {
+        path for path, record in outputs(built_mini_project).items() if record["format"] in formats
+    }
+
+
 def test_a_comment_line_in_a_case_rebuilds_nothing(
     built_mini_project: Path, run_cli: RunCli
 ) -> None:
@@ -370,6 +390,47 @@ def test_a_figure_that_is_not_an_image_stops_the_build_before_anything_is_writte
     retry = run_cli(*TWO_FORMAT_OPTIONS, cwd=built_mini_project)
     assert retry.returncode == 0, retry.stderr
     assert "Bring a printed copy" in pdf_text(built_mini_project / "dist" / "all-cases.pdf")
+
+
+def test_a_case_too_long_for_a_card_fails_its_cards_and_keeps_the_previous_ones(
+    built_mini_project: Path, run_cli: RunCli
+) -> None:
+    # An editor adds five paragraphs to a case: more than a card holds at its smallest size.
+    case_id = "caerphilly-vision-for-change"
+    case = built_mini_project / "content" / "cases" / f"{case_id}.md"
+    more = "".join(f"\n{'Six more words of the case here. ' * 40}\n" for _ in range(5))
+    case.write_text(case.read_text() + more)
+    dist = built_mini_project / "dist"
+    showing = [p["id"] for p in packs(run_cli, built_mini_project) if case_id in p["cases"]]
+    before = {pack: (dist / f"{pack}.cards.pdf").read_bytes() for pack in showing}
+
+    result = run_cli("build", cwd=built_mini_project)
+
+    # The cards of each pack that shows the case fail, each naming the case's file; nothing
+    # is clipped: the previous cards stay, listed and shown as out of date. The other
+    # formats are brought up to date.
+    assert result.returncode == 1
+    errors = [line for line in result.stderr.splitlines() if "too long for a case card" in line]
+    assert len(errors) == len(showing)
+    for pack, error in zip(sorted(showing), sorted(errors), strict=True):
+        assert re.fullmatch(
+            re.escape(
+                f"content/cases/{case_id}.md:0: too long for a case card: its text, prompts and "
+                "citation need 999% more room than one A5 card has at 8.5 pt, the smallest "
+                f"size cards use (case cards of {pack}; the first card also holds the pack's "
+                "title)"
+            ).replace("999", r"\d+"),
+            error,
+        ), error
+    for pack in showing:
+        assert (dist / f"{pack}.cards.pdf").read_bytes() == before[pack], pack
+        assert "Six more words" in pdf_text(dist / f"{pack}.large-print.pdf"), pack
+    assert sorted(manifest(built_mini_project)["out_of_date"]) == sorted(  # type: ignore[arg-type]
+        f"{pack}.cards.pdf" for pack in showing
+    )
+    page = (dist / "index.html").read_text(encoding="utf-8")
+    assert page.count("Not yet updated with the latest changes") == len(showing)
+    assert_consistent(built_mini_project)
 
 
 def test_a_build_waits_for_another_build_holding_the_lock(
@@ -521,3 +582,33 @@ def test_a_brand_outside_layouts_is_never_skipped_on_the_input_stamp(
     # stamp covers, so a change to it must be found by the outputs' fingerprints.
     assert input_stamp(BuildOptions(brand="acme"), BUILTIN) == ""
     assert input_stamp(BuildOptions(brand="valley-council"), BUILTIN) != ""
+
+
+def test_building_another_brand_gives_every_format_its_name(
+    mini_project: Path, run_cli: RunCli
+) -> None:
+    name = "Valley Council Early Years Partnership"
+    result = run_cli(
+        "build",
+        "--brand",
+        "valley-council",
+        "--out",
+        "valley",
+        "--only",
+        "all-cases",
+        cwd=mini_project,
+    )
+    assert result.returncode == 0, result.stderr
+    out = mini_project / "valley"
+    for spec in BUILTIN:
+        path = out / f"all-cases{spec.suffix}"
+        assert path.is_file(), path.name
+        if path.suffix == ".pdf":
+            metadata = PdfReader(path).metadata
+            assert metadata is not None and metadata.author == name, path.name
+    # The brand's name where a reader sees it: the cover of the pack and of its large print,
+    # the head of the first card.
+    for suffix in (".pdf", ".large-print.pdf", ".cards.pdf"):
+        first = PdfReader(out / f"all-cases{suffix}").pages[0].extract_text()
+        assert name in " ".join(first.split()), suffix
+    assert not (mini_project / "dist").exists()  # the default brand's folder is not touched

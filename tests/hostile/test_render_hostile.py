@@ -7,6 +7,7 @@ import dataclasses
 import io
 import shutil
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import docx
@@ -15,8 +16,10 @@ from pypdf import PdfReader
 from pypdf.generic import IndirectObject
 
 from casebook.blocks import Block, Figure, Link, Paragraph, Text
+from casebook.cards import render as render_cards
 from casebook.content import load_corpus
 from casebook.document import Document, compose_pack
+from casebook.largeprint import render as render_large_print
 from casebook.layout import load_layout
 from casebook.model import Pack
 from casebook.pdf import RenderError, render_pdf
@@ -79,21 +82,43 @@ def assert_clean_pdf(pdf: bytes) -> None:
     assert SECRET not in pdf_text(pdf)
 
 
+def pack_pdf(document: Document, content: Path) -> bytes:
+    return render_pdf(document, load_layout(LAYOUTS), media_root=content)
+
+
+def cards_pdf(document: Document, content: Path) -> bytes:
+    return render_cards(document, load_layout(LAYOUTS), content)[0]
+
+
+def large_print_pdf(document: Document, content: Path) -> bytes:
+    return render_large_print(document, load_layout(LAYOUTS), content)[0]
+
+
+# Every PDF format goes through the same fetcher.
+PDF_FORMATS = pytest.mark.parametrize("render", [pack_pdf, cards_pdf, large_print_pdf])
+
+
+@PDF_FORMATS
 @pytest.mark.parametrize(
     "src",
     ["media/../../secret.svg", "media/../../../../../../etc/passwd", "/etc/passwd"],
 )
-def test_figure_outside_media_fails_the_pack_by_name(project: Path, src: str) -> None:
+def test_figure_outside_media_fails_the_pack_by_name(
+    project: Path, src: str, render: Callable[[Document, Path], bytes]
+) -> None:
     document = document_with(project, (Figure("a diagram", src),))
     with pytest.raises(RenderError, match=r"^hostile: figure .*not a file under media/|^hostile:"):
-        render_pdf(document, load_layout(LAYOUTS), media_root=project / "content")
+        render(document, project / "content")
 
 
-def test_media_symlink_out_of_the_project_is_not_read(project: Path) -> None:
+@PDF_FORMATS
+def test_media_symlink_out_of_the_project_is_not_read(
+    project: Path, render: Callable[[Document, Path], bytes]
+) -> None:
     (project / "content" / "media" / "logo.svg").symlink_to(project / "secret.svg")
     document = document_with(project, (Figure("a diagram", "media/logo.svg"),))
     with pytest.raises(RenderError, match=r"^hostile: .*media/logo\.svg"):
-        render_pdf(document, load_layout(LAYOUTS), media_root=project / "content")
+        render(document, project / "content")
 
 
 def test_unsafe_links_and_markup_in_text_are_inert(project: Path) -> None:
@@ -112,10 +137,11 @@ def test_unsafe_links_and_markup_in_text_are_inert(project: Path) -> None:
     )
     document = document_with(project, blocks)
     layout = load_layout(LAYOUTS)
-    pdf = render_pdf(document, layout, media_root=project / "content")
-    assert_clean_pdf(pdf)
-    text = pdf_text(pdf)
-    assert "<script>alert(1)</script>" in text  # shown as the words it is, never run
+    for render in (pack_pdf, cards_pdf, large_print_pdf):
+        pdf = render(document, project / "content")
+        assert_clean_pdf(pdf)
+        text = pdf_text(pdf)
+        assert "<script>alert(1)</script>" in text, render  # shown as the words, never run
     docx = render_docx(document, layout, media_root=project / "content")
     with zipfile.ZipFile(io.BytesIO(docx)) as package:
         rels = "".join(package.read(n).decode() for n in package.namelist() if n.endswith(".rels"))
