@@ -21,7 +21,14 @@ from casebook.pdf import write_pdf
 if TYPE_CHECKING:
     import jinja2
 
-__all__ = ["MIN_MARGINS_MM", "STYLESHEET", "render", "render_html", "running_heads"]
+__all__ = [
+    "MIN_MARGINS_MM",
+    "NOTES_RULE_MM",
+    "STYLESHEET",
+    "render",
+    "render_html",
+    "running_heads",
+]
 
 #: The stylesheet that turns a pack into its large-print edition, relative to ``layouts/``.
 STYLESHEET = "pdf/large-print.css"
@@ -38,6 +45,9 @@ HEAD_ROOM = 0.97
 #: The action-planning sheet's forms, one an action: the sheet asks for two or three, and
 #: handwriting at this size needs the width of the page, not a column of a table.
 ACTION_FORMS = 3
+#: Large print's notes rules (mm, as large-print.css draws them): their pitch, and where in
+#: each pitch a rule begins and ends.
+NOTES_RULE_MM = (13.0, 11.6, 12.3)
 
 
 def render(document: Document, layout: Layout, content_dir: Path) -> tuple[bytes, int | None]:
@@ -61,6 +71,7 @@ def render_html(document: Document, layout: Layout, env: jinja2.Environment | No
         running_heads=running_heads(document, layout, width_mm),
         edition_name="large print",  # the window title tells it from the standard PDF
         action_forms=ACTION_FORMS,
+        notes_rule=NOTES_RULE_MM,
         env=env,
     )
 

@@ -54,6 +54,7 @@ from casebook.reading import FileRefused, read_bounded
 
 __all__ = [
     "MEDIA_SCHEME",
+    "NOTES_RULE_MM",
     "LayOut",
     "RenderError",
     "TemplateError",
@@ -70,6 +71,9 @@ __all__ = [
 MEDIA_SCHEME = "content"
 
 _TEMPLATE = "pack.html.j2"
+#: A case page's notes rules (mm, as pack.css draws them): their pitch, and where in each
+#: pitch a rule begins and ends.
+NOTES_RULE_MM = (9.0, 7.8, 8.4)
 # Declared by suffix, not guessed from the machine's MIME database, so renders are the same
 # everywhere.
 _MEDIA_TYPES = {
@@ -113,6 +117,7 @@ def render_html(
     running_heads: Mapping[str, str] | None = None,
     edition_name: str = "",
     action_forms: int = 0,
+    notes_rule: tuple[float, float, float] = NOTES_RULE_MM,
     env: jinja2.Environment | None = None,
 ) -> str:
     """The exact HTML WeasyPrint is given for ``document`` (relative URLs, no machine paths).
@@ -123,7 +128,9 @@ def render_html(
     text) gives a case's continued pages a shorter head than its heading; ``edition_name``
     follows the pack's title in the PDF's own title ("All case examples: large print");
     ``action_forms``, when not 0, sets the action-planning sheet as that many forms, one an
-    action, with room to write beside each question, instead of a table.
+    action, with room to write beside each question, instead of a table; ``notes_rule`` is
+    the pitch of a case page's notes rules and where in it a rule begins and ends (mm), as
+    the stylesheets draw them (see :data:`NOTES_RULE_MM`).
     ``env`` is the template environment to use (see :func:`render_template`).
     """
     del media_root  # figures are written as content:media/... and resolved by the fetcher
@@ -138,6 +145,7 @@ def render_html(
         stylesheets=tuple(stylesheets),
         edition_name=edition_name,
         action_forms=action_forms,
+        notes_rule=notes_rule,
         **extra,
     )
 
@@ -190,6 +198,7 @@ def render_template(
             "running_heads": {},  # case anchor -> a shortened running head (large print)
             "edition_name": "",  # after the pack's title in the PDF's title: "large print"
             "action_forms": 0,  # the action sheet as forms, one an action (large print)
+            "notes_rule": NOTES_RULE_MM,
         }
         return template.render({**values, **context})
     except jinja2.TemplateNotFound as error:

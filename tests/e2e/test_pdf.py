@@ -717,3 +717,36 @@ def test_pdfua_finds_no_error(pdf: bytes, tmp_path: Path) -> None:
     )
     # pdfua exits 3 for a finding at ERROR severity, 4 for a file it cannot read.
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("brand", [None, "valley-council"])
+@pytest.mark.parametrize("large_print", [False, True])
+def test_the_last_notes_rule_at_a_page_s_foot_is_drawn_whole(
+    document: Document, tmp_path: Path, brand: str | None, large_print: bool
+) -> None:
+    # Where a brand's margins end the page area inside a rule, the band over the bottom
+    # margin once cut that rule to a hairline on every case page.
+    from pdf_runs import page_pixels
+
+    from casebook.largeprint import render as render_large_print
+
+    layout = load_layout(LAYOUTS, brand)
+    if large_print:
+        pdf, _ = render_large_print(document, layout, MINI)
+    else:
+        pdf = render_pdf(document, layout, MINI)
+    path = tmp_path / "pack.pdf"
+    path.write_bytes(pdf)
+    dpi = 300
+    thickness = 0.6 * dpi / 25.4  # a rule: 0.6 mm, in large print 0.7 mm
+    checked = 0
+    for number, text in enumerate(page_texts(pdf)):
+        if "Notes" not in text.split():
+            continue
+        pixels = page_pixels(path, number, dpi, tmp_path / f"page-{number}")
+        xs = range(pixels.width // 4, 3 * pixels.width // 4, 2)
+        ruled = [y for y in range(pixels.height // 2, pixels.height) if pixels.ruled(y, xs)]
+        lowest = [y for y in ruled if ruled[-1] - y < 2 * thickness]
+        assert len(lowest) >= thickness / 2, (number + 1, len(lowest))  # not a hairline
+        checked += 1
+    assert checked >= 3
