@@ -198,7 +198,7 @@ def render_template(
             "running_heads": {},  # case anchor -> a shortened running head (large print)
             "edition_name": "",  # after the pack's title in the PDF's title: "large print"
             "action_forms": 0,  # the action sheet as forms, one an action (large print)
-            "notes_rule": NOTES_RULE_MM,
+            "notes_rule": NOTES_RULE_MM,  # a notes rule's pitch, its top and foot in it
         }
         return template.render({**values, **context})
     except jinja2.TemplateNotFound as error:
