@@ -143,6 +143,9 @@ _QUESTIONS_INDENT = (
 )
 
 _LIST_SPACING = '<w:spacing w:after="120"/><w:contextualSpacing/>'
+# How far each level of a list indents its text (twips, 6 mm); a list's continuing paragraphs
+# ("List Continue") line up with its items' text.
+_LIST_STEP = 340
 _TOC_TAB = '<w:tabs><w:tab w:val="right" w:leader="dot" w:pos="{tab}"/></w:tabs>'
 
 
@@ -199,7 +202,7 @@ def _list_styles() -> tuple[StyleSpec, ...]:
         (
             "List Continue",
             CONTINUE_STYLES,
-            lambda level: f'<w:spacing w:after="52"/><w:ind w:left="{360 * (level + 1)}"/>',
+            lambda level: f'<w:spacing w:after="52"/><w:ind w:left="{_LIST_STEP * (level + 1)}"/>',
         ),
     )
     return tuple(
@@ -632,10 +635,10 @@ def _numbering() -> list[str]:
         fmt: str,
         text: str,
         style: str | None,
-        indent: tuple[int, int] | None = None,  # (left, hanging); by default 340 a level
+        indent: tuple[int, int] | None = None,  # (left, hanging); by default a step a level
     ) -> str:
         pstyle = f'<w:pStyle w:val="{style}"/>' if style else ""
-        left, hanging = indent or (340 * (level + 1), 340)
+        left, hanging = indent or (_LIST_STEP * (level + 1), _LIST_STEP)
         suffix = '<w:suff w:val="nothing"/>' if fmt == "none" else ""  # no tab after nothing
         return (
             f'<w:lvl w:ilvl="{level}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/>'
@@ -666,7 +669,7 @@ def _numbering() -> list[str]:
     # again at 1 under every heading.
     prompt_levels = [
         lvl(0, "none", "", "Heading2", indent=(0, 0)),
-        lvl(1, "decimal", "%2.", "Prompt", indent=(340, 340)),
+        lvl(1, "decimal", "%2.", "Prompt", indent=(_LIST_STEP, _LIST_STEP)),
     ]
     question_levels = [
         lvl(0, "decimal", "%1.", "Question", indent=(_QUESTIONS_LEFT, _QUESTIONS_HANG))

@@ -89,6 +89,7 @@ _UNSAFE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 # Word's Shift+Enter (vertical tab), form feed and Unicode separators mean "new line".
 _BREAKS = re.compile("\r\n|[\r\n\v\f\u2028\u2029]")
 _LOGO_MAX_MM = (70.0, 22.0)  # the PDF cover logo's height
+_LOGO_GAP_MM = 6.0  # between the logo and the brand's name, as on the PDF's cover
 # An SVG is drawn for Word at 300 dpi with its longer side at most this long (CSS px: 317 mm).
 _SVG_LONGEST_PX = 1200.0
 _PROPERTY_MAX = 255
@@ -437,6 +438,10 @@ class _Pictures:
         shape = run.add_picture(
             io.BytesIO(png), width=Mm(width_px * scale), height=Mm(height_px * scale)
         )
+        # No room round the picture beyond its own: Word writes these, and LibreOffice takes
+        # their absence for its own default, a few millimetres each side.
+        for side in ("distT", "distB", "distL", "distR"):
+            shape._inline.set(side, "0")
         doc_pr = shape._inline.docPr
         doc_pr.set("name", name)
         doc_pr.set("descr", " ".join(p for p in safe_segments(alt) if p != "\n"))
@@ -661,7 +666,9 @@ class _Pack:
             body, png, "CoverLogo", f"{brand.name} logo", "Logo", _LOGO_MAX_MM
         )
         # The brand's name beside the logo, as on the PDF's cover; the Cover Logo style
-        # centres it on the logo's height.
+        # centres it on the logo's height, and its tab stop sets it the PDF's gap after this
+        # logo (a Word default stop would leave whatever gap the logo's width happens to).
+        self._logo_tab(logo_line)
         self.text.run(logo_line, "\t")
         self.text.run(logo_line, brand.name, "CoverBrand")
         cover = self.doc.cover
@@ -671,6 +678,14 @@ class _Pack:
         self.text.paragraph(
             body, "CoverSource", f"Case examples quoted from {self.doc.short_citation}"
         )
+
+    def _logo_tab(self, logo_line: Any) -> None:
+        from docx.shared import Emu, Mm
+
+        [extent] = logo_line.xpath(".//wp:extent")
+        stops = self.pictures.word.styles["Cover Logo"].paragraph_format.tab_stops
+        stops.clear_all()
+        stops.add_tab_stop(Emu(int(extent.get("cx")) + Mm(_LOGO_GAP_MM)))
 
     def section(self, body: Any, section: Section) -> None:
         self.heading(body, "Heading1", section.title, section.anchor)

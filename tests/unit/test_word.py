@@ -29,7 +29,13 @@ from casebook.blocks import (
 from casebook.diagnostics import ContentError
 from casebook.document import ActionSheet, CaseEntry, CaseGroup, Cover, Document, Section
 from casebook.layout import Layout, load_layout
-from casebook.reference import brand_stamp, build_reference
+from casebook.reference import (
+    BULLET_STYLES,
+    CONTINUE_STYLES,
+    NUMBER_STYLES,
+    brand_stamp,
+    build_reference,
+)
 from casebook.word import render_docx, safe_segments
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -1186,3 +1192,41 @@ def test_an_unknown_block_fails_loudly(layout: Layout) -> None:
     about = Section("about", "About", (Aside(),))  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="the Word renderer cannot write Aside"):
         render_docx(make_document(about=about), layout)
+
+
+def test_a_list_s_continuing_paragraphs_line_up_with_its_items_text(docx_bytes: bytes) -> None:
+    styles = _part(docx_bytes, "word/styles.xml")
+    numbering = _part(docx_bytes, "word/numbering.xml")
+    for name, ids in (("Casebook bullets", BULLET_STYLES), ("Casebook numbers", NUMBER_STYLES)):
+        [abstract] = numbering.xpath("w:abstractNum[w:name/@w:val=$n]", namespaces=NS, n=name)
+        for level, style_id in enumerate(ids):
+            item = abstract.find(f"w:lvl[@w:ilvl='{level}']/w:pPr/w:ind", NS)
+            following = styles.find(
+                f"w:style[@w:styleId='{CONTINUE_STYLES[level]}']/w:pPr/w:ind", NS
+            )
+            assert following.get(f"{{{W}}}left") == item.get(f"{{{W}}}left"), (name, level)
+            # The items' own style sets no indent of its own: the list level's is the one.
+            assert styles.find(f"w:style[@w:styleId='{style_id}']/w:pPr/w:ind", NS) is None
+
+
+def test_the_brand_s_name_stands_the_pdf_s_gap_after_the_logo(
+    docx_bytes: bytes, body: etree._Element
+) -> None:
+    # The gap comes from a tab stop of the Cover Logo style, set from the logo's width.
+    styles = _part(docx_bytes, "word/styles.xml")
+    [stop] = styles.findall("w:style[@w:styleId='CoverLogo']/w:pPr/w:tabs/w:tab", NS)
+    logo_line = body.find("w:p", NS)
+    assert logo_line.find("w:pPr/w:pStyle", NS).get(f"{{{W}}}val") == "CoverLogo"
+    [extent] = logo_line.xpath(".//wp:extent", namespaces=NS)
+    logo_twips = int(extent.get("cx")) / 635  # EMU
+    assert stop.get(f"{{{W}}}val") == "left"
+    assert int(stop.get(f"{{{W}}}pos")) == pytest.approx(logo_twips + 6 * 1440 / 25.4, abs=1)
+    # The name follows one tab (read as a line break here), and no paragraph sets a tab.
+    assert [_text(logo_line)] == ["\n" + load_layout(LAYOUTS).brand.name]
+    assert not body.findall(".//w:pPr/w:tabs", NS)
+    # Pictures say they want no room round them: LibreOffice's default for a picture that
+    # does not say is a few millimetres a side, which moved the name to the next default stop.
+    inlines = list(body.iter(f"{{{NS['wp']}}}inline"))
+    assert inlines
+    for inline in inlines:
+        assert [inline.get(side) for side in ("distT", "distB", "distL", "distR")] == ["0"] * 4
