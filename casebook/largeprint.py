@@ -35,7 +35,7 @@ STYLESHEET = "pdf/large-print.css"
 #: The least top and bottom page margins (mm), whatever the brand's: room above the text for
 #: the running head and page number, and below it for a footer of two lines, at 16 pt and
 #: clear of the strip at the paper's edge that printers leave blank.
-MIN_MARGINS_MM = (20.0, 24.0)
+MIN_MARGINS_MM = (20.0, 28.0)
 #: The running head of a continued case: its size, the page number's set width beside it
 #: (large-print.css), and the share of the rest the text may fill (glyph advances leave out
 #: kerning, so a little is kept in hand).

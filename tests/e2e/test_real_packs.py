@@ -203,6 +203,15 @@ def test_each_pack_s_large_print_holds_each_case_at_16_pt(dist: Path, pack_id: s
     for number, page in enumerate(pages[1:], start=2):
         assert f"{document.title} · {document.short_citation}" in page, number
         assert f"page {number} of {len(pages)}" in page, number
+    # Set as large as the text, the footer must not read as the text's next line: on every
+    # page, its first line stands more than 1.6 of the text's lines (24 pt apart) below the
+    # text's last (it stood 1.5 below, and read as the next line).
+    inside = set(body_runs(path))
+    for page in range(1, len(pages)):
+        text = [r.y for r in runs if r.page == page and r in inside]
+        foot = [r.y for r in runs if r.page == page and r not in inside and r.y < 100]
+        assert foot, page
+        assert not text or min(text) - max(foot) > 1.6 * 24, (page, min(text) - max(foot))
     assert_tagged_with_a_bookmark_per_case(path, pack_id)
 
 
