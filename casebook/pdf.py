@@ -470,6 +470,8 @@ def _media_url(src: str) -> str:
 # The most letters the last two words of a heading may have and still be kept on one line:
 # at large print's 22 pt, such a pair takes less than half a line.
 _KEPT_WORDS = 20
+# A word with a hyphen or en dash inside it.
+_COMPOUND = re.compile(r"\w+(?:[-\u2013]\w+)+\W*")
 
 
 def _keep_last_words(title: str) -> Markup:
@@ -482,9 +484,22 @@ def _keep_last_words(title: str) -> Markup:
     words = title.rsplit(" ", 2)
     # Two short words only: a long pair kept on one line could overrun a narrow heading.
     if len(words) < 3 or not words[0].strip() or len(words[1]) + len(words[2]) > _KEPT_WORDS:
-        return escape(title)
-    head, before, last = (escape(w) for w in words)
-    return Markup(f'<span>{head}</span> <span class="keep-together">{before} {last}</span>')
+        return _keep_compounds(title)
+    head, before, last = words
+    return Markup('<span>{}</span> <span class="keep-together">{} {}</span>').format(
+        _keep_compounds(head), before, last
+    )
+
+
+def _keep_compounds(text: str) -> Markup:
+    """``text`` as HTML with each short hyphenated word ("evidence-based", "multi-agency")
+    kept on one line: a heading broken at its hyphen reads as a word broken in two."""
+    return Markup(" ").join(
+        Markup('<span class="keep-together">{}</span>').format(word)
+        if _COMPOUND.fullmatch(word) and len(word) <= _KEPT_WORDS
+        else escape(word)
+        for word in text.split(" ")
+    )
 
 
 def _css_value(value: object) -> Markup:

@@ -215,6 +215,24 @@ def test_each_pack_s_large_print_holds_each_case_at_16_pt(dist: Path, pack_id: s
     assert_tagged_with_a_bookmark_per_case(path, pack_id)
 
 
+def test_cover_titles_break_between_words_and_leave_no_word_alone(dist: Path) -> None:
+    # The covers' titles at 30 pt: broken neither at a hyphen ("evidence- / based") nor
+    # before a last word left alone on its line ("Make multi-agency working / work").
+    broken = 0
+    for pack_id, pack in PACKS.items():
+        runs = [r for r in runs_of(dist / f"{pack_id}.pdf") if r.page == 0 and r.size == 30]
+        lines = [
+            squash("".join(r.text for r in runs if r.y == y))
+            for y in sorted({r.y for r in runs}, reverse=True)
+        ]
+        # (A space between two spans is a run of its own, which the runs leave out.)
+        assert "".join(lines).replace(" ", "") == pack.title.replace(" ", ""), pack_id
+        assert not [line for line in lines if line.endswith(("-", "\u2013"))], lines
+        assert len(lines) == 1 or len(lines[-1].split()) > 1, lines
+        broken += len(lines) > 1
+    assert broken >= 5  # the test has titles to look at
+
+
 @pytest.mark.parametrize("pack_id", sorted(PACKS))
 def test_each_pdf_shows_its_cases_citations_and_footer(dist: Path, pack_id: str) -> None:
     pack = PACKS[pack_id]
