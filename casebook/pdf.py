@@ -474,16 +474,17 @@ _KEPT_WORDS = 20
 _COMPOUND = re.compile(r"\w+(?:[-\u2013]\w+)+\W*")
 
 
-def _keep_last_words(title: str) -> Markup:
+def _keep_last_words(title: str, letters: int = _KEPT_WORDS) -> Markup:
     """``title`` as HTML with its last two words kept on one line (``keep-together``) when
-    they are short, so that a heading that wraps does not leave a short word alone on its
-    last line. Its words and spaces are unchanged: bookmarks, tags and copied text read the
-    same. The words before them are a span of their own: WeasyPrint, breaking a line before
-    a ``nowrap`` span, can otherwise go back to the first break in the text before it
-    ("Carmarthenshire / and Ceredigion: Early years / integrated system")."""
+    they have at most ``letters`` letters between them, so that a heading that wraps does
+    not leave a short word alone on its last line. Its words and spaces are unchanged:
+    bookmarks, tags and copied text read the same. The words before them are a span of their
+    own: WeasyPrint, breaking a line before a ``nowrap`` span, can otherwise go back to the
+    first break in the text before it ("Carmarthenshire / and Ceredigion: Early years /
+    integrated system")."""
     words = title.rsplit(" ", 2)
     # Two short words only: a long pair kept on one line could overrun a narrow heading.
-    if len(words) < 3 or not words[0].strip() or len(words[1]) + len(words[2]) > _KEPT_WORDS:
+    if len(words) < 3 or not words[0].strip() or len(words[1]) + len(words[2]) > letters:
         return _keep_compounds(title)
     head, before, last = words
     return Markup('<span>{}</span> <span class="keep-together">{} {}</span>').format(

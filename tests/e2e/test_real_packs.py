@@ -383,6 +383,20 @@ def test_a_heading_breaks_where_a_line_is_full_not_before(dist: Path, suffix: st
     assert not alone
 
 
+@pytest.mark.parametrize("suffix", [".pdf", ".large-print.pdf"])
+def test_a_case_s_places_and_insight_leave_no_word_alone_on_a_line(dist: Path, suffix: str) -> None:
+    # "Caerphilly · Wales · Insight 1: Drive the quality of local strategic / planning": at
+    # 16 pt the line under a case's heading often wraps; its last line holds two words.
+    cases = compose_pack(PACKS["all-cases"], CORPUS, BUILT).cases
+    metas = list(dict.fromkeys(" · ".join(case.meta) for case in cases))
+    found = heading_lines(dist / f"all-cases{suffix}", metas)
+    assert len(found) == len(metas)
+    wrapped = {m: lines for m, lines in found.items() if len(lines) > 1}
+    if suffix == ".large-print.pdf":
+        assert len(wrapped) > 10  # the test has wrapped lines to look at
+    assert not {m: lines for m, lines in wrapped.items() if " " not in lines[-1]}
+
+
 @pytest.mark.parametrize("pack_id", ["all-cases", "nation-england", "nation-wales"])
 def test_contents_show_each_insight_with_its_cases_beneath(dist: Path, pack_id: str) -> None:
     pages = pdf_pages(dist, pack_id)
