@@ -29,15 +29,17 @@ def read_cases(
     places: tuple[Place, ...] | None,
     tags: tuple[tuple[str, str], ...] | None,
     published: frozenset[str] = frozenset(),
-) -> tuple[Case, ...]:
-    """Load every case, in report order; checks against a list file that failed to load are
-    skipped, so one broken file does not bury its own problem under a diagnostic per case.
-    The cases of the latest edition (``published``, by id) are read first, so that a title
-    or prompt also in a new case is reported on the new one, the copy."""
+) -> tuple[tuple[Case, ...], tuple[str, ...]]:
+    """Load every case, in report order, and give the id of every case file, read or
+    refused (a recipe that names a refused case is not wrong: the case's own problem is the
+    one to fix). Checks against a list file that failed to load are skipped, so one broken
+    file does not bury its own problem under a diagnostic per case. The cases of the latest
+    edition (``published``, by id) are read first, so that a title or prompt also in a new
+    case is reported on the new one, the copy."""
     folder = files.root / "cases"
     if not folder.is_dir():
         files.problems.error(files.rel(folder), 0, "cases folder does not exist")
-        return ()
+        return (), ()
     reader = _CaseReader(files, insights, places, tags)
     out: list[Case] = []
     headings: dict[str, str] = {}
@@ -56,7 +58,7 @@ def read_cases(
         out.append(case)
     if not out and not files.problems.has_errors():
         files.problems.error(files.rel(folder), 0, "there are no cases (*.md files)")
-    return tuple(sorted(out, key=lambda c: (c.page, c.id)))
+    return tuple(sorted(out, key=lambda c: (c.page, c.id))), tuple(sorted(p.stem for p in listed))
 
 
 class _CaseReader:

@@ -69,12 +69,12 @@ def _load(root: Path, problems: Problems, unpublished: bool) -> Corpus | None:
     guide = read_guide(files)
     editions = read_editions(files, unpublished)
     published = frozenset(ident for ident, _ in editions[-1].cases) if editions else frozenset()
-    cases = read_cases(files, insights, places, tags, published)
+    cases, case_files = read_cases(files, insights, places, tags, published)
     if editions:
         from casebook.editions import renamed_cases
 
         problems.extend(renamed_cases(cases, editions[-1]))
-    recipes = read_recipes(files, insights, places, tags, cases)
+    recipes = read_recipes(files, insights, places, tags, cases, case_files)
     if problems.has_errors():
         return None
     if editions:

@@ -25,9 +25,12 @@ def read_recipes(
     places: tuple[Place, ...] | None,
     tags: tuple[tuple[str, str], ...] | None,
     cases: tuple[Case, ...],
+    case_files: tuple[str, ...],
 ) -> tuple[PackRecipe, ...]:
     """Every recipe in ``packs/``, in file-name order; none are read while the insights,
-    places or tags they select from failed to load."""
+    places or tags they select from failed to load. ``cases`` are the cases read,
+    ``case_files`` the ids of every case file, read or refused: a recipe may name a case
+    whose file has a problem of its own, which is reported there, once."""
     folder = files.root / "packs"
     if not folder.is_dir() or insights is None or places is None or tags is None:
         return ()
@@ -37,8 +40,11 @@ def read_recipes(
         "nations": NATIONS,
         "places": tuple(p.name for p in places),
         "tags": tuple(t for t, _ in tags),
-        "cases": tuple(sorted(c.id for c in cases)),
+        "cases": case_files,
     }
+    # A selection that matches none of the cases read may match one refused: say so only
+    # once every case file is read.
+    every_case = len(cases) == len(case_files)
     nations_of = _nation_lookup(places)
     out: list[PackRecipe] = []
     for path in files.listing(folder, (".yaml", ".yml"), "pack"):
@@ -57,7 +63,9 @@ def read_recipes(
         parsed = files.parse(text, shown, 0) if text is not None else None
         if parsed is None:
             continue
-        recipe = _read_recipe(files, shown, path.stem, parsed[1], allowed, cases, nations_of)
+        recipe = _read_recipe(
+            files, shown, path.stem, parsed[1], allowed, cases if every_case else (), nations_of
+        )
         if recipe is not None:
             out.append(recipe)
     return tuple(out)
@@ -90,6 +98,8 @@ def _read_recipe(
     cases: tuple[Case, ...],
     nations_of: Callable[[Case], tuple[str, ...]],
 ) -> PackRecipe | None:
+    """The recipe in ``node``, its problems reported; a selection is checked to match one
+    of ``cases`` when there are any (none while a case file is refused)."""
     problems = files.problems
     f = Fields(problems, path, node, ("title", "intro", "select"), "a pack")
     title = f.text("title")

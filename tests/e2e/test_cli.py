@@ -70,6 +70,23 @@ def test_check_reports_each_problem_as_path_line_message_and_exits_1(
     assert not (mini_project / "dist").exists()
 
 
+def test_a_case_s_own_mistake_is_reported_once_not_again_at_a_recipe_naming_it(
+    mini_project: Path, run_cli: RunCli
+) -> None:
+    recipe = mini_project / "content" / "packs" / "picked.yaml"
+    recipe.write_text(f"title: Picked by hand\nselect:\n  cases: [{CASE}]\n")
+    case = mini_project / "content" / "cases" / f"{CASE}.md"
+    case.write_text(case.read_text().replace("insight: strategic-planning", "insight: strategic"))
+
+    result = run_cli("check", cwd=mini_project)
+
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"content/cases/{CASE}.md:5: insight: 'strategic' is not one of: strategic-planning, "
+        "whole-local-resource (did you mean 'strategic-planning'?)\n"
+    )
+
+
 def test_a_bad_brand_is_a_content_error(mini_project: Path, run_cli: RunCli) -> None:
     result = run_cli("check", "--brand", "no-such-brand", cwd=mini_project)
     assert result.returncode == 1

@@ -710,6 +710,64 @@ def test_recipe_problems(content: Path) -> None:
     ]
 
 
+NEWPORT = "newport-mapping-local-assets"
+# A recipe naming the Newport case, and only it, in its third line.
+PICKED = f"title: Picked by hand\nselect:\n  cases: [{NEWPORT}]\n"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "insight: whole-local-resource",
+            "insight: whole-local-resources",
+            "5: insight: 'whole-local-resources' is not one of: strategic-planning, "
+            "whole-local-resource (did you mean 'whole-local-resource'?)",
+        ),
+        ("page: 26\n", "", "2: missing required field 'page'"),
+        (
+            "places: [Newport]",
+            "places: [[Newport]",
+            "4: YAML syntax: expected ',' or ']', but got '<scalar>' (in the list opened with "
+            "'[' on line 3)",
+        ),
+    ],
+)
+def test_a_recipe_naming_a_case_with_a_problem_of_its_own_is_not_blamed_for_it(
+    content: Path, old: str, new: str, message: str
+) -> None:
+    (content / "packs" / "picked.yaml").write_text(PICKED, encoding="utf-8")
+    case = content / "cases" / f"{NEWPORT}.md"
+    text = case.read_text(encoding="utf-8")
+    assert old in text
+    case.write_text(text.replace(old, new, 1), encoding="utf-8")
+    assert problems(content) == [f"content/cases/{NEWPORT}.md:{message}"]
+
+
+def test_a_recipe_naming_a_case_file_that_does_not_exist_is_told_the_closest(
+    content: Path,
+) -> None:
+    ids = sorted(p.stem for p in (content / "cases").glob("*.md"))
+    (content / "packs" / "picked.yaml").write_text(PICKED, encoding="utf-8")
+    (content / "packs" / "typed.yaml").write_text(
+        PICKED.replace(NEWPORT, "newport-mapping-assets"), encoding="utf-8"
+    )
+    (content / "cases" / f"{NEWPORT}.md").unlink()
+    assert problems(content) == [
+        f"content/packs/picked.yaml:3: cases: '{NEWPORT}' is not one of: "
+        + ", ".join(i for i in ids if i != NEWPORT),
+        "content/packs/typed.yaml:3: cases: 'newport-mapping-assets' is not one of: "
+        + ", ".join(i for i in ids if i != NEWPORT),
+    ]
+    (content / "cases" / f"{NEWPORT}.md").write_text("no front matter\n", encoding="utf-8")
+    assert problems(content) == [
+        f"content/cases/{NEWPORT}.md:1: must start with front matter between two '---' lines",
+        "content/packs/typed.yaml:3: cases: 'newport-mapping-assets' is not one of: "
+        + ", ".join(ids)
+        + f" (did you mean '{NEWPORT}'?)",
+    ]
+
+
 def test_a_new_place_or_tag_or_two_places_in_one_are_told_what_to_do(content: Path) -> None:
     write_case(content, "newham-new", GOOD_CASE.replace("[Newham]", "[Newham, Denbighshire]"))
     write_case(
