@@ -29,7 +29,7 @@ from casebook.document import (
     case_entry,
     compose_pack,
 )
-from casebook.editions import case_record, record_case, whats_new_line, word_diff
+from casebook.editions import case_record, differs, record_case, whats_new_line, word_diff
 from casebook.model import CaseRecord, Corpus, Pack
 from casebook.provenance import (
     BOOKMARK_PREFIX,
@@ -357,9 +357,9 @@ def _since(old: CaseRecord, new: CaseRecord) -> str:
     """What changed in a case between two records, field by field, word by word."""
     lines = []
     for field in ("title", "places", "insight", "tags", "page", "citation", "prompts", "text"):
-        a, b = getattr(old, field), getattr(new, field)
-        if a == b:
+        if not differs(old, new, field):
             continue
+        a, b = getattr(old, field), getattr(new, field)
         if isinstance(a, tuple):
             a, b = " / ".join(a), " / ".join(b)
         lines.append(f"{field}: {word_diff(str(a), str(b))}")

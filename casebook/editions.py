@@ -23,6 +23,7 @@ import yaml
 
 from casebook.blocks import Block
 from casebook.diagnostics import ContentError, Diagnostic
+from casebook.markdown import parse_markdown
 from casebook.model import Case, CaseRecord, Corpus, EditionRecord, Pack
 from casebook.packs import select_packs
 from casebook.text import decode_utf8
@@ -35,12 +36,14 @@ __all__ = [
     "Changes",
     "changes_since",
     "compare_records",
+    "differs",
     "edition_changes",
     "load_editions",
     "publish_edition",
     "record_case",
     "records_of",
     "renamed_cases",
+    "same_cases",
     "whats_new",
     "whats_new_line",
     "word_diff",
@@ -410,7 +413,7 @@ def publish_edition(corpus: Corpus, label: str, date: str) -> tuple[Path, str]:
                     )
                 ]
             )
-        if last.cases == now:
+        if same_cases(last.cases, now):
             raise ContentError(
                 [
                     Diagnostic(
@@ -476,16 +479,39 @@ def compare_records(
         if previous is None:
             out.append((ident, "added", ()))
             continue
-        fields = tuple(f for f in FIELDS if _value(previous, f) != _value(record, f))
+        fields = tuple(f for f in FIELDS if differs(previous, record, f))
         if fields:
             out.append((ident, "edited", fields))
     out += [(ident, "withdrawn", ()) for ident, _ in old if ident not in after]
     return out
 
 
-def _value(record: CaseRecord, field: str) -> object:
-    value = getattr(record, field)
-    return value.strip() if isinstance(value, str) else value
+def differs(old: CaseRecord, new: CaseRecord, field: str) -> bool:
+    """Whether ``field`` reads differently in two records of a case. The text differs only
+    where it prints differently: a space at a line's start or end, or a blank line, that
+    Markdown reads past is no change to it."""
+    a, b = getattr(old, field), getattr(new, field)
+    if field == "text":
+        return a != b and _printed(a) != _printed(b)
+    return bool(a.strip() != b.strip() if isinstance(a, str) else a != b)
+
+
+def _printed(text: str) -> tuple[Block, ...]:
+    """A case's text (Markdown) as the packs print it: its blocks."""
+    return parse_markdown(text, "", 0)[0]
+
+
+def same_cases(
+    old: Sequence[tuple[str, CaseRecord]], new: Sequence[tuple[str, CaseRecord]]
+) -> bool:
+    """Whether two states of the content hold the same cases, in the same order, each
+    saying the same (its text as printed, as :func:`differs` compares it)."""
+    if [ident for ident, _ in old] != [ident for ident, _ in new]:
+        return False
+    keys = _CASE_KEYS[1:]  # every field a record has, after the id
+    return not any(
+        differs(a, b, key) for (_, a), (_, b) in zip(old, new, strict=True) for key in keys
+    )
 
 
 def _shown(record: CaseRecord, field: str) -> str:
@@ -601,13 +627,13 @@ def edition_changes(corpus: Corpus, since: str | None) -> Changes | None:
         base = matches[0]
     elif not editions:
         return None
-    elif editions[-1].cases != now:
+    elif not same_cases(editions[-1].cases, now):
         base = editions[-1]
     elif len(editions) > 1:
         base = editions[-2]
     else:
         return None
-    latest = editions[-1] if editions and editions[-1].cases == now else None
+    latest = editions[-1] if editions and same_cases(editions[-1].cases, now) else None
     until = latest if latest is not None and latest is not base else None
     return Changes(base, until, _changes(corpus, base.cases, now))
 

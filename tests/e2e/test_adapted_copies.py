@@ -608,6 +608,59 @@ def test_edition_and_changes_on_the_command_line(mini_project: Path, run_cli: Ru
     )
 
 
+def _respace(path: Path) -> None:
+    """Spaces and blank lines that print nothing, as an editor's text editor leaves them: a
+    space at the start of the body's first line and at the end of its last, and blank lines
+    at the end of the file."""
+    text = path.read_text(encoding="utf-8")
+    head, body = text.split("\n---\n", 1)
+    path.write_text(f"{head}\n---\n {body.rstrip()} \n\n\n", encoding="utf-8")
+
+
+def test_spaces_and_blank_lines_that_print_nothing_are_not_a_change(
+    mini_project: Path, run_cli: RunCli
+) -> None:
+    cases = mini_project / "content" / "cases"
+    _respace(cases / f"{A}.md")
+    _respace(cases / f"{B}.md")
+    none = run_cli("changes", cwd=mini_project)
+    assert none.stdout == (
+        "Only one edition has been published, Test edition (15 January 2026), and no case "
+        "has changed since.\n"
+    )
+    unchanged = run_cli("edition", "Second edition", "--date", "2026-03-01", cwd=mini_project)
+    assert unchanged.returncode == 1
+    assert unchanged.stderr.endswith(
+        "no case has changed since Test edition; there is nothing to publish\n"
+    )
+
+    _edit(cases / f"{A}.md", "silo working", "working in silos")
+    pending = run_cli("changes", cwd=mini_project)
+    assert pending.stdout == (
+        "Changes from Test edition (15 January 2026) to the content now (not yet published "
+        "as an edition):\n"
+        "\n"
+        f"edited     Caerphilly: Vision for change  [{A}]\n"
+        "           text: … inequality, a lack of consistency and [-silo working.-] "
+        "{+working in silos.+}\n"
+        "           packs: insight-01-strategic-planning, nation-wales, all-cases\n"
+        "\n"
+        "0 added, 1 edited, 0 withdrawn\n"
+    )
+    published = run_cli("edition", "Second edition", "--date", "2026-03-01", cwd=mini_project)
+    assert published.returncode == 0, published.stderr
+    assert "since Test edition: 0 added, 1 edited, 0 withdrawn" in published.stdout
+    built = run_cli("--only", PACK, "--format", "docx", cwd=mini_project)
+    assert built.returncode == 0, built.stderr
+    paragraphs = _paragraphs(mini_project / "dist" / f"{PACK}.docx")
+    start = paragraphs.index("What’s new in this edition")
+    assert paragraphs[start + 1 : start + 3] == [
+        "Since the Test edition (15 January 2026), these cases in this pack have changed:",
+        "Updated: Caerphilly: Vision for change (text)",
+    ]
+    assert not any(p.startswith("Updated: Newham") for p in paragraphs)
+
+
 def _append_to(path: Path, containing: str, words: str) -> None:
     """Add ``words`` to the end of the paragraph holding ``containing``, as a local area
     types in Word."""

@@ -167,6 +167,50 @@ def test_changes_list_fields_word_diffs_and_packs(content: Path) -> None:
         edition_changes(corpus, "Third edition")
 
 
+# Caerphilly's text is two paragraphs of one line each.
+SECOND_PARAGRAPH = "\n\nThe approach responded"
+
+
+def test_spaces_and_blank_lines_that_print_nothing_are_no_change(content: Path) -> None:
+    case = content / "cases" / f"{CAERPHILLY}.md"
+    text = case.read_text(encoding="utf-8")
+    assert SECOND_PARAGRAPH in text
+    head, body = text.split("\n---\n", 1)
+    # A space at a line's start and end, spaces on the blank line between the paragraphs and
+    # blank lines after the text, before and after it.
+    body = body.replace(SECOND_PARAGRAPH, " \n  \n\n  The approach responded")
+    case.write_text(f"{head}\n---\n\n {body.rstrip()}  \n\n\n", encoding="utf-8")
+    corpus = load_corpus(content)
+
+    assert edition_changes(corpus, None) is None
+    with pytest.raises(ContentError) as nothing:
+        publish_edition(corpus, "Second edition", "2026-03-01")
+    assert "no case has changed since Test edition; there is nothing to publish" in str(
+        nothing.value
+    )
+
+
+@pytest.mark.parametrize(
+    "joined",
+    [
+        "\nThe approach responded",  # one paragraph, not two
+        "  \nThe approach responded",  # one paragraph with a line break in it
+    ],
+)
+def test_the_same_words_printed_differently_are_a_change_to_the_text(
+    content: Path, joined: str
+) -> None:
+    case = content / "cases" / f"{CAERPHILLY}.md"
+    case.write_text(
+        case.read_text(encoding="utf-8").replace(SECOND_PARAGRAPH, joined), encoding="utf-8"
+    )
+
+    found = edition_changes(load_corpus(content), None)
+
+    assert found is not None
+    assert [(c.id, c.change, c.fields) for c in found.cases] == [(CAERPHILLY, "edited", ("text",))]
+
+
 def test_word_diff_keeps_a_little_context() -> None:
     old = "one two three four five six seven eight nine ten eleven twelve"
     new = "one two three four five six SEVEN eight nine ten eleven twelve"
