@@ -168,11 +168,12 @@ class _CaseReader:
             return None
         assert title and case_places and page is not None and insight and case_tags is not None
         assert case_prompts is not None
-        # Hash the normalised text, so a file re-saved in another Unicode form or with other
-        # line endings is the same case, and the front matter's values, not its lines, so a
-        # comment or a moved line is too. The front matter holds the prompts, so editing a
-        # prompt changes the digest like editing the text does.
-        basis = json.dumps([node.plain(), body], sort_keys=True, ensure_ascii=False)
+        # Hash what the case shows: the front matter's values, not its lines, so a comment or
+        # a moved line is the same case, and the body as Markdown reads it (its blocks), so a
+        # file re-saved in another Unicode form or with other line endings, or a space or
+        # blank line Markdown reads past, is too. The front matter holds the prompts, so
+        # editing a prompt changes the digest like editing the text does.
+        basis = json.dumps([node.plain(), repr(blocks)], sort_keys=True, ensure_ascii=False)
         digest = hashlib.sha256(basis.encode()).hexdigest()
         return Case(
             path.stem,

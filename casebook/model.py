@@ -110,7 +110,7 @@ class Case:
     insight: str
     tags: tuple[str, ...]
     body: tuple[Block, ...]
-    digest: str  # sha256 of the file's bytes
+    digest: str  # sha256 of what the case shows: its front matter's values and its blocks
     prompts: tuple[str, ...] = ()  # the case's own discussion prompts, in our words
     text: str = ""  # the body as its file gives it (Markdown), which editions record
 

@@ -174,8 +174,9 @@ def gather(
 
 def _content_fingerprint(corpus: Corpus) -> str:
     """Everything published, whichever packs this build renders: the content as read, not
-    where it was read from or on which line."""
-    unplaced = {"path", "digest", "root"}
+    where it was read from or on which line. A case's text counts as its blocks, as printed,
+    not as the Markdown it was written in."""
+    unplaced = {"path", "digest", "root", "text"}
     basis = {
         "source": corpus.source,
         "insights": corpus.insights,

@@ -277,6 +277,28 @@ def test_a_comment_line_in_a_case_rebuilds_nothing(
     assert built(result.stdout) == set()
 
 
+def test_spaces_and_blank_lines_that_print_nothing_rebuild_nothing(
+    built_mini_project: Path, run_cli: RunCli
+) -> None:
+    case = built_mini_project / "content" / "cases" / "newport-mapping-local-assets.md"
+    text = case.read_text(encoding="utf-8")
+    record = (built_mini_project / "dist" / "manifest.json").read_bytes()
+    # A space at the start of a line and at the end of another, and blank lines at the end.
+    respaced = text.replace("\n3. use", "\n 3. use").replace("programme:\n", "programme: \n")
+    case.write_text(respaced + "\n\n", encoding="utf-8")
+    result = run_cli(*TWO_FORMAT_OPTIONS, cwd=built_mini_project)
+    assert result.returncode == 0, result.stderr
+    assert built(result.stdout) == set()
+    assert (built_mini_project / "dist" / "manifest.json").read_bytes() == record
+
+    # The same words printed otherwise: "3." joins the list item before it.
+    case.write_text(text.replace("\n3. use", "\n   3. use"), encoding="utf-8")
+    result = run_cli(*TWO_FORMAT_OPTIONS, cwd=built_mini_project)
+    assert result.returncode == 0, result.stderr
+    holding = [p["id"] for p in packs(run_cli, built_mini_project) if case.stem in p["cases"]]
+    assert built(result.stdout) == {f"{p}{s}" for p in holding for s in TWO_SUFFIXES}
+
+
 def test_a_comment_in_brand_yaml_rebuilds_nothing_and_a_colour_rebuilds_every_output(
     built_mini_project: Path, run_cli: RunCli
 ) -> None:

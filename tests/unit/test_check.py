@@ -1038,6 +1038,32 @@ def test_editing_a_prompt_changes_the_case_digest(content: Path) -> None:
     assert {i for i in before if before[i] != after[i]} == {NEWHAM}
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "same"),
+    [
+        ("---\nThe mapping exercise", "---\n The mapping exercise", True),
+        ("programme:\n", "programme:   \n", True),
+        ("programme:\n", "programme:\n\n\n", True),
+        ("\n3. use statutory", "\n 3. use statutory", True),
+        ("services\n", "services\n\n\n", True),
+        ("programme:\n", "programme.\n", False),
+        # The same words, one list item fewer: "3." now goes on the line before.
+        ("\n3. use statutory", "\n   3. use statutory", False),
+    ],
+)
+def test_the_case_digest_changes_only_with_what_the_case_shows(
+    content: Path, old: str, new: str, same: bool
+) -> None:
+    path = content / "cases" / "newport-mapping-local-assets.md"
+    before = {c.id: c.digest for c in load_corpus(content).cases}
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    after = {c.id: c.digest for c in load_corpus(content).cases}
+    changed = {i for i in before if before[i] != after[i]}
+    assert changed == (set() if same else {"newport-mapping-local-assets"})
+
+
 def test_the_real_content_passes_check(real_project: Path, run_cli: RunCli) -> None:
     result = run_cli("check", cwd=real_project)
     assert result.returncode == 0, result.stderr
