@@ -42,6 +42,8 @@ MIN_MARGINS_MM = (20.0, 28.0)
 HEAD_SIZE_PT = 16.0
 PAGE_NUMBER_MM = 52.0
 HEAD_ROOM = 0.97
+#: The running footer's size (large-print.css).
+FOOT_SIZE_PT = 16.0
 #: The action-planning sheet's forms, one an action: the sheet asks for two or three, and
 #: handwriting at this size needs the width of the page, not a column of a table.
 ACTION_FORMS = 3
@@ -62,16 +64,25 @@ def render_html(document: Document, layout: Layout, env: jinja2.Environment | No
     top, right, bottom, left = layout.brand.margins_mm
     least_top, least_bottom = MIN_MARGINS_MM
     margins = (max(top, least_top), right, max(bottom, least_bottom), left)
-    width_mm = PAPER_SIZES[layout.brand.paper][0] - left - right - PAGE_NUMBER_MM
+    line_mm = PAPER_SIZES[layout.brand.paper][0] - left - right
+    width = text_widths(layout)
     return render_pack_html(
         document,
         layout,
         stylesheets=(STYLESHEET,),
         margins_mm=margins,
-        running_heads=running_heads(document, layout, width_mm),
+        running_heads=running_heads(document, layout, line_mm - PAGE_NUMBER_MM),
         edition_name="large print",  # the window title tells it from the standard PDF
         action_forms=ACTION_FORMS,
         notes_rule=NOTES_RULE_MM,
+        # The footer's second line holds the whole citation where the pack's title and the
+        # citation each fit a line: "… · EIF (2022), Leading / and delivering …" read as two
+        # broken halves.
+        citation_whole=width is not None
+        and all(
+            width(text, FOOT_SIZE_PT) <= line_mm * HEAD_ROOM
+            for text in (f"{document.title} ·", document.short_citation)
+        ),
         env=env,
     )
 

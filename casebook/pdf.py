@@ -118,6 +118,7 @@ def render_html(
     edition_name: str = "",
     action_forms: int = 0,
     notes_rule: tuple[float, float, float] = NOTES_RULE_MM,
+    citation_whole: bool = False,
     env: jinja2.Environment | None = None,
 ) -> str:
     """The exact HTML WeasyPrint is given for ``document`` (relative URLs, no machine paths).
@@ -130,7 +131,9 @@ def render_html(
     ``action_forms``, when not 0, sets the action-planning sheet as that many forms, one an
     action, with room to write beside each question, instead of a table; ``notes_rule`` is
     the pitch of a case page's notes rules and where in it a rule begins and ends (mm), as
-    the stylesheets draw them (see :data:`NOTES_RULE_MM`).
+    the stylesheets draw them (see :data:`NOTES_RULE_MM`); ``citation_whole`` keeps the
+    short citation, on the cover and in the footer, on one line (for a footer whose line holds
+    it: it then breaks after the pack's title, not inside the citation).
     ``env`` is the template environment to use (see :func:`render_template`).
     """
     del media_root  # figures are written as content:media/... and resolved by the fetcher
@@ -146,6 +149,7 @@ def render_html(
         edition_name=edition_name,
         action_forms=action_forms,
         notes_rule=notes_rule,
+        citation_whole=citation_whole,
         **extra,
     )
 

@@ -118,6 +118,33 @@ def test_every_heading_citation_and_footer_is_there(
     assert "page 1 of" not in texts[0]
 
 
+def footer_lines(runs: list[Run], page: int) -> list[str]:
+    """The lines of ``page``'s footer, top to bottom."""
+    foot = [r for r in runs if r.page == page and r.y < 24 * 72 / 25.4]
+    return [
+        squash(" ".join(r.text for r in foot if r.y == y))
+        for y in sorted({r.y for r in foot}, reverse=True)
+    ]
+
+
+def test_the_footer_breaks_after_the_pack_s_title_not_inside_the_citation(
+    document: Document, layout: Layout, runs: list[Run]
+) -> None:
+    # "All case examples · EIF (2022), Leading / and delivering …" read as two broken
+    # halves: where the title and the citation each fit a line, each has its own.
+    pages = {r.page for r in runs} - {0}
+    for page in pages:
+        assert footer_lines(runs, page) == [f"{document.title} ·", document.short_citation]
+    # A title longer than a line: the citation follows on the title's last line, rather
+    # than leave that line short ("the whole region ·") to start a line of its own.
+    title = "A pack for" + " the whole region" * 4
+    cover = dataclasses.replace(document.cover, title=title)
+    pdf, _ = render(dataclasses.replace(document, title=title, cover=cover), layout, MINI_CONTENT)
+    lines = footer_lines(text_runs(pdf), 1)
+    assert " ".join(lines) == f"{title} · {document.short_citation}"
+    assert "the whole region · EIF (2022)," in lines[-2], lines
+
+
 def test_the_page_number_keeps_to_one_line_beside_a_long_running_head(
     document: Document, layout: Layout
 ) -> None:
