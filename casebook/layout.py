@@ -33,6 +33,7 @@ __all__ = [
     "read_layout_file",
     "shortened",
     "template_loader",
+    "template_position",
     "text_widths",
 ]
 
@@ -308,6 +309,24 @@ def template_loader(folder: Path, root: Path) -> Any:
             return source, str(path), lambda: False
 
     return _LayoutLoader(str(folder))
+
+
+def template_position(error: BaseException, default: Path) -> tuple[str, int]:
+    """Where a template went wrong, as (file, line): syntax errors carry it; errors while
+    rendering are found in the traceback, whose frames Jinja maps back to template lines.
+    ``default``, line 0, when neither tells."""
+    where = getattr(error, "filename", None)
+    line = getattr(error, "lineno", None)
+    if where and line:
+        return str(where), int(line)
+    found = (str(default), 0)
+    trace = error.__traceback__
+    while trace is not None:
+        filename = trace.tb_frame.f_code.co_filename
+        if filename.endswith(".j2"):
+            found = (filename, trace.tb_lineno)
+        trace = trace.tb_next
+    return found
 
 
 def load_layout(root: Path, brand: str | None = None) -> Layout:

@@ -42,7 +42,7 @@ from casebook.blocks import (
     plain_text,
 )
 from casebook.document import Document
-from casebook.layout import LAYOUT_FILE_LIMIT, Layout, template_loader
+from casebook.layout import LAYOUT_FILE_LIMIT, Layout, template_loader, template_position
 from casebook.policy import (
     MEDIA_LIMIT,
     MediaRefused,
@@ -209,25 +209,8 @@ def render_template(
         missing = layout.root / "pdf" / str(error.name)
         raise TemplateError(document.pack_id, str(missing), 0, "template not found") from None
     except (jinja2.TemplateError, ValueError) as error:
-        where, line = _template_position(error, layout.root / "pdf" / name)
+        where, line = template_position(error, layout.root / "pdf" / name)
         raise TemplateError(document.pack_id, where, line, str(error)) from None
-
-
-def _template_position(error: Exception, default: Path) -> tuple[str, int]:
-    """Where a template went wrong: syntax errors carry it; errors while rendering are found
-    in the traceback, whose frames Jinja maps back to template lines."""
-    where = getattr(error, "filename", None)
-    line = getattr(error, "lineno", None)
-    if where and line:
-        return str(where), int(line)
-    found = (str(default), 0)
-    trace = error.__traceback__
-    while trace is not None:
-        filename = trace.tb_frame.f_code.co_filename
-        if filename.endswith(".j2"):
-            found = (filename, trace.tb_lineno)
-        trace = trace.tb_next
-    return found
 
 
 def render_pdf(document: Document, layout: Layout, media_root: Path | None = None) -> bytes:

@@ -376,6 +376,45 @@ def test_check_reads_the_downloads_page_template(mini_project: Path, run_cli: Ru
     assert "Traceback" not in result.stderr
 
 
+SITE_TEMPLATE = "layouts/site/index.html.j2"
+
+
+def break_site_template(project: Path, after: str, mistake: str) -> int:
+    """Put ``mistake`` on a line of its own after the first line of the downloads page's
+    template that holds ``after``; the number of the line it is on."""
+    template = project / SITE_TEMPLATE
+    lines = template.read_text(encoding="utf-8").splitlines(keepends=True)
+    number = next(i for i, line in enumerate(lines, 1) if after in line) + 1
+    lines.insert(number - 1, f"{mistake}\n")
+    template.write_text("".join(lines), encoding="utf-8")
+    return number
+
+
+@pytest.mark.parametrize(
+    ("mistake", "message"),
+    [
+        pytest.param("{{ nosuch_thing.x }}", "'nosuch_thing' is undefined", id="undefined"),
+        pytest.param(
+            "{{ card.cases // 0 }}", "integer division or modulo by zero", id="arithmetic"
+        ),
+        pytest.param(
+            "{{ cards.__class__ }}",
+            "access to attribute '__class__' of 'list' object is unsafe.",
+            id="unsafe",
+        ),
+    ],
+)
+def test_a_mistake_in_the_downloads_page_template_is_reported_at_its_line(
+    mini_project: Path, run_cli: RunCli, mistake: str, message: str
+) -> None:
+    line = break_site_template(mini_project, "{% for card in cards %}", mistake)
+
+    result = run_cli("--format", "docx", cwd=mini_project)
+
+    assert result.returncode == 1
+    assert result.stderr == f"{SITE_TEMPLATE}:{line}: {message}\n"
+
+
 def test_warnings_are_printed_but_do_not_fail(mini_project: Path, run_cli: RunCli) -> None:
     case = mini_project / "content" / "cases" / f"{CASE}.md"
     case.write_text(case.read_text() + "\nA bell\x07 pasted from a web page.\n")
