@@ -12,7 +12,10 @@ every pack in every format records the stamp.
 The engine withdraws a file's record from ``manifest.json`` before replacing the file and
 records the new one right after, so even a build killed outright (SIGKILL) leaves a manifest
 that describes the files on disk; the workers die with it. Outputs of packs that no longer
-exist, and of formats no longer registered (an uninstalled plug-in), are removed.
+exist, and of formats no longer registered (an uninstalled plug-in), are removed once the
+downloads page is written without them. A downloads page that cannot be made (a mistake in
+its template, a full disk) leaves the previous ``index.html`` as it was, with every file it
+links, and a manifest that does not vouch for it, so that the next build writes it.
 """
 
 from __future__ import annotations
@@ -187,42 +190,46 @@ def build(
                 kept = records.get(failed.path.name)
                 if failed.status == "failed" and kept and not _matches(failed.path, kept):
                     del records[failed.path.name]
-            removed = _prune(plan, records, options.out_dir)
+            # The files of packs and formats that no longer exist. One the previous page may
+            # link is removed only once the new page is in place: a build that cannot write
+            # the page keeps the previous page and every file it links.
+            obsolete = _obsolete(plan, records)
+            removed = _prune(obsolete, records, options.out_dir, spare=True)
             complete = len(outcomes) == len(plan.jobs) and not any(
                 o.status == "failed" for o in outcomes.values()
             )
             # Only a build of every pack in every format may record the stamp.
             whole = complete and not options.only and chosen == specs
-            manifest = _manifest(plan, records, stamp if whole else "")
+            current = {name: r for name, r in records.items() if name not in obsolete}
+            manifest = _manifest(plan, current, stamp if whole else "")
             index = options.out_dir / INDEX
             page: bytes | None = None
+            failure: list[str] = []
             if manifest.site_fingerprint != previous.site_fingerprint or not index.is_file():
                 from casebook.site import render_site_in_time
 
-                failure: list[str] = []
                 try:
                     page = render_site_in_time(manifest, plan.layout, options.time_limit).encode()
                 except ContentError as error:
                     failure = [str(d) for d in error.diagnostics]
                 if page is not None:
-                    # Until the page is written, the manifest on disk must not vouch for it:
-                    # a build stopped in between then writes the page again.
-                    unvouched = replace(manifest, site_fingerprint="", inputs_stamp="")
-                    write_manifest(options.out_dir, unvouched)
+                    # Until the page is written, the manifest on disk must not vouch for it
+                    # (a build stopped in between then writes the page again), and still
+                    # lists the files spared for the previous page.
+                    write_manifest(options.out_dir, _unvouched(plan, records))
                     try:
                         write_atomic(index, page)
                     except OSError as error:  # a full disk: said with every output that failed
                         failure = [f"{index}: cannot write: {error.strerror or error}"]
-                if failure:
-                    problems.extend(failure)
-                    page = None
-                    manifest = replace(manifest, site_fingerprint="", inputs_stamp="")
-                    # An old page still tells the truth when this build wrote and removed
-                    # nothing; otherwise it may link files removed or give old sizes: no page
-                    # rather than one that lies. The next build that can write the page
-                    # makes it again.
-                    if removed or any(o.status == "built" for o in outcomes.values()):
-                        unlink_quietly(index)
+            if failure:
+                problems.extend(failure)
+                page = None
+                # The previous page, if any, is kept as it was: it links only files still
+                # here, though it may give the sizes and pages of files this build replaced.
+                # The manifest does not vouch for it, so the next build writes it again.
+                manifest = _unvouched(plan, records)
+            else:
+                removed += _prune(obsolete, records, options.out_dir, spare=False)
             if manifest != previous or journaled or page is not None:
                 write_manifest(options.out_dir, manifest)
             fsync_dir(options.out_dir)
@@ -354,35 +361,58 @@ def _current(job: Job, record: OutputRecord | None) -> bool:
     return _matches(job.path, record)
 
 
-def _prune(
-    plan: Plan, records: dict[str, OutputRecord], out_dir: Path
-) -> tuple[tuple[Path, str], ...]:
-    """Remove the outputs of packs that no longer exist and of formats no longer registered
-    (an uninstalled plug-in), and their manifest entries; each file removed, and why."""
+def _obsolete(plan: Plan, records: dict[str, OutputRecord]) -> dict[str, str]:
+    """The records of outputs of packs that no longer exist and of formats no longer
+    registered (an uninstalled plug-in), each with why its file goes."""
     alive = {p.id for p in plan.packs}
     formats = {r.name: r.suffix for r in plan.renderers}
-    removed: list[tuple[Path, str]] = []
+    obsolete: dict[str, str] = {}
     for name, record in sorted(records.items()):
         suffix = formats.get(record.format)
         if record.pack in alive and suffix is not None and name == f"{record.pack}{suffix}":
             continue
-        del records[name]
-        # Only ever an output's plain file name inside the out dir, whatever the manifest says.
-        if Path(name).name != name or name in RESERVED or not name.startswith(f"{record.pack}."):
-            continue
-        target = out_dir / name
         if record.pack not in alive:
-            why = "its pack no longer exists"
+            obsolete[name] = "its pack no longer exists"
         elif suffix is None:
-            why = f"format {record.format!r} is no longer installed"
+            obsolete[name] = f"format {record.format!r} is no longer installed"
         else:  # the format's file name changed
-            why = f"format {record.format!r} now writes {record.pack}{suffix}"
+            obsolete[name] = f"format {record.format!r} now writes {record.pack}{suffix}"
+    return obsolete
+
+
+def _prune(
+    obsolete: dict[str, str], records: dict[str, OutputRecord], out_dir: Path, spare: bool
+) -> tuple[tuple[Path, str], ...]:
+    """Remove the ``obsolete`` outputs' files and records; each file removed, and why. With
+    ``spare``, a file that is still the one its record describes (one the downloads page
+    already there may link) is left, file and record, for a later call."""
+    removed: list[tuple[Path, str]] = []
+    for name, why in obsolete.items():
+        record = records.get(name)
+        if record is None:
+            continue
+        # Only ever an output's plain file name inside the out dir, whatever the manifest says.
+        ours = (
+            Path(name).name == name and name not in RESERVED and name.startswith(f"{record.pack}.")
+        )
+        target = out_dir / name
+        if spare and ours and _matches(target, record):
+            continue
+        del records[name]
+        if not ours:
+            continue
         try:
             target.unlink()
             removed.append((target, why))
         except FileNotFoundError:
             pass
     return tuple(removed)
+
+
+def _unvouched(plan: Plan, records: dict[str, OutputRecord]) -> Manifest:
+    """The manifest of ``records`` that vouches for no downloads page (and records no inputs
+    stamp): what ``manifest.json`` says while ``index.html`` is not, or not yet, its page."""
+    return replace(_manifest(plan, records, ""), site_fingerprint="")
 
 
 def _manifest(plan: Plan, records: dict[str, OutputRecord], stamp: str) -> Manifest:

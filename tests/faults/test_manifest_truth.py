@@ -113,22 +113,84 @@ def test_a_deleted_output_is_not_listed_after_building_another_format(
     assert_truthful(project)
 
 
-def test_a_failing_downloads_page_after_a_prune_leaves_no_page_linking_pruned_files(
+def break_site_template(project: Path) -> tuple[Path, str, int]:
+    """A value the downloads page's template lacks, on a line of its own in the part drawn
+    for each pack: the template, what it said before and the number of that line."""
+    template = project / "layouts" / "site" / "index.html.j2"
+    original = template.read_text(encoding="utf-8")
+    lines = original.splitlines(keepends=True)
+    number = next(i for i, line in enumerate(lines, 1) if "{% for card in cards %}" in line) + 1
+    lines.insert(number - 1, "{{ nosuch_thing.x }}\n")
+    template.write_text("".join(lines), encoding="utf-8")
+    return template, original, number
+
+
+def test_a_failing_downloads_page_after_a_rebuild_keeps_the_previous_page(
     built_mini_project: Path, run_cli: RunCli
 ) -> None:
     project = built_mini_project
-    assert (project / "dist" / "needs-and-assets.pdf").exists()
+    index = project / "dist" / "index.html"
+    before = index.read_bytes()
+    case = project / "content" / "cases" / "newham-the-50-steps-to-a-healthier-borough.md"
+    case.write_text(case.read_text(encoding="utf-8") + "\nA sentence added.\n", encoding="utf-8")
+    template, original, line = break_site_template(project)
+
+    result = run_cli("--format", "docx", cwd=project)
+
+    assert result.returncode == 1
+    assert "built   dist/nation-england.docx" in result.stdout
+    assert result.stderr == f"layouts/site/index.html.j2:{line}: 'nosuch_thing' is undefined\n"
+    assert index.read_bytes() == before
+    # Every file is recorded as it is, and the manifest does not vouch for the page: the
+    # next build writes it again.
+    assert sorted(str(o["path"]) for o in outputs(project)) == sorted(packs_on_disk(project))
+    for record in outputs(project):
+        path = project / "dist" / str(record["path"])
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == record["sha256"]
+    assert manifest(project)["site_fingerprint"] == ""
+    assert links(project) == packs_on_disk(project)
+
+    template.write_text(original, encoding="utf-8")
+    again = run_cli("--format", "docx", cwd=project)
+
+    assert again.returncode == 0, again.stderr
+    assert "0 built" in again.stdout
+    assert index.read_bytes() != before
+    assert manifest(project)["site_fingerprint"] != ""
+    assert_truthful(project)
+
+
+def test_a_failing_downloads_page_after_a_prune_keeps_the_previous_page_and_its_files(
+    built_mini_project: Path, run_cli: RunCli
+) -> None:
+    project = built_mini_project
+    index = project / "dist" / "index.html"
+    before = index.read_bytes()
+    pruned = {p for p in packs_on_disk(project) if p.startswith("needs-and-assets.")}
+    assert pruned
     (project / "content" / "packs" / "needs-and-assets.yaml").unlink()
-    template = project / "layouts" / "site" / "index.html.j2"
-    template.write_text(template.read_text(encoding="utf-8") + "{{ no_such_value }}\n")
+    template, original, line = break_site_template(project)
 
     result = run_cli(cwd=project)
 
     assert result.returncode == 1
-    assert "Traceback" not in result.stderr
-    assert not (project / "dist" / "needs-and-assets.pdf").exists()
-    assert not (project / "dist" / "index.html").exists()
-    assert sorted(str(o["path"]) for o in outputs(project)) == sorted(packs_on_disk(project))
+    assert result.stderr == f"layouts/site/index.html.j2:{line}: 'nosuch_thing' is undefined\n"
+    assert "removed" not in result.stdout
+    # Every file the page links is still there, as the manifest records it.
+    assert index.read_bytes() == before
+    assert pruned <= packs_on_disk(project)
+    assert_truthful(project)
+    assert manifest(project)["site_fingerprint"] == ""
+
+    template.write_text(original, encoding="utf-8")
+    again = run_cli(cwd=project)
+
+    assert again.returncode == 0, again.stderr
+    for name in sorted(pruned):
+        assert f"removed dist/{name} (its pack no longer exists)" in again.stdout
+    assert not pruned & packs_on_disk(project)
+    assert index.read_bytes() != before
+    assert_truthful(project)
 
 
 def test_a_failing_downloads_page_with_nothing_rebuilt_keeps_the_old_page(
