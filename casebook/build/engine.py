@@ -28,7 +28,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-import casebook
 from casebook.build import BuildError, BuildOptions, Outcome
 from casebook.build.manifest import (
     INDEX,
@@ -37,7 +36,7 @@ from casebook.build.manifest import (
     RESERVED,
     Manifest,
     OutputRecord,
-    PackRecord,
+    corpus_manifest,
     read_manifest,
     write_manifest,
 )
@@ -416,40 +415,16 @@ def _unvouched(plan: Plan, records: dict[str, OutputRecord]) -> Manifest:
 
 
 def _manifest(plan: Plan, records: dict[str, OutputRecord], stamp: str) -> Manifest:
-    from casebook.editions import whats_new
-
-    source = plan.corpus.source
-    editions = plan.corpus.editions
     order = {
         f"{p.id}{r.suffix}": (i, j)
         for i, p in enumerate(plan.packs)
         for j, r in enumerate(plan.renderers)
     }
     outputs = sorted(records.values(), key=lambda o: (*order.get(o.path, (len(order), 0)), o.path))
-    packs = tuple(
-        PackRecord(
-            id=p.id,
-            title=p.title,
-            kind=p.kind,
-            cases=tuple(c.id for c in p.cases),
-            places=(places := tuple(sorted({place for c in p.cases for place in c.places}))),
-            place_kinds=tuple(plan.corpus.place(place).kind for place in places),
-            whats_new=new[1] if (new := whats_new(p, plan.corpus)) else (),
-        )
-        for p in plan.packs
-    )
-    manifest = Manifest(
-        edition_label=source.edition.label,
-        edition=plan.options.date or source.edition.date,
-        previous_edition=editions[-2].label if len(editions) > 1 else "",
-        source_title=source.title,
-        source_url=source.url,
-        short_citation=source.short_citation,
-        publisher=source.publisher,
-        casebook_version=casebook.__version__,
+    manifest = replace(
+        corpus_manifest(plan.corpus, plan.packs, plan.options.date),
         content_fingerprint=plan.content_fingerprint,
         inputs_stamp=stamp,
-        packs=packs,
         outputs=tuple(outputs),
         out_of_date=tuple(
             o.path for o in outputs if plan.current.get(o.path, o.fingerprint) != o.fingerprint

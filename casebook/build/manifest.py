@@ -9,10 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from casebook.files import unlink_quietly, write_atomic
+
+if TYPE_CHECKING:
+    from casebook.model import Corpus, Pack
 
 __all__ = [
     "INDEX",
@@ -23,6 +28,7 @@ __all__ = [
     "Manifest",
     "OutputRecord",
     "PackRecord",
+    "corpus_manifest",
     "read_manifest",
     "write_manifest",
 ]
@@ -102,6 +108,40 @@ class Manifest:
     def outputs_of(self, pack: str) -> tuple[OutputRecord, ...]:
         """The outputs of the pack with id ``pack``, in manifest order."""
         return tuple(o for o in self.outputs if o.pack == pack)
+
+
+def corpus_manifest(corpus: Corpus, packs: Sequence[Pack], date: str | None = None) -> Manifest:
+    """What the manifest says of ``corpus`` and its ``packs`` before any file is recorded:
+    the source, the edition (dated ``date`` when given) and each pack as the downloads page
+    lists it."""
+    import casebook
+    from casebook.editions import whats_new
+
+    source = corpus.source
+    editions = corpus.editions
+    records = tuple(
+        PackRecord(
+            id=p.id,
+            title=p.title,
+            kind=p.kind,
+            cases=tuple(c.id for c in p.cases),
+            places=(places := tuple(sorted({place for c in p.cases for place in c.places}))),
+            place_kinds=tuple(corpus.place(place).kind for place in places),
+            whats_new=new[1] if (new := whats_new(p, corpus)) else (),
+        )
+        for p in packs
+    )
+    return Manifest(
+        edition_label=source.edition.label,
+        edition=date or source.edition.date,
+        previous_edition=editions[-2].label if len(editions) > 1 else "",
+        source_title=source.title,
+        source_url=source.url,
+        short_citation=source.short_citation,
+        publisher=source.publisher,
+        casebook_version=casebook.__version__,
+        packs=records,
+    )
 
 
 def record_seal(record: OutputRecord) -> str:

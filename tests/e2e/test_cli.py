@@ -415,6 +415,32 @@ def test_a_mistake_in_the_downloads_page_template_is_reported_at_its_line(
     assert result.stderr == f"{SITE_TEMPLATE}:{line}: {message}\n"
 
 
+@pytest.mark.parametrize(
+    ("after", "mistake"),
+    [
+        pytest.param("{% for card in cards %}", "{{ nosuch_thing.x }}", id="every-pack"),
+        pytest.param("{% for d in card.downloads %}", "{{ nosuch_thing.x }}", id="every-file"),
+        pytest.param(
+            "{% for d in card.downloads %}",
+            "{% if d.stale %}{{ nosuch_thing.x }}{% endif %}",
+            id="a-file-not-yet-updated",
+        ),
+        pytest.param('class="missing"', "{{ nosuch_thing.x }}", id="a-pack-not-yet-built"),
+    ],
+)
+def test_check_runs_the_downloads_page_template_with_the_packs(
+    mini_project: Path, run_cli: RunCli, after: str, mistake: str
+) -> None:
+    """A mistake in the part of the page drawn for each pack and each of its files is found
+    before a build, as in the PDF templates."""
+    line = break_site_template(mini_project, after, mistake)
+
+    result = run_cli("check", cwd=mini_project)
+
+    assert result.returncode == 1
+    assert result.stderr == f"{SITE_TEMPLATE}:{line}: 'nosuch_thing' is undefined\n"
+
+
 def test_warnings_are_printed_but_do_not_fail(mini_project: Path, run_cli: RunCli) -> None:
     case = mini_project / "content" / "cases" / f"{CASE}.md"
     case.write_text(case.read_text() + "\nA bell\x07 pasted from a web page.\n")
