@@ -21,6 +21,7 @@ __all__ = [
     "LAYOUT_FILE_LIMIT",
     "PAPER_SIZES",
     "TEMPLATE_LIMIT",
+    "TEMPLATE_MISTAKES",
     "Brand",
     "FontFace",
     "Layout",
@@ -309,6 +310,11 @@ def template_loader(folder: Path, root: Path) -> Any:
             return source, str(path), lambda: False
 
     return _LayoutLoader(str(folder))
+
+
+#: What an expression in a template can raise besides Jinja's own errors: ``{{ 1 // 0 }}``,
+#: ``{{ cards[99] }}`` on a list, ``{{ "a" + 1 }}``, a macro that calls itself for ever.
+TEMPLATE_MISTAKES = (ArithmeticError, LookupError, TypeError, ValueError, RecursionError)
 
 
 def template_position(error: BaseException, default: Path) -> tuple[str, int]:

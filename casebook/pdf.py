@@ -42,7 +42,13 @@ from casebook.blocks import (
     plain_text,
 )
 from casebook.document import Document
-from casebook.layout import LAYOUT_FILE_LIMIT, Layout, template_loader, template_position
+from casebook.layout import (
+    LAYOUT_FILE_LIMIT,
+    TEMPLATE_MISTAKES,
+    Layout,
+    template_loader,
+    template_position,
+)
 from casebook.policy import (
     MEDIA_LIMIT,
     MediaRefused,
@@ -208,9 +214,10 @@ def render_template(
     except jinja2.TemplateNotFound as error:
         missing = layout.root / "pdf" / str(error.name)
         raise TemplateError(document.pack_id, str(missing), 0, "template not found") from None
-    except (jinja2.TemplateError, ValueError) as error:
+    except (jinja2.TemplateError, *TEMPLATE_MISTAKES) as error:
         where, line = template_position(error, layout.root / "pdf" / name)
-        raise TemplateError(document.pack_id, where, line, str(error)) from None
+        message = getattr(error, "message", None) or str(error) or type(error).__name__
+        raise TemplateError(document.pack_id, where, line, message) from None
 
 
 def render_pdf(document: Document, layout: Layout, media_root: Path | None = None) -> bytes:

@@ -11,7 +11,13 @@ from pathlib import Path
 from casebook.build.manifest import Manifest, OutputRecord, PackRecord
 from casebook.diagnostics import ContentError, Diagnostic
 from casebook.document import long_date
-from casebook.layout import Layout, read_layout_file, template_loader, template_position
+from casebook.layout import (
+    TEMPLATE_MISTAKES,
+    Layout,
+    read_layout_file,
+    template_loader,
+    template_position,
+)
 from casebook.model import PACK_KINDS, count_places
 
 __all__ = ["SITE_TEMPLATE", "STALE", "render_site", "render_site_in_time", "size_text"]
@@ -20,9 +26,6 @@ SITE_TEMPLATE = "index.html.j2"
 #: Said on the downloads page of a file made before the latest changes to what it shows.
 STALE = "not yet updated with the latest changes"
 SITE_STYLES = "site.css"
-# What an expression in the template can raise besides Jinja's own errors: ``{{ 1 // 0 }}``,
-# ``{{ cards[99] }}`` on a list, ``{{ "a" + 1 }}``, a macro that calls itself for ever.
-_TEMPLATE_MISTAKES = (ArithmeticError, LookupError, TypeError, ValueError, RecursionError)
 
 # By the last part of a file's suffix (".cards.pdf" is a PDF). A fixed table, not the
 # system's mimetypes database, so that the page is the same on every machine.
@@ -104,7 +107,7 @@ def render_site(manifest: Manifest, layout: Layout) -> str:
         raise ContentError(
             [Diagnostic(str(site_dir / str(error.name)), 0, "template not found")]
         ) from None
-    except (jinja2.TemplateError, *_TEMPLATE_MISTAKES) as error:
+    except (jinja2.TemplateError, *TEMPLATE_MISTAKES) as error:
         where, line = template_position(error, site_dir / SITE_TEMPLATE)
         message = getattr(error, "message", None) or str(error) or type(error).__name__
         raise ContentError([Diagnostic(where, line, message)]) from None

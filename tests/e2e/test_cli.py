@@ -441,6 +441,29 @@ def test_check_runs_the_downloads_page_template_with_the_packs(
     assert result.stderr == f"{SITE_TEMPLATE}:{line}: 'nosuch_thing' is undefined\n"
 
 
+@pytest.mark.parametrize(
+    ("template", "after"),
+    [
+        ("pack.html.j2", "{% for case in group.cases %}"),
+        ("cards.html.j2", "{% for card in cards %}"),
+    ],
+)
+def test_a_python_error_in_a_pdf_template_is_reported_at_its_line(
+    mini_project: Path, run_cli: RunCli, template: str, after: str
+) -> None:
+    # Not Jinja's own errors: what an expression raises, as a division by zero.
+    path = mini_project / "layouts" / "pdf" / template
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    line = next(i for i, text in enumerate(lines, 1) if after in text) + 1
+    lines.insert(line - 1, "{{ 1 // 0 }}\n")
+    path.write_text("".join(lines), encoding="utf-8")
+
+    result = run_cli("check", cwd=mini_project)
+
+    assert result.returncode == 1
+    assert result.stderr == f"layouts/pdf/{template}:{line}: integer division or modulo by zero\n"
+
+
 def test_warnings_are_printed_but_do_not_fail(mini_project: Path, run_cli: RunCli) -> None:
     case = mini_project / "content" / "cases" / f"{CASE}.md"
     case.write_text(case.read_text() + "\nA bell\x07 pasted from a web page.\n")
