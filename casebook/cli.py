@@ -541,7 +541,10 @@ def _edition_commands(
         "every case says in content/editions/. Packs print the latest edition.",
     )
     edition.add_argument(
-        "label", metavar="LABEL", help='the edition\'s name, e.g. "Second edition"'
+        "label",
+        type=_edition_label,
+        metavar="LABEL",
+        help='the edition\'s name, e.g. "Second edition"',
     )
     edition.add_argument(
         "--date",
@@ -587,6 +590,16 @@ def _edition_commands(
     )
     refresh.add_argument("--force", action="store_true", help="replace NEW.docx if it exists")
     refresh.set_defaults(run=_refresh)
+
+
+def _edition_label(text: str) -> str:
+    """LABEL as given, when it can name an edition: a mistake in it is one on the command line
+    (exit 2, with the usage), not in the content."""
+    from casebook.editions import label_problem
+
+    if why := label_problem(text):
+        raise argparse.ArgumentTypeError(f"{text!r} {why}")
+    return text
 
 
 def _iso_date(text: str) -> str:

@@ -176,6 +176,22 @@ def test_an_unknown_format_is_bad_usage_and_lists_the_formats(
     assert not (mini_project / "dist").exists()
 
 
+@pytest.mark.parametrize(
+    ("label", "why"),
+    [("", "is empty"), ("   ", "is empty"), ("...", "must contain a letter or a digit")],
+)
+def test_an_edition_label_that_cannot_name_an_edition_is_bad_usage(
+    mini_project: Path, run_cli: RunCli, label: str, why: str
+) -> None:
+    editions = mini_project / "content" / "editions"
+    before = sorted(editions.iterdir()) if editions.is_dir() else []
+    result = run_cli("edition", label, cwd=mini_project)
+    assert result.returncode == 2
+    assert result.stderr.startswith("usage: build.py edition ")
+    assert result.stderr.endswith(f"build.py edition: error: argument LABEL: {label!r} {why}\n")
+    assert (sorted(editions.iterdir()) if editions.is_dir() else []) == before
+
+
 def test_debug_still_reports_a_mistake_on_the_command_line_in_one_line(
     mini_project: Path, run_cli: RunCli
 ) -> None:
