@@ -749,6 +749,8 @@ def _compare(options: argparse.Namespace) -> int:
         print(f"{case.status:9}  {case.heading}" + (f"  ({note})" if note else ""))
         for line in case.since.splitlines():
             print(f"           {line}")
+        if case.status == "conflict":
+            print(_current_text(case.current))
     for heading in comparison.added:
         print(f"{'added':9}  {heading}  (a section of your own)")
     for heading in comparison.new_cases:
@@ -773,6 +775,14 @@ def _compare(options: argparse.Namespace) -> int:
         return 1
     print("up to date: no case in this copy has changed since")
     return 0
+
+
+def _current_text(text: str) -> str:
+    """A conflict's current text as compare and refresh print it: under the case, each
+    paragraph on a line of its own, in line with the first."""
+    lead = f"{'':9}  the current text: "
+    lines = [line for line in text.splitlines() if line.strip()]
+    return lead + f"\n{'':{len(lead)}}".join(lines)
 
 
 # What refresh did with a copy's "What's new in this edition" (adapt.Refreshed.whats_new).
@@ -829,7 +839,7 @@ def _refresh(options: argparse.Namespace) -> int:
         if case.status == "conflict":
             for line in case.since.splitlines():
                 print(f"           changed since: {line}")
-            print(f"           the current text: {case.current}")
+            print(_current_text(case.current))
     for heading in comparison.added:
         print(f"{'kept':9}  your section: {heading}")
     if refreshed.edition_updated:
