@@ -30,8 +30,9 @@ from casebook.document import (
     compose_pack,
 )
 from casebook.editions import case_record, differs, record_case, whats_new_line, word_diff
-from casebook.model import CaseRecord, Corpus, Pack
+from casebook.model import CaseRecord, Corpus, EditionRecord, Pack
 from casebook.provenance import (
+    BASE,
     BOOKMARK_PREFIX,
     EDITION,
     EDITION_DATE,
@@ -96,6 +97,9 @@ class CaseStatus:
     # The copy, edited locally, also says everything published since its record was made:
     # worked in by hand. A refresh records the case as it is published now.
     merged: bool = False
+    # The edition whose words the copy's record of the case is of, where the case changed
+    # since ("" where not looked for, or not found): what ``since`` is counted from.
+    base: str = ""
 
 
 @dataclass(frozen=True)
@@ -242,22 +246,26 @@ def _compare(path: Path, opened: _Opened, corpus: Corpus) -> Comparison:
             in_copy = " ".join(element_words(elements[0]))
         heading = entry.heading if entry else in_copy or (record.heading if record else "") or ident
         since = ""
+        base: EditionRecord | None = None
+        labels = (provenance.base(number), provenance.edition)
         if elements is None or not elements:
             status = "removed"
         elif entry is None:
             status = "withdrawn"
         elif ident not in in_pack:  # its insight, places or tags took it out of the pack
             status = "withdrawn"
-            if record is not None:
-                since = _since(record, case_record(_case(corpus, ident), corpus))
+            base, _ = _base(corpus, ident, digest, labels)
         else:
             words = [w for e in elements for w in element_words(e)]
             local = words_digest(words) != digest
             changed = case_digest(entry) != digest
+            base_words: list[str] | None = None
+            if changed:
+                base, base_words = _base(corpus, ident, digest, labels)
             if local and changed:
                 # Worked in by hand: the copy says what is published now, or makes every
                 # change since as well as its own.
-                merged = _merged(words, entry, _published_words(corpus, ident, digest))
+                merged = _merged(words, entry, base_words)
                 changed = not merged
                 local = words_digest(words) != case_digest(entry)
             status = {
@@ -266,10 +274,14 @@ def _compare(path: Path, opened: _Opened, corpus: Corpus) -> Comparison:
                 (True, False): "edited",
                 (True, True): "conflict",
             }[(local, changed)]
-            if changed and record is not None:
-                since = _since(record, case_record(_case(corpus, ident), corpus))
+            if not changed:
+                base = None
+        was = base.case(ident) if base is not None else None
+        if was is not None and entry is not None:
+            since = _since(was, case_record(_case(corpus, ident), corpus))
         current = _plain(entry) if entry is not None and status == "conflict" else ""
-        statuses.append(CaseStatus(number, ident, heading, status, since, current, merged))
+        label = base.label if base is not None else ""
+        statuses.append(CaseStatus(number, ident, heading, status, since, current, merged, label))
     published = {_key(s) for s in provenance.sections}
     published |= {_key(e.heading) for e in entries.values()}
     added = tuple(
@@ -294,14 +306,28 @@ def _compare(path: Path, opened: _Opened, corpus: Corpus) -> Comparison:
     )
 
 
-def _published_words(corpus: Corpus, ident: str, digest: str) -> list[str] | None:
-    """The words of case ``ident`` as some published edition gave them, the one whose digest
-    a copy records (``digest``); None when no edition's record has it."""
+def _base(
+    corpus: Corpus, ident: str, digest: str, labels: tuple[str, ...]
+) -> tuple[EditionRecord | None, list[str] | None]:
+    """The edition whose words of case ``ident`` a copy records the digest of (``digest``),
+    and those words: the first of the editions named ``labels`` (the one the copy records
+    for the case, then the copy's own) that gave them, else the latest edition that did. A
+    copy refreshed before refresh recorded a case's edition records the words of an earlier
+    edition than its own for a case it kept as edited locally; this finds that edition.
+    When no edition gave them (a place or an insight renamed since, say), the first of the
+    editions named ``labels`` the content has, and no words."""
     from casebook.markdown import parse_markdown
 
     insights = {i.id for i in corpus.insights}
     places = {p.name for p in corpus.places}
-    for edition in reversed(corpus.editions):
+    named = [
+        e for label in labels for e in corpus.editions if e.label.casefold() == label.casefold()
+    ]
+    tried: set[int] = set()
+    for edition in [*named, *reversed(corpus.editions)]:
+        if id(edition) in tried:
+            continue
+        tried.add(id(edition))
         record = edition.case(ident)
         # A place or insight the content no longer has: not a case this content can show.
         if record is None or record.insight not in insights or not places >= set(record.places):
@@ -309,8 +335,8 @@ def _published_words(corpus: Corpus, ident: str, digest: str) -> list[str] | Non
         blocks, problems = parse_markdown(record.text, ident, 1)
         words = case_words(case_entry(record_case(ident, record, corpus, blocks), corpus))
         if not problems and words_digest(words) == digest:
-            return words
-    return None
+            return edition, words
+    return next(iter(named), None), None
 
 
 def _merged(copy: list[str], entry: CaseEntry, base: list[str] | None) -> bool:
@@ -470,11 +496,22 @@ def refresh_copy(
         (EDITION, corpus.source.edition.label),
         (EDITION_DATE, date or corpus.source.edition.date),
     ]
+    # A case kept as the local area edited it, though it changed since, keeps its digest of
+    # the words of an earlier edition than the one the copy now records: record which, so
+    # that compare still shows what changed since then, until the changes are worked in.
+    label = corpus.source.edition.label
+    bases = {
+        c.number: c.base
+        for c in comparison.cases
+        if c.status in ("conflict", "withdrawn") and c.base and c.base != label
+    }
     for number, ident, _ in provenance.cases:
         properties += [
             (f"Casebook case {number:03d}", ident),
             (f"Casebook digest {number:03d}", digests[ident]),
         ]
+        if number in bases:
+            properties.append((BASE.format(number), bases[number]))
     properties += [(f"Casebook section {n:02d}", t) for n, t in enumerate(sections, 1)]
     write_properties(word, properties)
     buffer = io.BytesIO()

@@ -8,7 +8,10 @@ LibreOffice):
 - for the n-th case, ``Casebook case NNN`` (its id) and ``Casebook digest NNN`` (a sha256 of
   the words the case showed as published: heading, places line, text, citation, prompts);
 - ``Casebook section NN``: each top-level heading the pack printed outside its cases, so that
-  sections a local area adds can be told from ours.
+  sections a local area adds can be told from ours;
+- ``Casebook base NNN``, written by refresh for a case it kept though the case had changed
+  since (a conflict, or a case moved out of the pack): the edition whose words the case's
+  digest is of, as the copy now records a later edition. Without it, the copy's edition.
 
 Each case is also wrapped in a hidden bookmark, ``_CasebookNNN``, from its heading to its last
 prompt (its notes area is outside: filling it in is not changing the case). Both survive
@@ -36,6 +39,7 @@ from casebook.blocks import Block, Figure, Heading, Paragraph, Table, plain_text
 from casebook.document import CaseEntry, Document
 
 __all__ = [
+    "BASE",
     "BOOKMARK_PREFIX",
     "FIGURE_MISSING",
     "CaseMarks",
@@ -66,11 +70,12 @@ EDITION_DATE = "Casebook edition date"
 _CASE = "Casebook case {:03d}"
 _DIGEST = "Casebook digest {:03d}"
 _SECTION = "Casebook section {:02d}"
+BASE = "Casebook base {:03d}"
 # What a Word pack says in place of a figure not available in this edition, before its
 # description: part of the words a case shows, so a copy made before a change to it would no
 # longer read as current.
 FIGURE_MISSING = "Figure not available in this edition."
-_NUMBERED = re.compile(r"Casebook (case|digest|section) (\d+)")
+_NUMBERED = re.compile(r"Casebook (case|digest|section|base) (\d+)")
 _HEADING_STYLES = ("Heading1", "Heading2")
 _FORMAT_CHARS = {"Cf", "Cc"}
 
@@ -327,6 +332,14 @@ class Provenance:
     edition_date: str
     cases: tuple[tuple[int, str, str], ...]  # (number, case id, digest as published)
     sections: tuple[str, ...]  # top-level headings published outside the cases
+    # (number, edition label) for a case whose digest is of an earlier edition's words than
+    # the copy's edition: one refresh kept though it had changed since.
+    bases: tuple[tuple[int, str], ...] = ()
+
+    def base(self, number: int) -> str:
+        """The label of the edition whose words case ``number``'s digest is of, as recorded
+        (a copy made before refresh recorded it may name the wrong one: see adapt._base)."""
+        return dict(self.bases).get(number, self.edition)
 
 
 def provenance_of(properties: dict[str, str]) -> Provenance | None:
@@ -347,12 +360,18 @@ def provenance_of(properties: dict[str, str]) -> Provenance | None:
     sections = tuple(
         v for (kind, _), v in sorted(numbered.items(), key=lambda kv: kv[0][1]) if kind == "section"
     )
+    bases = tuple(
+        (n, v)
+        for (kind, n), v in sorted(numbered.items(), key=lambda kv: kv[0][1])
+        if kind == "base" and v
+    )
     return Provenance(
         pack=pack,
         edition=properties.get(EDITION, "").strip(),
         edition_date=properties.get(EDITION_DATE, "").strip(),
         cases=cases,
         sections=sections,
+        bases=bases,
     )
 
 

@@ -688,6 +688,16 @@ def _locally_edited_copy(project: Path, run_cli: RunCli, tmp_path: Path) -> tupl
     return project, copy
 
 
+def _lines_of(output: str, first: str) -> list[str]:
+    """The line of ``output`` that starts with ``first`` and the indented lines under it."""
+    lines = output.splitlines()
+    [start] = [n for n, line in enumerate(lines) if line.startswith(first)]
+    end = start + 1
+    while end < len(lines) and lines[end].startswith(" "):
+        end += 1
+    return lines[start:end]
+
+
 def test_a_conflict_worked_in_by_hand_a_case_moved_out_and_a_retitled_case(
     mini_project: Path, run_cli: RunCli, tmp_path: Path
 ) -> None:
@@ -711,6 +721,8 @@ def test_a_conflict_worked_in_by_hand_a_case_moved_out_and_a_retitled_case(
     text = run_cli("compare", str(copy), cwd=project).stdout
     assert "insight: [-strategic-planning-] {+whole-local-resource+}" in text
     assert "(no longer in this pack: consider deleting it from your copy)" in text
+    moved = _lines_of(text, "withdrawn  Newport: Shared outcomes")
+    assert "           insight: [-strategic-planning-] {+whole-local-resource+}" in moved
 
     # The local area works the editor's change into its own text by hand: A is theirs again.
     _retype(copy, "a lack of consistency", "a lack of consistency across services")
@@ -735,6 +747,9 @@ def test_a_conflict_worked_in_by_hand_a_case_moved_out_and_a_retitled_case(
     )
     after = run_cli("compare", str(refreshed), "--json", cwd=project)
     assert _statuses(after)[A] == "edited" and _statuses(after)[C] == "current"
+    # F, kept in the refreshed copy, still says what took it out of the pack.
+    shown = run_cli("compare", str(refreshed), cwd=project).stdout
+    assert _lines_of(shown, "withdrawn  Newport: Shared outcomes") == moved
 
     # A third edition changes A again: the refreshed copy compares against the second.
     _edit(cases / f"{A}.md", "silo working", "working in silos")
@@ -981,3 +996,194 @@ def test_refresh_keeps_what_s_new_in_this_edition_true_to_the_edition(
     compared = run_cli("compare", str(tmp_path / "fourth.docx"), "--json", cwd=project)
     assert compared.returncode == 0, compared.stdout
     assert json.loads(compared.stdout)["added"] == []
+
+
+A_CURRENT = (
+    "Caerphilly worked with Public Health Wales to create an Early Years Logic Model which "
+    "used a theory of change structure to describe the current challenges and set out a new "
+    "integrated approach to improve services and outcomes.",
+    "The approach responded to feedback from families about the need for more individualised "
+    "support, and local concerns about inequality, a lack of consistency across services and "
+    "silo working.",
+)
+UNTOUCHED = [
+    "current    Newham: The 50 Steps to a healthier borough",
+    "current    Newham: Family hubs",
+    "current    Caerphilly: Data sharing",
+    "current    Newport: Shared outcomes",
+    "current    North Wales: Regional population needs assessment",
+]
+
+
+def _conflict_lines(*since: str, current: tuple[str, ...] = A_CURRENT) -> list[str]:
+    """What compare prints for case A in conflict: what changed since, then its current text."""
+    first, *rest = current
+    return [
+        "conflict   Caerphilly: Vision for change  (edited in your copy and changed since: "
+        "compare the two by hand)",
+        *(f"           {line}" for line in since),
+        f"           the current text: {first}",
+        *(f"                             {line}" for line in rest),
+    ]
+
+
+def _compare_json(edition: str, statuses: dict[str, str]) -> dict[str, object]:
+    headings = {
+        A: "Caerphilly: Vision for change",
+        B: "Newham: The 50 Steps to a healthier borough",
+        C: "Newham: Family hubs",
+        D: "Caerphilly: Data sharing",
+        F: "Newport: Shared outcomes",
+        E: "North Wales: Regional population needs assessment",
+    }
+    return {
+        "pack": PACK,
+        "edition": edition,
+        "current_edition": "Second edition",
+        "cases": [
+            {"id": ident, "heading": heading, "status": statuses.get(ident, "current")}
+            for ident, heading in headings.items()
+        ],
+        "added": [],
+        "new": [],
+        "pack_published": True,
+    }
+
+
+def test_a_refreshed_copy_still_shows_what_changed_in_a_conflict(
+    mini_project: Path, run_cli: RunCli, tmp_path: Path
+) -> None:
+    project, copy = _locally_edited_copy(mini_project, run_cli, tmp_path)
+    cases = project / "content" / "cases"
+    _edit(cases / f"{A}.md", "a lack of consistency", "a lack of consistency across services")
+    assert run_cli("edition", "Second edition", "--date", "2026-06-01", cwd=project).returncode == 0
+    since = "text: … about inequality, a lack of consistency {+across services+} and silo working."
+
+    before = run_cli("compare", str(copy), cwd=project)
+
+    assert before.returncode == 1, before.stderr
+    assert before.stdout.splitlines() == [
+        f"{copy}: pack {PACK}, First edition; the current edition is Second edition.",
+        *_conflict_lines(since),
+        *UNTOUCHED,
+        "out of date: 1 conflict",
+    ]
+    before_json = run_cli("compare", str(copy), "--json", cwd=project)
+    assert before_json.returncode == 1
+    assert json.loads(before_json.stdout) == _compare_json("First edition", {A: "conflict"})
+
+    refreshed = tmp_path / "ours-2027.docx"
+    done = run_cli("refresh", str(copy), "--out", str(refreshed), cwd=project)
+    assert done.returncode == 0, done.stderr
+    first, second = A_CURRENT
+    assert done.stdout.splitlines()[:4] == [
+        "conflict   Caerphilly: Vision for change: kept as you edited it; it has also changed "
+        "since, so compare by hand",
+        f"           changed since: {since}",
+        f"           the current text: {first}",
+        f"                             {second}",
+    ]
+
+    # The refreshed copy records the second edition; its own version of A is still based on
+    # the first, and compare shows what changed since then, as it did before the refresh.
+    after = run_cli("compare", str(refreshed), cwd=project)
+
+    assert after.returncode == 1, after.stderr
+    assert after.stdout.splitlines() == [
+        f"{refreshed}: pack {PACK}, Second edition; the current edition is Second edition.",
+        *_conflict_lines(since),
+        *UNTOUCHED,
+        "out of date: 1 conflict",
+    ]
+    after_json = run_cli("compare", str(refreshed), "--json", cwd=project)
+    assert after_json.returncode == 1
+    assert json.loads(after_json.stdout) == _compare_json("Second edition", {A: "conflict"})
+
+    # Refreshed again, it still does.
+    again = tmp_path / "ours-again.docx"
+    assert run_cli("refresh", str(refreshed), "--out", str(again), cwd=project).returncode == 0
+    assert run_cli("compare", str(again), cwd=project).stdout.splitlines()[1:-1] == [
+        *_conflict_lines(since),
+        *UNTOUCHED,
+    ]
+
+    # Once the local area works the change in, A is theirs: edited, and the copy up to date.
+    _retype(refreshed, "a lack of consistency", "a lack of consistency across services")
+    worked_in = run_cli("compare", str(refreshed), cwd=project)
+    assert worked_in.returncode == 0, worked_in.stdout
+    assert worked_in.stdout.splitlines()[1:] == [
+        "edited     Caerphilly: Vision for change  (edited in your copy, unchanged since)",
+        *UNTOUCHED,
+        "up to date: no case in this copy has changed since",
+    ]
+
+
+def test_a_conflict_kept_through_a_refresh_shows_every_change_since_its_edition(
+    mini_project: Path, run_cli: RunCli, tmp_path: Path
+) -> None:
+    project, copy = _locally_edited_copy(mini_project, run_cli, tmp_path)
+    cases = project / "content" / "cases"
+    _edit(cases / f"{A}.md", "a lack of consistency", "a lack of consistency across services")
+    assert run_cli("edition", "Second edition", "--date", "2026-06-01", cwd=project).returncode == 0
+    refreshed = tmp_path / "ours-2027.docx"
+    assert run_cli("refresh", str(copy), "--out", str(refreshed), cwd=project).returncode == 0
+    _edit(cases / f"{A}.md", "silo working", "working in silos")
+    assert run_cli("edition", "Third edition", "--date", "2026-09-01", cwd=project).returncode == 0
+    first, second = A_CURRENT
+
+    result = run_cli("compare", str(refreshed), cwd=project)
+
+    # Both editions' changes, as the local area's version of A has neither.
+    assert result.returncode == 1, result.stderr
+    assert result.stdout.splitlines() == [
+        f"{refreshed}: pack {PACK}, Second edition; the current edition is Third edition.",
+        *_conflict_lines(
+            "text: … about inequality, a lack of consistency {+across services+} and "
+            "[-silo working.-] {+working in silos.+}",
+            current=(first, second.replace("silo working.", "working in silos.")),
+        ),
+        *UNTOUCHED,
+        "out of date: 1 conflict",
+    ]
+
+
+def _drop_property(path: Path, name: str) -> None:
+    """Take the custom document property ``name`` out of the Word file at ``path``, if it
+    has one."""
+    from lxml import etree
+
+    with zipfile.ZipFile(path) as package:
+        parts = {info.filename: package.read(info) for info in package.infolist()}
+    root = etree.fromstring(parts["docProps/custom.xml"])
+    for prop in [p for p in root if p.get("name") == name]:
+        root.remove(prop)
+    parts["docProps/custom.xml"] = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as package:
+        for filename, data in parts.items():
+            package.writestr(filename, data)
+
+
+def test_a_conflict_in_a_copy_refreshed_by_an_earlier_casebook_still_shows_what_changed(
+    mini_project: Path, run_cli: RunCli, tmp_path: Path
+) -> None:
+    # Casebook used to refresh a copy without recording which edition a conflict's words
+    # were of: the edition is found again from the words the copy records.
+    project, copy = _locally_edited_copy(mini_project, run_cli, tmp_path)
+    cases = project / "content" / "cases"
+    _edit(cases / f"{A}.md", "a lack of consistency", "a lack of consistency across services")
+    assert run_cli("edition", "Second edition", "--date", "2026-06-01", cwd=project).returncode == 0
+    older = tmp_path / "older.docx"
+    assert run_cli("refresh", str(copy), "--out", str(older), cwd=project).returncode == 0
+    _drop_property(older, "Casebook base 001")
+
+    result = run_cli("compare", str(older), cwd=project)
+
+    assert result.returncode == 1, result.stderr
+    assert result.stdout.splitlines() == [
+        f"{older}: pack {PACK}, Second edition; the current edition is Second edition.",
+        *_conflict_lines(
+            "text: … about inequality, a lack of consistency {+across services+} and silo working."
+        ),
+        *UNTOUCHED,
+        "out of date: 1 conflict",
+    ]
