@@ -5,12 +5,11 @@ nor python-docx, and nothing POSIX-only."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from casebook.build.manifest import Manifest, OutputRecord, corpus_manifest
+from casebook.build.manifest import Manifest
 from casebook.content import load_corpus
 from casebook.diagnostics import ContentError, Diagnostic
 from casebook.glyphs import uncovered_characters
@@ -18,7 +17,7 @@ from casebook.layout import Layout, load_layout
 from casebook.model import Corpus, Pack
 from casebook.packs import check_pack_ids, select_packs
 from casebook.renderers import BUILTIN
-from casebook.site import render_site_in_time
+from casebook.site import render_site_in_time, sample_manifest
 from casebook.templates import Overtime, check_templates, in_time
 
 __all__ = ["check_project", "render_problems"]
@@ -56,7 +55,7 @@ def check_project(
             )
             if warnings is not None:
                 warnings.extend(uncovered_characters(content_dir, layout))
-        site = Manifest() if corpus is None else _site_sample(corpus, packs)
+        site = Manifest() if corpus is None else sample_manifest(corpus, packs, BUILTIN)
         render_site_in_time(site, layout, time_limit)
     except ContentError as error:
         problems.extend(error.diagnostics)
@@ -100,32 +99,6 @@ def render_problems(layout: Layout, corpus: Corpus, packs: Sequence[Pack]) -> li
         if not address.scheme and not path.is_file():
             problems.append(Diagnostic(str(path), 0, "stylesheet not found (the PDF links it)"))
     return problems
-
-
-def _site_sample(corpus: Corpus, packs: Sequence[Pack]) -> Manifest:
-    """A manifest such as a build of ``packs`` writes, to run the downloads page's template
-    along the paths a build takes through it: a file of every built-in format for each pack,
-    the first file not yet updated with the latest changes, and the first pack not built yet
-    (as after a first build with ``--only``). Sizes and page counts are made up."""
-    outputs = tuple(
-        OutputRecord(
-            path=f"{pack.id}{spec.suffix}",
-            pack=pack.id,
-            format=spec.name,
-            label=spec.label,
-            bytes=123_456,
-            pages=None if spec.name == "docx" else 12,  # Word's pages are the reader's
-            sha256="",
-            fingerprint="",
-        )
-        for pack in packs[1:]
-        for spec in BUILTIN
-    )
-    return replace(
-        corpus_manifest(corpus, packs),
-        outputs=outputs,
-        out_of_date=tuple(o.path for o in outputs[:1]),
-    )
 
 
 def _stylesheets(page: str) -> list[str]:

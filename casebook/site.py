@@ -5,10 +5,12 @@ label, which the manifest keeps with each output."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from casebook.build.manifest import Manifest, OutputRecord, PackRecord
+from casebook.build.manifest import Manifest, OutputRecord, PackRecord, corpus_manifest
 from casebook.diagnostics import ContentError, Diagnostic
 from casebook.document import long_date
 from casebook.layout import (
@@ -18,9 +20,19 @@ from casebook.layout import (
     template_loader,
     template_position,
 )
-from casebook.model import PACK_KINDS, count_places
+from casebook.model import PACK_KINDS, Corpus, Pack, count_places
 
-__all__ = ["SITE_TEMPLATE", "STALE", "render_site", "render_site_in_time", "size_text"]
+if TYPE_CHECKING:
+    from casebook.renderers import RendererSpec
+
+__all__ = [
+    "SITE_TEMPLATE",
+    "STALE",
+    "render_site",
+    "render_site_in_time",
+    "sample_manifest",
+    "size_text",
+]
 
 SITE_TEMPLATE = "index.html.j2"
 #: Said on the downloads page of a file made before the latest changes to what it shows.
@@ -187,3 +199,32 @@ def size_text(n: int) -> str:
 
 def _colour(layout: Layout, role: str, default: str) -> str:
     return dict(layout.brand.colours).get(role, default)
+
+
+def sample_manifest(
+    corpus: Corpus, packs: Sequence[Pack], renderers: Sequence[RendererSpec]
+) -> Manifest:
+    """A manifest such as a build of ``packs`` in ``renderers``' formats writes, to run the
+    downloads page's template along the paths a build takes through it before anything is
+    built: a file of every format for each pack, the first file not yet updated with the
+    latest changes, and the first pack not built yet (as after a first build with
+    ``--only``). Sizes and page counts are made up."""
+    outputs = tuple(
+        OutputRecord(
+            path=f"{pack.id}{spec.suffix}",
+            pack=pack.id,
+            format=spec.name,
+            label=spec.label,
+            bytes=123_456,
+            pages=None if spec.name == "docx" else 12,  # Word's pages are the reader's
+            sha256="",
+            fingerprint="",
+        )
+        for pack in packs[1:]
+        for spec in renderers
+    )
+    return replace(
+        corpus_manifest(corpus, packs),
+        outputs=outputs,
+        out_of_date=tuple(o.path for o in outputs[:1]),
+    )

@@ -13,9 +13,11 @@ The engine withdraws a file's record from ``manifest.json`` before replacing the
 records the new one right after, so even a build killed outright (SIGKILL) leaves a manifest
 that describes the files on disk; the workers die with it. Outputs of packs that no longer
 exist, and of formats no longer registered (an uninstalled plug-in), are removed once the
-downloads page is written without them. A downloads page that cannot be made (a mistake in
-its template, a full disk) leaves the previous ``index.html`` as it was, with every file it
-links, and a manifest that does not vouch for it, so that the next build writes it.
+downloads page is written without them. The page's template is run before anything is
+built, so a mistake in it stops the build with the out dir as it was. A page that still
+cannot be made after the build (a full disk) is removed if the build changed any file it
+describes, as it would no longer describe exactly the files there, and the manifest does not
+vouch for a page, so that the next build writes it.
 """
 
 from __future__ import annotations
@@ -138,6 +140,7 @@ def build(
     finally:
         for warning in warnings:
             reporter.warning(str(warning))
+    _try_site(plan, options)
     with _locked(options.out_dir, reporter, options.wait_for_lock):
         remove_temporaries(options.out_dir)
         _check_writable(options.out_dir)
@@ -223,9 +226,13 @@ def build(
             if failure:
                 problems.extend(failure)
                 page = None
-                # The previous page, if any, is kept as it was: it links only files still
-                # here, though it may give the sizes and pages of files this build replaced.
-                # The manifest does not vouch for it, so the next build writes it again.
+                # The previous page still tells the truth when this build wrote and removed
+                # nothing, and is kept; otherwise it may give the sizes and pages of files
+                # this build replaced: no page rather than one that lies. The manifest does
+                # not vouch for a page, so the next build that can write it makes it again.
+                if removed or any(o.status == "built" for o in outcomes.values()):
+                    unlink_quietly(index)
+                    removed += _prune(obsolete, records, options.out_dir, spare=False)
                 manifest = _unvouched(plan, records)
             else:
                 removed += _prune(obsolete, records, options.out_dir, spare=False)
@@ -358,6 +365,16 @@ def _current(job: Job, record: OutputRecord | None) -> bool:
     if record is None or record.fingerprint != job.fingerprint:
         return False
     return _matches(job.path, record)
+
+
+def _try_site(plan: Plan, options: BuildOptions) -> None:
+    """Run the downloads page's template on a manifest like the one this build will write,
+    before anything is built: a mistake in it (raised as ContentError, at its line) then
+    stops the build with every file in the out dir as it was."""
+    from casebook.site import render_site_in_time, sample_manifest
+
+    sample = sample_manifest(plan.corpus, plan.packs, plan.renderers)
+    render_site_in_time(sample, plan.layout, options.time_limit)
 
 
 def _obsolete(plan: Plan, records: dict[str, OutputRecord]) -> dict[str, str]:

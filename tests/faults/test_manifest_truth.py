@@ -113,83 +113,89 @@ def test_a_deleted_output_is_not_listed_after_building_another_format(
     assert_truthful(project)
 
 
-def break_site_template(project: Path) -> tuple[Path, str, int]:
-    """A value the downloads page's template lacks, on a line of its own in the part drawn
+def break_site_template(
+    project: Path, mistake: str = "{{ nosuch_thing.x }}"
+) -> tuple[Path, str, int]:
+    """``mistake`` on a line of its own in the part of the downloads page's template drawn
     for each pack: the template, what it said before and the number of that line."""
     template = project / "layouts" / "site" / "index.html.j2"
     original = template.read_text(encoding="utf-8")
     lines = original.splitlines(keepends=True)
     number = next(i for i, line in enumerate(lines, 1) if "{% for card in cards %}" in line) + 1
-    lines.insert(number - 1, "{{ nosuch_thing.x }}\n")
+    lines.insert(number - 1, f"{mistake}\n")
     template.write_text("".join(lines), encoding="utf-8")
     return template, original, number
 
 
-def test_a_failing_downloads_page_after_a_rebuild_keeps_the_previous_page(
+def dist_files(project: Path) -> dict[str, bytes]:
+    """Every file in dist/ and what it holds, but the lock a build takes."""
+    dist = project / "dist"
+    return {p.name: p.read_bytes() for p in dist.iterdir() if p.is_file() and p.name != ".lock"}
+
+
+@pytest.mark.parametrize("change", ["an-edited-case", "a-deleted-recipe"])
+def test_a_mistake_in_the_downloads_page_template_stops_the_build_before_anything_changes(
+    built_mini_project: Path, run_cli: RunCli, change: str
+) -> None:
+    # The template is run before anything is built: the build stops at its mistake with
+    # every file in dist/ as it was, the page and the manifest among them.
+    project = built_mini_project
+    if change == "an-edited-case":
+        case = project / "content" / "cases" / "newham-the-50-steps-to-a-healthier-borough.md"
+        case.write_text(case.read_text(encoding="utf-8") + "\nA sentence added.\n")
+        expected = "built   dist/nation-england.docx"
+    else:
+        (project / "content" / "packs" / "needs-and-assets.yaml").unlink()
+        expected = "removed dist/needs-and-assets.docx (its pack no longer exists)"
+    before = dist_files(project)
+    template, original, line = break_site_template(project)
+
+    result = run_cli("--format", "docx", cwd=project)
+
+    assert result.returncode == 1
+    assert result.stderr == f"layouts/site/index.html.j2:{line}: 'nosuch_thing' is undefined\n"
+    assert result.stdout == ""
+    assert dist_files(project) == before
+
+    template.write_text(original, encoding="utf-8")
+    again = run_cli("--format", "docx", cwd=project)
+
+    assert again.returncode == 0, again.stderr
+    assert expected in again.stdout
+    assert dist_files(project)["index.html"] != before["index.html"]
+    assert_truthful(project)
+
+
+def test_a_page_that_fails_only_on_what_the_build_made_is_removed_not_left_to_lie(
     built_mini_project: Path, run_cli: RunCli
 ) -> None:
+    # A mistake the template makes only with a real file's checksum passes the run before the
+    # build; after it, the page cannot be made, and the previous page would give the old
+    # size of the file rebuilt: no page, rather than one that lies.
     project = built_mini_project
-    index = project / "dist" / "index.html"
-    before = index.read_bytes()
     case = project / "content" / "cases" / "newham-the-50-steps-to-a-healthier-borough.md"
-    case.write_text(case.read_text(encoding="utf-8") + "\nA sentence added.\n", encoding="utf-8")
-    template, original, line = break_site_template(project)
+    case.write_text(case.read_text(encoding="utf-8") + "\nA sentence added.\n")
+    mistake = "{% for o in manifest.outputs %}{% if o.sha256 %}{{ nosuch_thing.x }}{% endif %}"
+    template, original, line = break_site_template(project, mistake + "{% endfor %}")
 
     result = run_cli("--format", "docx", cwd=project)
 
     assert result.returncode == 1
     assert "built   dist/nation-england.docx" in result.stdout
     assert result.stderr == f"layouts/site/index.html.j2:{line}: 'nosuch_thing' is undefined\n"
-    assert index.read_bytes() == before
-    # Every file is recorded as it is, and the manifest does not vouch for the page: the
-    # next build writes it again.
+    assert not (project / "dist" / "index.html").exists()
     assert sorted(str(o["path"]) for o in outputs(project)) == sorted(packs_on_disk(project))
     for record in outputs(project):
         path = project / "dist" / str(record["path"])
         assert hashlib.sha256(path.read_bytes()).hexdigest() == record["sha256"]
     assert manifest(project)["site_fingerprint"] == ""
-    assert links(project) == packs_on_disk(project)
 
     template.write_text(original, encoding="utf-8")
     again = run_cli("--format", "docx", cwd=project)
 
     assert again.returncode == 0, again.stderr
     assert "0 built" in again.stdout
-    assert index.read_bytes() != before
     assert manifest(project)["site_fingerprint"] != ""
-    assert_truthful(project)
-
-
-def test_a_failing_downloads_page_after_a_prune_keeps_the_previous_page_and_its_files(
-    built_mini_project: Path, run_cli: RunCli
-) -> None:
-    project = built_mini_project
-    index = project / "dist" / "index.html"
-    before = index.read_bytes()
-    pruned = {p for p in packs_on_disk(project) if p.startswith("needs-and-assets.")}
-    assert pruned
-    (project / "content" / "packs" / "needs-and-assets.yaml").unlink()
-    template, original, line = break_site_template(project)
-
-    result = run_cli(cwd=project)
-
-    assert result.returncode == 1
-    assert result.stderr == f"layouts/site/index.html.j2:{line}: 'nosuch_thing' is undefined\n"
-    assert "removed" not in result.stdout
-    # Every file the page links is still there, as the manifest records it.
-    assert index.read_bytes() == before
-    assert pruned <= packs_on_disk(project)
-    assert_truthful(project)
-    assert manifest(project)["site_fingerprint"] == ""
-
-    template.write_text(original, encoding="utf-8")
-    again = run_cli(cwd=project)
-
-    assert again.returncode == 0, again.stderr
-    for name in sorted(pruned):
-        assert f"removed dist/{name} (its pack no longer exists)" in again.stdout
-    assert not pruned & packs_on_disk(project)
-    assert index.read_bytes() != before
     assert_truthful(project)
 
 
