@@ -30,6 +30,7 @@ from casebook.build.fingerprints import (
 from casebook.build.manifest import RESERVED
 from casebook.diagnostics import ContentError, Diagnostic
 from casebook.document import Document, compose_pack
+from casebook.fields import did_you_mean
 from casebook.layout import Layout, load_layout
 from casebook.model import Case, Corpus, Pack, PackRecipe
 from casebook.renderers import RendererSpec, choose, layout_files
@@ -109,8 +110,10 @@ def gather(
     unknown = [i for i in options.only if i not in known]
     if unknown:
         named = "no pack with id" if len(unknown) == 1 else "no packs with ids"
+        hint = did_you_mean(unknown[0], known) if len(unknown) == 1 else ""
         raise UsageError(
-            f"{named} {', '.join(repr(i) for i in unknown)}; the packs are: {', '.join(known)}"
+            f"{named} {', '.join(repr(i) for i in unknown)}{hint}; "
+            f"the packs are: {', '.join(known)}"
         )
     chosen = {p.id for p in packs if not options.only or p.id in options.only}
 

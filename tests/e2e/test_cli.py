@@ -165,6 +165,19 @@ def test_an_unknown_pack_id_is_bad_usage_and_lists_the_ids(
     assert not (mini_project / "dist").exists()
 
 
+def test_a_mistyped_pack_id_is_bad_usage_that_names_the_closest(
+    mini_project: Path, run_cli: RunCli
+) -> None:
+    result = run_cli("build", "--only", "all-case", cwd=mini_project)
+    ids = ", ".join(p["id"] for p in listing(run_cli, mini_project))
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"build.py: error: no pack with id 'all-case' (did you mean 'all-cases'?); "
+        f"the packs are: {ids}\n"
+    )
+    assert not (mini_project / "dist").exists()
+
+
 def test_an_unknown_format_is_bad_usage_and_lists_the_formats(
     mini_project: Path, run_cli: RunCli
 ) -> None:
