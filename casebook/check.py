@@ -17,7 +17,7 @@ from casebook.layout import Layout, load_layout
 from casebook.model import Corpus, Pack
 from casebook.packs import check_pack_ids, select_packs
 from casebook.renderers import BUILTIN
-from casebook.site import render_site_in_time, sample_manifest
+from casebook.site import render_site_in_time, sample_manifests
 from casebook.templates import Overtime, check_templates, in_time
 
 __all__ = ["check_project", "render_problems"]
@@ -55,8 +55,9 @@ def check_project(
             )
             if warnings is not None:
                 warnings.extend(uncovered_characters(content_dir, layout))
-        site = Manifest() if corpus is None else sample_manifest(corpus, packs, BUILTIN)
-        render_site_in_time(site, layout, time_limit)
+        sites = (Manifest(),) if corpus is None else sample_manifests(corpus, packs, BUILTIN)
+        for site in sites:
+            render_site_in_time(site, layout, time_limit)
     except ContentError as error:
         problems.extend(error.diagnostics)
     if problems or corpus is None:

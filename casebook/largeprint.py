@@ -42,8 +42,10 @@ MIN_MARGINS_MM = (20.0, 28.0)
 HEAD_SIZE_PT = 16.0
 PAGE_NUMBER_MM = 52.0
 HEAD_ROOM = 0.97
-#: The running footer's size (large-print.css).
+#: The running footer's size (large-print.css), and the cover's side margins (pack.css), as
+#: the short citation is measured for both.
 FOOT_SIZE_PT = 16.0
+COVER_SIDE_MM = 18.0
 #: The action-planning sheet's forms, one an action: the sheet asks for two or three, and
 #: handwriting at this size needs the width of the page, not a column of a table.
 ACTION_FORMS = 3
@@ -77,12 +79,11 @@ def render_html(document: Document, layout: Layout, env: jinja2.Environment | No
         notes_rule=NOTES_RULE_MM,
         # The footer's second line holds the whole citation where the pack's title and the
         # citation each fit a line: "… · EIF (2022), Leading / and delivering …" read as two
-        # broken halves.
+        # broken halves. The cover prints it too, at the same size, between its own margins.
         citation_whole=width is not None
-        and all(
-            width(text, FOOT_SIZE_PT) <= line_mm * HEAD_ROOM
-            for text in (f"{document.title} ·", document.short_citation)
-        ),
+        and width(f"{document.title} ·", FOOT_SIZE_PT) <= line_mm * HEAD_ROOM
+        and width(document.short_citation, FOOT_SIZE_PT)
+        <= min(line_mm, PAPER_SIZES[layout.brand.paper][0] - 2 * COVER_SIDE_MM) * HEAD_ROOM,
         env=env,
     )
 

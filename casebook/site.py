@@ -30,7 +30,7 @@ __all__ = [
     "STALE",
     "render_site",
     "render_site_in_time",
-    "sample_manifest",
+    "sample_manifests",
     "size_text",
 ]
 
@@ -201,14 +201,17 @@ def _colour(layout: Layout, role: str, default: str) -> str:
     return dict(layout.brand.colours).get(role, default)
 
 
-def sample_manifest(
-    corpus: Corpus, packs: Sequence[Pack], renderers: Sequence[RendererSpec]
-) -> Manifest:
-    """A manifest such as a build of ``packs`` in ``renderers``' formats writes, to run the
-    downloads page's template along the paths a build takes through it before anything is
-    built: a file of every format for each pack, the first file not yet updated with the
-    latest changes, and the first pack not built yet (as after a first build with
-    ``--only``). Sizes and page counts are made up."""
+def sample_manifests(
+    corpus: Corpus,
+    packs: Sequence[Pack],
+    renderers: Sequence[RendererSpec],
+    date: str | None = None,
+) -> tuple[Manifest, ...]:
+    """Manifests such as a build of ``packs`` in ``renderers``' formats writes, to run the
+    downloads page's template along every path a build takes through it before anything is
+    built: one with a file of every format for every pack, the first of them not yet updated
+    with the latest changes (when there are two or more), and one with no file yet (as
+    before a first build). Sizes and page counts are made up; ``date`` is the build's."""
     outputs = tuple(
         OutputRecord(
             path=f"{pack.id}{spec.suffix}",
@@ -220,11 +223,9 @@ def sample_manifest(
             sha256="",
             fingerprint="",
         )
-        for pack in packs[1:]
+        for pack in packs
         for spec in renderers
     )
-    return replace(
-        corpus_manifest(corpus, packs),
-        outputs=outputs,
-        out_of_date=tuple(o.path for o in outputs[:1]),
-    )
+    base = corpus_manifest(corpus, packs, date)
+    stale = tuple(o.path for o in outputs[:1]) if len(outputs) > 1 else ()
+    return replace(base, outputs=outputs, out_of_date=stale), base

@@ -193,8 +193,8 @@ def build(
                 if failed.status == "failed" and kept and not _matches(failed.path, kept):
                     del records[failed.path.name]
             # The files of packs and formats that no longer exist. One the previous page may
-            # link is removed only once the new page is in place: a build that cannot write
-            # the page keeps the previous page and every file it links.
+            # link is removed only once the new page is in place, or the previous page is
+            # gone: a page that cannot be made keeps the files it links while it is kept.
             obsolete = _obsolete(plan, records)
             removed = _prune(obsolete, records, options.out_dir, spare=True)
             complete = len(outcomes) == len(plan.jobs) and not any(
@@ -226,14 +226,17 @@ def build(
             if failure:
                 problems.extend(failure)
                 page = None
-                # The previous page still tells the truth when this build wrote and removed
-                # nothing, and is kept; otherwise it may give the sizes and pages of files
-                # this build replaced: no page rather than one that lies. The manifest does
-                # not vouch for a page, so the next build that can write it makes it again.
-                if removed or any(o.status == "built" for o in outcomes.values()):
-                    unlink_quietly(index)
-                    removed += _prune(obsolete, records, options.out_dir, spare=False)
                 manifest = _unvouched(plan, records)
+                # The previous page still tells the truth when the files it describes are as
+                # it describes them, and is kept; otherwise (a file built, removed or found
+                # changed by hand) no page rather than one that lies. The manifest does not
+                # vouch for a page, so the next build that can write it makes it again.
+                described = {o.path: o for o in previous.outputs}
+                if {o.path: o for o in manifest.outputs} != described and index.exists():
+                    unlink_quietly(index)
+                    removed += ((index, "it could not be made to describe the files now"),)
+                    removed += _prune(obsolete, records, options.out_dir, spare=False)
+                    manifest = _unvouched(plan, records)
             else:
                 removed += _prune(obsolete, records, options.out_dir, spare=False)
             if manifest != previous or journaled or page is not None:
@@ -371,10 +374,10 @@ def _try_site(plan: Plan, options: BuildOptions) -> None:
     """Run the downloads page's template on a manifest like the one this build will write,
     before anything is built: a mistake in it (raised as ContentError, at its line) then
     stops the build with every file in the out dir as it was."""
-    from casebook.site import render_site_in_time, sample_manifest
+    from casebook.site import render_site_in_time, sample_manifests
 
-    sample = sample_manifest(plan.corpus, plan.packs, plan.renderers)
-    render_site_in_time(sample, plan.layout, options.time_limit)
+    for sample in sample_manifests(plan.corpus, plan.packs, plan.renderers, options.date):
+        render_site_in_time(sample, plan.layout, options.time_limit)
 
 
 def _obsolete(plan: Plan, records: dict[str, OutputRecord]) -> dict[str, str]:

@@ -184,6 +184,9 @@ def test_a_page_that_fails_only_on_what_the_build_made_is_removed_not_left_to_li
     assert "built   dist/nation-england.docx" in result.stdout
     assert result.stderr == f"layouts/site/index.html.j2:{line}: 'nosuch_thing' is undefined\n"
     assert not (project / "dist" / "index.html").exists()
+    assert "removed dist/index.html (it could not be made to describe the files now)" in (
+        result.stdout
+    )
     assert sorted(str(o["path"]) for o in outputs(project)) == sorted(packs_on_disk(project))
     for record in outputs(project):
         path = project / "dist" / str(record["path"])
