@@ -10,6 +10,7 @@ fetcher, bundled fonts and PDF/UA-1 settings as the standard pack.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -73,7 +74,7 @@ def render_html(document: Document, layout: Layout, env: jinja2.Environment | No
         layout,
         stylesheets=(STYLESHEET,),
         margins_mm=margins,
-        running_heads=running_heads(document, layout, line_mm - PAGE_NUMBER_MM),
+        running_heads=running_heads(document, width, line_mm - PAGE_NUMBER_MM),
         edition_name="large print",  # the window title tells it from the standard PDF
         action_forms=ACTION_FORMS,
         notes_rule=NOTES_RULE_MM,
@@ -88,13 +89,15 @@ def render_html(document: Document, layout: Layout, env: jinja2.Environment | No
     )
 
 
-def running_heads(document: Document, layout: Layout, width_mm: float) -> dict[str, str]:
+def running_heads(
+    document: Document, width: Callable[[str, float], float] | None, width_mm: float
+) -> dict[str, str]:
     """Each case's running head where its heading is too long for the line beside the page
     number: the heading cut after its last whole word that leaves room for an ellipsis, as
-    measured in the brand's body font at the head's size. Headings that fit are left out,
-    and so is everything when the font cannot be read (the stylesheet's ellipsis, which may
-    cut a word, then ends a long head)."""
-    width = text_widths(layout)
+    measured by ``width`` (:func:`casebook.layout.text_widths`: the brand's body font) at
+    the head's size. Headings that fit are left out, and so is everything when the font
+    cannot be read (the stylesheet's ellipsis, which may cut a word, then ends a long
+    head)."""
     if width is None:
         return {}
     room = width_mm * HEAD_ROOM

@@ -1027,6 +1027,24 @@ def _conflict_lines(*since: str, current: tuple[str, ...] = A_CURRENT) -> list[s
     ]
 
 
+def _assert_a_conflict(
+    run_cli: RunCli, project: Path, copy: Path, edition: str, since: str
+) -> None:
+    """``compare`` on ``copy`` (of ``edition``) reports case A in conflict, having changed
+    ``since``, the other cases untouched, in words and in JSON, with exit status 1."""
+    said = run_cli("compare", str(copy), cwd=project)
+    assert said.returncode == 1, said.stderr
+    assert said.stdout.splitlines() == [
+        f"{copy}: pack {PACK}, {edition}; the current edition is Second edition.",
+        *_conflict_lines(since),
+        *UNTOUCHED,
+        "out of date: 1 conflict",
+    ]
+    as_json = run_cli("compare", str(copy), "--json", cwd=project)
+    assert as_json.returncode == 1
+    assert json.loads(as_json.stdout) == _compare_json(edition, {A: "conflict"})
+
+
 def _compare_json(edition: str, statuses: dict[str, str]) -> dict[str, object]:
     headings = {
         A: "Caerphilly: Vision for change",
@@ -1059,18 +1077,7 @@ def test_a_refreshed_copy_still_shows_what_changed_in_a_conflict(
     assert run_cli("edition", "Second edition", "--date", "2026-06-01", cwd=project).returncode == 0
     since = "text: … about inequality, a lack of consistency {+across services+} and silo working."
 
-    before = run_cli("compare", str(copy), cwd=project)
-
-    assert before.returncode == 1, before.stderr
-    assert before.stdout.splitlines() == [
-        f"{copy}: pack {PACK}, First edition; the current edition is Second edition.",
-        *_conflict_lines(since),
-        *UNTOUCHED,
-        "out of date: 1 conflict",
-    ]
-    before_json = run_cli("compare", str(copy), "--json", cwd=project)
-    assert before_json.returncode == 1
-    assert json.loads(before_json.stdout) == _compare_json("First edition", {A: "conflict"})
+    _assert_a_conflict(run_cli, project, copy, "First edition", since)
 
     refreshed = tmp_path / "ours-2027.docx"
     done = run_cli("refresh", str(copy), "--out", str(refreshed), cwd=project)
@@ -1086,18 +1093,7 @@ def test_a_refreshed_copy_still_shows_what_changed_in_a_conflict(
 
     # The refreshed copy records the second edition; its own version of A is still based on
     # the first, and compare shows what changed since then, as it did before the refresh.
-    after = run_cli("compare", str(refreshed), cwd=project)
-
-    assert after.returncode == 1, after.stderr
-    assert after.stdout.splitlines() == [
-        f"{refreshed}: pack {PACK}, Second edition; the current edition is Second edition.",
-        *_conflict_lines(since),
-        *UNTOUCHED,
-        "out of date: 1 conflict",
-    ]
-    after_json = run_cli("compare", str(refreshed), "--json", cwd=project)
-    assert after_json.returncode == 1
-    assert json.loads(after_json.stdout) == _compare_json("Second edition", {A: "conflict"})
+    _assert_a_conflict(run_cli, project, refreshed, "Second edition", since)
 
     # Refreshed again, it still does.
     again = tmp_path / "ours-again.docx"
