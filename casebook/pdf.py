@@ -368,6 +368,18 @@ def _address(nodes: tuple[Inline, ...]) -> Markup:
     return _inlines(nodes)
 
 
+def _breakable_address(href: str) -> Markup:
+    """A printed web address that may break only before a slash or a hyphen of its path, as
+    style guides ask: a hyphen at a line's end would read as a word broken in two, and the
+    reader would leave it out. Its scheme and host stay on one line when they are short."""
+    host = _SCHEME_AND_HOST.match(href)
+    start = host.end() if host is not None and len(host.group()) <= _HOST_KEPT else 0
+    pieces = [href[:start], *re.split(r"(?=[/-])", href[start:])]
+    return Markup("<wbr>").join(
+        Markup('<span class="keep-together">{}</span>').format(piece) for piece in pieces if piece
+    )
+
+
 def _inlines(nodes: tuple[Inline, ...]) -> Markup:
     """Inline nodes as HTML; every piece of text goes through ``escape``."""
     parts: list[Markup] = []
@@ -394,6 +406,14 @@ def _inlines(nodes: tuple[Inline, ...]) -> Markup:
                         )
                     else:
                         parts.append(Markup('<a href="{}">{}</a>').format(href, _inlines(children)))
+                        if href.startswith("https:"):
+                            # Printed packs cannot be clicked: the address follows in brackets
+                            # where the stylesheet shows it (pack.css).
+                            parts.append(
+                                Markup('<span class="address"> ({})</span>').format(
+                                    _breakable_address(href)
+                                )
+                            )
                 else:  # not a link we publish: keep the words, drop the target
                     parts.append(_inlines(children))
     return Markup("").join(parts)

@@ -366,6 +366,17 @@ def test_each_line_of_an_action_form_is_ruled_once(
         assert darkest >= 100, (page + 1, darkest)
 
 
+def _printed_lines(document: Document, layout: Layout, words: Paragraph) -> list[str]:
+    """The printed lines of the large print of the mini pack with ``words`` as its first
+    case's text, each line's text runs joined."""
+    case = dataclasses.replace(document.cases[0], blocks=(words,))
+    pdf, _ = render(with_first_case(document, case), layout, MINI_CONTENT)
+    lines: dict[tuple[int, float], list[str]] = {}
+    for run in text_runs(pdf):
+        lines.setdefault((run.page, round(run.y, 1)), []).append(run.text)
+    return [squash("".join(texts)) for texts in lines.values()]
+
+
 def test_a_web_address_is_not_broken_after_its_scheme(document: Document, layout: Layout) -> None:
     # In the report's words, at this size the line was full after "http://", and the rest of
     # the address went on the next line, once over a page turn. (Another host, so that the
@@ -382,11 +393,29 @@ def test_a_web_address_is_not_broken_after_its_scheme(document: Document, layout
             Text(". Approaches are built around three simple questions."),
         )
     )
-    case = dataclasses.replace(document.cases[0], blocks=(words,))
-    pdf, _ = render(with_first_case(document, case), layout, MINI_CONTENT)
-    lines: dict[tuple[int, float], list[str]] = {}
-    for run in text_runs(pdf):
-        lines.setdefault((run.page, round(run.y, 1)), []).append(run.text)
-    printed = [squash("".join(texts)) for texts in lines.values()]
+    printed = _printed_lines(document, layout, words)
     assert not [line for line in printed if line.endswith(("http://", "https://"))]
     assert any(address in line for line in printed)
+
+
+def test_a_printed_web_address_breaks_before_a_hyphen_never_after_one(
+    document: Document, layout: Layout
+) -> None:
+    # A hyphen at a line's end reads as a word broken in two: the reader would type the
+    # address without it. The address may break before a hyphen or a slash of its path.
+    href = (
+        "https://example.org/resource/leading-and-delivering-early-childhood-services-case-examples"
+    )
+    words = Paragraph(
+        (
+            Text("The case examples are published online: "),
+            Link(href, (Text("Leading and delivering early childhood services: case examples"),)),
+            Text("."),
+        )
+    )
+    printed = _printed_lines(document, layout, words)
+    start = next(n for n, line in enumerate(printed) if "(https://example.org/" in line)
+    address = printed[start : start + 3]
+    assert not [line for line in address if line.endswith("-")], address
+    assert len([line for line in address if "-" in line]) >= 2, address  # it did break
+    assert f"({href})." in "".join(address).replace(" ", "")

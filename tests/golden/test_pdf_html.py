@@ -100,7 +100,9 @@ def test_every_block_type_as_html() -> None:
     expected = """<div class="case-body">
 <h3>What they did</h3>
 <p>A <em>quiet</em> &amp; <strong>&lt;bold&gt;</strong><br><code>x &lt; y</code> \
-<a href="https://example.org/a?b=1&amp;c=2">the guide</a> \
+<a href="https://example.org/a?b=1&amp;c=2">the guide</a><span class="address"> (\
+<span class="keep-together">https://example.org/</span><wbr>\
+<span class="keep-together">a?b=1&amp;c=2</span>)</span> \
 <a href="https://example.org/" class="url">\
 <span class="keep-together">example.org</span></a> not a link</p>
 <ol start="3" style="counter-reset: list-item 2">
