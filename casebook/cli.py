@@ -609,7 +609,17 @@ def _iso_date(text: str) -> str:
         raise argparse.ArgumentTypeError(f"not a date like 2027-03-01: {text!r}") from None
     if len(text) != 10:
         raise argparse.ArgumentTypeError(f"not a date like 2027-03-01: {text!r}")
+    # An edition is dated when it is published, or for a workshop soon after: a date years
+    # ahead is a mistyped year, and would be printed on every pack's cover.
+    today = datetime.datetime.now(datetime.UTC).date()
+    if day > today + datetime.timedelta(days=_DATE_AHEAD_DAYS):
+        raise argparse.ArgumentTypeError(
+            f"{text} is more than a year after today ({today.isoformat()}): is the year right?"
+        )
     return day.isoformat()
+
+
+_DATE_AHEAD_DAYS = 366
 
 
 def _load(content_dir: Path, unpublished: bool = False) -> Corpus:

@@ -14,6 +14,7 @@ pack holds a case for every status:
 
 from __future__ import annotations
 
+import datetime
 import io
 import json
 import shutil
@@ -556,6 +557,14 @@ def test_edition_and_changes_on_the_command_line(mini_project: Path, run_cli: Ru
     bad_date = run_cli("edition", "Second edition", "--date", "1 March 2026", cwd=mini_project)
     assert bad_date.returncode == 2
     assert "not a date like 2027-03-01: '1 March 2026'" in bad_date.stderr
+    today = datetime.datetime.now(datetime.UTC).date()
+    typo = today.replace(year=today.year + 10, day=1).isoformat()
+    far = run_cli("edition", "Second edition", "--date", typo, cwd=mini_project)
+    assert far.returncode == 2
+    assert (
+        f"argument --date: {typo} is more than a year after today ({today.isoformat()}): "
+        "is the year right?"
+    ) in far.stderr
     unchanged = run_cli("edition", "Second edition", "--date", "2026-03-01", cwd=mini_project)
     assert unchanged.returncode == 1
     assert unchanged.stderr.endswith(
