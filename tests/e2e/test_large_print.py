@@ -364,6 +364,10 @@ def test_each_line_of_an_action_form_is_ruled_once(
         # The rules' grey is #6e6e6e (110): no row of a rule much darker than that.
         darkest = min(pixels.row(y, xs)[len(xs) // 2] for y in ruled)
         assert darkest >= 100, (page + 1, darkest)
+        # The rules are the answers' alone, all of one length: none runs under a question
+        # (which then read as underlined, with no line beside it to write on).
+        questions = range(int(pixels.width * 0.12), int(pixels.width * 0.3), 2)
+        assert not [y for y in range(top, pixels.height) if pixels.ruled(y, questions)], page + 1
 
 
 def _printed_lines(document: Document, layout: Layout, words: Paragraph) -> list[str]:
