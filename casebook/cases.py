@@ -125,16 +125,32 @@ class _CaseReader:
                 case_places,
                 self.place_names,
                 "places.yaml",
+                self.files.root,
             )
             if not case_places:
                 problems.error(shown, f.line("places"), "places: name at least one place")
             self.once_each(shown, f.line("places"), "places", case_places)
         if insight is not None and not known(
-            problems, shown, f.line("insight"), "insight", (insight,), self.insight_ids
+            problems,
+            shown,
+            f.line("insight"),
+            "insight",
+            (insight,),
+            self.insight_ids,
+            content=self.files.root,
         ):
             insight = None
         if case_tags is not None:
-            known(problems, shown, f.line("tags"), "tags", case_tags, self.tag_ids, "tags.yaml")
+            known(
+                problems,
+                shown,
+                f.line("tags"),
+                "tags",
+                case_tags,
+                self.tag_ids,
+                "tags.yaml",
+                self.files.root,
+            )
             if not TAGS_PER_CASE[0] <= len(case_tags) <= TAGS_PER_CASE[1]:
                 problems.error(
                     shown,

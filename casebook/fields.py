@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from pathlib import Path
 
 from casebook.content_files import Problems
 from casebook.text import BIDI_CONTROLS, ZERO_WIDTH, unprintable
@@ -14,6 +15,7 @@ __all__ = [
     "DEFAULT_LIST_LIMIT",
     "LINE_LIMIT",
     "LINE_LIMITS",
+    "LIST_ALL_LIMIT",
     "LIST_LIMITS",
     "TEXT_LIMIT",
     "Fields",
@@ -219,14 +221,18 @@ def known(
     values: tuple[str, ...],
     allowed: tuple[str, ...] | None,
     listed_in: str = "",
+    content: Path | None = None,
 ) -> bool:
     """Whether every value is one of ``allowed``; each one that is not is reported, with the
     closest allowed value, or else where a new value is added (``listed_in``, a file of the
     content folder), if anywhere. ``allowed`` is None when its list failed to load (and is
-    reported)."""
+    reported). Of a field that names something in the content folder ``content`` (cases,
+    places, tags, insights), a list longer than LIST_ALL_LIMIT is not given: the message says
+    what a value is, and names the values that start as the mistaken one does."""
     if allowed is None:  # the list itself is broken and already reported
         return True
     ok = True
+    what = _what_value(key, content) if len(allowed) > LIST_ALL_LIMIT else ""
     for value in values:
         if value in allowed:
             continue
@@ -241,16 +247,69 @@ def known(
             )
             continue
         hint = did_you_mean(value, allowed)
+        if what:
+            hint = hint or _same_start(value, allowed)
+            if not hint and listed_in:
+                hint = " (a new one is added there first)"
+            problems.error(path, line, f"{key}: '{value}' is not {what}{hint}")
+            continue
         if not hint and listed_in:
             hint = f" (a new one is added to {listed_in} first)"
         problems.error(path, line, f"{key}: '{value}' is not one of: {', '.join(allowed)}{hint}")
     return ok
 
 
+#: The most allowed values a mistake lists; above it, it says what a value is instead.
+LIST_ALL_LIMIT = 12
+#: What a value of each field naming something in the content folder is, and where it is.
+_VALUE_KINDS = {
+    "cases": ("cases", "a case file's name in {}, without .md"),
+    "places": ("places.yaml", "a place's name in {}"),
+    "tags": ("tags.yaml", "a tag's id in {}"),
+    "insights": ("insights.yaml", "an insight's id in {}"),
+    "insight": ("insights.yaml", "an insight's id in {}"),
+}
+# The suggestions a mistake names when they start as it does.
+_SAME_START_MOST = 3
+
+
+def _what_value(key: str, content: Path | None) -> str:
+    """What a value of ``key`` is, with the file or folder of ``content`` it is in; nothing
+    for a field whose values are not listed in the content folder."""
+    if content is None or key not in _VALUE_KINDS:
+        return ""
+    name, what = _VALUE_KINDS[key]
+    return what.format(content / name)
+
+
 def did_you_mean(value: str, allowed: tuple[str, ...] | list[str]) -> str:
     """A hint naming the allowed value closest to a mistyped one, or nothing."""
     close = difflib.get_close_matches(value, list(allowed), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _same_start(value: str, allowed: tuple[str, ...]) -> str:
+    """A hint naming the allowed values that start with the most of ``value``'s first words
+    (parted by hyphens or spaces) any of them starts with: at most _SAME_START_MOST of them,
+    and how many more; nothing when none starts with its first word."""
+    typed = list(re.finditer(r"[^-\s]+", value))
+    words = [w.group().casefold() for w in typed]
+    for n in range(len(words), 0, -1):
+        same = [a for a in allowed if _words(a)[:n] == words[:n]]
+        if not same:
+            continue
+        named = [f"'{a}'" for a in same[:_SAME_START_MOST]]
+        if more := len(same) - len(named):
+            start = value[typed[0].start() : typed[n - 1].end()]
+            named.append(f"{'one' if more == 1 else f'one of {more}'} more starting '{start}'")
+        listed = named[0] if len(named) == 1 else f"{', '.join(named[:-1])} or {named[-1]}"
+        return f" (did you mean {listed}?)"
+    return ""
+
+
+def _words(text: str) -> list[str]:
+    """The words of ``text`` parted by hyphens or spaces, case folded."""
+    return [w.casefold() for w in re.findall(r"[^-\s]+", text)]
 
 
 def _field_problem(text: str, one_line: bool, line_limit: int = LINE_LIMIT) -> str | None:

@@ -121,7 +121,9 @@ def _read_recipe(
     for key in _SELECT_KEYS:
         values = select.texts(key, required=False, printed=False)
         if values:
-            valid &= known(problems, path, select.line(key), key, values, allowed[key])
+            valid &= known(
+                problems, path, select.line(key), key, values, allowed[key], content=files.root
+            )
             chosen[key] = values
     if not chosen:
         if not select.unknown:  # a misspelt field is reported already

@@ -87,6 +87,31 @@ def test_a_case_s_own_mistake_is_reported_once_not_again_at_a_recipe_naming_it(
     )
 
 
+def test_a_recipe_naming_no_case_says_what_a_case_is_not_every_case(
+    real_project: Path, run_cli: RunCli
+) -> None:
+    recipe = real_project / "content" / "packs" / "x.yaml"
+    recipe.write_text(
+        "title: Test\nselect:\n  cases: [caerphilly-vision-for-chang, newham-50-step]\n"
+    )
+
+    result = run_cli("check", cwd=real_project)
+
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr == (
+        "content/packs/x.yaml:3: cases: 'caerphilly-vision-for-chang' is not a case file's "
+        "name in content/cases, without .md (did you mean 'caerphilly-vision-for-change'?)\n"
+        "content/packs/x.yaml:3: cases: 'newham-50-step' is not a case file's name in "
+        "content/cases, without .md (did you mean "
+        "'newham-the-50-steps-to-a-healthier-borough'?)\n"
+    )
+    built = run_cli(cwd=real_project)
+    assert built.returncode == 1
+    assert built.stderr == result.stderr
+    assert not (real_project / "dist").exists()
+
+
 def test_a_bad_brand_is_a_content_error(mini_project: Path, run_cli: RunCli) -> None:
     result = run_cli("check", "--brand", "no-such-brand", cwd=mini_project)
     assert result.returncode == 1

@@ -791,6 +791,51 @@ def test_a_new_place_or_tag_or_two_places_in_one_are_told_what_to_do(content: Pa
     ]
 
 
+def test_a_value_missing_from_a_long_list_says_what_it_is_and_names_the_closest(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "content"
+    shutil.copytree(REAL, root)
+    (root / "packs" / "x.yaml").write_text(
+        "title: Test\n"
+        "select:\n"
+        "  cases: [caerphilly-vision-for-chang, newham-50-step, cheshire-east, zebra]\n"
+        "  places: [Tower Hamlets East]\n"
+        "  nations: [Scotland]\n",
+        encoding="utf-8",
+    )
+    case = root / "cases" / "newham-the-50-steps-to-a-healthier-borough.md"
+    text = case.read_text(encoding="utf-8")
+    case.write_text(
+        text.replace("places: [Newham]", "places: [Newham, Denbighshire]").replace(
+            "maternity, partnerships]", "maternity, zebra-crossings]"
+        ),
+        encoding="utf-8",
+    )
+    where = "content/packs/x.yaml:3: cases: "
+    kind = "is not a case file's name in content/cases, without .md"
+    assert problems(root) == [
+        "content/cases/newham-the-50-steps-to-a-healthier-borough.md:3: places: "
+        "'Denbighshire' is not a place's name in content/places.yaml "
+        "(a new one is added there first)",
+        "content/cases/newham-the-50-steps-to-a-healthier-borough.md:6: tags: "
+        "'zebra-crossings' is not a tag's id in content/tags.yaml "
+        "(a new one is added there first)",
+        f"{where}'caerphilly-vision-for-chang' {kind} "
+        "(did you mean 'caerphilly-vision-for-change'?)",
+        f"{where}'newham-50-step' {kind} "
+        "(did you mean 'newham-the-50-steps-to-a-healthier-borough'?)",
+        f"{where}'cheshire-east' {kind} (did you mean 'cheshire-east-child-health-hubs', "
+        "'cheshire-east-information-sharing-agreements', 'cheshire-east-modelling-leadership' "
+        "or one of 3 more starting 'cheshire-east'?)",
+        f"{where}'zebra' {kind}",
+        "content/packs/x.yaml:4: places: 'Tower Hamlets East' is not a place's name in "
+        "content/places.yaml (did you mean 'Tower Hamlets'?)",
+        # A short list is still given whole.
+        "content/packs/x.yaml:5: nations: 'Scotland' is not one of: England, Wales",
+    ]
+
+
 def test_file_names_must_be_safe_ids(content: Path) -> None:
     write_case(content, "Bad Name", GOOD_CASE)
     write_case(content, "con", GOOD_CASE.replace("A new case", "Another"))
