@@ -324,7 +324,8 @@ def _build(options: argparse.Namespace) -> int:
     finally:
         reporter.close()
     _print_summary(report)
-    # A fault shared by many outputs (a missing Word template) is reported once.
+    # A fault shared by many outputs (a missing Word template, a mistake in a PDF template)
+    # is reported once.
     messages = dict.fromkeys(m for o in report.failed for m in o.messages)
     for message in [*messages, *report.problems]:
         print(message, file=sys.stderr)

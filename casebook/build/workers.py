@@ -27,7 +27,7 @@ from types import FrameType
 from casebook.build import BuildOptions, Outcome
 from casebook.build.manifest import OutputRecord
 from casebook.build.plan import Job
-from casebook.diagnostics import ContentError
+from casebook.diagnostics import ContentError, Diagnostic
 from casebook.document import Document
 from casebook.files import unlink_quietly, write_temporary
 from casebook.layout import Layout
@@ -313,6 +313,8 @@ def _render_within_limits(task: _Task) -> _Rendered:
             messages=tuple(str(d) for d in error.diagnostics),
         )
     except Exception as error:
+        if (mistake := _template_mistake(error)) is not None:
+            return _Rendered(seconds=time.perf_counter() - started, messages=(str(mistake),))
         detail = traceback.format_exc() if task.debug else f"{error}"
         return _Rendered(
             seconds=time.perf_counter() - started,
@@ -335,6 +337,17 @@ def _render_within_limits(task: _Task) -> _Rendered:
         sha256=hashlib.sha256(data).hexdigest(),
         seconds=seconds,
     )
+
+
+def _template_mistake(error: Exception) -> Diagnostic | None:
+    """A mistake in a template of ``layouts/pdf``, at its line, as ``check`` reports it: the
+    same for every output that uses the template, so that the build says it once, not once
+    an output. None for any other error."""
+    from casebook.pdf import TemplateError
+
+    if isinstance(error, TemplateError):
+        return Diagnostic(error.where, error.line, error.reason)
+    return None
 
 
 def _out_of_memory(error: BaseException) -> bool:

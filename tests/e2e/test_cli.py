@@ -518,6 +518,35 @@ def test_a_python_error_in_a_pdf_template_is_reported_at_its_line(
     assert result.stderr == f"layouts/pdf/{template}:{line}: integer division or modulo by zero\n"
 
 
+@pytest.mark.parametrize(
+    ("template", "formats"),
+    [("pack.html.j2", ("pdf", "large-print")), ("cards.html.j2", ("cards",))],
+)
+def test_a_pdf_template_mistake_is_reported_once_by_the_build_as_check_reports_it(
+    mini_project: Path, run_cli: RunCli, template: str, formats: tuple[str, ...]
+) -> None:
+    path = mini_project / "layouts" / "pdf" / template
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + "{{ 1 // 0 }}\n", encoding="utf-8")
+    line = text.count("\n") + 1
+    packs = [p["id"] for p in listing(run_cli, mini_project)]
+    options = [arg for name in formats for arg in ("--format", name)]
+
+    checked = run_cli("check", cwd=mini_project)
+    built = run_cli(*options, "--jobs", "2", cwd=mini_project)
+
+    message = f"layouts/pdf/{template}:{line}: integer division or modulo by zero\n"
+    assert checked.returncode == 1
+    assert checked.stderr == message
+    # Every output that uses the template fails, and is named; the mistake is said once.
+    assert built.returncode == 1
+    assert built.stderr == message
+    failed = len(packs) * len(formats)
+    assert built.stdout.count("failed  dist/") == failed
+    assert f"\n0 built, 0 up to date, {failed} failed in " in built.stdout
+    assert not [p.name for p in (mini_project / "dist").iterdir() if p.suffix == ".pdf"]
+
+
 def test_warnings_are_printed_but_do_not_fail(mini_project: Path, run_cli: RunCli) -> None:
     case = mini_project / "content" / "cases" / f"{CASE}.md"
     case.write_text(case.read_text() + "\nA bell\x07 pasted from a web page.\n")
