@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from conftest import LAYOUTS, MINI_CONTENT, REAL_CONTENT
-from pdf_runs import A4, Run, outline_titles, squash, text_runs
+from pdf_runs import A4, Run, outline_titles, page_pixels, squash, text_runs
 from pypdf import PdfReader
 
 from casebook.blocks import (
@@ -389,6 +389,26 @@ def test_a_case_too_long_for_a_card_is_an_error_naming_it(
         "8.5 pt" in diagnostic.message
         and "(case cards of all-cases; the first card also holds" in diagnostic.message
     )
+
+
+def test_a_missing_figure_s_box_is_solid_not_dashed_like_the_cut_line(
+    document: Document, layout: Layout, tmp_path: Path
+) -> None:
+    # On a sheet cut along a dashed line, a dashed box reads as a second place to cut.
+    words = Paragraph((Text("A diagram of the plan."),))
+    case = dataclasses.replace(document.cases[0], blocks=(words, Figure("The plan", None)))
+    pdf, _ = render(with_first_case(document, case), layout, MINI_CONTENT)
+    path = tmp_path / "cards.pdf"
+    path.write_bytes(pdf)
+    label = next(r for r in text_runs(pdf) if r.text.startswith("Figure not available"))
+    dpi = 150
+    pixels = page_pixels(path, label.page, dpi, tmp_path / "sheet")
+    px = dpi / 72
+    # The box's top border, within 6 mm above the label, across the label's first words.
+    xs = range(round(label.x * px), round((label.x + 60) * px))
+    baseline = round((A4[1] - label.y) * px)
+    rows = range(baseline - round(6 / 25.4 * dpi), baseline - round(label.size * px))
+    assert [y for y in rows if pixels.ruled(y, xs)], "no solid border above the label"
 
 
 def test_a_case_too_long_for_a_card_names_its_figures(
