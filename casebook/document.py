@@ -267,9 +267,10 @@ def _insights_drawn_on(pack: Pack, corpus: Corpus) -> BulletList:
     for insight in corpus.insights:
         n = sum(1 for c in pack.cases if c.insight == insight.id)
         if n:
-            # A no-break space keeps "(4 cases)" on one line.
+            # No-break spaces keep "(4 cases)" on one line, after the title's last word: on
+            # a line of its own it reads as an afterthought.
             count = _count(n, "case").replace(" ", "\u00a0")
-            lines.append(f"Insight {insight.number}: {insight.title} ({count})")
+            lines.append(f"Insight {insight.number}: {insight.title}\u00a0({count})")
     return _bullets(lines)
 
 

@@ -343,13 +343,16 @@ def test_the_complete_pack_counts_its_places_as_the_report_does(dist: Path) -> N
 def test_an_insight_s_count_of_cases_is_never_parted_from_its_number(
     dist: Path, suffix: str
 ) -> None:
-    # The introduction lists the insights a pack draws on: "Insight 5: … (4 cases)".
+    # The introduction lists the insights a pack draws on: "Insight 5: … (4 cases)". The
+    # count stays with its number, and with the title's last word: on a line of its own it
+    # read as an afterthought.
     for pack_id in [p for p in PACKS if PACKS[p].kind != "insight"]:
         for page in PdfReader(dist / f"{pack_id}{suffix}").pages[:16]:
-            parted = [
-                line for line in page.extract_text().splitlines() if re.search(r"\(\d+$", line)
-            ]
+            lines = page.extract_text().splitlines()
+            parted = [line for line in lines if re.search(r"\(\d+$", line)]
             assert not parted, (pack_id, suffix, parted)
+            alone = [line for line in lines if re.fullmatch(r"\s*\(\d+\s+cases?\)\s*", line)]
+            assert not alone, (pack_id, suffix, alone)
 
 
 def heading_lines(pdf: Path, headings: list[str]) -> dict[str, list[str]]:
