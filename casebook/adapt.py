@@ -29,7 +29,7 @@ from casebook.document import (
     case_entry,
     compose_pack,
 )
-from casebook.editions import case_record, differs, record_case, whats_new_line, word_diff
+from casebook.editions import case_record, differs, field_diff, record_case, whats_new_line
 from casebook.model import CaseRecord, Corpus, EditionRecord, Pack
 from casebook.provenance import (
     BASE,
@@ -388,7 +388,7 @@ def _since(old: CaseRecord, new: CaseRecord) -> str:
         a, b = getattr(old, field), getattr(new, field)
         if isinstance(a, tuple):
             a, b = " / ".join(a), " / ".join(b)
-        lines.append(f"{field}: {word_diff(str(a), str(b))}")
+        lines.append(f"{field}: {field_diff(field, str(a), str(b))}")
     return "\n".join(lines)
 
 

@@ -21,7 +21,23 @@ from pathlib import Path
 
 import yaml
 
-from casebook.blocks import Block
+from casebook.blocks import (
+    Block,
+    BulletList,
+    Code,
+    Emphasis,
+    Figure,
+    Heading,
+    Inline,
+    LineBreak,
+    Link,
+    OrderedList,
+    Paragraph,
+    Quote,
+    Strong,
+    Table,
+    Text,
+)
 from casebook.diagnostics import ContentError, Diagnostic
 from casebook.markdown import parse_markdown
 from casebook.model import Case, CaseRecord, Corpus, EditionRecord, Pack
@@ -38,12 +54,14 @@ __all__ = [
     "compare_records",
     "differs",
     "edition_changes",
+    "field_diff",
     "load_editions",
     "publish_edition",
     "record_case",
     "records_of",
     "renamed_cases",
     "same_cases",
+    "text_diff",
     "whats_new",
     "whats_new_line",
     "word_diff",
@@ -526,7 +544,10 @@ def _shown(record: CaseRecord, field: str) -> str:
 def word_diff(old: str, new: str, context: int = 6) -> str:
     """The words that changed from ``old`` to ``new``, as ``[-removed-]{+added+}`` with a few
     words of context either side ("…" where unchanged words are left out)."""
-    a, b = old.split(), new.split()
+    return _token_diff(old.split(), new.split(), context)
+
+
+def _token_diff(a: Sequence[str], b: Sequence[str], context: int) -> str:
     parts: list[str] = []
     opcodes = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
     for index, (tag, i1, i2, j1, j2) in enumerate(opcodes):
@@ -549,11 +570,99 @@ def word_diff(old: str, new: str, context: int = 6) -> str:
     return " ".join(p for p in parts if p)
 
 
+#: What a field's change says when its words are the same and only the spaces between
+#: them changed (a title or a prompt).
+SPACED_DIFFERENTLY = "the same words, spaced differently"
+#: What a text's change starts with when its words are the same and only how they are set
+#: out (paragraphs, line breaks, lists, headings) changed.
+SET_OUT_DIFFERENTLY = "the same words, set out differently"
+
+
+def field_diff(field: str, old: str, new: str, context: int = 6) -> str:
+    """What changed in ``field`` from ``old`` to ``new`` (its value as text), word by word;
+    never empty: a change of spacing alone says so, and a change of the text (Markdown)
+    that leaves its words as they were says how they are set out now
+    (:func:`text_diff`)."""
+    if field == "text":
+        return text_diff(old, new, context)
+    if old.split() == new.split():
+        return SPACED_DIFFERENTLY
+    return word_diff(old, new, context)
+
+
+def text_diff(old: str, new: str, context: int = 6) -> str:
+    """What changed in a case's text from ``old`` to ``new`` (Markdown): its words, as
+    :func:`word_diff` shows them. Where the words are the same and only how the packs set
+    them out changed (a paragraph split in two or two made one, a line break, a list's items
+    joined or split, a heading), the paragraphs, line breaks and list items are shown among
+    the words, in brackets, with what was added or removed:
+    ``the same words, set out differently: … structure {+(new paragraph)+} to describe …``."""
+    if old.split() != new.split():
+        return word_diff(old, new, context)
+    a, b = _set_out(_printed(old)), _set_out(_printed(new))
+    if a == b:
+        return SET_OUT_DIFFERENTLY
+    same = [w for w in a if not w.startswith(_MARK)] == [w for w in b if not w.startswith(_MARK)]
+    lead = SET_OUT_DIFFERENTLY if same else "set out differently"
+    return f"{lead}: {_token_diff(a, b, context).replace(_MARK, '')}"
+
+
+_MARK = "\0"  # starts a token that stands for how the words are set out, not for a word
+
+
+def _mark(words: str) -> str:
+    return f"{_MARK}({words})"
+
+
+def _set_out(blocks: Sequence[Block], depth: int = 0) -> list[str]:
+    """The words of ``blocks`` as the packs print them, with a token in brackets where a
+    paragraph, heading, list item, line break, quote, picture or table starts."""
+    out: list[str] = []
+    indent = "indented " * depth
+    for block in blocks:
+        match block:
+            case Paragraph(children=c):
+                out += [_mark("new paragraph")] if out else []
+                out += _inline_words(c)
+            case Heading(children=c):
+                out += [_mark("heading"), *_inline_words(c)]
+            case BulletList(items=items):
+                for item in items:
+                    out += [_mark(f"{indent}bullet point"), *_set_out(item.blocks, depth + 1)]
+            case OrderedList(start=start, items=items):
+                for number, item in enumerate(items, start):
+                    out += [_mark(f"{indent}item {number}"), *_set_out(item.blocks, depth + 1)]
+            case Quote(blocks=inner):
+                out += [_mark("quotation"), *_set_out(inner, depth)]
+            case Figure(alt=alt):
+                out += [_mark("picture"), *alt.split()]
+            case Table(header=header, rows=rows):
+                out.append(_mark("table"))
+                for row in (header, *rows):
+                    out.append(_mark("table row"))
+                    for cell in row:
+                        out += _inline_words(cell)
+    return out
+
+
+def _inline_words(nodes: Sequence[Inline]) -> list[str]:
+    out: list[str] = []
+    for node in nodes:
+        match node:
+            case Text(text=text) | Code(text=text):
+                out += text.split()
+            case LineBreak():
+                out.append(_mark("line break"))
+            case Emphasis(children=c) | Strong(children=c) | Link(children=c):
+                out += _inline_words(c)
+    return out
+
+
 def _diffs(old: CaseRecord, new: CaseRecord, fields: Sequence[str]) -> tuple[tuple[str, str], ...]:
     out = []
     for field in fields:
         if field in ("text", "prompts", "title", "citation"):
-            out.append((field, word_diff(_shown(old, field), _shown(new, field))))
+            out.append((field, field_diff(field, _shown(old, field), _shown(new, field))))
         else:
             out.append((field, f"{_shown(old, field)} → {_shown(new, field)}"))
     return tuple(out)

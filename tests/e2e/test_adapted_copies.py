@@ -1192,3 +1192,62 @@ def test_a_conflict_in_a_copy_refreshed_by_an_earlier_casebook_still_shows_what_
         *UNTOUCHED,
         "out of date: 1 conflict",
     ]
+
+
+def test_a_change_in_how_a_case_is_set_out_says_so_in_words(
+    mini_project: Path, run_cli: RunCli, tmp_path: Path
+) -> None:
+    project = _project(mini_project, run_cli)
+    assert run_cli("--only", PACK, "--format", "docx", cwd=project).returncode == 0
+    copy = tmp_path / "ours.docx"
+    shutil.copyfile(project / "dist" / f"{PACK}.docx", copy)
+    # The editor changes how the words are set out, not the words: one of A's paragraphs
+    # becomes two, two of B's list items become one, and a prompt of D gets a double space.
+    cases = project / "content" / "cases"
+    _edit(cases / f"{A}.md", "Logic Model which", "Logic Model\n\nwhich")
+    _edit(cases / f"{B}.md", "for parents\n2. give", "for parents 2. give")
+    _edit(cases / f"{D}.md", "Who would lead data sharing", "Who would lead data  sharing")
+    assert run_cli("edition", "Second edition", "--date", "2026-06-01", cwd=project).returncode == 0
+
+    changes = run_cli("changes", cwd=project)
+
+    assert changes.returncode == 0, changes.stderr
+    assert changes.stdout.splitlines() == [
+        "Changes from First edition (15 January 2026) to Second edition (1 June 2026):",
+        "",
+        f"edited     Caerphilly: Vision for change  [{A}]",
+        "           text: the same words, set out differently: … create an Early Years Logic "
+        "Model {+(new paragraph)+} which used a theory of change …",
+        "           packs: insight-01-strategic-planning, nation-wales, all-cases",
+        "",
+        f"edited     Newham: The 50 Steps to a healthier borough  [{B}]",
+        "           text: set out differently: … childbirth and postnatal care for parents "
+        "[-(item 2)-] {+2.+} give every child in Newham the best start to life [-(item 3)-] "
+        "{+(item 2)+} improve rates of childhood immunisations (new paragraph) …",
+        "           packs: insight-01-strategic-planning, nation-england, all-cases, "
+        "needs-and-assets",
+        "",
+        f"edited     Caerphilly: Data sharing  [{D}]",
+        "           prompts: the same words, spaced differently",
+        "           packs: insight-01-strategic-planning, nation-wales, all-cases",
+        "",
+        "0 added, 3 edited, 0 withdrawn",
+    ]
+
+    # The copy prints A's and D's words as they are now: they are current. B's list now
+    # prints "2." among its words: it is updated, and compare says how.
+    compared = run_cli("compare", str(copy), cwd=project)
+
+    assert compared.returncode == 1, compared.stderr
+    assert compared.stdout.splitlines() == [
+        f"{copy}: pack {PACK}, First edition; the current edition is Second edition.",
+        "current    Caerphilly: Vision for change",
+        "updated    Newham: The 50 Steps to a healthier borough  (changed since your copy, "
+        "untouched in it: refresh takes the new text)",
+        "           text: set out differently: … childbirth and postnatal care for parents "
+        "[-(item 2)-] {+2.+} give every child in Newham the best start to life [-(item 3)-] "
+        "{+(item 2)+} improve rates of childhood immunisations (new paragraph) …",
+        *UNTOUCHED[1:],
+        "out of date: 1 updated",
+        f"bring it up to date: python build.py refresh {copy} --out NEW.docx",
+    ]

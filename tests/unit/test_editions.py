@@ -191,14 +191,15 @@ def test_spaces_and_blank_lines_that_print_nothing_are_no_change(content: Path) 
 
 
 @pytest.mark.parametrize(
-    "joined",
+    ("joined", "shown"),
     [
-        "\nThe approach responded",  # one paragraph, not two
-        "  \nThe approach responded",  # one paragraph with a line break in it
+        ("\nThe approach responded", "[-(new paragraph)-]"),  # one paragraph, not two
+        # one paragraph with a line break in it
+        ("  \nThe approach responded", "[-(new paragraph)-] {+(line break)+}"),
     ],
 )
 def test_the_same_words_printed_differently_are_a_change_to_the_text(
-    content: Path, joined: str
+    content: Path, joined: str, shown: str
 ) -> None:
     case = content / "cases" / f"{CAERPHILLY}.md"
     case.write_text(
@@ -209,6 +210,14 @@ def test_the_same_words_printed_differently_are_a_change_to_the_text(
 
     assert found is not None
     assert [(c.id, c.change, c.fields) for c in found.cases] == [(CAERPHILLY, "edited", ("text",))]
+    # The diff says how the same words are set out now.
+    assert found.cases[0].diffs == (
+        (
+            "text",
+            "the same words, set out differently: … approach to improve services and "
+            f"outcomes. {shown} The approach responded to feedback from …",
+        ),
+    )
 
 
 def test_word_diff_keeps_a_little_context() -> None:
