@@ -57,6 +57,7 @@ __all__ = [
     "CaseStatus",
     "Comparison",
     "CopyError",
+    "FieldChange",
     "Refreshed",
     "compare_copy",
     "refresh_copy",
@@ -84,6 +85,29 @@ class CopyError(Exception):
 
 
 @dataclass(frozen=True)
+class FieldChange:
+    """One field of a case that changed in the content since the edition a copy's case is
+    of."""
+
+    field: str  # "title", "places", "insight", "tags", "page", "citation", "prompts", "text"
+    words: str  # what changed, word by word, as compare prints it after "<field>: "; never
+    # empty (a change of spacing or of how the text is set out says so)
+    old: str | int | tuple[str, ...]  # the value then (the text as Markdown)
+    new: str | int | tuple[str, ...]  # the value now
+
+    def to_json(self) -> dict[str, object]:
+        def value(v: object) -> object:
+            return list(v) if isinstance(v, tuple) else v
+
+        return {
+            "field": self.field,
+            "words": self.words,
+            "old": value(self.old),
+            "new": value(self.new),
+        }
+
+
+@dataclass(frozen=True)
 class CaseStatus:
     """One case recorded in a copy, and where it stands."""
 
@@ -91,15 +115,37 @@ class CaseStatus:
     id: str
     heading: str
     status: str  # one of STATUSES
-    since: str  # what changed in the content since the copy's edition, word by word ("": none
-    # or not known)
+    # What changed in the content since the edition the copy's case is of (``base``), field
+    # by field (empty: nothing, or not known).
+    diff: tuple[FieldChange, ...]
     current: str  # the case's current text, plain (for conflicts)
     # The copy, edited locally, also says everything published since its record was made:
     # worked in by hand. A refresh records the case as it is published now.
     merged: bool = False
     # The edition whose words the copy's record of the case is of, where the case changed
-    # since ("" where not looked for, or not found): what ``since`` is counted from.
+    # since ("" where not looked for, or not found): what ``diff`` is counted from.
     base: str = ""
+
+    @property
+    def since(self) -> str:
+        """What changed since, one line a field (``text: … {+across services+} …``)."""
+        return "\n".join(f"{c.field}: {c.words}" for c in self.diff)
+
+    @property
+    def current_lines(self) -> list[str]:
+        """The current text as compare prints it for a conflict: a line a paragraph."""
+        return [line for line in self.current.splitlines() if line.strip()]
+
+    def to_json(self) -> dict[str, object]:
+        """The case in the ``compare --json`` object."""
+        return {
+            "id": self.id,
+            "heading": self.heading,
+            "status": self.status,
+            "since": self.base if self.diff else None,
+            "diff": [c.to_json() for c in self.diff],
+            "current_text": self.current_lines,
+        }
 
 
 @dataclass(frozen=True)
@@ -126,7 +172,7 @@ class Comparison:
             "pack": self.provenance.pack,
             "edition": self.provenance.edition,
             "current_edition": self.current_edition,
-            "cases": [{"id": c.id, "heading": c.heading, "status": c.status} for c in self.cases],
+            "cases": [c.to_json() for c in self.cases],
             "added": list(self.added),
             "new": list(self.new_cases),
             "pack_published": self.pack_published,
@@ -245,7 +291,7 @@ def _compare(path: Path, opened: _Opened, corpus: Corpus) -> Comparison:
             in_cases.update(elements)
             in_copy = " ".join(element_words(elements[0]))
         heading = entry.heading if entry else in_copy or (record.heading if record else "") or ident
-        since = ""
+        since: tuple[FieldChange, ...] = ()
         base: EditionRecord | None = None
         labels = (provenance.base(number), provenance.edition)
         if elements is None or not elements:
@@ -379,17 +425,16 @@ def _pack(corpus: Corpus, pack_id: str) -> Pack | None:
     return next((p for p in select_packs(corpus) if p.id == pack_id), None)
 
 
-def _since(old: CaseRecord, new: CaseRecord) -> str:
+def _since(old: CaseRecord, new: CaseRecord) -> tuple[FieldChange, ...]:
     """What changed in a case between two records, field by field, word by word."""
-    lines = []
+    out = []
     for field in ("title", "places", "insight", "tags", "page", "citation", "prompts", "text"):
         if not differs(old, new, field):
             continue
         a, b = getattr(old, field), getattr(new, field)
-        if isinstance(a, tuple):
-            a, b = " / ".join(a), " / ".join(b)
-        lines.append(f"{field}: {field_diff(field, str(a), str(b))}")
-    return "\n".join(lines)
+        then, now = (" / ".join(v) if isinstance(v, tuple) else str(v) for v in (a, b))
+        out.append(FieldChange(field, field_diff(field, then, now), a, b))
+    return tuple(out)
 
 
 def compare_copy(path: Path, corpus: Corpus) -> Comparison:

@@ -761,7 +761,7 @@ def _compare(options: argparse.Namespace) -> int:
         for line in case.since.splitlines():
             print(f"           {line}")
         if case.status == "conflict":
-            print(_current_text(case.current))
+            print(_current_text(case.current_lines))
     for heading in comparison.added:
         print(f"{'added':9}  {heading}  (a section of your own)")
     for heading in comparison.new_cases:
@@ -788,11 +788,10 @@ def _compare(options: argparse.Namespace) -> int:
     return 0
 
 
-def _current_text(text: str) -> str:
+def _current_text(lines: Sequence[str]) -> str:
     """A conflict's current text as compare and refresh print it: under the case, each
     paragraph on a line of its own, in line with the first."""
     lead = f"{'':9}  the current text: "
-    lines = [line for line in text.splitlines() if line.strip()]
     return lead + f"\n{'':{len(lead)}}".join(lines)
 
 
@@ -850,7 +849,7 @@ def _refresh(options: argparse.Namespace) -> int:
         if case.status == "conflict":
             for line in case.since.splitlines():
                 print(f"           changed since: {line}")
-            print(_current_text(case.current))
+            print(_current_text(case.current_lines))
     for heading in comparison.added:
         print(f"{'kept':9}  your section: {heading}")
     if refreshed.edition_updated:

@@ -1051,10 +1051,29 @@ def _assert_a_conflict(
     ]
     as_json = run_cli("compare", str(copy), "--json", cwd=project)
     assert as_json.returncode == 1
-    assert json.loads(as_json.stdout) == _compare_json(edition, {A: "conflict"})
+    field, words = since.split(": ", 1)
+    assert json.loads(as_json.stdout) == _compare_json(
+        edition,
+        {A: "conflict"},
+        {
+            A: {
+                "since": "First edition",
+                "diff": [{"field": field, "words": words, "old": A_TEXT_FIRST, "new": A_TEXT}],
+                "current_text": list(A_CURRENT),
+            }
+        },
+    )
 
 
-def _compare_json(edition: str, statuses: dict[str, str]) -> dict[str, object]:
+A_TEXT = "\n\n".join(A_CURRENT)  # A's text (Markdown) in the second edition
+A_TEXT_FIRST = A_TEXT.replace("consistency across services and", "consistency and")
+# What compare --json says of a case with nothing to show since.
+NOTHING_SINCE = {"since": None, "diff": [], "current_text": []}
+
+
+def _compare_json(
+    edition: str, statuses: dict[str, str], shown: dict[str, dict[str, object]] | None = None
+) -> dict[str, object]:
     headings = {
         A: "Caerphilly: Vision for change",
         B: "Newham: The 50 Steps to a healthier borough",
@@ -1068,7 +1087,12 @@ def _compare_json(edition: str, statuses: dict[str, str]) -> dict[str, object]:
         "edition": edition,
         "current_edition": "Second edition",
         "cases": [
-            {"id": ident, "heading": heading, "status": statuses.get(ident, "current")}
+            {
+                "id": ident,
+                "heading": heading,
+                "status": statuses.get(ident, "current"),
+                **(shown or {}).get(ident, NOTHING_SINCE),
+            }
             for ident, heading in headings.items()
         ],
         "added": [],
@@ -1238,16 +1262,134 @@ def test_a_change_in_how_a_case_is_set_out_says_so_in_words(
     # prints "2." among its words: it is updated, and compare says how.
     compared = run_cli("compare", str(copy), cwd=project)
 
+    b_since = (
+        "set out differently: … childbirth and postnatal care for parents [-(item 2)-] {+2.+} "
+        "give every child in Newham the best start to life [-(item 3)-] {+(item 2)+} improve "
+        "rates of childhood immunisations (new paragraph) …"
+    )
     assert compared.returncode == 1, compared.stderr
     assert compared.stdout.splitlines() == [
         f"{copy}: pack {PACK}, First edition; the current edition is Second edition.",
         "current    Caerphilly: Vision for change",
         "updated    Newham: The 50 Steps to a healthier borough  (changed since your copy, "
         "untouched in it: refresh takes the new text)",
-        "           text: set out differently: … childbirth and postnatal care for parents "
-        "[-(item 2)-] {+2.+} give every child in Newham the best start to life [-(item 3)-] "
-        "{+(item 2)+} improve rates of childhood immunisations (new paragraph) …",
+        f"           text: {b_since}",
         *UNTOUCHED[1:],
         "out of date: 1 updated",
         f"bring it up to date: python build.py refresh {copy} --out NEW.docx",
     ]
+    as_json = run_cli("compare", str(copy), "--json", cwd=project)
+    assert as_json.returncode == 1
+    shown = {c["id"]: c for c in json.loads(as_json.stdout)["cases"]}
+    assert [(d["field"], d["words"]) for d in shown[B]["diff"]] == [("text", b_since)]
+    assert "parents\n2. give" in shown[B]["diff"][0]["old"]
+    assert "parents 2. give" in shown[B]["diff"][0]["new"]
+    assert shown[A]["diff"] == shown[D]["diff"] == []
+
+
+def test_compare_json_shows_what_changed_in_each_case_and_the_current_text(
+    mini_project: Path, run_cli: RunCli, tmp_path: Path
+) -> None:
+    project, copy = _locally_edited_copy(mini_project, run_cli, tmp_path)
+    # The editor changes A's words (in conflict with the local edit), retitles C and changes
+    # its words (updated), and moves F to another insight (withdrawn from this pack).
+    cases = project / "content" / "cases"
+    _edit(cases / f"{A}.md", "a lack of consistency", "a lack of consistency across services")
+    _edit(cases / f"{C}.md", "title: Family hubs", "title: Family hubs for all")
+    _edit(cases / f"{C}.md", "a shared front door", "a single shared front door")
+    _edit(
+        cases / f"{F}.md",
+        "page: 24\ninsight: strategic-planning",
+        "page: 27\ninsight: whole-local-resource",
+    )
+    assert run_cli("edition", "Second edition", "--date", "2026-06-01", cwd=project).returncode == 0
+    c_text = _EXTRA[C][3]
+    cite = "From: Leading and delivering early childhood services: 10 insights from 20 places "
+    cite += "across England and Wales, page "
+
+    result = run_cli("compare", str(copy), "--json", cwd=project)
+
+    assert result.returncode == 1, result.stderr
+    assert json.loads(result.stdout) == {
+        "pack": PACK,
+        "edition": "First edition",
+        "current_edition": "Second edition",
+        "cases": [
+            {
+                "id": A,
+                "heading": "Caerphilly: Vision for change",
+                "status": "conflict",
+                "since": "First edition",
+                "diff": [
+                    {
+                        "field": "text",
+                        "words": "… about inequality, a lack of consistency {+across services+} "
+                        "and silo working.",
+                        "old": A_TEXT_FIRST,
+                        "new": A_TEXT,
+                    }
+                ],
+                "current_text": list(A_CURRENT),
+            },
+            {
+                "id": B,
+                "heading": "Newham: The 50 Steps to a healthier borough",
+                "status": "current",
+                **NOTHING_SINCE,
+            },
+            {
+                "id": C,
+                "heading": "Newham: Family hubs for all",
+                "status": "updated",
+                "since": "First edition",
+                "diff": [
+                    {
+                        "field": "title",
+                        "words": "Family hubs {+for all+}",
+                        "old": "Family hubs",
+                        "new": "Family hubs for all",
+                    },
+                    {
+                        "field": "text",
+                        "words": "… lead for early help and a {+single+} shared front door "
+                        "for families.",
+                        "old": c_text,
+                        "new": c_text.replace("a shared front door", "a single shared front door"),
+                    },
+                ],
+                "current_text": [],
+            },
+            {"id": D, "heading": "Caerphilly: Data sharing", "status": "current", **NOTHING_SINCE},
+            {
+                "id": F,
+                "heading": "Newport: Shared outcomes",
+                "status": "withdrawn",
+                "since": "First edition",
+                "diff": [
+                    {
+                        "field": "insight",
+                        "words": "[-strategic-planning-] {+whole-local-resource+}",
+                        "old": "strategic-planning",
+                        "new": "whole-local-resource",
+                    },
+                    {"field": "page", "words": "[-24-] {+27+}", "old": 24, "new": 27},
+                    {
+                        "field": "citation",
+                        "words": "… places across England and Wales, page [-24-] {+27+}",
+                        "old": cite + "24",
+                        "new": cite + "27",
+                    },
+                ],
+                "current_text": [],
+            },
+            {
+                "id": E,
+                "heading": "North Wales: Regional population needs assessment",
+                "status": "current",
+                **NOTHING_SINCE,
+            },
+        ],
+        "added": [],
+        "new": [],
+        "pack_published": True,
+    }
