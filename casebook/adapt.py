@@ -29,7 +29,14 @@ from casebook.document import (
     case_entry,
     compose_pack,
 )
-from casebook.editions import case_record, differs, field_diff, record_case, whats_new_line
+from casebook.editions import (
+    case_record,
+    differs,
+    field_diff,
+    record_case,
+    whats_new_line,
+    word_diff,
+)
 from casebook.model import CaseRecord, Corpus, EditionRecord, Pack
 from casebook.provenance import (
     BASE,
@@ -89,7 +96,9 @@ class FieldChange:
     """One field of a case that changed in the content since the edition a copy's case is
     of."""
 
-    field: str  # "title", "places", "insight", "tags", "page", "citation", "prompts", "text"
+    # "title", "places", "insight", "tags", "page", "citation", "prompts", "text", or "printed":
+    # the words the case prints as a whole, where they changed though none of its fields did
+    field: str
     words: str  # what changed, word by word, as compare prints it after "<field>: "; never
     # empty (a change of spacing or of how the text is set out says so)
     old: str | int | tuple[str, ...]  # the value then (the text as Markdown)
@@ -293,6 +302,7 @@ def _compare(path: Path, opened: _Opened, corpus: Corpus) -> Comparison:
         heading = entry.heading if entry else in_copy or (record.heading if record else "") or ident
         since: tuple[FieldChange, ...] = ()
         base: EditionRecord | None = None
+        printed: list[str] | None = None  # the words the copy's record is of, where known
         labels = (provenance.base(number), provenance.edition)
         if elements is None or not elements:
             status = "removed"
@@ -308,6 +318,8 @@ def _compare(path: Path, opened: _Opened, corpus: Corpus) -> Comparison:
             base_words: list[str] | None = None
             if changed:
                 base, base_words = _base(corpus, ident, digest, labels)
+            # Untouched in the copy, its words are the words its record is of.
+            printed = base_words if base_words is not None or local else words
             if local and changed:
                 # Worked in by hand: the copy says what is published now, or makes every
                 # change since as well as its own.
@@ -325,6 +337,8 @@ def _compare(path: Path, opened: _Opened, corpus: Corpus) -> Comparison:
         was = base.case(ident) if base is not None else None
         if was is not None and entry is not None:
             since = _since(was, case_record(_case(corpus, ident), corpus))
+        if entry is not None and status in ("updated", "conflict") and not since:
+            since = (_printed_since(printed, case_words(entry)),)
         current = _plain(entry) if entry is not None and status == "conflict" else ""
         label = base.label if base is not None else ""
         statuses.append(CaseStatus(number, ident, heading, status, since, current, merged, label))
@@ -435,6 +449,24 @@ def _since(old: CaseRecord, new: CaseRecord) -> tuple[FieldChange, ...]:
         then, now = (" / ".join(v) if isinstance(v, tuple) else str(v) for v in (a, b))
         out.append(FieldChange(field, field_diff(field, then, now), a, b))
     return tuple(out)
+
+
+#: What compare says of a case whose printed words changed though none of its own fields did,
+#: where the words it printed before are not known.
+PRINTED_CHANGED = (
+    "the words printed with the case changed, not the case itself (its insight's title or "
+    "its places' nation, say)"
+)
+
+
+def _printed_since(then: list[str] | None, now: list[str]) -> FieldChange:
+    """What changed in the words a case prints (heading, places line, text, citation and
+    prompts), ``then`` as its copy's record is of (None: not known) and ``now``, where none
+    of the case's own fields changed: the title of its insight, say."""
+    if then is None or then == now:
+        return FieldChange("printed", PRINTED_CHANGED, "", " ".join(now))
+    old, new = " ".join(then), " ".join(now)
+    return FieldChange("printed", word_diff(old, new), old, new)
 
 
 def compare_copy(path: Path, corpus: Corpus) -> Comparison:

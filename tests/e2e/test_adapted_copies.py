@@ -1393,3 +1393,42 @@ def test_compare_json_shows_what_changed_in_each_case_and_the_current_text(
         "new": [],
         "pack_published": True,
     }
+
+
+def test_a_case_whose_printed_words_changed_with_no_field_of_its_own_says_what_changed(
+    mini_project: Path, run_cli: RunCli, tmp_path: Path
+) -> None:
+    project = _project(mini_project, run_cli)
+    assert run_cli("--only", "nation-england", "--format", "docx", cwd=project).returncode == 0
+    copy = tmp_path / "ours.docx"
+    shutil.copyfile(project / "dist" / "nation-england.docx", copy)
+    # An insight's title is printed with each of its cases, but is none of their fields.
+    _edit(
+        project / "content" / "insights.yaml",
+        "title: Drive the quality of local strategic planning",
+        "title: Drive the quality of strategic planning",
+    )
+
+    result = run_cli("compare", str(copy), cwd=project)
+
+    assert result.returncode == 1, result.stderr
+    assert _lines_of(result.stdout, "updated    Newham: Family hubs") == [
+        "updated    Newham: Family hubs  (changed since your copy, untouched in it: refresh "
+        "takes the new text)",
+        "           printed: … Insight 1: Drive the quality of [-local-] strategic planning "
+        "Newham brought its children's …",
+    ]
+    as_json = run_cli("compare", str(copy), "--json", cwd=project)
+    [c] = [c for c in json.loads(as_json.stdout)["cases"] if c["id"] == C]
+    assert c["since"] == "First edition"
+    [diff] = c["diff"]
+    assert diff["field"] == "printed"
+    assert diff["words"] == (
+        "… Insight 1: Drive the quality of [-local-] strategic planning Newham brought its "
+        "children's …"
+    )
+    assert diff["old"].startswith(
+        "Newham: Family hubs Newham · England · Insight 1: Drive the quality of local "
+        "strategic planning Newham brought"
+    )
+    assert diff["new"] == diff["old"].replace("of local strategic", "of strategic")
