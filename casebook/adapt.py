@@ -920,10 +920,16 @@ class _Adopter:
     def __init__(self, fresh: Any, word: Any) -> None:
         self.fresh = fresh
         self.word = word
-        self.styles = self._style_map()
+        self.styles, self.nearest = self._style_map()
         self.numbers: dict[str, str] = {}
 
-    def _style_map(self) -> dict[tuple[str, str], str | None]:
+    def _style_map(
+        self,
+    ) -> tuple[dict[tuple[str, str], str | None], dict[tuple[str, str], str | None]]:
+        """Each fresh style's id in the copy (None where the copy lacks it), and the same with
+        a style the copy lacks replaced by the nearest style it is based on that the copy has
+        (a list's last item, which a later Casebook added, as a list item)."""
+
         def table(doc: Any) -> dict[tuple[str, str], str]:
             out = {}
             for style in doc.styles.element.findall(_w("style")):
@@ -933,17 +939,36 @@ class _Adopter:
                     (name.get(_w("val")) if name is not None else "").casefold(),
                 )
                 out[(key[0], style.get(_w("styleId")))] = key[1]
+                based = style.find(_w("basedOn"))
+                if based is not None:
+                    bases[(key[0], style.get(_w("styleId")))] = based.get(_w("val"))
             return out
 
-        fresh, mine = table(self.fresh), table(self.word)
+        bases: dict[tuple[str, str], str] = {}
+        fresh = table(self.fresh)
+        fresh_bases = dict(bases)
+        mine = table(self.word)
         by_name = {(kind, name): sid for (kind, sid), name in mine.items()}
-        out: dict[tuple[str, str], str | None] = {}
-        for (kind, sid), name in fresh.items():
+
+        def match(kind: str, sid: str) -> str | None:
+            name = fresh[(kind, sid)]
             if mine.get((kind, sid)) == name:
-                out[(kind, sid)] = sid
-            else:
-                out[(kind, sid)] = by_name.get((kind, name))
-        return out
+                return sid
+            return by_name.get((kind, name))
+
+        out: dict[tuple[str, str], str | None] = {}
+        nearest: dict[tuple[str, str], str | None] = {}
+        for kind, sid in fresh:
+            found = out[(kind, sid)] = match(kind, sid)
+            seen, at = {sid}, sid
+            while found is None and (kind, at) in fresh_bases:
+                at = fresh_bases[(kind, at)]
+                if at in seen or (kind, at) not in fresh:
+                    break
+                seen.add(at)
+                found = match(kind, at)
+            nearest[(kind, sid)] = found
+        return out, nearest
 
     def adopt(self, elements: list[Any]) -> None:
         """Rewrite ``elements`` (copied from the fresh pack) for the copy, in place."""
@@ -960,7 +985,7 @@ class _Adopter:
                 ("tblStyle", "table"),
             ):
                 for ref in list(element.iter(_w(tag))):
-                    sid = self.styles.get((kind, ref.get(_w("val"))))
+                    sid = self.nearest.get((kind, ref.get(_w("val"))))
                     if sid is None:
                         ref.getparent().remove(ref)
                     else:

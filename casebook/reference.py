@@ -32,8 +32,10 @@ from casebook.layout import PAPER_SIZES, Brand, Layout, font_faces, paper_twips
 from casebook.ooxml import normalise_package
 
 __all__ = [
+    "BULLET_LAST",
     "BULLET_STYLES",
     "CONTINUE_STYLES",
+    "NUMBER_LAST",
     "NUMBER_STYLES",
     "REQUIRED_STYLES",
     "STYLES",
@@ -55,6 +57,8 @@ _ODTTF = "application/vnd.openxmlformats-officedocument.obfuscatedFont"
 BULLET_STYLES = ("ListBullet", "ListBullet2", "ListBullet3")
 NUMBER_STYLES = ("ListNumber", "ListNumber2", "ListNumber3")
 CONTINUE_STYLES = ("ListContinue", "ListContinue2", "ListContinue3")
+# The last item of a list, at any level: the item's style with a paragraph's space after it.
+BULLET_LAST, NUMBER_LAST = "ListBulletLast", "ListNumberLast"
 
 # numId of each list in numbering.xml; the list styles point at them.
 _BULLETS, _NUMBERS, _PROMPTS, _QUESTIONS = 1, 2, 3, 4
@@ -142,7 +146,12 @@ _QUESTIONS_INDENT = (
     f'<w:ind w:left="{_QUESTIONS_LEFT}" w:right="227" w:hanging="{_QUESTIONS_HANG}"/>'
 )
 
-_LIST_SPACING = '<w:spacing w:after="120"/><w:contextualSpacing/>'
+# As the PDF spaces a list: a quarter of the text size between items (li, 0.25em), and after
+# the last item (List Bullet Last, List Number Last) a paragraph's space (ul, 0.6em). Word adds
+# one paragraph's space after to the next one's space before, and "contextual spacing" drops
+# all of it between paragraphs of one style, so the last item needs a style of its own.
+_ITEM_AFTER, _PARAGRAPH_AFTER = 53, 126
+_LIST_SPACING = f'<w:spacing w:after="{_ITEM_AFTER}"/>'
 # How far each level of a list indents its text (twips, 6 mm); a list's continuing paragraphs
 # ("List Continue") line up with its items' text.
 _LIST_STEP = 340
@@ -205,7 +214,7 @@ def _list_styles() -> tuple[StyleSpec, ...]:
             lambda level: f'<w:spacing w:after="52"/><w:ind w:left="{_LIST_STEP * (level + 1)}"/>',
         ),
     )
-    return tuple(
+    items = tuple(
         StyleSpec(
             style_id,
             base + (f" {level + 1}" if level else ""),
@@ -215,6 +224,22 @@ def _list_styles() -> tuple[StyleSpec, ...]:
         for base, style_ids, ppr_of in kinds
         for level, style_id in enumerate(style_ids)
     )
+    # The last item of a list at any level (its level, bullet or number and indents come from
+    # its list numbering): the item's look, then a paragraph's space.
+    last = tuple(
+        StyleSpec(
+            style_id,
+            f"{base} Last",
+            based_on=base_id,
+            custom=True,
+            ppr=f'<w:spacing w:after="{_PARAGRAPH_AFTER}"/>',
+        )
+        for style_id, base, base_id in (
+            (BULLET_LAST, "List Bullet", BULLET_STYLES[0]),
+            (NUMBER_LAST, "List Number", NUMBER_STYLES[0]),
+        )
+    )
+    return items + last
 
 
 #: Every style Casebook defines. Sizes follow the PDF (10.5 pt text, 21/16/12 pt headings).
@@ -618,7 +643,7 @@ def _doc_defaults() -> str:
         f"<w:docDefaults {_NSDECL}><w:rPrDefault><w:rPr>{_fonts('minor')}{_size(21)}"
         '<w:lang w:val="en-GB" w:eastAsia="en-GB" w:bidi="ar-SA"/></w:rPr></w:rPrDefault>'
         "<w:pPrDefault><w:pPr><w:widowControl/>"
-        '<w:spacing w:after="126" w:line="304" w:lineRule="atLeast"/>'
+        f'<w:spacing w:after="{_PARAGRAPH_AFTER}" w:line="304" w:lineRule="atLeast"/>'
         "</w:pPr></w:pPrDefault></w:docDefaults>"
     )
 

@@ -58,8 +58,10 @@ from casebook.policy import (
 )
 from casebook.provenance import FIGURE_MISSING, CaseMarks
 from casebook.reference import (
+    BULLET_LAST,
     BULLET_STYLES,
     CONTINUE_STYLES,
+    NUMBER_LAST,
     NUMBER_STYLES,
     REQUIRED_STYLES,
     W_NS,
@@ -530,15 +532,20 @@ class _Blocks:
         level = min(depth, 8)
         if isinstance(block, OrderedList):
             num_id = self.lists.restart(self.lists.numbers, level, block.start)
-            style = NUMBER_STYLES[min(depth, 2)]
+            style, last_style = NUMBER_STYLES[min(depth, 2)], NUMBER_LAST
         else:
             num_id = self.lists.bullets
-            style = BULLET_STYLES[min(depth, 2)]
-        for item in block.items:
+            style, last_style = BULLET_STYLES[min(depth, 2)], BULLET_LAST
+        for index, item in enumerate(block.items):
             numbered = False
+            # Items are a quarter line apart; the last, when it is one paragraph, is followed
+            # by a paragraph's space, as in the PDF.
+            last = index == len(block.items) - 1 and len(item.blocks) <= 1
             for child in item.blocks:
                 if isinstance(child, Paragraph) and not numbered:
-                    p = self.text.paragraph(container, style, child.children)
+                    p = self.text.paragraph(
+                        container, last_style if last else style, child.children
+                    )
                     self.lists.number(p, num_id, level)
                     numbered = True
                 elif isinstance(child, Paragraph):
@@ -546,7 +553,9 @@ class _Blocks:
                 else:
                     self.block(container, child, heading, depth + 1)
             if not numbered and not item.blocks:
-                self.lists.number(self.text.p(container, style), num_id, level)
+                self.lists.number(
+                    self.text.p(container, last_style if last else style), num_id, level
+                )
 
     def table(
         self,

@@ -898,7 +898,8 @@ def test_refresh_keeps_what_s_new_in_this_edition_true_to_the_edition(
     [name] = heading._p.xpath("./w:bookmarkStart/@w:name")
     assert entry._p.xpath(".//w:hyperlink/@w:anchor") == [name]
     [line] = [p for p in word.paragraphs if p.text.startswith("Updated: Newham")]
-    assert line.style is not None and line.style.name == "List Bullet"
+    # The section's one line is its list's last item.
+    assert line.style is not None and line.style.name == "List Bullet Last"
     ids = word.element.body.xpath("//w:bookmarkStart/@w:id")
     assert len(ids) == len(set(ids))
 

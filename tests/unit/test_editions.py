@@ -282,3 +282,30 @@ def test_every_real_case_in_an_untouched_download_is_current(tmp_path: Path) -> 
     assert len(comparison.cases) == len(corpus.cases)
     assert {c.status for c in comparison.cases} == {"current"}
     assert comparison.added == () and comparison.new_cases == ()
+
+
+def test_refresh_gives_a_copy_without_a_newer_style_the_style_it_is_based_on(
+    content: Path, tmp_path: Path
+) -> None:
+    # A copy made before Casebook gave a list's last item a style of its own: a case taken
+    # into it keeps its last item a list item (List Number, the style List Number Last is
+    # based on), not a plain paragraph.
+    first = _with_prompts(load_corpus(content), NEWHAM, ("Which step is ours?", "Who leads it?"))
+    download = _docx(first, "insight-01-strategic-planning", tmp_path / "download.docx")
+    copy = docx.Document(str(download))
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    for style in list(copy.styles.element):
+        if style.get(f"{w}styleId") in ("ListNumberLast", "ListBulletLast"):
+            copy.styles.element.remove(style)
+    copy.save(str(tmp_path / "older.docx"))
+    later = _with_prompts(first, NEWHAM, ("Which step is ours?", "Who will lead it here?"))
+
+    def render(document: object) -> bytes:
+        return render_docx(document, load_layout(LAYOUTS), MINI)  # type: ignore[arg-type]
+
+    refreshed = refresh_copy(tmp_path / "older.docx", tmp_path / "new.docx", later, render)
+    (tmp_path / "new.docx").write_bytes(refreshed.data)
+    styles = {p.text: p.style.name for p in docx.Document(str(tmp_path / "new.docx")).paragraphs}
+    assert "Who will lead it here?" in styles
+    assert styles["give every child in Newham the best start to life"] == "List Number"
+    assert styles["improve rates of childhood immunisations"] == "List Number"

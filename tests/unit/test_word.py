@@ -243,7 +243,7 @@ def test_case_and_section_headings_start_a_new_page_through_their_style(
     assert body.find(".//w:br[@w:type='page']", NS) is None
 
 
-def _numbered(body: etree._Element, style: str) -> list[tuple[str, str, str]]:
+def _numbered(body: etree._Element, *styles: str) -> list[tuple[str, str, str]]:
     return [
         (
             _text(p),
@@ -251,7 +251,7 @@ def _numbered(body: etree._Element, style: str) -> list[tuple[str, str, str]]:
             p.find("w:pPr/w:numPr/w:ilvl", NS).get(f"{{{W}}}val"),
         )
         for p in body.iter(f"{{{W}}}p")
-        if _style(p) == style
+        if _style(p) in styles
     ]
 
 
@@ -259,7 +259,7 @@ def test_each_numbered_list_restarts_at_its_own_start(
     body: etree._Element, docx_bytes: bytes
 ) -> None:
     numbering = _part(docx_bytes, "word/numbering.xml")
-    items = _numbered(body, "ListNumber")[:4]
+    items = _numbered(body, "ListNumber", "ListNumberLast")[:4]
     assert [text for text, _, _ in items] == ["one", "two", "three", "four"]
     first, second = items[0][1], items[2][1]
     assert items[1][1] == first and items[3][1] == second and first != second
@@ -309,11 +309,61 @@ def test_prompts_restart_at_1_under_every_case_heading_by_their_style(
 
 
 def test_nested_lists_keep_their_level(body: etree._Element) -> None:
-    nested = _numbered(body, "ListBullet2")
+    nested = _numbered(body, "ListBullet2", "ListBulletLast")
     assert nested[0][0] == "nested bullet" and nested[0][2] == "1"
-    top = _numbered(body, "ListBullet")
+    top = _numbered(body, "ListBullet", "ListBulletLast")[1:]
     assert top[0][0] == "a bullet" and top[0][2] == "0"
     assert nested[0][1] == top[0][1]  # one bullet list definition, levels within it
+
+
+def _spacing_after(style: object) -> float:
+    """The space after a paragraph style (pt), inherited from the styles it is based on and
+    the document's defaults."""
+    while style is not None:
+        after = style.paragraph_format.space_after  # type: ignore[attr-defined]
+        if after is not None:
+            return float(after.pt)
+        defaults = style.element.getparent().find(  # type: ignore[attr-defined]
+            "w:docDefaults/w:pPrDefault/w:pPr/w:spacing", NS
+        )
+        style = style.base_style  # type: ignore[attr-defined]
+    return int(defaults.get(f"{{{W}}}after", "0")) / 20
+
+
+def _contextual(style: object) -> bool:
+    while style is not None:
+        ppr = style.element.pPr  # type: ignore[attr-defined]
+        if ppr is not None and ppr.find(f"{{{W}}}contextualSpacing") is not None:
+            return True
+        style = style.base_style  # type: ignore[attr-defined]
+    return False
+
+
+def test_list_items_are_spaced_as_in_the_pdf_and_the_last_by_a_paragraph_s_space(
+    docx_bytes: bytes,
+) -> None:
+    # As the PDF: a quarter of the 10.5 pt text between items, and after a list the space
+    # after a paragraph. Word adds one paragraph's space after to the next one's before, so
+    # the last item of a list has a style of its own, based on the item's.
+    word = _python_docx(docx_bytes)
+    paragraphs = list(word.paragraphs)  # type: ignore[attr-defined]
+    lists = [("one", "two"), ("three", "four"), ("a bullet",), ("nested bullet",)]
+    by_text = {p.text: p for p in paragraphs}
+    normal = _spacing_after(word.styles["Normal"])  # type: ignore[attr-defined]
+    assert normal == pytest.approx(6.3)
+    for items in lists:
+        *others, last = (by_text[text].style for text in items)
+        for style in others:
+            assert style.name.startswith("List ") and not style.name.endswith("Last")
+            assert _spacing_after(style) == pytest.approx(10.5 * 0.25, abs=0.1)
+            assert not _contextual(style)  # which would drop the space between items
+        assert last.name in ("List Bullet Last", "List Number Last")
+        assert last.base_style.name == last.name.removesuffix(" Last")
+        assert _spacing_after(last) == normal and not _contextual(last)
+    # The paragraph after the list starts a paragraph's space below its last item.
+    after_list = paragraphs[[p.text for p in paragraphs].index("four") + 1]
+    assert after_list.paragraph_format.space_before is None
+    assert after_list.style.paragraph_format.space_before in (None, 0)
 
 
 def test_contents_is_a_toc_field_prefilled_with_linked_entries(body: etree._Element) -> None:
