@@ -259,16 +259,21 @@ STYLES: tuple[StyleSpec, ...] = (
         based_on=None,
         default=True,
     ),
+    # The cover's title is a Heading 1 in its font and weight (change Heading 1's font and the
+    # cover follows), set on the band: no page break, no rule, not a heading in the outline.
     StyleSpec(
         "Title",
         "Title",
+        based_on="Heading1",
         next_id="Subtitle",
         gallery=True,
-        ppr=f"{_KEEP}{_band(28)}"
+        ppr=f'{_KEEP}<w:pageBreakBefore w:val="0"/>{_band(28, _NO_RULE)}'
         '<w:spacing w:before="4000" w:after="0" w:line="240" w:lineRule="auto"/>'
         '<w:outlineLvl w:val="9"/>',
-        rpr=f'{_fonts("major")}<w:b/><w:bCs/>{_WHITE}<w:kern w:val="28"/>{_size(60)}',
+        rpr=f'{_WHITE}<w:kern w:val="28"/>{_size(60)}',
     ),
+    # The subtitle is body text, in the body font as in the PDF (change Normal's font and it
+    # follows, as the cover's edition and source lines do).
     StyleSpec(
         "Subtitle",
         "Subtitle",
@@ -276,7 +281,7 @@ STYLES: tuple[StyleSpec, ...] = (
         gallery=True,
         ppr=f"{_band(10, _line('bottom', 'accent', 24, 22))}"
         '<w:spacing w:before="0" w:after="3400"/>',
-        rpr=f"{_fonts('major')}{_WHITE}{_size(26)}",
+        rpr=f"{_WHITE}{_size(26)}",
     ),
     StyleSpec(
         "CoverLogo",

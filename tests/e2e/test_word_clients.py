@@ -532,3 +532,47 @@ def test_every_case_and_a_case_pasted_in_number_their_prompts_from_1(
     for block in blocks:
         numbers = re.findall(r"^\s*(\d+)\.\s", block.split("Notes on")[0], re.MULTILINE)
         assert numbers[:2] == ["1", "2"], numbers
+
+
+def _set_font(style: object, name: str) -> None:
+    """As Word's Modify Style > Font does: the style's theme font gives way to ``name``."""
+    from docx.oxml.ns import qn
+
+    rpr = style.element.get_or_add_rPr()  # type: ignore[attr-defined]
+    for fonts in rpr.findall(qn("w:rFonts")):
+        rpr.remove(fonts)
+    style.font.name = name  # type: ignore[attr-defined]
+
+
+def _cover_fonts(pdf: Path) -> dict[str, str]:
+    """The font each line of the cover is set in, by the line's first words (pdffonts lists
+    the fonts of every page LibreOffice's PDF shares them with)."""
+    import pypdf
+
+    shown: dict[str, str] = {}
+
+    def visit(text: str, cm: object, tm: object, font: dict | None, size: float) -> None:
+        if text.strip() and font:
+            shown.setdefault(" ".join(text.split()[:3]), str(font["/BaseFont"]).split("+")[-1])
+
+    pypdf.PdfReader(pdf).pages[0].extract_text(visitor_text=visit)
+    return shown
+
+
+def test_restyling_heading_1_and_normal_restyles_the_cover(
+    mini_pack: tuple[bytes, Layout], tmp_path: Path
+) -> None:
+    # A local area changes Heading 1's font and Normal's in Word's styles, and the cover
+    # follows: its title (a Title, based on Heading 1) and its other lines (based on Normal).
+    import docx
+
+    word = docx.Document(io.BytesIO(mini_pack[0]))
+    _set_font(word.styles["Heading 1"], "DejaVu Serif")
+    _set_font(word.styles["Normal"], "DejaVu Sans Mono")
+    word.save(str(tmp_path / "pack.docx"))
+    _soffice_pdf([tmp_path / "pack.docx"], tmp_path, tmp_path / "profile")
+    fonts = _cover_fonts(tmp_path / "pack.pdf")
+    assert fonts["All case examples"] == "DejaVuSerif-Bold"  # the title, bold as Heading 1
+    assert fonts["Complete pack ·"] == "DejaVuSansMono"  # the subtitle
+    assert fonts["Case examples quoted"] == "DejaVuSansMono"
+    assert fonts["Test edition, 15"] == "DejaVuSansMono-Bold"

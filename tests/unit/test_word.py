@@ -1280,3 +1280,30 @@ def test_the_brand_s_name_stands_the_pdf_s_gap_after_the_logo(
     assert inlines
     for inline in inlines:
         assert [inline.get(side) for side in ("distT", "distB", "distL", "distR")] == ["0"] * 4
+
+
+def _own_fonts(style: object) -> object:
+    rpr = style.element.rPr  # type: ignore[attr-defined]
+    return None if rpr is None else rpr.find(f"{{{W}}}rFonts")
+
+
+def test_the_cover_follows_heading_1_and_normal_so_one_style_change_rebrands_it(
+    docx_bytes: bytes,
+) -> None:
+    # A local area that changes Heading 1's font (or Normal's) in Word changes the cover's:
+    # the title is based on Heading 1 and names no font of its own; the subtitle, edition and
+    # source lines are based on Normal and name none either.
+    word = _python_docx(docx_bytes)
+    styles = word.styles  # type: ignore[attr-defined]
+    title = styles["Title"]
+    assert title.base_style.name == "Heading 1"
+    assert _own_fonts(title) is None and title.font.bold is None  # Heading 1's font and weight
+    for name in ("Subtitle", "Cover Edition", "Cover Source"):
+        assert styles[name].base_style.name == "Normal" and _own_fonts(styles[name]) is None
+    # As the cover looked before: no page break or rule of Heading 1's, not in the outline.
+    ppr = title.element.pPr
+    assert _val(ppr, "w:pageBreakBefore") == "0"
+    assert _val(ppr, "w:pBdr/w:bottom") == "nil"
+    assert _val(ppr, "w:outlineLvl") == "9"
+    assert title.font.size.pt == 30 and str(title.font.color.rgb) == "FFFFFF"
+    assert styles["Heading 1"].font.bold
