@@ -99,6 +99,8 @@ _PROPERTY_MAX = 255
 # case's page wherever the PDF's does; the rest of the page is free for notes too.
 _NOTES_LINES = 3
 _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+# A hyphen between two letters or digits ("evidence-based"): a line may break after it.
+_WORD_HYPHEN = re.compile(r"(?<=\w)-(?=\w)")
 
 
 def reference_path(layout: Layout) -> Path:
@@ -268,7 +270,11 @@ class _Text:
             self.inlines(p, nodes)
         return p
 
-    def run(self, parent: Any, text: str, style: str | None = None) -> Any:
+    def run(
+        self, parent: Any, text: str, style: str | None = None, whole_words: bool = False
+    ) -> Any:
+        """A run of ``text``; with ``whole_words`` a hyphen inside a word is Word's
+        non-breaking hyphen, so that the line never breaks after it."""
         run = _element("w:r")
         if style:
             rpr = _element("w:rPr")
@@ -281,11 +287,15 @@ class _Text:
             for i, chunk in enumerate(piece.split("\t")):
                 if i:
                     run.append(_element("w:tab"))
-                if chunk:
-                    t = _element("w:t")
-                    t.text = chunk
-                    t.set(_XML_SPACE, "preserve")
-                    run.append(t)
+                parts = _WORD_HYPHEN.split(chunk) if whole_words else [chunk]
+                for j, part in enumerate(parts):
+                    if j:
+                        run.append(_element("w:noBreakHyphen"))
+                    if part:
+                        t = _element("w:t")
+                        t.text = part
+                        t.set(_XML_SPACE, "preserve")
+                        run.append(t)
         parent.append(run)
         return run
 
@@ -681,7 +691,9 @@ class _Pack:
         self.text.run(logo_line, "\t")
         self.text.run(logo_line, brand.name, "CoverBrand")
         cover = self.doc.cover
-        self.text.paragraph(body, "Title", cover.title)
+        # A hyphenated word of the title stays whole on its line, as on the PDF's cover
+        # (LibreOffice broke "evidence-based" after the hyphen); the text still reads "-".
+        self.text.run(self.text.p(body, "Title"), cover.title, whole_words=True)
         self.text.paragraph(body, "Subtitle", cover.subtitle)
         self.text.paragraph(body, "CoverEdition", cover.edition)
         self.text.paragraph(

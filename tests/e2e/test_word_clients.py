@@ -576,3 +576,27 @@ def test_restyling_heading_1_and_normal_restyles_the_cover(
     assert fonts["Complete pack ·"] == "DejaVuSansMono"  # the subtitle
     assert fonts["Case examples quoted"] == "DejaVuSansMono"
     assert fonts["Test edition, 15"] == "DejaVuSansMono-Bold"
+
+
+def test_a_hyphenated_word_of_the_cover_title_stays_on_one_line(tmp_path: Path) -> None:
+    import docx
+    import pypandoc  # type: ignore[import-untyped]
+
+    corpus = load_corpus(MINI)
+    [pack] = [p for p in select_packs(corpus) if p.id == "all-cases"]
+    document = compose_pack(pack, corpus)
+    # LibreOffice broke this title after "evidence-" on the cover.
+    title = "Get the most out of evidence-based interventions"
+    cover = dataclasses.replace(document.cover, title=title)
+    path = tmp_path / "pack.docx"
+    layout = load_layout(ROOT / "layouts")
+    path.write_bytes(render_docx(dataclasses.replace(document, cover=cover), layout, MINI))
+    _soffice_pdf([path], tmp_path, tmp_path / "profile")
+    words = [w[0] for w in _words(path.with_suffix(".pdf"), 1)]
+    assert "evidence-based" in words
+    # Read back, the title is still the title: python-docx reads Word's non-breaking hyphen
+    # as "-", pandoc as the non-breaking hyphen character (U+2011).
+    [shown] = [p.text for p in docx.Document(str(path)).paragraphs if p.style.name == "Title"]
+    assert shown == title
+    text = pypandoc.convert_file(str(path), "plain", extra_args=["--wrap=none"])
+    assert title in text.replace("\u2011", "-")

@@ -1307,3 +1307,16 @@ def test_the_cover_follows_heading_1_and_normal_so_one_style_change_rebrands_it(
     assert _val(ppr, "w:outlineLvl") == "9"
     assert title.font.size.pt == 30 and str(title.font.color.rgb) == "FFFFFF"
     assert styles["Heading 1"].font.bold
+
+
+def test_a_hyphenated_word_of_the_cover_title_is_kept_whole(layout: Layout) -> None:
+    title = "Get the most out of evidence-based interventions"
+    document = make_document()
+    data = render_docx(replace(document, cover=replace(document.cover, title=title)), layout)
+    [p] = [p for p in _python_docx(data).paragraphs if p.style.name == "Title"]  # type: ignore[attr-defined]
+    assert p.text == title  # python-docx reads Word's non-breaking hyphen as "-"
+    assert [t.text for t in p._p.iter(f"{{{W}}}t")] == [
+        "Get the most out of evidence",
+        "based interventions",
+    ]
+    assert len(p._p.findall(f".//{{{W}}}noBreakHyphen")) == 1
