@@ -76,7 +76,7 @@ BASE = "Casebook base {:03d}"
 # longer read as current.
 FIGURE_MISSING = "Figure not available in this edition."
 _NUMBERED = re.compile(r"Casebook (case|digest|section|base) (\d+)")
-_HEADING_STYLES = ("Heading1", "Heading2")
+_HEADING_STYLES = ("Heading1", "InsightHeading", "Heading2")
 _FORMAT_CHARS = {"Cf", "Cc"}
 
 

@@ -332,6 +332,20 @@ STYLES: tuple[StyleSpec, ...] = (
         '<w:outlineLvl w:val="0"/>',
         rpr=f"{_fonts('major')}<w:b/><w:bCs/>{_color('primary')}{_size(42)}",
     ),
+    # An insight's opening page, as the PDF's: its title lower on the page (25 mm down), larger
+    # (26 pt) and over a thicker rule (3 pt) than a section's Heading 1, on which it is based.
+    # A first-level heading (its own outline level, for the Navigation pane and `compare`),
+    # listed in the contents by its name.
+    StyleSpec(
+        "InsightHeading",
+        "Insight Heading",
+        based_on="Heading1",
+        next_id="InsightSummary",
+        custom=True,
+        ppr=f"<w:pBdr>{_line('bottom', 'accent', 24, 8)}</w:pBdr>"
+        '<w:spacing w:before="1417"/><w:outlineLvl w:val="0"/>',
+        rpr=_size(52),
+    ),
     StyleSpec(
         "Heading2",
         "heading 2",

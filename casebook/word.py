@@ -78,9 +78,10 @@ __all__ = [
     "safe_segments",
 ]
 
-# The contents list Heading 1 and Heading 2 paragraphs by style name (\t), as the PDF's do: a
-# Subheading is a level-2 heading too, and \o (by outline level) would list it when updated.
-_TOC_INSTRUCTION = ' TOC \\h \\z \\t "Heading 1,1,Heading 2,2" '
+# The contents list Heading 1 (and an insight's opener, Insight Heading) and Heading 2
+# paragraphs by style name (\t), as the PDF's do: a Subheading is a level-2 heading too, and \o
+# (by outline level) would list it when updated.
+_TOC_INSTRUCTION = ' TOC \\h \\z \\t "Heading 1,1,Insight Heading,1,Heading 2,2" '
 _TOC_HINT = (
     "Page numbers appear when the contents are updated: right-click them and choose "
     "Update Field, or press F9."
@@ -763,8 +764,9 @@ class _Pack:
             self.lists.number(self.text.paragraph(container, style, prompt), num_id, 0)
 
     def group(self, body: Any, group: CaseGroup) -> None:
-        """An insight's section: its title, summary and the insight's prompts, once."""
-        self.heading(body, "Heading1", group.title, group.anchor)
+        """An insight's section: its title (larger and lower on its page than a section's, as
+        in the PDF), summary and the insight's prompts, once."""
+        self.heading(body, "InsightHeading", group.title, group.anchor)
         # As in the PDF: the summary larger, its last line (the chapter it is from) smaller.
         self.blocks.write(body, group.blocks[:-1], "Subheading", "InsightSummary")
         self.blocks.write(body, group.blocks[-1:], "Subheading", "InsightSource")

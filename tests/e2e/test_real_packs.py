@@ -584,10 +584,12 @@ def test_word_sections_are_insights_with_their_summary_and_questions_once(
 ) -> None:
     word = WordDocument(io.BytesIO((dist / f"{pack_id}.docx").read_bytes()))
     paragraphs = [(p.style.name if p.style is not None else "", p.text) for p in word.paragraphs]
-    sections = [text for style, text in paragraphs if style == "Heading 1"]
+    # An insight opens its section with an Insight Heading (a Heading 1, larger), as in the PDF.
+    sections = [text for style, text in paragraphs if style == "Insight Heading"]
     insights = insights_of(pack_id)
     titles = [f"Insight {i.number}: {i.title}" for i in insights]
-    assert [t for t in sections if t.startswith("Insight ")] == titles
+    assert sections == titles
+    assert not [t for s, t in paragraphs if s == "Heading 1" and t.startswith("Insight ")]
     # Each insight's questions under their own heading style, in the primary colour as in
     # the PDF (the guide's Subheadings are in the text colour).
     questions = compose_pack(PACKS[pack_id], CORPUS).groups[0].prompts_title

@@ -368,7 +368,7 @@ def test_list_items_are_spaced_as_in_the_pdf_and_the_last_by_a_paragraph_s_space
 
 def test_contents_is_a_toc_field_prefilled_with_linked_entries(body: etree._Element) -> None:
     instr = "".join(t.text for t in body.iter(f"{{{W}}}instrText"))
-    assert instr.strip() == 'TOC \\h \\z \\t "Heading 1,1,Heading 2,2"'
+    assert instr.strip() == 'TOC \\h \\z \\t "Heading 1,1,Insight Heading,1,Heading 2,2"'
     kinds = [c.get(f"{{{W}}}fldCharType") for c in body.iter(f"{{{W}}}fldChar")]
     assert kinds == ["begin", "separate", "end"]
     # The field's result ends with how to add page numbers; updating the field removes it.
@@ -1197,6 +1197,7 @@ def test_an_insight_opens_with_its_summary_and_its_questions_in_one_box(layout: 
     )
     data = render_docx(make_document(kind="all", groups=(group,)), layout)
     body = _part(data, "word/document.xml").find("w:body", NS)
+    assert _styled(body, "InsightHeading") == [group.title]
     assert _styled(body, "InsightSummary") == ["Areas started from a shared picture."]
     assert _styled(body, "InsightSource") == ["These cases come from chapter 1."]
     assert _styled(body, "QuestionsHeading") == ["Questions on the insight as a whole"]
@@ -1320,3 +1321,43 @@ def test_a_hyphenated_word_of_the_cover_title_is_kept_whole(layout: Layout) -> N
         "based interventions",
     ]
     assert len(p._p.findall(f".//{{{W}}}noBreakHyphen")) == 1
+
+
+def test_an_insight_opens_its_section_as_the_pdf_does_and_is_in_the_contents(
+    layout: Layout,
+) -> None:
+    # As the PDF's insight openers: a first-level heading, larger, lower on its page and over
+    # a thicker rule than a section's Heading 1, on which its style is based; the contents
+    # and the Navigation pane list it at the first level.
+    group = CaseGroup(
+        "insight-1",
+        "Insight 1: Drive the quality of local strategic planning",
+        (_p("Areas started from a shared picture."), _p("These cases come from chapter 1.")),
+        "Questions on the insight as a whole",
+        ("What is your vision?",),
+        (_case(1),),
+    )
+    data = render_docx(make_document(kind="all", groups=(group,)), layout)
+    word = _python_docx(data)
+    [opener] = [
+        p
+        for p in word.paragraphs  # type: ignore[attr-defined]
+        if p.text == group.title and p.style.name not in ("Title", "toc 1")  # cover, contents
+    ]
+    style, heading = opener.style, word.styles["Heading 1"]  # type: ignore[attr-defined]
+    assert style.name == "Insight Heading" and style.base_style.name == "Heading 1"
+    assert style.font.size.pt == 26 and heading.font.size.pt == 21
+    assert _own_fonts(style) is None  # Heading 1's font: restyle it and the openers follow
+    assert style.paragraph_format.space_before.mm == pytest.approx(25, abs=0.1)
+    rule = style.element.pPr.find("w:pBdr/w:bottom", NS)
+    heading_rule = heading.element.pPr.find("w:pBdr/w:bottom", NS)
+    assert int(rule.get(f"{{{W}}}sz")) == 24 > int(heading_rule.get(f"{{{W}}}sz"))  # 3 pt
+    assert _val(style.element, "w:pPr/w:outlineLvl") == "0"
+    assert heading.element.find("w:pPr/w:pageBreakBefore", NS) is not None  # a page of its own
+    assert style.element.find("w:pPr/w:pageBreakBefore", NS) is None  # inherited
+    body = _part(data, "word/document.xml").find("w:body", NS)
+    instr = "".join(t.text for t in body.iter(f"{{{W}}}instrText"))
+    assert '"Heading 1,1,Insight Heading,1,Heading 2,2"' in instr
+    entries = [_text(p) for p in body.iter(f"{{{W}}}p") if _style(p) == "TOC1"]
+    assert group.title in entries
+    assert (1, group.title) in _outline_levels(data)
