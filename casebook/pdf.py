@@ -386,7 +386,7 @@ def _inlines(nodes: tuple[Inline, ...]) -> Markup:
     for node in nodes:
         match node:
             case Text(text=text):
-                parts.append(_marked_compounds(text))
+                parts.append(escape(text))
             case LineBreak():
                 parts.append(Markup("<br>"))
             case Code(text=text):
@@ -486,8 +486,6 @@ def _media_url(src: str) -> str:
 _KEPT_WORDS = 20
 # A word with a hyphen or en dash inside it.
 _COMPOUND = re.compile(r"\w+(?:[-\u2013]\w+)+\W*")
-# The same word inside running text, without the punctuation after it.
-_COMPOUND_IN_TEXT = re.compile(r"(?<![\w-])\w+(?:[-\u2013]\w+)+")
 
 
 def _keep_last_words(title: str, letters: int = _KEPT_WORDS) -> Markup:
@@ -517,21 +515,6 @@ def _keep_compounds(text: str) -> Markup:
         else escape(word)
         for word in text.split(" ")
     )
-
-
-def _marked_compounds(text: str) -> Markup:
-    """``text`` as HTML with each short hyphenated word in a ``compound`` span, which large
-    print keeps on one line (clear print splits no word between lines: "note-" / "taker"
-    reads as two words). The standard pack and the cards leave it free to break."""
-    parts: list[Markup] = []
-    done = 0
-    for found in _COMPOUND_IN_TEXT.finditer(text):
-        if len(found.group()) <= _KEPT_WORDS:
-            parts.append(escape(text[done : found.start()]))
-            parts.append(Markup('<span class="compound">{}</span>').format(found.group()))
-            done = found.end()
-    parts.append(escape(text[done:]))
-    return Markup("").join(parts)
 
 
 def _css_value(value: object) -> Markup:

@@ -402,18 +402,6 @@ def test_a_web_address_is_not_broken_after_its_scheme(document: Document, layout
     assert any(address in line for line in printed)
 
 
-def test_no_hyphenated_word_is_split_between_lines(document: Document, layout: Layout) -> None:
-    # Clear print splits no word between lines: "note-" / "taker" reads as two words. Many
-    # compounds at every offset along the lines, so that some fall at a line's end.
-    compounds = ("note-taker", "multi-agency", "whole-group", "evidence-based", "co-design")
-    text = " ".join(f"{'a' * (n % 7 + 1)} {compounds[n % 5]}" for n in range(60))
-    printed = _printed_lines(document, layout, Paragraph((Text(text + "."),)))
-    body = [line for line in printed if any(c in line for c in compounds) or line[:1] == "a"]
-    assert len(body) > 10, printed
-    assert not [line for line in body if line.endswith("-")], body
-    assert f"{text}." in " ".join(printed)  # every word, each compound whole
-
-
 def test_a_printed_web_address_breaks_before_a_hyphen_never_after_one(
     document: Document, layout: Layout
 ) -> None:
