@@ -352,6 +352,8 @@ _SCHEME_AND_HOST = re.compile(r"(?:https?://)?[^/?#\s]+/?")
 # The longest scheme and host kept on one line: well inside a case card's column at 10 pt
 # (about 48 characters) and a large-print line.
 _HOST_KEPT = 40
+# The longest piece of an address's path kept on one line (see _breakable_address).
+_PIECE_KEPT = 25
 
 
 def _address(nodes: tuple[Inline, ...]) -> Markup:
@@ -369,14 +371,20 @@ def _address(nodes: tuple[Inline, ...]) -> Markup:
 
 
 def _breakable_address(href: str) -> Markup:
-    """A printed web address that may break only before a slash or a hyphen of its path, as
-    style guides ask: a hyphen at a line's end would read as a word broken in two, and the
-    reader would leave it out. Its scheme and host stay on one line when they are short."""
+    """A printed web address that breaks after its host or before a slash or a hyphen of its
+    path, as style guides ask: a hyphen at a line's end would read as a word broken in two,
+    and the reader would leave it out. A piece too long to keep on one line (a host over
+    40 characters, a part of the path over 25) may break anywhere, as a long word does,
+    rather than run off the page."""
     host = _SCHEME_AND_HOST.match(href)
-    start = host.end() if host is not None and len(host.group()) <= _HOST_KEPT else 0
+    start = host.end() if host is not None else 0
     pieces = [href[:start], *re.split(r"(?=[/-])", href[start:])]
     return Markup("<wbr>").join(
-        Markup('<span class="keep-together">{}</span>').format(piece) for piece in pieces if piece
+        Markup('<span class="keep-together">{}</span>').format(piece)
+        if len(piece) <= (_HOST_KEPT if n == 0 else _PIECE_KEPT)
+        else escape(piece)
+        for n, piece in enumerate(pieces)
+        if piece
     )
 
 

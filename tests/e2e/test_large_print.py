@@ -423,3 +423,17 @@ def test_a_printed_web_address_breaks_before_a_hyphen_never_after_one(
     assert not [line for line in address if line.endswith("-")], address
     assert len([line for line in address if "-" in line]) >= 2, address  # it did break
     assert f"({href})." in "".join(address).replace(" ", "")
+    # A piece too long for a line breaks inside it rather than run off the page; a long
+    # host is never parted from its scheme at a slash of "https://".
+    long = (
+        "https://assets.publishing.service.gov.uk/media/"
+        "Early_years_high_impact_area_one_two_three_four_five_six_seven_eight_nine_ten.pdf"
+    )
+    words = Paragraph((Text("The guide: "), Link(long, (Text("Early years high impact area"),))))
+    printed = _printed_lines(document, layout, words)
+    start = next(n for n, line in enumerate(printed) if "(https:" in line)
+    address = printed[start : start + 4]
+    assert f"({long})" in "".join(address).replace(" ", ""), address
+    assert not [line for line in address if line.endswith(("https:", "https:/"))], address
+    piece = long.rsplit("/", 1)[1]
+    assert not [line for line in address if piece in line], address  # broken, not run over
