@@ -248,7 +248,8 @@ def known(
             continue
         hint = did_you_mean(value, allowed)
         if what:
-            hint = hint or _same_start(value, allowed)
+            # An id typed only in part ("tower-hamlets-mat") is the start of the one meant.
+            hint = _starting_with(value, allowed) or hint or _same_start(value, allowed)
             if not hint and listed_in:
                 hint = " (a new one is added there first)"
             problems.error(path, line, f"{key}: '{value}' is not {what}{hint}")
@@ -298,13 +299,26 @@ def _same_start(value: str, allowed: tuple[str, ...]) -> str:
         same = [a for a in allowed if _words(a)[:n] == words[:n]]
         if not same:
             continue
-        named = [f"'{a}'" for a in same[:_SAME_START_MOST]]
-        if more := len(same) - len(named):
-            start = value[typed[0].start() : typed[n - 1].end()]
-            named.append(f"{'one' if more == 1 else f'one of {more}'} more starting '{start}'")
-        listed = named[0] if len(named) == 1 else f"{', '.join(named[:-1])} or {named[-1]}"
-        return f" (did you mean {listed}?)"
+        return _suggested(same, value[typed[0].start() : typed[n - 1].end()])
     return ""
+
+
+def _starting_with(value: str, allowed: tuple[str, ...]) -> str:
+    """A hint naming the allowed values that start with all of ``value`` (case folded), or
+    nothing."""
+    start = value.casefold()
+    same = [a for a in allowed if a.casefold().startswith(start)] if start.strip() else []
+    return _suggested(same, value) if same else ""
+
+
+def _suggested(same: list[str], start: str) -> str:
+    """ " (did you mean 'a', 'b' or 'c'?)": the first _SAME_START_MOST of ``same``, and how
+    many more start with ``start``."""
+    named = [f"'{a}'" for a in same[:_SAME_START_MOST]]
+    if more := len(same) - len(named):
+        named.append(f"{'one' if more == 1 else f'one of {more}'} more starting '{start}'")
+    listed = named[0] if len(named) == 1 else f"{', '.join(named[:-1])} or {named[-1]}"
+    return f" (did you mean {listed}?)"
 
 
 def _words(text: str) -> list[str]:

@@ -799,7 +799,8 @@ def test_a_value_missing_from_a_long_list_says_what_it_is_and_names_the_closest(
     (root / "packs" / "x.yaml").write_text(
         "title: Test\n"
         "select:\n"
-        "  cases: [caerphilly-vision-for-chang, newham-50-step, cheshire-east, zebra]\n"
+        "  cases: [caerphilly-vision-for-chang, newham-50-step, cheshire-east, tower-hamlets-mat,"
+        " zebra]\n"
         "  places: [Tower Hamlets East]\n"
         "  nations: [Scotland]\n",
         encoding="utf-8",
@@ -828,6 +829,9 @@ def test_a_value_missing_from_a_long_list_says_what_it_is_and_names_the_closest(
         f"{where}'cheshire-east' {kind} (did you mean 'cheshire-east-child-health-hubs', "
         "'cheshire-east-information-sharing-agreements', 'cheshire-east-modelling-leadership' "
         "or one of 3 more starting 'cheshire-east'?)",
+        # Typed in part: the one it starts, not the one difflib finds closest.
+        f"{where}'tower-hamlets-mat' {kind} "
+        "(did you mean 'tower-hamlets-maternity-and-early-years-governance'?)",
         f"{where}'zebra' {kind}",
         "content/packs/x.yaml:4: places: 'Tower Hamlets East' is not a place's name in "
         "content/places.yaml (did you mean 'Tower Hamlets'?)",
