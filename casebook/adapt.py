@@ -151,7 +151,7 @@ class CaseStatus:
             "id": self.id,
             "heading": self.heading,
             "status": self.status,
-            "since": self.base if self.diff else None,
+            "since": (self.base or None) if self.diff else None,
             "diff": [c.to_json() for c in self.diff],
             "current_text": self.current_lines,
         }
@@ -338,7 +338,7 @@ def _compare(path: Path, opened: _Opened, corpus: Corpus) -> Comparison:
         if was is not None and entry is not None:
             since = _since(was, case_record(_case(corpus, ident), corpus))
         if entry is not None and status in ("updated", "conflict") and not since:
-            since = (_printed_since(printed, case_words(entry)),)
+            since = (_printed_since(printed, case_words(entry), fields_compared=was is not None),)
         current = _plain(entry) if entry is not None and status == "conflict" else ""
         label = base.label if base is not None else ""
         statuses.append(CaseStatus(number, ident, heading, status, since, current, merged, label))
@@ -459,12 +459,19 @@ PRINTED_CHANGED = (
 )
 
 
-def _printed_since(then: list[str] | None, now: list[str]) -> FieldChange:
+#: What compare says of a changed case where neither its fields nor its words then are known
+#: (the edition its copy's record is of is not found).
+CHANGE_UNKNOWN = "changed since your copy was made; the edition it is of is not known here"
+
+
+def _printed_since(then: list[str] | None, now: list[str], fields_compared: bool) -> FieldChange:
     """What changed in the words a case prints (heading, places line, text, citation and
     prompts), ``then`` as its copy's record is of (None: not known) and ``now``, where none
-    of the case's own fields changed: the title of its insight, say."""
-    if then is None or then == now:
-        return FieldChange("printed", PRINTED_CHANGED, "", " ".join(now))
+    of the case's own fields changed (``fields_compared``: the title of its insight, say) or
+    they could not be compared."""
+    if then is None:
+        why = PRINTED_CHANGED if fields_compared else CHANGE_UNKNOWN
+        return FieldChange("printed", why, "", " ".join(now))
     old, new = " ".join(then), " ".join(now)
     return FieldChange("printed", word_diff(old, new), old, new)
 
