@@ -272,6 +272,8 @@ _VALUE_KINDS = {
 }
 # The suggestions a mistake names when they start as it does.
 _SAME_START_MOST = 3
+# A word of an id or a name: parted by hyphens or spaces.
+_WORD = re.compile(r"[^-\s]+")
 
 
 def _what_value(key: str, content: Path | None) -> str:
@@ -293,7 +295,7 @@ def _same_start(value: str, allowed: tuple[str, ...]) -> str:
     """A hint naming the allowed values that start with the most of ``value``'s first words
     (parted by hyphens or spaces) any of them starts with: at most _SAME_START_MOST of them,
     and how many more; nothing when none starts with its first word."""
-    typed = list(re.finditer(r"[^-\s]+", value))
+    typed = list(_WORD.finditer(value))
     words = [w.group().casefold() for w in typed]
     for n in range(len(words), 0, -1):
         same = [a for a in allowed if _words(a)[:n] == words[:n]]
@@ -312,8 +314,8 @@ def _starting_with(value: str, allowed: tuple[str, ...]) -> str:
 
 
 def _suggested(same: list[str], start: str) -> str:
-    """ " (did you mean 'a', 'b' or 'c'?)": the first _SAME_START_MOST of ``same``, and how
-    many more start with ``start``."""
+    """The hint " (did you mean 'a', 'b' or 'c'?)": the first _SAME_START_MOST of ``same``,
+    and how many more start with ``start``."""
     named = [f"'{a}'" for a in same[:_SAME_START_MOST]]
     if more := len(same) - len(named):
         named.append(f"{'one' if more == 1 else f'one of {more}'} more starting '{start}'")
@@ -323,7 +325,7 @@ def _suggested(same: list[str], start: str) -> str:
 
 def _words(text: str) -> list[str]:
     """The words of ``text`` parted by hyphens or spaces, case folded."""
-    return [w.casefold() for w in re.findall(r"[^-\s]+", text)]
+    return [w.casefold() for w in _WORD.findall(text)]
 
 
 def _field_problem(text: str, one_line: bool, line_limit: int = LINE_LIMIT) -> str | None:
