@@ -707,20 +707,30 @@ def _lines_of(output: str, first: str) -> list[str]:
     return lines[start:end]
 
 
-def test_a_conflict_worked_in_by_hand_a_case_moved_out_and_a_retitled_case(
-    mini_project: Path, run_cli: RunCli, tmp_path: Path
+def _second_edition_changing_a_c_and_f(
+    project: Path, run_cli: RunCli, c_words: bool = False
 ) -> None:
-    project, copy = _locally_edited_copy(mini_project, run_cli, tmp_path)
-    # The editor changes A's words, retitles C, and moves F to another insight.
+    """The editor changes A's words, retitles C (and with ``c_words`` changes its words too),
+    moves F to another insight, and publishes the second edition."""
     cases = project / "content" / "cases"
     _edit(cases / f"{A}.md", "a lack of consistency", "a lack of consistency across services")
     _edit(cases / f"{C}.md", "title: Family hubs", "title: Family hubs for all")
+    if c_words:
+        _edit(cases / f"{C}.md", "a shared front door", "a single shared front door")
     _edit(
         cases / f"{F}.md",
         "page: 24\ninsight: strategic-planning",
         "page: 27\ninsight: whole-local-resource",
     )
     assert run_cli("edition", "Second edition", "--date", "2026-06-01", cwd=project).returncode == 0
+
+
+def test_a_conflict_worked_in_by_hand_a_case_moved_out_and_a_retitled_case(
+    mini_project: Path, run_cli: RunCli, tmp_path: Path
+) -> None:
+    project, copy = _locally_edited_copy(mini_project, run_cli, tmp_path)
+    # The editor changes A's words, retitles C, and moves F to another insight.
+    _second_edition_changing_a_c_and_f(project, run_cli)
     assert run_cli("--format", "docx", cwd=project).returncode == 0
 
     compared = run_cli("compare", str(copy), "--json", cwd=project)
@@ -761,7 +771,7 @@ def test_a_conflict_worked_in_by_hand_a_case_moved_out_and_a_retitled_case(
     assert _lines_of(shown, "withdrawn  Newport: Shared outcomes") == moved
 
     # A third edition changes A again: the refreshed copy compares against the second.
-    _edit(cases / f"{A}.md", "silo working", "working in silos")
+    _edit(project / "content" / "cases" / f"{A}.md", "silo working", "working in silos")
     # Before it is published, compare and refresh say they take the content as it stands.
     draft = run_cli("compare", str(refreshed), cwd=project)
     assert draft.stderr == (
@@ -1294,16 +1304,7 @@ def test_compare_json_shows_what_changed_in_each_case_and_the_current_text(
     project, copy = _locally_edited_copy(mini_project, run_cli, tmp_path)
     # The editor changes A's words (in conflict with the local edit), retitles C and changes
     # its words (updated), and moves F to another insight (withdrawn from this pack).
-    cases = project / "content" / "cases"
-    _edit(cases / f"{A}.md", "a lack of consistency", "a lack of consistency across services")
-    _edit(cases / f"{C}.md", "title: Family hubs", "title: Family hubs for all")
-    _edit(cases / f"{C}.md", "a shared front door", "a single shared front door")
-    _edit(
-        cases / f"{F}.md",
-        "page: 24\ninsight: strategic-planning",
-        "page: 27\ninsight: whole-local-resource",
-    )
-    assert run_cli("edition", "Second edition", "--date", "2026-06-01", cwd=project).returncode == 0
+    _second_edition_changing_a_c_and_f(project, run_cli, c_words=True)
     c_text = _EXTRA[C][3]
     cite = "From: Leading and delivering early childhood services: 10 insights from 20 places "
     cite += "across England and Wales, page "

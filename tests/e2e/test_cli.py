@@ -178,27 +178,18 @@ def test_list_prints_each_pack_then_its_cases(mini_project: Path, run_cli: RunCl
         assert [line.strip() for line in lines[2:]] == pack["cases"]
 
 
-def test_an_unknown_pack_id_is_bad_usage_and_lists_the_ids(
-    mini_project: Path, run_cli: RunCli
+@pytest.mark.parametrize(
+    ("typed", "hint"),
+    [("insight-99", ""), ("all-case", " (did you mean 'all-cases'?)")],
+)
+def test_an_unknown_pack_id_is_bad_usage_that_lists_the_ids_and_names_the_closest(
+    mini_project: Path, run_cli: RunCli, typed: str, hint: str
 ) -> None:
-    result = run_cli("build", "--only", "insight-99", cwd=mini_project)
+    result = run_cli("build", "--only", typed, cwd=mini_project)
     ids = ", ".join(p["id"] for p in listing(run_cli, mini_project))
     assert result.returncode == 2
     assert result.stderr == (
-        f"build.py: error: no pack with id 'insight-99'; the packs are: {ids}\n"
-    )
-    assert not (mini_project / "dist").exists()
-
-
-def test_a_mistyped_pack_id_is_bad_usage_that_names_the_closest(
-    mini_project: Path, run_cli: RunCli
-) -> None:
-    result = run_cli("build", "--only", "all-case", cwd=mini_project)
-    ids = ", ".join(p["id"] for p in listing(run_cli, mini_project))
-    assert result.returncode == 2
-    assert result.stderr == (
-        f"build.py: error: no pack with id 'all-case' (did you mean 'all-cases'?); "
-        f"the packs are: {ids}\n"
+        f"build.py: error: no pack with id '{typed}'{hint}; the packs are: {ids}\n"
     )
     assert not (mini_project / "dist").exists()
 
