@@ -32,7 +32,7 @@ from casebook.layout import (
     template_loader,
 )
 
-__all__ = ["Overtime", "check_templates", "in_time", "reference_problems"]
+__all__ = ["Overtime", "check_templates", "font_problems", "in_time", "reference_problems"]
 
 T = TypeVar("T")
 
@@ -67,7 +67,7 @@ def check_templates(layout: Layout) -> list[Diagnostic]:
             _jinja_problems(environments[name], layout.root / name, _MAIN_TEMPLATES[name])
         )
     problems.extend(reference_problems(layout.root / "docx" / "reference.docx", layout.root))
-    problems.extend(_font_problems(layout.root))
+    problems.extend(font_problems(layout.root))
     return problems
 
 
@@ -101,7 +101,9 @@ def in_time(run: Callable[[], T], seconds: float, where: str, what: str) -> T:
         signal.signal(signal.SIGALRM, previous)
 
 
-def _font_problems(root: Path) -> list[Diagnostic]:
+def font_problems(root: Path) -> list[Diagnostic]:
+    """Every font ``layouts/pdf/fonts.css`` declares that is missing, damaged or not a font
+    file, at its line (or the font file's own path)."""
     css = root / "pdf" / "fonts.css"
     problems: list[Diagnostic] = []
     faces = font_face_rules(root)

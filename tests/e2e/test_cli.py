@@ -538,6 +538,39 @@ def test_a_pdf_template_mistake_is_reported_once_by_the_build_as_check_reports_i
     assert not [p.name for p in (mini_project / "dist").iterdir() if p.suffix == ".pdf"]
 
 
+@pytest.mark.parametrize("damage", ["missing", "damaged"])
+def test_a_font_fault_is_reported_once_by_the_build_as_check_reports_it(
+    mini_project: Path, run_cli: RunCli, damage: str
+) -> None:
+    font = mini_project / "layouts" / "fonts" / "NotoSans-Bold.ttf"
+    if damage == "missing":
+        font.unlink()
+        css = (mini_project / "layouts" / "pdf" / "fonts.css").read_text(encoding="utf-8")
+        line = css[: css.index("NotoSans-Bold.ttf")].count("\n") + 1
+        message = (
+            f"layouts/pdf/fonts.css:{line}: src: ../fonts/NotoSans-Bold.ttf "
+            "(for Noto Sans 700 normal) does not exist\n"
+        )
+    else:
+        font.write_text("not a font\n")
+        message = (
+            "layouts/fonts/NotoSans-Bold.ttf:0: is damaged or not a font: "
+            "Not a TrueType or OpenType font (not enough data)\n"
+        )
+    packs = [p["id"] for p in listing(run_cli, mini_project)]
+
+    checked = run_cli("check", cwd=mini_project)
+    built = run_cli("--format", "pdf", "--format", "large-print", "--jobs", "2", cwd=mini_project)
+
+    assert checked.returncode == 1
+    assert checked.stderr == message
+    # Every PDF fails, and is named; what they share is said once, where check says it.
+    assert built.returncode == 1
+    assert built.stderr == message
+    assert built.stdout.count("failed  dist/") == 2 * len(packs)
+    assert not [p.name for p in (mini_project / "dist").iterdir() if p.suffix == ".pdf"]
+
+
 def test_warnings_are_printed_but_do_not_fail(mini_project: Path, run_cli: RunCli) -> None:
     case = mini_project / "content" / "cases" / f"{CASE}.md"
     case.write_text(case.read_text() + "\nA bell\x07 pasted from a web page.\n")

@@ -91,6 +91,12 @@ def brand_line(key: str) -> int:
     return next(n for n, line in enumerate(lines, 1) if line.startswith(f"{key}:"))
 
 
+def fonts_css_line(font: str) -> int:
+    """The line of the real layouts/pdf/fonts.css that names ``font``."""
+    lines = (LAYOUTS / "pdf" / "fonts.css").read_text().splitlines()
+    return next(n for n, line in enumerate(lines, 1) if font in line)
+
+
 def truncate_half(path: Path) -> None:
     path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
 
@@ -102,8 +108,8 @@ LAYOUT_FAULTS = [
         Path.unlink,
         ("pdf",),
         lambda root: (
-            "dist/nation-england.pdf: render failed: nation-england: "
-            f"{root / 'layouts' / 'fonts' / 'NotoSans-Bold.ttf'}: not found"
+            f"layouts/pdf/fonts.css:{fonts_css_line('NotoSans-Bold.ttf')}: "
+            "src: ../fonts/NotoSans-Bold.ttf (for Noto Sans 700 normal) does not exist"
         ),
         id="missing-font",
     ),
@@ -112,9 +118,8 @@ LAYOUT_FAULTS = [
         lambda path: path.write_text("not a font\n"),
         ("pdf",),
         lambda root: (
-            "dist/nation-england.pdf: render failed: nation-england: WeasyPrint: the "
-            "font 'Noto Sans' declared in layouts/pdf/fonts.css cannot be loaded: a font file in "
-            "layouts/fonts/ is damaged or not a font"
+            "layouts/fonts/NotoSans-Regular.ttf:0: is damaged or not a font: "
+            "Not a TrueType or OpenType font (not enough data)"
         ),
         id="damaged-font",
     ),
