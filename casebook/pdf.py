@@ -55,6 +55,7 @@ from casebook.policy import (
     link_allowed,
     link_shows_address,
     media_file,
+    printed_address,
 )
 from casebook.reading import FileRefused, read_bounded
 
@@ -414,12 +415,12 @@ def _inlines(nodes: tuple[Inline, ...]) -> Markup:
                         )
                     else:
                         parts.append(Markup('<a href="{}">{}</a>').format(href, _inlines(children)))
-                        if href.startswith("https:"):
+                        if (address := printed_address(plain_text(children), href)) is not None:
                             # Printed packs cannot be clicked: the address follows in brackets
                             # where the stylesheet shows it (pack.css).
                             parts.append(
                                 Markup('<span class="address"> ({})</span>').format(
-                                    _breakable_address(href)
+                                    _breakable_address(address)
                                 )
                             )
                 else:  # not a link we publish: keep the words, drop the target

@@ -25,6 +25,7 @@ __all__ = [
     "media_file",
     "media_syntax",
     "normalise_link",
+    "printed_address",
     "read_media",
     "svg_problem",
 ]
@@ -68,6 +69,15 @@ def link_shows_address(words: str, href: str) -> bool:
         return url.rstrip("/").lower()
 
     return bare(words.strip()) == bare(href)
+
+
+def printed_address(words: str, href: str) -> str | None:
+    """The address a pack prints in brackets after a link's ``words``, as a printed page
+    cannot be clicked: an https: link's, where its words do not already show it. None for
+    any other link (a mailto: link's words name whom to write to)."""
+    if href.startswith("https:") and link_allowed(href) and not link_shows_address(words, href):
+        return href
+    return None
 
 
 def normalise_link(href: str) -> str:

@@ -35,8 +35,21 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from casebook.blocks import Block, Figure, Heading, Paragraph, Table, plain_text, walk_blocks
+from casebook.blocks import (
+    Block,
+    Emphasis,
+    Figure,
+    Heading,
+    Inline,
+    Link,
+    Paragraph,
+    Strong,
+    Table,
+    plain_text,
+    walk_blocks,
+)
 from casebook.document import CaseEntry, Document
+from casebook.policy import printed_address
 
 __all__ = [
     "BASE",
@@ -100,7 +113,7 @@ def _block_texts(blocks: tuple[Block, ...]) -> Iterator[str]:
     for block in walk_blocks(blocks):
         match block:
             case Paragraph(children=c) | Heading(children=c):
-                yield plain_text(c)
+                yield _printed_text(c)
             case Figure(alt=alt, src=src):
                 # As the Word renderer writes it: a caption, or for a figure not available
                 # the box that says so (the picture itself holds no words).
@@ -108,7 +121,24 @@ def _block_texts(blocks: tuple[Block, ...]) -> Iterator[str]:
             case Table(header=header, rows=rows):
                 for row in (header, *rows):
                     for cell in row:
-                        yield plain_text(cell)
+                        yield _printed_text(cell)
+
+
+def _printed_text(nodes: tuple[Inline, ...]) -> str:
+    """The text of ``nodes`` as a pack prints it: a link's words followed by the address in
+    brackets where they do not show it (see :func:`casebook.policy.printed_address`)."""
+    parts: list[str] = []
+    for node in nodes:
+        match node:
+            case Link(href=href, children=children):
+                words = plain_text(children)
+                address = printed_address(words, href)
+                parts.append(words if address is None else f"{words} ({address})")
+            case Emphasis(children=children) | Strong(children=children):
+                parts.append(_printed_text(children))
+            case _:
+                parts.append(plain_text((node,)))
+    return "".join(parts)
 
 
 def case_words(entry: CaseEntry) -> list[str]:

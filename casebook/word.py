@@ -52,8 +52,8 @@ from casebook.ooxml import normalise_package
 from casebook.policy import (
     MediaRefused,
     link_allowed,
-    link_shows_address,
     media_file,
+    printed_address,
     svg_problem,
 )
 from casebook.provenance import FIGURE_MISSING, CaseMarks
@@ -334,8 +334,8 @@ class _Text:
         link.set(qn("r:id"), self.part.relate_to(href, RT.HYPERLINK, is_external=True))
         parent.append(link)
         self.inlines(link, children, "Hyperlink")
-        if href.startswith("https:") and not link_shows_address(plain_text(children), href):
-            self.run(parent, f" ({href})")
+        if (address := printed_address(plain_text(children), href)) is not None:
+            self.run(parent, f" ({address})")
 
 
 # -- lists ---------------------------------------------------------------------------------------

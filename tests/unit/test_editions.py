@@ -18,6 +18,7 @@ from casebook.editions import edition_changes, publish_edition, whats_new, word_
 from casebook.layout import load_layout
 from casebook.model import Corpus
 from casebook.packs import select_packs
+from casebook.provenance import element_words, marked_ranges
 from casebook.word import render_docx
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -260,14 +261,52 @@ def test_provenance_and_prompts_through_compare_and_refresh(content: Path, tmp_p
     assert {c.id: c.status for c in comparison.cases}[NEWHAM] == "updated"
     assert comparison.out_of_date
 
-    def render(document: object) -> bytes:
-        return render_docx(document, load_layout(LAYOUTS), MINI)  # type: ignore[arg-type]
-
-    refreshed = refresh_copy(download, tmp_path / "new.docx", later, render)
+    refreshed = refresh_copy(download, tmp_path / "new.docx", later, _render)
     (tmp_path / "new.docx").write_bytes(refreshed.data)
     texts = [p.text for p in docx.Document(str(tmp_path / "new.docx")).paragraphs]
     assert "Who will lead it here?" in texts and "Who leads it?" not in texts
     assert [c.status for c in compare_copy(tmp_path / "new.docx", later).cases] == ["current"] * 3
+
+
+def test_a_case_with_a_link_printed_with_its_address_is_current_and_refreshed_whole(
+    content: Path, tmp_path: Path
+) -> None:
+    # Word prints an https: link's address after its words where they do not show it: the
+    # words recorded for the case must be those, or an untouched case reads as edited, its
+    # mark runs on over its notes, and refresh leaves the old notes behind the new case.
+    case = content / "cases" / f"{NEWHAM}.md"
+    text = case.read_text(encoding="utf-8")
+    linked = (
+        "to work together, as its [strategy](https://example.org/newham) sets out with "
+        "**partners** and [the team](mailto:team@example.org)."
+    )
+    case.write_text(text.replace("to work together.", linked), encoding="utf-8")
+    first = load_corpus(content)
+    download = _docx(first, "insight-01-strategic-planning", tmp_path / "download.docx")
+
+    comparison = compare_copy(download, first)
+    assert [c.status for c in comparison.cases] == ["current"] * 3
+    [newham] = [c for c in comparison.cases if c.id == NEWHAM]
+    body = docx.Document(str(download)).element.body
+    last = marked_ranges(body)[newham.number][-1]
+    prompt = next(c for c in first.cases if c.id == NEWHAM).prompts[-1]
+    assert " ".join(element_words(last)) == prompt  # not the notes after it
+
+    case.write_text(text.replace("to work together.", linked.replace("sets", "spells")), "utf-8")
+    later = load_corpus(content)
+    assert {c.id: c.status for c in compare_copy(download, later).cases}[NEWHAM] == "updated"
+    refreshed = refresh_copy(download, tmp_path / "new.docx", later, _render)
+    (tmp_path / "new.docx").write_bytes(refreshed.data)
+    texts = [p.text for p in docx.Document(str(tmp_path / "new.docx")).paragraphs]
+    assert [t for t in texts if t.startswith("Notes on Newham")] == [
+        "Notes on Newham: The 50 Steps to a healthier borough"
+    ]
+    assert any("(https://example.org/newham) spells out" in t for t in texts)
+    assert {c.status for c in compare_copy(tmp_path / "new.docx", later).cases} == {"current"}
+
+
+def _render(document: object) -> bytes:
+    return render_docx(document, load_layout(LAYOUTS), MINI)  # type: ignore[arg-type]
 
 
 def test_every_real_case_in_an_untouched_download_is_current(tmp_path: Path) -> None:
@@ -300,10 +339,7 @@ def test_refresh_gives_a_copy_without_a_newer_style_the_style_it_is_based_on(
     copy.save(str(tmp_path / "older.docx"))
     later = _with_prompts(first, NEWHAM, ("Which step is ours?", "Who will lead it here?"))
 
-    def render(document: object) -> bytes:
-        return render_docx(document, load_layout(LAYOUTS), MINI)  # type: ignore[arg-type]
-
-    refreshed = refresh_copy(tmp_path / "older.docx", tmp_path / "new.docx", later, render)
+    refreshed = refresh_copy(tmp_path / "older.docx", tmp_path / "new.docx", later, _render)
     (tmp_path / "new.docx").write_bytes(refreshed.data)
     styles = {p.text: p.style.name for p in docx.Document(str(tmp_path / "new.docx")).paragraphs}
     assert "Who will lead it here?" in styles
