@@ -52,6 +52,7 @@ from casebook.provenance import (
     heading_elements,
     marked_ranges,
     normalised_words,
+    printed_lines,
     provenance_of,
     read_properties,
     words_digest,
@@ -127,7 +128,7 @@ class CaseStatus:
     # What changed in the content since the edition the copy's case is of (``base``), field
     # by field (empty: nothing, or not known).
     diff: tuple[FieldChange, ...]
-    current: str  # the case's current text, plain (for conflicts)
+    current: str  # what the case says now, as printed, a line a paragraph (for conflicts)
     # The copy, edited locally, also says everything published since its record was made:
     # worked in by hand. A refresh records the case as it is published now.
     merged: bool = False
@@ -271,10 +272,16 @@ def _current_entries(corpus: Corpus) -> dict[str, CaseEntry]:
     return {c.case_id: c for c in compose_pack(everything, corpus).cases}
 
 
-def _plain(entry: CaseEntry) -> str:
-    from casebook.blocks import plain_text
-
-    return plain_text(entry.blocks).strip()
+def _current(entry: CaseEntry, since: tuple[FieldChange, ...]) -> str:
+    """What a conflict's case says now, to work in by hand, a line a paragraph or list item
+    as the pack prints it: its text, and its prompts (under their heading) where they
+    changed; both where what changed is not known."""
+    fields = {change.field for change in since}
+    prompts = bool(entry.prompts) and ("prompts" in fields or "printed" in fields or not fields)
+    lines = [] if fields == {"prompts"} else printed_lines(entry.blocks)
+    if prompts:
+        lines += [entry.prompts_title, *(f"{n}. {p}" for n, p in enumerate(entry.prompts, 1))]
+    return "\n".join(lines)
 
 
 def _compare(path: Path, opened: _Opened, corpus: Corpus) -> Comparison:
@@ -339,7 +346,7 @@ def _compare(path: Path, opened: _Opened, corpus: Corpus) -> Comparison:
             since = _since(was, case_record(_case(corpus, ident), corpus))
         if entry is not None and status in ("updated", "conflict") and not since:
             since = (_printed_since(printed, case_words(entry), fields_compared=was is not None),)
-        current = _plain(entry) if entry is not None and status == "conflict" else ""
+        current = _current(entry, since) if entry is not None and status == "conflict" else ""
         label = base.label if base is not None else ""
         statuses.append(CaseStatus(number, ident, heading, status, since, current, merged, label))
     published = {_key(s) for s in provenance.sections}

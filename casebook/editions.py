@@ -37,11 +37,13 @@ from casebook.blocks import (
     Strong,
     Table,
     Text,
+    plain_text,
 )
 from casebook.diagnostics import ContentError, Diagnostic
 from casebook.markdown import parse_markdown
 from casebook.model import Case, CaseRecord, Corpus, EditionRecord, Pack
 from casebook.packs import select_packs
+from casebook.policy import printed_address
 from casebook.text import decode_utf8
 from casebook.yamlfile import Node, parse_yaml
 
@@ -591,20 +593,22 @@ def field_diff(field: str, old: str, new: str, context: int = 6) -> str:
 
 
 def text_diff(old: str, new: str, context: int = 6) -> str:
-    """What changed in a case's text from ``old`` to ``new`` (Markdown): its words, as
-    :func:`word_diff` shows them. Where the words are the same and only how the packs set
-    them out changed (a paragraph split in two or two made one, a line break, a list's items
-    joined or split, a heading), the paragraphs, line breaks and list items are shown among
-    the words, in brackets, with what was added or removed:
-    ``the same words, set out differently: … structure {+(new paragraph)+} to describe …``."""
-    if old.split() != new.split():
-        return word_diff(old, new, context)
+    """What changed in a case's text from ``old`` to ``new`` (Markdown): its words as the
+    packs print them (no Markdown marks; a link's address where it is printed), as
+    :func:`word_diff` shows them, with where a paragraph, line break or list item starts in
+    brackets among them (``{+(bullet point) a shared vision+}``). Where the words are the
+    same and only how the packs set them out changed (a paragraph split in two or two made
+    one, a line break, a list's items joined or split, a heading), it says so:
+    ``the same words, set out differently: … structure {+(new paragraph)+} to describe …``.
+    A change the printed words do not show (emphasis added, say) is shown in Markdown."""
     a, b = _set_out(_printed(old)), _set_out(_printed(new))
     if a == b:
-        return SET_OUT_DIFFERENTLY
+        return SET_OUT_DIFFERENTLY if old.split() == new.split() else word_diff(old, new, context)
+    diff = _token_diff(a, b, context).replace(_MARK, "")
     same = [w for w in a if not w.startswith(_MARK)] == [w for w in b if not w.startswith(_MARK)]
-    lead = SET_OUT_DIFFERENTLY if same else "set out differently"
-    return f"{lead}: {_token_diff(a, b, context).replace(_MARK, '')}"
+    if not same and old.split() != new.split():
+        return diff  # the words changed
+    return f"{SET_OUT_DIFFERENTLY if same else 'set out differently'}: {diff}"
 
 
 _MARK = "\0"  # starts a token that stands for how the words are set out, not for a word
@@ -646,16 +650,30 @@ def _set_out(blocks: Sequence[Block], depth: int = 0) -> list[str]:
 
 
 def _inline_words(nodes: Sequence[Inline]) -> list[str]:
+    """The words of ``nodes`` as printed (a link's address after its words where the pack
+    prints it), a token for each line break; text runs on across emphasis and links, so
+    ``**vision**,`` is the one word ``vision,``."""
     out: list[str] = []
-    for node in nodes:
-        match node:
-            case Text(text=text) | Code(text=text):
-                out += text.split()
-            case LineBreak():
-                out.append(_mark("line break"))
-            case Emphasis(children=c) | Strong(children=c) | Link(children=c):
-                out += _inline_words(c)
-    return out
+    text: list[str] = []
+
+    def gather(nodes: Sequence[Inline]) -> None:
+        for node in nodes:
+            match node:
+                case Text(text=words) | Code(text=words):
+                    text.append(words)
+                case LineBreak():
+                    out.extend("".join(text).split())
+                    text.clear()
+                    out.append(_mark("line break"))
+                case Emphasis(children=c) | Strong(children=c):
+                    gather(c)
+                case Link(href=href, children=c):
+                    gather(c)
+                    if (address := printed_address(plain_text(c), href)) is not None:
+                        text.append(f" ({address})")
+
+    gather(nodes)
+    return out + "".join(text).split()
 
 
 def _diffs(old: CaseRecord, new: CaseRecord, fields: Sequence[str]) -> tuple[tuple[str, str], ...]:

@@ -37,12 +37,15 @@ from typing import Any
 
 from casebook.blocks import (
     Block,
+    BulletList,
     Emphasis,
     Figure,
     Heading,
     Inline,
     Link,
+    OrderedList,
     Paragraph,
+    Quote,
     Strong,
     Table,
     plain_text,
@@ -62,6 +65,7 @@ __all__ = [
     "case_words",
     "element_words",
     "marked_ranges",
+    "printed_lines",
     "read_properties",
     "words_digest",
     "write_properties",
@@ -122,6 +126,38 @@ def _block_texts(blocks: tuple[Block, ...]) -> Iterator[str]:
                 for row in (header, *rows):
                     for cell in row:
                         yield _printed_text(cell)
+
+
+def printed_lines(blocks: tuple[Block, ...]) -> list[str]:
+    """``blocks`` as a pack prints them, a line a paragraph, line break, list item or table
+    row, for reading in a terminal: a list item after its bullet or number, a table's cells
+    between bars, a link's address after its words where the pack prints it."""
+    lines: list[str] = []
+    for block in blocks:
+        match block:
+            case Paragraph(children=c) | Heading(children=c):
+                lines += [line.strip() for line in _printed_text(c).splitlines()]
+            case BulletList(items=items):
+                for item in items:
+                    lines += _item_lines("•", printed_lines(item.blocks))
+            case OrderedList(start=start, items=items):
+                for number, item in enumerate(items, start):
+                    lines += _item_lines(f"{number}.", printed_lines(item.blocks))
+            case Quote(blocks=inner):
+                lines += printed_lines(inner)
+            case Figure(alt=alt, src=src):
+                lines.append(alt if src else f"{FIGURE_MISSING} Description: {alt}")
+            case Table(header=header, rows=rows):
+                lines += [
+                    " | ".join(_printed_text(cell) for cell in row) for row in (header, *rows)
+                ]
+    return [line.rstrip() for line in lines if line.strip()]
+
+
+def _item_lines(marker: str, lines: list[str]) -> list[str]:
+    """A list item's lines: the first after its marker, the rest indented under it."""
+    pad = " " * (len(marker) + 1)
+    return [f"{marker if n == 0 else pad[:-1]} {line}" for n, line in enumerate(lines)]
 
 
 def _printed_text(nodes: tuple[Inline, ...]) -> str:

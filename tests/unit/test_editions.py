@@ -14,7 +14,7 @@ from casebook.adapt import compare_copy, refresh_copy
 from casebook.content import load_corpus
 from casebook.diagnostics import ContentError
 from casebook.document import compose_pack
-from casebook.editions import edition_changes, publish_edition, whats_new, word_diff
+from casebook.editions import edition_changes, publish_edition, text_diff, whats_new, word_diff
 from casebook.layout import load_layout
 from casebook.model import Corpus
 from casebook.packs import select_packs
@@ -227,6 +227,41 @@ def test_word_diff_keeps_a_little_context() -> None:
     assert word_diff(old, new, context=2) == "… five six [-seven-] {+SEVEN+} eight nine …"
 
 
+LINKED = "It grew.\n\nSee the [plan](https://example.org/f)."
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "shown"),
+    [
+        # Words added as a list, with emphasis and a link: as the packs print them.
+        (
+            "It grew.",
+            "It grew.\n\nThe plan:\n\n- a shared **vision**\n- a [framework](https://example.org/f)",
+            "It grew. {+(new paragraph) The plan: (bullet point) a shared vision (bullet point) "
+            "a framework (https://example.org/f)+}",
+        ),
+        # A link's new address, where the pack prints it.
+        (
+            LINKED,
+            LINKED.replace("/f)", "/g)"),
+            "It grew. (new paragraph) See the plan [-(https://example.org/f).-] "
+            "{+(https://example.org/g).+}",
+        ),
+        # What the printed words do not show is shown in Markdown.
+        (
+            LINKED,
+            LINKED.replace("[plan](https://example.org/f)", "**[plan](https://example.org/f)**"),
+            "It grew. See the [-[plan](https://example.org/f).-] "
+            "{+**[plan](https://example.org/f)**.+}",
+        ),
+    ],
+)
+def test_a_text_diff_shows_the_words_as_the_packs_print_them(
+    old: str, new: str, shown: str
+) -> None:
+    assert text_diff(old, new) == shown
+
+
 def test_whats_new_names_each_changed_case_of_the_pack_once(content: Path) -> None:
     case = content / "cases" / f"{CAERPHILLY}.md"
     case.write_text(case.read_text().replace("page: 19", "page: 20"), encoding="utf-8")
@@ -303,6 +338,53 @@ def test_a_case_with_a_link_printed_with_its_address_is_current_and_refreshed_wh
     ]
     assert any("(https://example.org/newham) spells out" in t for t in texts)
     assert {c.status for c in compare_copy(tmp_path / "new.docx", later).cases} == {"current"}
+
+
+def test_a_conflict_in_the_prompts_shows_the_current_prompts(content: Path, tmp_path: Path) -> None:
+    first = _with_prompts(load_corpus(content), NEWHAM, ("Which step is ours?", "Who leads it?"))
+    download = _docx(first, "insight-01-strategic-planning", tmp_path / "download.docx")
+    copy = docx.Document(str(download))
+    [retyped] = [p for p in copy.paragraphs if p.text == "Who leads it?"]
+    retyped.runs[0].text = "Who leads it in our borough?"
+    del retyped.runs[1:]
+    copy.save(str(download))
+    later = _with_prompts(first, NEWHAM, ("Which step is ours?", "Who will lead it here?"))
+
+    [newham] = [c for c in compare_copy(download, later).cases if c.id == NEWHAM]
+
+    assert newham.status == "conflict"
+    assert [c.field for c in newham.diff] == ["prompts"]
+    # What to work in by hand: the prompts as published now, not the text, which is as it was.
+    assert newham.current_lines == [
+        "Discussion prompts",
+        "1. Which step is ours?",
+        "2. Who will lead it here?",
+    ]
+
+
+def test_a_conflict_in_the_text_shows_it_as_printed_with_its_list_numbers(
+    content: Path, tmp_path: Path
+) -> None:
+    first = load_corpus(content)
+    download = _docx(first, "insight-01-strategic-planning", tmp_path / "download.docx")
+    copy = docx.Document(str(download))
+    [local] = [p for p in copy.paragraphs if p.text.startswith("The 50 Steps is described")]
+    local.add_run(" Our borough joined in 2021.")
+    copy.save(str(download))
+    case = content / "cases" / f"{NEWHAM}.md"
+    text = case.read_text(encoding="utf-8")
+    case.write_text(text.replace("work together.", "work together closely."), "utf-8")
+
+    [newham] = [c for c in compare_copy(download, load_corpus(content)).cases if c.id == NEWHAM]
+
+    assert newham.status == "conflict"
+    assert newham.current_lines[1:5] == [
+        "1. promote and support healthy pregnancies, childbirth and postnatal care for parents",
+        "2. give every child in Newham the best start to life",
+        "3. improve rates of childhood immunisations",
+        "The 50 Steps is described as a call to action to partners, the council and the wider "
+        "community to work together closely.",
+    ]
 
 
 def _render(document: object) -> bytes:
