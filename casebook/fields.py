@@ -127,9 +127,12 @@ class Fields:
             return None
         if value.kind != "scalar" or not re.fullmatch(r"[0-9]{1,6}", value.text.strip()):
             shown = repr(value.text) if value.kind == "scalar" else value.describe()
-            self.problems.error(
-                self.path, value.line, f"{key}: expected a whole number, got {shown}"
-            )
+            digits = value.kind == "scalar" and value.text.strip().isascii()
+            if digits and value.text.strip().isdigit():
+                why = f"{key}: {shown} is too large; expected a whole number up to 999999"
+            else:
+                why = f"{key}: expected a whole number, got {shown}"
+            self.problems.error(self.path, value.line, why)
             return None
         return int(value.text)
 

@@ -238,11 +238,18 @@ class _Reader:
                 "write the text in Markdown",
             )
             return None
-        if kind in ("code_block", "fence"):
+        if kind == "code_block":
             self.error(
                 line,
                 "code blocks are not supported; lines indented by four or more spaces are "
                 "read as code — remove the indentation",
+            )
+            return None
+        if kind == "fence":
+            self.error(
+                line,
+                f"code blocks are not supported; a line of {node.markup} starts one — "
+                "remove it and the line that closes it",
             )
             return None
         if kind == "hr":

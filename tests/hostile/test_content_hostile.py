@@ -71,6 +71,33 @@ def test_raw_html_blocks_are_refused(content: Path, html: str, shown: str) -> No
     ]
 
 
+@pytest.mark.parametrize(
+    ("block", "message"),
+    [
+        (
+            "    indented = code",
+            "code blocks are not supported; lines indented by four or more spaces are read as "
+            "code — remove the indentation",
+        ),
+        (
+            "```\ncode\n```",
+            "code blocks are not supported; a line of ``` starts one — remove it and the line "
+            "that closes it",
+        ),
+        (
+            "~~~~\ncode\n~~~~",
+            "code blocks are not supported; a line of ~~~~ starts one — remove it and the line "
+            "that closes it",
+        ),
+    ],
+)
+def test_code_blocks_are_refused_saying_what_starts_them(
+    content: Path, block: str, message: str
+) -> None:
+    add_case(content, f"Before.\n\n{block}\n\nAfter.")
+    assert errors(content) == [f"content/cases/newham-hostile.md:11: {message}"]
+
+
 def test_inline_html_is_refused(content: Path) -> None:
     add_case(content, 'Text <img src="file:///etc/passwd"> more.')
     assert errors(content) == [

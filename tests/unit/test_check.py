@@ -206,6 +206,14 @@ def test_missing_empty_and_wrongly_typed_fields(content: Path) -> None:
     ]
 
 
+def test_a_page_number_too_large_says_so(content: Path) -> None:
+    write_case(content, "newham-page", GOOD_CASE.replace("page: 20", "page: 1234567"))
+    assert problems(content) == [
+        "content/cases/newham-page.md:4: page: '1234567' is too large; expected a whole "
+        "number up to 999999",
+    ]
+
+
 def test_duplicate_keys_and_yaml_features_we_refuse(content: Path) -> None:
     write_case(content, "newham-dup", GOOD_CASE.replace("page: 20", "page: 20\npage: 21"))
     write_case(
