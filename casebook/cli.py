@@ -817,6 +817,13 @@ def _refresh(options: argparse.Namespace) -> int:
 
     if options.out.suffix.lower() != ".docx":
         raise UsageError(f"--out {options.out}: the refreshed copy is a Word file; name it .docx")
+    if options.out.is_dir():
+        raise UsageError(f"--out {options.out}: is a folder; give the name of the file to write")
+    if not options.out.absolute().parent.is_dir():
+        raise UsageError(
+            f"--out {options.out}: the folder {options.out.parent} does not exist; create it "
+            "first, or write the copy elsewhere"
+        )
     corpus = _load(options.content)
     # Read now, so that a wrong --brand or --layouts is reported whether or not a case needs
     # the current text.

@@ -208,6 +208,9 @@ def test_refresh_refuses_a_wrong_brand_or_name_even_with_nothing_to_update(
 
     branded = run_cli("refresh", download, "--out", "new.docx", "--brand", "nope", cwd=project)
     named = run_cli("refresh", download, "--out", "new.pdf", cwd=project)
+    (project / "folder.docx").mkdir()
+    folder = run_cli("refresh", download, "--out", "folder.docx", "--force", cwd=project)
+    nowhere = run_cli("refresh", download, "--out", "nowhere/new.docx", cwd=project)
 
     assert branded.returncode == 1
     assert branded.stderr == (
@@ -217,6 +220,15 @@ def test_refresh_refuses_a_wrong_brand_or_name_even_with_nothing_to_update(
     assert named.returncode == 2
     assert named.stderr == (
         "build.py: error: --out new.pdf: the refreshed copy is a Word file; name it .docx\n"
+    )
+    assert folder.returncode == 2
+    assert folder.stderr == (
+        "build.py: error: --out folder.docx: is a folder; give the name of the file to write\n"
+    )
+    assert nowhere.returncode == 2
+    assert nowhere.stderr == (
+        "build.py: error: --out nowhere/new.docx: the folder nowhere does not exist; create it "
+        "first, or write the copy elsewhere\n"
     )
     assert not (project / "new.docx").exists() and not (project / "new.pdf").exists()
 
