@@ -270,6 +270,10 @@ _NO_SPACE_AFTER_KEY = re.compile(r"\s*(?:-[ ]+)?([A-Za-z_][\w-]*):(?=[^\s:/])")
 _ITEM = re.compile(r"([ ]*)- ")
 _NO_SPACE_ITEM = re.compile(r"([ ]*)-[^\s-]")
 _ITEM_FIELD = re.compile(r"- ([A-Za-z_][\w-]*):(\s|$)")
+# 'title: "Acting" on feedback': a value whose first words alone are quoted.
+_PART_QUOTED = re.compile(
+    r"""(\s*(?:-[ ]+)?[A-Za-z_][\w-]*:[ ]+)(("[^"]*"|'[^']*')[ ]*[^\s#].*)$"""
+)
 
 
 def _slip(text: str, line: int, loader: Any) -> tuple[int, str] | None:
@@ -296,14 +300,24 @@ _BLOCK_LINES = 40
 # them; not a line of wrapped text, which runs longer or ends in a mark.
 _NO_COLON = re.compile(r"([a-z_][\w-]*)[ \t]+(\S+(?:[ \t]+\S+){0,3})(?<![,.;:?!])")
 _NO_INDENT = "this line has no indent, so YAML does not read it as part of the text it belongs to"
+_LESS_INDENT = (
+    "this line is indented less than the text it belongs to, so YAML does not read it as part "
+    "of that text"
+)
+# A field's name and its colon, at the start of a line's text.
+_FIELD_ROW = re.compile(r"[A-Za-z_][\w-]*:(\s|$)")
 
 
 def _unindented(lines: list[str], index: int, line: int, loader: Any) -> str | None:
-    """What to tell the editor of a line at the left edge that YAML cannot read, when
-    indenting it as the text around it is (a prompt or an intro wrapped by hand), or writing a
-    colon after its first word ("page 20"), lets YAML read past ``line``; None otherwise."""
+    """What to tell the editor of a line indented less than YAML needs to read it as it is
+    meant, when indenting it as the text around it is (a prompt or an intro wrapped by hand,
+    a field of a list item), or writing a colon after its first word ("page 20"), lets YAML
+    read past ``line``; None otherwise."""
     row = lines[index]
-    if not row.strip() or row[0].isspace() or _TOP_LEVEL.match(row):
+    text = row.lstrip(" ")
+    depth = len(row) - len(text)
+    field = _FIELD_ROW.match(text) is not None
+    if not text.strip() or (_TOP_LEVEL.match(text) and not field) or text[0] in "\t\u00a0":
         return None
 
     def reads(mended: str) -> bool:
@@ -317,9 +331,24 @@ def _unindented(lines: list[str], index: int, line: int, loader: Any) -> str | N
     for near in (below, above):
         indent = len(near) - len(near.lstrip(" "))
         indents += [indent, indent + 2] if near.lstrip().startswith("- ") else [indent]
-    indented = any(reads(" " * n + row) for n in dict.fromkeys(indents) if n > 0)
-    named = _NO_COLON.fullmatch(row)
-    colon = named is not None and reads(f"{named.group(1)}: {named.group(2)}")
+    deeper = [n for n in dict.fromkeys(indents) if n > depth]
+    indented = any(reads(" " * n + text) for n in deeper)
+    if field:
+        # A field of a list item written at the item's dash or further out.
+        if indented and above.lstrip().startswith("- "):
+            return (
+                "this field is indented less than the other fields of the list item above, so "
+                "YAML does not read it as one of them: start it in the same column as they are"
+            )
+        return None
+    if depth:
+        return (
+            f"{_LESS_INDENT}: indent it as the other lines of that text are" if indented else None
+        )
+    comment = _COMMENT.search(row)
+    bare, after = (row[: comment.start()], row[comment.start() :]) if comment else (row, "")
+    named = _NO_COLON.fullmatch(bare)
+    colon = named is not None and reads(f"{named.group(1)}: {named.group(2)}{after}")
     if indented and colon:
         assert named is not None
         return (
@@ -362,6 +391,15 @@ def _mended(row: str, items: set[str]) -> Iterator[tuple[str, str]]:
     if (found := _NO_SPACE_ITEM.match(row)) and found.group(1) in items:
         dash = found.end(1) + 1
         yield row[:dash] + " " + row[dash:], "a list item needs a space after its '-'"
+    if found := _PART_QUOTED.match(row):
+        yield (
+            f"{found.group(1)}'{found.group(2).replace(chr(39), chr(39) * 2)}'",
+            (
+                "this value starts with a quoted part, and YAML reads a quoted value only up to "
+                "its closing quote: put the whole value in quotes (single quotes keep double "
+                "ones inside), or leave the quotes out"
+            ),
+        )
     if _ITEM_FIELD.match(row):
         yield (
             row[2:],

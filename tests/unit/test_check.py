@@ -281,6 +281,27 @@ BLOCK_PROMPTS = GOOD_CASE.replace(
         ),
         ("title: A new", "title:A new", 2, "'title:' needs a space after its colon"),
         (
+            "  - What would A new case change in your area?",
+            "  - What would A new case\n  change in your area?",
+            9,
+            "this line is indented less than the text it belongs to, so YAML does not read it "
+            "as part of that text: indent it as the other lines of that text are",
+        ),
+        (
+            "title: A new case",
+            'title: "A new" case',
+            2,
+            "this value starts with a quoted part, and YAML reads a quoted value only up to its "
+            "closing quote: put the whole value in quotes (single quotes keep double ones "
+            "inside), or leave the quotes out",
+        ),
+        (
+            "page: 20",
+            "page 20             # the report's page",
+            4,
+            "'page' needs a ':' after it to be read as a field",
+        ),
+        (
             "page: 20",
             "- page: 20",
             4,
@@ -295,6 +316,20 @@ def test_slips_yaml_reports_lines_below_are_named_at_their_own_line(
     assert slip in BLOCK_PROMPTS
     write_case(content, "newham-slip", BLOCK_PROMPTS.replace(slip, fixed))
     assert problems(content) == [f"content/cases/newham-slip.md:{line}: YAML syntax: {message}"]
+
+
+def test_a_field_of_a_list_item_at_its_dash_is_named_at_its_own_line(content: Path) -> None:
+    places = content / "places.yaml"
+    text = places.read_text(encoding="utf-8")
+    first = text.index("- name: ")
+    field = text.index("  nation: ", first)
+    places.write_text(text[:field] + text[field + 2 :], encoding="utf-8")
+    line = text[:field].count("\n") + 1
+    assert problems(content) == [
+        f"content/places.yaml:{line}: YAML syntax: this field is indented less than the other "
+        "fields of the list item above, so YAML does not read it as one of them: start it in "
+        "the same column as they are"
+    ]
 
 
 def test_an_intro_line_that_lost_its_indent_is_named_at_its_own_line(content: Path) -> None:
