@@ -344,7 +344,15 @@ class _Reader:
             elif kind == "link":
                 href = str(child.attrs.get("href", ""))
                 children = self.inline_only(child, here)
-                if self.link_ok(href, here) and children:
+                words = "".join(_flat(c) for c in children)
+                if _FOOTNOTE.fullmatch(f"[{words}]"):
+                    # "[^1]" made a link by a definition "[^1]: https://…" below it.
+                    self.error(
+                        here,
+                        f"footnotes ([{words}]) are not supported; put the note in the text, "
+                        "in brackets",
+                    )
+                elif self.link_ok(href, here) and children:
                     out.append(Link(normalise_link(href), children))
                 elif not children:
                     self.error(here, f"link to '{href}' has no text; say where it goes")

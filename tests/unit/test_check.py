@@ -557,6 +557,17 @@ def test_links_and_footnotes_markdown_would_print_as_typed_are_refused(content: 
     ]
 
 
+@pytest.mark.parametrize("note", ["https://example.org/a", "note", "A note."])
+def test_a_footnote_with_its_note_below_is_refused_as_a_footnote(content: Path, note: str) -> None:
+    # "[^1]: https://..." is a link definition to Markdown: the "[^1]" above it a link.
+    body = f"As noted[^1], it grew.\n\n[^1]: {note}\n"
+    write_case(content, "newham-typed", GOOD_CASE.replace("Some words from the report.\n", body))
+    assert problems(content)[0] == (
+        "content/cases/newham-typed.md:9: footnotes ([^1]) are not supported; put the note in "
+        "the text, in brackets"
+    )
+
+
 def test_errors_after_emphasis_over_lines_in_table_rows_and_in_an_intro_keep_their_line(
     content: Path,
 ) -> None:
