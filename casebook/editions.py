@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -263,8 +264,11 @@ def label_problem(label: str) -> str | None:
         return "must be one line of text without leading or trailing spaces"
     if len(label) > LABEL_LIMIT:
         return f"is longer than {LABEL_LIMIT} characters"
-    if not re.search(r"[A-Za-z0-9]", label):
-        return "must contain a letter or a digit"
+    if not re.search(r"[a-z0-9]", _ascii(label.casefold())):
+        return (
+            "must contain a letter from A to Z (accents allowed) or a digit: the edition's "
+            "file is named after them"
+        )
     return None
 
 
@@ -326,8 +330,13 @@ def renamed_cases(cases: Sequence[Case], latest: EditionRecord) -> list[Diagnost
 
 
 def _slug(label: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", label.casefold()).strip("-")
+    slug = re.sub(r"[^a-z0-9]+", "-", _ascii(label.casefold())).strip("-")
     return slug[:60].rstrip("-") or "edition"
+
+
+def _ascii(text: str) -> str:
+    """``text`` with its letters' accents left off ("gŵyl" is "gwyl")."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
 def _literal(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:

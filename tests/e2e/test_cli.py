@@ -207,7 +207,20 @@ def test_an_unknown_format_is_bad_usage_and_lists_the_formats(
 
 @pytest.mark.parametrize(
     ("label", "why"),
-    [("", "is empty"), ("   ", "is empty"), ("...", "must contain a letter or a digit")],
+    [
+        ("", "is empty"),
+        ("   ", "is empty"),
+        (
+            "...",
+            "must contain a letter from A to Z (accents allowed) or a digit: the edition's "
+            "file is named after them",
+        ),
+        (
+            "第二版",
+            "must contain a letter from A to Z (accents allowed) or a digit: the edition's "
+            "file is named after them",
+        ),
+    ],
 )
 def test_an_edition_label_that_cannot_name_an_edition_is_bad_usage(
     mini_project: Path, run_cli: RunCli, label: str, why: str

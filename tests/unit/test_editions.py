@@ -140,6 +140,9 @@ def test_publishing_refuses_a_taken_label_or_date_an_earlier_date_and_no_change(
     path, text = publish_edition(changed, "Second edition", "2026-03-01")
     assert path.name == "002-second-edition.yaml"
     assert "  prompts:\n  - What is our vision?\n  - Who shares it?\n" in text
+    # A label's accented letters name its file without their accents.
+    path, _ = publish_edition(changed, "Argraffiad Gŵyl Dewi", "2026-03-01")
+    assert path.name == "002-argraffiad-gwyl-dewi.yaml"
 
 
 def test_changes_list_fields_word_diffs_and_packs(content: Path) -> None:
