@@ -34,6 +34,7 @@ from casebook.editions import (
     differs,
     field_diff,
     record_case,
+    whats_new_case,
     whats_new_line,
     word_diff,
 )
@@ -506,8 +507,9 @@ class Refreshed:
     edition_updated: tuple[str, ...] = ()
     edition_kept: tuple[str, ...] = ()
     # What became of the copy's "What's new in this edition" (see _renew_whats_new): "" when
-    # nothing was to be done, else "updated", "added", "not added", "removed", "unpublished"
-    # or "kept".
+    # nothing was to be done, else "updated", "added" (either with " in part" where lines of
+    # cases the copy did not take were left out), "not added", "removed", "unpublished",
+    # "none taken" or "kept".
     whats_new: str = ""
 
 
@@ -550,7 +552,10 @@ def refresh_copy(
     own = _pack(corpus, opened.provenance.pack)
     mine = None if own is None else compose_pack(own, corpus, date)
     sections = list(opened.provenance.sections)
-    whats_new = _renew_whats_new(word, mine, corpus, sections, fresh_of)
+    # What's new lists the edition's changes this copy has: not those of cases it kept as the
+    # local area edited them though they changed (conflicts), nor of cases it deleted.
+    left = {c.heading for c in comparison.cases if c.status in ("conflict", "removed")}
+    whats_new = _renew_whats_new(word, mine, corpus, sections, fresh_of, left)
     if updated:
         wanted = {c.id for c in updated}
         pack = own
@@ -611,7 +616,12 @@ def refresh_copy(
 
 
 def _renew_whats_new(
-    word: Any, document: Document | None, corpus: Corpus, sections: list[str], fresh: Any
+    word: Any,
+    document: Document | None,
+    corpus: Corpus,
+    sections: list[str],
+    fresh: Any,
+    left: set[str],
 ) -> str:
     """Make the copy's "What's new in this edition" the one ``document`` (the copy's pack as
     published now; None when it is no longer published) prints, as a fresh download would
@@ -619,22 +629,33 @@ def _renew_whats_new(
     edition, the section taken out where the pack has none now (else it would tell an older
     edition's changes as this one's), and put in before the contents where the pack has one
     now and the copy never had one. A section the local area deleted stays deleted, and one
-    they wrote in stays as they wrote it. ``sections`` (the copy's published section
-    headings) is updated; ``fresh(document)`` is ``document`` rendered as Word. Returns what
-    was done: "updated", "added", "not added", "removed", "unpublished", "kept" or ""."""
+    they wrote in stays as they wrote it. The lines of cases the copy left as they were
+    (the headings ``left``) are left out, and the section too where that leaves no case.
+    ``sections`` (the copy's published section headings) is updated; ``fresh(document)`` is
+    ``document`` rendered as Word. Returns what was done: "updated", "added", "not added",
+    "removed", "unpublished", "none taken", "kept" or "" (with " in part" after "updated" and
+    "added" where lines were left out)."""
     body = word.element.body
     found = _section(word, WHATS_NEW_TITLE)
     wanted = document is not None and document.whats_new is not None
+    section: list[Any] = []  # the pack's section now: its heading and the lines this copy takes
+    part = ""
+    if wanted:
+        assert document is not None
+        title, *printed = _section(fresh(document), WHATS_NEW_TITLE) or [None]
+        taken = [e for e in printed if _case_of(e) not in left]
+        part = " in part" if len(taken) < len(printed) else ""
+        if any(_case_of(e) is not None for e in taken):
+            section = [title, *taken]
     if found is None:
         published = _key(WHATS_NEW_TITLE) in {_key(t) for t in sections}
-        if not wanted or published:
+        if not section or published:
             return ""
         assert document is not None
         contents = next(_contents(word), None)
         if contents is None:
             return "not added"
         made = fresh(document)
-        section = _section(made, WHATS_NEW_TITLE) or []
         new = [copying.deepcopy(e) for e in section]
         line = next(_contents_lines(made.element.body, section[0]), None) if section else None
         adopter = _Adopter(made, word)
@@ -648,20 +669,20 @@ def _renew_whats_new(
         if new and line is not None:
             _list_in_contents(body, new[0], copying.deepcopy(line), adopter)
         sections.append(WHATS_NEW_TITLE)
-        return "added"
+        return "added" + part
     heading, *rest = found
     lines = [e for e in rest if e.tag in (_w("p"), _w("tbl"))]
     if not all(_printed_line(e, corpus) for e in lines):
         return "kept"
-    if not wanted:
+    if not section:
         _drop_contents_lines(body, heading)
         for element in [heading, *lines]:
             element.getparent().remove(element)
         sections[:] = [t for t in sections if _key(t) != _key(WHATS_NEW_TITLE)]
-        return "removed" if document is not None else "unpublished"
+        return "none taken" if wanted else "removed" if document is not None else "unpublished"
     assert document is not None
     made = fresh(document)
-    _, *now = _section(made, WHATS_NEW_TITLE) or [None]
+    now = section[1:]
     if [w for e in now for w in element_words(e)] == [w for e in lines for w in element_words(e)]:
         return ""
     now = [copying.deepcopy(e) for e in now]
@@ -670,7 +691,12 @@ def _renew_whats_new(
         element.getparent().remove(element)
     for element in reversed(now):
         heading.addnext(element)
-    return "updated"
+    return "updated" + part
+
+
+def _case_of(element: Any) -> str | None:
+    """The heading of the case a line of "What's new in this edition" is about, or None."""
+    return whats_new_case(" ".join(element_words(element)))
 
 
 def _printed_line(element: Any, corpus: Corpus) -> bool:

@@ -801,7 +801,13 @@ _WHATS_NEW_SAID = {
     "added": "added before the contents, listing this edition’s changes",
     "not added": "not added, as this copy has no contents to put it before; a fresh "
     "download has it",
+    "updated in part": "now lists this edition’s changes this copy has (not those to cases "
+    "you kept as you edited them, or deleted)",
+    "added in part": "added before the contents, listing this edition’s changes this copy has "
+    "(not those to cases you kept as you edited them, or deleted)",
     "removed": "taken out: none of this pack’s cases changed in this edition",
+    "none taken": "taken out: this copy has none of this edition’s changes (you kept as you "
+    "edited them, or deleted, every case they touch)",
     "unpublished": "taken out: this pack is no longer published, so no edition changes it",
     "kept": "kept as you worded it; it may tell an earlier edition’s changes",
 }

@@ -16,7 +16,7 @@ import datetime as dt
 import difflib
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -66,6 +66,7 @@ __all__ = [
     "same_cases",
     "text_diff",
     "whats_new",
+    "whats_new_case",
     "whats_new_line",
     "word_diff",
 ]
@@ -816,16 +817,25 @@ def whats_new_line(text: str, corpus: Corpus) -> bool:
     line = _CASE_LINE.fullmatch(text)
     if line is None:
         return False
-    rest = line.group(1)
     headings = {c.heading for c in corpus.cases}
     headings |= {r.heading for e in corpus.editions for _, r in e.cases}
-    for heading in headings:
-        if rest == heading:
-            return True
-        what = rest.removeprefix(f"{heading} (")
-        if what != rest and what.endswith(")") and _WHAT_CHANGED.fullmatch(what[:-1]):
-            return True
-    return False
+    return any(heading in headings for heading in _case_headings(line.group(1)))
+
+
+def whats_new_case(text: str) -> str | None:
+    """The heading of the case a line of "What's new in this edition" is about (as
+    :func:`whats_new` words it), or None for any other text."""
+    line = _CASE_LINE.fullmatch(text)
+    return None if line is None else next(_case_headings(line.group(1)))
+
+
+def _case_headings(rest: str) -> Iterator[str]:
+    """What a case's line of "What's new" may name after "Updated: " (``rest``): the heading
+    before what changed in brackets, where there is such a bracket, then the whole."""
+    heading, bracket, what = rest.rpartition(" (")
+    if bracket and what.endswith(")") and _WHAT_CHANGED.fullmatch(what[:-1]):
+        yield heading
+    yield rest
 
 
 def whats_new(pack: Pack, corpus: Corpus) -> tuple[EditionRecord, tuple[str, ...]] | None:

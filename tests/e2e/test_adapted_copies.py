@@ -799,6 +799,32 @@ def test_a_conflict_worked_in_by_hand_a_case_moved_out_and_a_retitled_case(
     assert "{+across services+}" not in third
 
 
+def test_what_s_new_in_a_refreshed_copy_leaves_out_the_changes_it_did_not_take(
+    mini_project: Path, run_cli: RunCli, tmp_path: Path
+) -> None:
+    # A, edited in the copy, changes in the second edition too (a conflict: kept as the local
+    # area edited it); C is retitled and taken; F moves out of the pack.
+    project, copy = _locally_edited_copy(mini_project, run_cli, tmp_path)
+    _second_edition_changing_a_c_and_f(project, run_cli)
+    built = run_cli("--only", PACK, "--format", "docx", "--jobs", "1", cwd=project)
+    assert built.returncode == 0, built.stderr
+    fresh = _section_of(_paragraphs(project / "dist" / f"{PACK}.docx"), WHATS_NEW)
+    assert any(line.startswith("Updated: Caerphilly: Vision for change") for line in fresh)
+
+    done = run_cli("refresh", str(copy), "--out", str(tmp_path / "new.docx"), cwd=project)
+
+    assert done.returncode == 0, done.stderr
+    assert (
+        "section    “What’s new in this edition”: added before the contents, listing this "
+        "edition’s changes this copy has (not those to cases you kept as you edited them, or "
+        "deleted)"
+    ) in done.stdout.splitlines()
+    # The copy does not claim a change it does not have.
+    assert _section_of(_paragraphs(tmp_path / "new.docx"), WHATS_NEW) == [
+        line for line in fresh if not line.startswith("Updated: Caerphilly")
+    ]
+
+
 def test_a_copy_of_a_pack_no_longer_published_is_out_of_date(
     mini_project: Path, run_cli: RunCli
 ) -> None:
