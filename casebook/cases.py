@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Mapping
 from pathlib import Path
 
 from casebook.blocks import plain_text
@@ -28,33 +29,45 @@ def read_cases(
     insights: tuple[Insight, ...] | None,
     places: tuple[Place, ...] | None,
     tags: tuple[tuple[str, str], ...] | None,
-    published: frozenset[str] = frozenset(),
+    published: Mapping[str, str] | None = None,
 ) -> tuple[tuple[Case, ...], tuple[str, ...]]:
     """Load every case, in report order, and give the id of every case file, read or
     refused (a recipe that names a refused case is not wrong: the case's own problem is the
     one to fix). Checks against a list file that failed to load are skipped, so one broken
     file does not bury its own problem under a diagnostic per case. The cases of the latest
-    edition (``published``, by id) are read first, so that a title or prompt also in a new
-    case is reported on the new one, the copy."""
+    edition (``published``: each one's heading, by id) are read first, so that a title or
+    prompt also in a new case is reported on the new one, the copy; a title two published
+    cases share is reported on the one retitled since."""
+    published = published or {}
     folder = files.root / "cases"
     if not folder.is_dir():
         files.problems.error(files.rel(folder), 0, "cases folder does not exist")
         return (), ()
     reader = _CaseReader(files, insights, places, tags)
     out: list[Case] = []
-    headings: dict[str, str] = {}
+    headings: dict[str, Case] = {}
     listed = files.listing(folder, (".md",), "case")
+
+    def retitled(case: Case) -> bool:
+        return case.id in published and published[case.id] != case.heading
+
     for path in sorted(listed, key=lambda p: p.stem not in published):
         case = reader.case(path)
         if case is None:
             continue
         key = case.heading.casefold()
         if key in headings:
+            first = headings[key]
+            if retitled(first) and not retitled(case):  # the first took this one's title
+                out.remove(first)
+                first, case = case, first
+                headings[key] = first
+                out.append(first)
             files.problems.error(
-                case.path, 2, f"title: '{case.heading}' is also the title of {headings[key]}"
+                case.path, 2, f"title: '{case.heading}' is also the title of {first.path}"
             )
             continue
-        headings[key] = case.path
+        headings[key] = case
         out.append(case)
     if not out and not files.problems.has_errors():
         files.problems.error(files.rel(folder), 0, "there are no cases (*.md files)")

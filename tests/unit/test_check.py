@@ -485,6 +485,22 @@ def test_a_duplicate_title_is_reported_on_the_new_case_not_the_published_one(
     assert problems(content) == [clash]
 
 
+def test_a_published_case_retitled_as_another_is_the_one_told(content: Path) -> None:
+    # Both are published; the Caerphilly case, read first, is the one given another heading.
+    caerphilly = content / "cases" / "caerphilly-vision-for-change.md"
+    text = caerphilly.read_text(encoding="utf-8")
+    caerphilly.write_text(
+        text.replace("title: Vision for change", "title: Mapping local assets").replace(
+            "places: [Caerphilly]", "places: [Newport]"
+        ),
+        encoding="utf-8",
+    )
+    assert problems(content) == [
+        "content/cases/caerphilly-vision-for-change.md:2: title: 'Newport: Mapping local "
+        "assets' is also the title of content/cases/newport-mapping-local-assets.md",
+    ]
+
+
 def test_a_case_copied_without_new_text_is_reported_on_the_copy(content: Path) -> None:
     original = (content / "cases" / "newham-the-50-steps-to-a-healthier-borough.md").read_text()
     body = original.split("---\n", 2)[2]
