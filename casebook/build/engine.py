@@ -30,7 +30,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from casebook.build import BuildError, BuildOptions, Outcome
+from casebook.build import BuildError, BuildOptions, Outcome, UsageError
 from casebook.build.manifest import (
     INDEX,
     LOCK,
@@ -262,7 +262,7 @@ def _locked(out_dir: Path, reporter: Reporter, wait: bool) -> Iterator[None]:
 
     with ExitStack() as stack:
         if out_dir.exists() and not out_dir.is_dir():
-            raise BuildError(f"{out_dir}: is a file, not a folder; give --out a folder")
+            raise UsageError(f"{out_dir}: is a file, not a folder; give --out a folder")
         try:
             out_dir.mkdir(parents=True, exist_ok=True)
             stack.enter_context(locked(out_dir / LOCK, wait, waiting))

@@ -16,7 +16,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 from casebook.blocks import plain_text
-from casebook.build import BuildError, BuildOptions, UsageError
+from casebook.build import BuildOptions, UsageError
 from casebook.build.fingerprints import (
     FileHashes,
     code_digest,
@@ -79,7 +79,7 @@ def gather(
     warnings: list[Diagnostic] | None = None,
 ) -> Plan:
     """Load, select, compose and fingerprint everything for ``renderers`` (every registered
-    format); raise ContentError, BuildError or UsageError. Problems that do not stop a build
+    format); raise ContentError or UsageError. Problems that do not stop a build
     are appended to ``warnings``."""
     from casebook.content import load_corpus
     from casebook.packs import check_pack_ids, select_packs
@@ -207,7 +207,7 @@ def _check_out_dir(options: BuildOptions) -> None:
             where = f"is inside the {name} directory {given}"
         else:
             continue
-        raise BuildError(f"the output directory {options.out_dir} {where}; choose another --out")
+        raise UsageError(f"the output directory {options.out_dir} {where}; choose another --out")
 
 
 def _check_file_names(

@@ -372,7 +372,7 @@ def test_the_output_folder_stays_clear_of_content_and_layouts(
     mini_project: Path, run_cli: RunCli, out: str, problem: str
 ) -> None:
     result = run_cli("build", "--out", out, cwd=mini_project)
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert result.stderr == (
         f"build.py: error: the output directory {out} {problem}; choose another --out\n"
     )
@@ -382,7 +382,7 @@ def test_the_output_folder_stays_clear_of_content_and_layouts(
 def test_an_output_folder_that_is_a_file_is_named(mini_project: Path, run_cli: RunCli) -> None:
     (mini_project / "notes.txt").write_text("mine\n", encoding="utf-8")
     result = run_cli("build", "--out", "notes.txt", "--format", "docx", cwd=mini_project)
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert result.stderr == (
         "build.py: error: notes.txt: is a file, not a folder; give --out a folder\n"
     )
