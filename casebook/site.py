@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from casebook import __version__
 from casebook.build.manifest import Manifest, OutputRecord, PackRecord, corpus_manifest
 from casebook.diagnostics import ContentError, Diagnostic
 from casebook.document import long_date
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 __all__ = [
     "SITE_TEMPLATE",
     "STALE",
+    "is_downloads_page",
     "render_site",
     "render_site_in_time",
     "sample_manifests",
@@ -38,6 +40,11 @@ SITE_TEMPLATE = "index.html.j2"
 #: Said on the downloads page of a file made before the latest changes to what it shows.
 STALE = "not yet updated with the latest changes"
 SITE_STYLES = "site.css"
+#: What every downloads page says in its head (its template must write it), by which a build
+#: knows a page in the output folder as one it may replace.
+GENERATOR = '<meta name="generator" content="Casebook'
+#: What pages written before the generator tag say in their foot, with the default template.
+_EARLIER_PAGES = "Built by Casebook "
 
 # By the last part of a file's suffix (".cards.pdf" is a PDF). A fixed table, not the
 # system's mimetypes database, so that the page is the same on every machine.
@@ -112,9 +119,10 @@ def render_site(manifest: Manifest, layout: Layout) -> str:
         "primary": _colour(layout, "primary", "#1f4e79"),
         "accent": _colour(layout, "accent", "#b04a2f"),
         "styles": styles,
+        "generator": f"Casebook {__version__}",
     }
     try:
-        return env.get_template(SITE_TEMPLATE).render(values)
+        page = env.get_template(SITE_TEMPLATE).render(values)
     except jinja2.TemplateNotFound as error:
         raise ContentError(
             [Diagnostic(str(site_dir / str(error.name)), 0, "template not found")]
@@ -123,6 +131,27 @@ def render_site(manifest: Manifest, layout: Layout) -> str:
         where, line = template_position(error, site_dir / SITE_TEMPLATE)
         message = getattr(error, "message", None) or str(error) or type(error).__name__
         raise ContentError([Diagnostic(where, line, message)]) from None
+    if GENERATOR not in page:
+        # Without it the next build would take the page for another program's and refuse
+        # the folder.
+        raise ContentError(
+            [
+                Diagnostic(
+                    str(site_dir / SITE_TEMPLATE),
+                    0,
+                    'the page must say <meta name="generator" content="{{ generator }}"> in '
+                    "its <head>: a build replaces only a downloads page that says so",
+                )
+            ]
+        )
+    return page
+
+
+def is_downloads_page(page: bytes) -> bool:
+    """Whether ``page`` (an ``index.html`` found in the output folder) is a downloads page
+    Casebook wrote, this version or an earlier one, and not another program's."""
+    text = page.decode("utf-8", errors="replace")
+    return GENERATOR in text or _EARLIER_PAGES in text
 
 
 def render_site_in_time(manifest: Manifest, layout: Layout, seconds: float) -> str:

@@ -36,6 +36,8 @@ from casebook.build.manifest import (
     LOCK,
     MANIFEST,
     RESERVED,
+    STAMP,
+    ForeignManifest,
     Manifest,
     OutputRecord,
     corpus_manifest,
@@ -131,6 +133,7 @@ def build(
         report = _unchanged(options, stamp, reporter, chosen)
         if report is not None:
             return replace(report, seconds=time.perf_counter() - started)
+    _refuse_foreign_files(options.out_dir)
     from casebook.build.plan import gather  # loads the content: not needed for a no-op build
     from casebook.build.workers import render_all
 
@@ -284,6 +287,34 @@ def _check_writable(out_dir: Path) -> None:
         raise BuildError(f"{out_dir}: cannot write: {error.strerror or error}") from error
 
 
+def _refuse_foreign_files(out_dir: Path) -> None:
+    """Raise BuildError, before anything is read or written, if ``out_dir`` holds a
+    ``manifest.json`` or an ``index.html`` that Casebook did not write (another program's, a
+    website's own home page): a build would replace them. A damaged manifest is not refused;
+    the build says so and rebuilds everything."""
+    try:
+        read_manifest(out_dir)
+    except ForeignManifest:
+        raise BuildError(_foreign(out_dir / MANIFEST, "not a Casebook manifest")) from None
+    except ValueError:
+        pass
+    try:
+        page = (out_dir / INDEX).read_bytes()
+    except OSError:  # none (a new folder, or a page removed), or not a file: nothing to keep
+        return
+    from casebook.site import is_downloads_page
+
+    if not is_downloads_page(page):
+        raise BuildError(_foreign(out_dir / INDEX, "not a downloads page Casebook wrote"))
+
+
+def _foreign(path: Path, what: str) -> str:
+    return (
+        f"{path}: {what}, and a build would replace it; "
+        f"choose another --out folder, or move the file"
+    )
+
+
 def _previous_manifest(options: BuildOptions, reporter: Reporter) -> Manifest:
     try:
         return read_manifest(options.out_dir)
@@ -302,7 +333,8 @@ def _unchanged(
 ) -> BuildReport | None:
     """The report of a no-op build of ``formats``, if nothing was touched since the last
     complete build and every output is still the file recorded; otherwise None."""
-    if not (options.out_dir / MANIFEST).is_file():
+    # Without a stamp there is no no-op build: a folder that is not Casebook's is not even locked.
+    if not (options.out_dir / MANIFEST).is_file() or not (options.out_dir / STAMP).is_file():
         return None
     with _locked(options.out_dir, reporter, options.wait_for_lock):
         try:

@@ -25,6 +25,7 @@ __all__ = [
     "MANIFEST",
     "RESERVED",
     "STAMP",
+    "ForeignManifest",
     "Manifest",
     "OutputRecord",
     "PackRecord",
@@ -39,6 +40,13 @@ INDEX = "index.html"
 LOCK = ".lock"
 #: Files of the output folder that no output may be named.
 RESERVED = frozenset({MANIFEST, STAMP, INDEX, LOCK})
+#: A JSON object with none of these keys is not a manifest Casebook wrote, damaged or not.
+_OWN_KEYS = frozenset({"casebook_version", "packs", "outputs"})
+
+
+class ForeignManifest(ValueError):
+    """``manifest.json`` is well-formed JSON but not a Casebook manifest: another program's
+    file, which a build must not replace."""
 
 
 @dataclass(frozen=True)
@@ -158,8 +166,8 @@ def _sealed(record: OutputRecord, seal: object) -> OutputRecord:
 
 
 def read_manifest(out_dir: Path) -> Manifest:
-    """The manifest in ``out_dir``; an empty one if there is none. Raises ValueError if
-    the file exists but is not a manifest."""
+    """The manifest in ``out_dir``; an empty one if there is none. Raises ForeignManifest if
+    the file is well-formed JSON that Casebook did not write, ValueError if it is damaged."""
     path = out_dir / MANIFEST
     try:
         raw = path.read_bytes()
@@ -169,9 +177,10 @@ def read_manifest(out_dir: Path) -> Manifest:
     except OSError as error:
         raise ValueError(f"cannot be read: {error.strerror or error}") from error
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ValueError("not a Casebook manifest: it is not JSON") from error
-    if not isinstance(data, dict):
-        raise ValueError("not a Casebook manifest: it is not a JSON object")
+        # A truncated manifest is not JSON either: whoever wrote it, it is rebuilt.
+        raise ValueError("it is not JSON") from error
+    if not isinstance(data, dict) or not data.keys() & _OWN_KEYS:
+        raise ForeignManifest("not a Casebook manifest")
     try:
         packs = tuple(
             PackRecord(
@@ -218,11 +227,9 @@ def read_manifest(out_dir: Path) -> Manifest:
         }
         out_of_date = tuple(str(p) for p in data.get("out_of_date", ()))
     except KeyError as error:
-        raise ValueError(f"not a Casebook manifest: it has no '{error.args[0]}'") from error
+        raise ValueError(f"it has no '{error.args[0]}'") from error
     except (TypeError, ValueError, AttributeError) as error:
-        raise ValueError(
-            "not a Casebook manifest: its records are not as Casebook writes them"
-        ) from error
+        raise ValueError("its records are not as Casebook writes them") from error
     stamp = _read_stamp(out_dir, raw)
     return Manifest(
         packs=packs, outputs=outputs, out_of_date=out_of_date, inputs_stamp=stamp, **scalars

@@ -389,6 +389,88 @@ def test_an_output_folder_that_is_a_file_is_named(mini_project: Path, run_cli: R
     assert (mini_project / "notes.txt").read_text(encoding="utf-8") == "mine\n"
 
 
+COUNCIL_PAGE = b"<html><body>Valley Council: bins, libraries, schools</body></html>\n"
+REFUSED = "and a build would replace it; choose another --out folder, or move the file"
+
+
+def folder_files(folder: Path) -> dict[str, bytes]:
+    """Every file in ``folder`` and what it holds."""
+    return {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
+
+
+@pytest.mark.parametrize(
+    ("name", "written", "what"),
+    [
+        ("index.html", COUNCIL_PAGE, "not a downloads page Casebook wrote"),
+        (
+            "manifest.json",
+            b'{"name": "Valley Council", "start_url": "/"}\n',
+            "not a Casebook manifest",
+        ),
+        ("manifest.json", b"[1, 2]\n", "not a Casebook manifest"),
+    ],
+    ids=["website-page", "web-app-manifest", "json-list"],
+)
+def test_an_output_folder_holding_another_program_s_page_or_manifest_is_refused_untouched(
+    mini_project: Path, run_cli: RunCli, name: str, written: bytes, what: str
+) -> None:
+    site = mini_project / "website"
+    site.mkdir()
+    (site / name).write_bytes(written)
+    (site / "style.css").write_bytes(b"body { margin: 0 }\n")
+    before = folder_files(site)
+
+    result = run_cli("build", "--out", "website", "--format", "docx", cwd=mini_project)
+
+    assert result.returncode == 1
+    assert result.stderr == f"build.py: error: website/{name}: {what}, {REFUSED}\n"
+    assert result.stdout == ""
+    assert folder_files(site) == before  # nothing replaced, nothing rendered, no lock left
+    assert sorted(p.name for p in site.iterdir()) == sorted(before)
+
+
+def test_a_page_put_in_place_of_casebook_s_is_refused_before_anything_is_rebuilt(
+    built_mini_project: Path, run_cli: RunCli
+) -> None:
+    dist = built_mini_project / "dist"
+    (dist / "index.html").write_bytes(COUNCIL_PAGE)
+    before = folder_files(dist)
+
+    result = run_cli("--force", cwd=built_mini_project)
+
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"build.py: error: dist/index.html: not a downloads page Casebook wrote, {REFUSED}\n"
+    )
+    assert result.stdout == ""
+    assert folder_files(dist) == before
+
+
+@pytest.mark.parametrize("page", ["this-version", "before-the-generator-tag"])
+def test_casebook_s_own_page_is_replaced_even_without_its_manifest(
+    built_mini_project: Path, run_cli: RunCli, page: str
+) -> None:
+    dist = built_mini_project / "dist"
+    (dist / "manifest.json").unlink()
+    index = dist / "index.html"
+    text = index.read_text(encoding="utf-8")
+    assert '<meta name="generator" content="Casebook ' in text
+    if page == "before-the-generator-tag":
+        lines = text.splitlines(keepends=True)
+        index.write_text("".join(x for x in lines if 'name="generator"' not in x))
+
+    result = run_cli("--format", "docx", cwd=built_mini_project)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    # Written again, for the files the new manifest records.
+    page = index.read_text(encoding="utf-8")
+    assert '<meta name="generator" content="Casebook ' in page
+    assert 'href="nation-england.docx"' in page
+    assert 'href="nation-england.pdf"' not in page
+    assert (dist / "manifest.json").is_file()
+
+
 def test_import_seed_writes_the_cases_it_reports(
     mini_project: Path, run_cli: RunCli, seed_file: Path
 ) -> None:
@@ -435,6 +517,26 @@ def test_check_reads_the_downloads_page_template(mini_project: Path, run_cli: Ru
 
 
 SITE_TEMPLATE = "layouts/site/index.html.j2"
+
+
+def test_a_downloads_page_template_without_the_generator_tag_is_named(
+    mini_project: Path, run_cli: RunCli
+) -> None:
+    template = mini_project / SITE_TEMPLATE
+    lines = template.read_text(encoding="utf-8").splitlines(keepends=True)
+    template.write_text("".join(x for x in lines if 'name="generator"' not in x))
+    expected = (
+        f"{SITE_TEMPLATE}:0: the page must say "
+        '<meta name="generator" content="{{ generator }}"> in its <head>: '
+        "a build replaces only a downloads page that says so\n"
+    )
+
+    check = run_cli("check", cwd=mini_project)
+    build = run_cli("--format", "docx", cwd=mini_project)
+
+    assert (check.returncode, check.stderr) == (1, expected)
+    assert (build.returncode, build.stderr) == (1, expected)
+    assert not (mini_project / "dist").exists()
 
 
 def break_site_template(project: Path, after: str, mistake: str) -> int:

@@ -45,21 +45,19 @@ def assert_truthful(project: Path) -> None:
 @pytest.mark.parametrize(
     ("written", "why"),
     [
-        ('{"name": "another program\'s file"}', "not a Casebook manifest: it has no 'packs'"),
-        ("not json {", "not a Casebook manifest: it is not JSON"),
-        ("[1, 2]", "not a Casebook manifest: it is not a JSON object"),
-        (
-            '{"packs": [], "outputs": [{"path": "x.pdf"}]}',
-            "not a Casebook manifest: it has no 'pack'",
-        ),
+        ("not json {", "it is not JSON"),
+        ('{\n  "edition_label": "Second edition",\n  "packs": [\n    {', "it is not JSON"),
+        ('{"casebook_version": "0.1.0"}', "it has no 'packs'"),
+        ('{"packs": [], "outputs": [{"path": "x.pdf"}]}', "it has no 'pack'"),
         (
             '{"packs": [], "outputs": [{"path": "x.pdf", "pack": "x", "format": "pdf", '
             '"bytes": "many", "pages": 1, "sha256": "", "fingerprint": ""}]}',
-            "not a Casebook manifest: its records are not as Casebook writes them",
+            "its records are not as Casebook writes them",
         ),
     ],
+    ids=["not-json", "cut-short", "no-packs", "no-pack", "bad-record"],
 )
-def test_a_manifest_that_is_not_ours_is_named_in_plain_words_and_everything_rebuilt(
+def test_a_damaged_manifest_is_named_in_plain_words_and_everything_rebuilt(
     mini_project: Path, run_cli: RunCli, written: str, why: str
 ) -> None:
     (mini_project / "dist").mkdir()
