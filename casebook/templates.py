@@ -9,7 +9,10 @@ what would otherwise fail every output of the build.
   fetched by Word whenever a pack is opened);
 - every ``@font-face`` of ``pdf/fonts.css`` names a font file (not ``local()``), that file
   exists, is a plain file inside ``layouts/`` (the PDF's fetcher would refuse a pipe or a
-  link elsewhere) and is a whole font, not one truncated or damaged.
+  link elsewhere) and is a whole font, not one truncated or damaged;
+- every other file a stylesheet of ``pdf/`` names, with ``url()`` or ``@import``, is a file
+  of ``layouts/`` that exists: the PDF's fetcher reads nothing else, so a missing picture
+  or an address on the web would fail every PDF.
 """
 
 from __future__ import annotations
@@ -17,9 +20,10 @@ from __future__ import annotations
 import io
 import os
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import unquote, urlsplit
 from xml.etree import ElementTree
 
 from casebook.diagnostics import ContentError, Diagnostic
@@ -32,7 +36,14 @@ from casebook.layout import (
     template_loader,
 )
 
-__all__ = ["Overtime", "check_templates", "font_problems", "in_time", "reference_problems"]
+__all__ = [
+    "Overtime",
+    "check_templates",
+    "font_problems",
+    "in_time",
+    "pdf_style_problems",
+    "reference_problems",
+]
 
 T = TypeVar("T")
 
@@ -67,7 +78,7 @@ def check_templates(layout: Layout) -> list[Diagnostic]:
             _jinja_problems(environments[name], layout.root / name, _MAIN_TEMPLATES[name])
         )
     problems.extend(reference_problems(layout.root / "docx" / "reference.docx", layout.root))
-    problems.extend(font_problems(layout.root))
+    problems.extend(pdf_style_problems(layout.root))
     return problems
 
 
@@ -135,6 +146,75 @@ def font_problems(root: Path) -> list[Diagnostic]:
         if damage:
             problems.append(Diagnostic(str(path), 0, f"is damaged or not a font: {damage}"))
     return problems
+
+
+def pdf_style_problems(root: Path) -> list[Diagnostic]:
+    """What in the stylesheets of ``layouts/pdf`` would fail every PDF: the fonts of
+    ``fonts.css`` (:func:`font_problems`) and every other file a stylesheet names that is
+    missing or not one the PDF may read, at its line."""
+    problems = font_problems(root)
+    for css in sorted((root / "pdf").glob("*.css")):
+        problems.extend(_reference_problems(css, root))
+    return problems
+
+
+def _reference_problems(css: Path, root: Path) -> list[Diagnostic]:
+    """Every ``url()`` and ``@import`` of the stylesheet ``css`` that names no readable file
+    of the layouts folder ``root``. The ``@font-face`` rules of ``fonts.css`` are left to
+    :func:`font_problems`; a stylesheet that cannot be read is reported where it is loaded."""
+    import tinycss2  # type: ignore[import-untyped]
+
+    try:
+        text = read_layout_file(css, root).decode("utf-8")
+    except (ContentError, UnicodeDecodeError):
+        return []
+    layouts = root.resolve()
+    problems: list[Diagnostic] = []
+    for rule in tinycss2.parse_stylesheet(text, skip_comments=True):
+        if rule.type not in ("qualified-rule", "at-rule"):
+            continue
+        keyword = getattr(rule, "lower_at_keyword", None)
+        if keyword == "font-face" and css.name == "fonts.css":
+            continue
+        importing = keyword == "import"
+        for line, address in _addresses([*rule.prelude, *(rule.content or [])], importing):
+            what = f"@import {address}" if importing else f"url({address})"
+            if address.startswith("data:"):
+                continue
+            if urlsplit(address).scheme:
+                problems.append(
+                    Diagnostic(
+                        str(css),
+                        line,
+                        f"{what}: the PDF reads only files in layouts/; save the file "
+                        "there and name it by its path",
+                    )
+                )
+                continue
+            file = Path(os.path.normpath(css.parent / unquote(urlsplit(address).path)))
+            if not file.exists():
+                problems.append(Diagnostic(str(css), line, f"{what}: no such file"))
+            elif not file.resolve().is_relative_to(layouts) or not file.resolve().is_file():
+                problems.append(Diagnostic(str(css), line, f"{what}: not a file inside layouts/"))
+    return problems
+
+
+def _addresses(tokens: list[Any], importing: bool) -> Iterator[tuple[int, str]]:
+    """(line, address) of every ``url()`` among ``tokens`` (in blocks and functions too),
+    and of a plain string when they are the prelude of an ``@import``."""
+    for token in tokens:
+        if token.type == "url":
+            yield token.source_line, str(token.value)
+        elif token.type == "function" and token.lower_name == "url":
+            address = next((a for a in token.arguments if a.type == "string"), None)
+            if address is not None:
+                yield token.source_line, str(address.value)
+        elif token.type == "string" and importing:
+            yield token.source_line, str(token.value)
+        elif token.type == "function":
+            yield from _addresses(token.arguments, False)
+        elif token.type in ("() block", "[] block", "{} block"):
+            yield from _addresses(token.content, False)
 
 
 def _font_damage(data: bytes) -> str | None:

@@ -315,7 +315,7 @@ def _render_within_limits(task: _Task) -> _Rendered:
     except Exception as error:
         if (mistake := _template_mistake(error)) is not None:
             return _Rendered(seconds=time.perf_counter() - started, messages=(str(mistake),))
-        if faults := _font_faults(task.layout, error):
+        if faults := _style_faults(task.layout, error):
             return _Rendered(seconds=time.perf_counter() - started, messages=faults)
         detail = traceback.format_exc() if task.debug else f"{error}"
         return _Rendered(
@@ -352,16 +352,17 @@ def _template_mistake(error: Exception) -> Diagnostic | None:
     return None
 
 
-def _font_faults(layout: Layout, error: Exception) -> tuple[str, ...]:
-    """When a render failed and a font of ``layouts/pdf/fonts.css`` is missing or damaged
-    (which fails every PDF), that fault as ``check`` reports it, at its line: the same for
-    every output, so that the build says it once, not once an output. Empty otherwise."""
+def _style_faults(layout: Layout, error: Exception) -> tuple[str, ...]:
+    """When a render failed and a stylesheet of ``layouts/pdf`` names a font or other file
+    that is missing or damaged (which fails every PDF), that fault as ``check`` reports it,
+    at its line: the same for every output, so that the build says it once, not once an
+    output. Empty otherwise."""
     from casebook.pdf import RenderError
-    from casebook.templates import font_problems
+    from casebook.templates import pdf_style_problems
 
     if not isinstance(error, RenderError):
         return ()
-    return tuple(str(problem) for problem in font_problems(layout.root))
+    return tuple(str(problem) for problem in pdf_style_problems(layout.root))
 
 
 def _out_of_memory(error: BaseException) -> bool:

@@ -686,6 +686,27 @@ def test_a_font_fault_is_reported_once_by_the_build_as_check_reports_it(
     assert not [p.name for p in (mini_project / "dist").iterdir() if p.suffix == ".pdf"]
 
 
+def test_a_missing_file_a_stylesheet_names_is_reported_once_by_the_build_at_its_line(
+    mini_project: Path, run_cli: RunCli
+) -> None:
+    css = mini_project / "layouts" / "pdf" / "pack.css"
+    text = css.read_text(encoding="utf-8")
+    css.write_text(text + '\nh1 { background: url("../images/band.png") }\n', encoding="utf-8")
+    message = (
+        f"layouts/pdf/pack.css:{text.count(chr(10)) + 2}: url(../images/band.png): no such file\n"
+    )
+    packs = [p["id"] for p in listing(run_cli, mini_project)]
+
+    checked = run_cli("check", cwd=mini_project)
+    built = run_cli("--format", "pdf", "--jobs", "2", cwd=mini_project)
+
+    assert checked.returncode == 1
+    assert checked.stderr == message
+    assert built.returncode == 1
+    assert built.stderr == message
+    assert built.stdout.count("failed  dist/") == len(packs)
+
+
 def test_warnings_are_printed_but_do_not_fail(mini_project: Path, run_cli: RunCli) -> None:
     case = mini_project / "content" / "cases" / f"{CASE}.md"
     case.write_text(case.read_text() + "\nA bell\x07 pasted from a web page.\n")

@@ -250,6 +250,53 @@ def test_check_reports_a_stylesheet_the_pdf_links_that_is_not_there(
     ]
 
 
+@pytest.mark.parametrize(
+    ("name", "rule", "message"),
+    [
+        (
+            "pack.css",
+            '.cover { background: url("../images/band.png"); }',
+            "url(../images/band.png): no such file",
+        ),
+        ("cards.css", "@import 'extra.css';", "@import extra.css: no such file"),
+        (
+            "large-print.css",
+            "h1 { background-image: url(https://example.org/band.png) }",
+            "url(https://example.org/band.png): the PDF reads only files in layouts/; save "
+            "the file there and name it by its path",
+        ),
+        (
+            "pack.css",
+            '.x { background: url("../../content/places.yaml") }',
+            "url(../../content/places.yaml): not a file inside layouts/",
+        ),
+    ],
+)
+def test_check_reports_a_file_a_pdf_stylesheet_names_that_the_pdf_cannot_read(
+    mini_project: Path, run_cli: RunCli, name: str, rule: str, message: str
+) -> None:
+    css = mini_project / "layouts" / "pdf" / name
+    text = css.read_text(encoding="utf-8")
+    line = text.count("\n") + 2
+    css.write_text(f"{text}\n{rule}\n/* url(not-read.png) in a comment */\n", encoding="utf-8")
+    result = run_cli("check", cwd=mini_project)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [f"layouts/pdf/{name}:{line}: {message}"]
+
+
+def test_check_accepts_the_files_and_data_a_pdf_stylesheet_names(
+    mini_project: Path, run_cli: RunCli
+) -> None:
+    css = mini_project / "layouts" / "pdf" / "pack.css"
+    rules = (
+        '.a { background: url("../logo.svg") }\n'
+        ".b { background: url(data:image/gif;base64,R0lGODlhAQABAAAAACw=) }\n"
+    )
+    css.write_text(css.read_text(encoding="utf-8") + rules, encoding="utf-8")
+    result = run_cli("check", cwd=mini_project)
+    assert (result.returncode, result.stderr) == (0, "")
+
+
 # --- characters no bundled font has ------------------------------------------------------
 
 
