@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import string
 import struct
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -67,6 +68,11 @@ _OTHER_PDF_FORMATS = ("cards.", "large-print.")
 LAYOUT_FILE_LIMIT = 32 * 1024 * 1024
 #: The largest template or stylesheet read from layouts/.
 TEMPLATE_LIMIT = 1024 * 1024
+# What every pack is written in: a body or heading font must have all of these.
+_TEXT_CHARACTERS = (
+    ("Latin letters", string.ascii_letters),
+    ("digits", string.digits),
+)
 _NUMBER = re.compile(r"[0-9]{1,3}(\.[0-9]{1,3})?")
 
 
@@ -544,6 +550,13 @@ class _BrandChecker:
                     f"fonts: {role}: {value!r} is not a bundled font; "
                     f"bundled: {', '.join(families) or 'none'}",
                 )
+            elif lacking := _lacks_text(self.root, value):
+                usable = [f for f in families if not _lacks_text(self.root, f)]
+                self.problem(
+                    value_node,
+                    f"fonts: {role}: {value!r} has no {lacking}, so the packs' text would be "
+                    f"set in another font; choose one made for text: {', '.join(usable) or 'none'}",
+                )
             result.append((role, value))
         return tuple(result)
 
@@ -577,6 +590,27 @@ class _BrandChecker:
                 return _DEFAULT_MARGINS
             values.append(number)
         return (values[0], values[1], values[2], values[3])
+
+
+def _lacks_text(root: Path, family: str) -> str | None:
+    """What of the Latin letters and digits every pack is written in the bundled ``family``
+    lacks ("Latin letters", "digits" or both), judged by its regular face (or its first);
+    None when it has them all, or when its file cannot be read (``check`` reports that)."""
+    from fontTools.ttLib import TTFont
+
+    faces = {key: path for key, path in font_faces(root).items() if key[0] == family}
+    path = faces.get((family, 400, "normal"), next(iter(faces.values()), None))
+    if path is None:
+        return None
+    try:
+        font = TTFont(io.BytesIO(read_layout_file(path, root, LAYOUT_FILE_LIMIT)), lazy=True)
+        have = font.getBestCmap() or {}
+    except font_errors():
+        return None
+    gaps = [
+        what for what, characters in _TEXT_CHARACTERS if any(ord(c) not in have for c in characters)
+    ]
+    return " or ".join(gaps) or None
 
 
 def _contrast_with_white(colour: str) -> float:

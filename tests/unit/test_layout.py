@@ -161,6 +161,25 @@ def test_every_css_family_is_bundled_with_its_licence() -> None:
             "bundled: Noto Emoji, Noto Sans, Noto Sans Arabic, Noto Sans Hebrew, Noto Sans Math, "
             "Noto Sans Symbols2",
         ),
+        (
+            "  body: Noto Sans",
+            "  body: Noto Sans Arabic",
+            "9: fonts: body: 'Noto Sans Arabic' has no Latin letters, so the packs' text would "
+            "be set in another font; choose one made for text: Noto Sans, Noto Sans Math",
+        ),
+        (
+            "  body: Noto Sans",
+            "  body: Noto Sans Hebrew",
+            "9: fonts: body: 'Noto Sans Hebrew' has no Latin letters or digits, so the packs' "
+            "text would be set in another font; choose one made for text: Noto Sans, "
+            "Noto Sans Math",
+        ),
+        (
+            "  headings: Noto Sans",
+            "  headings: Noto Emoji",
+            "10: fonts: headings: 'Noto Emoji' has no Latin letters, so the packs' text would "
+            "be set in another font; choose one made for text: Noto Sans, Noto Sans Math",
+        ),
         ("logo: logo.svg", "logo: missing.svg", "7: logo: 'missing.svg' not found in "),
         ("logo: logo.svg", "logo: logo.png", "7: logo: 'logo.png' must be an SVG file (.svg)"),
         (
