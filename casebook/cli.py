@@ -302,6 +302,7 @@ def _build(options: argparse.Namespace) -> int:
     from casebook.build import BuildOptions
     from casebook.build.engine import build
 
+    _refuse_misspelt_settings()
     build_options = BuildOptions(
         content_dir=options.content,
         layouts_dir=options.layouts,
@@ -347,6 +348,23 @@ def _source_date() -> str | None:
     except (OverflowError, OSError, ValueError):
         raise UsageError(f"{SOURCE_DATE_ENV}={text!r} is out of range") from None
     return moment.date().isoformat()
+
+
+def _refuse_misspelt_settings() -> None:
+    """A usage error for a variable of the environment that looks like one of the build's
+    settings but is not (``CASEBOOK_MEMORY_LIMIT`` for ``CASEBOOK_MEMORY_LIMIT_MB``): left
+    alone, the limit the user meant to set would silently not be set."""
+    import difflib
+
+    from casebook.build import UsageError
+
+    settings = (TIME_LIMIT_ENV, MEMORY_LIMIT_ENV, SOURCE_DATE_ENV)
+    for name in sorted(os.environ):
+        if name in settings or not name.upper().startswith(("CASEBOOK", "SOURCE_DATE")):
+            continue
+        near = difflib.get_close_matches(name.upper(), settings, n=1, cutoff=0.8)
+        if near:
+            raise UsageError(f"{name} is not a setting of the build; did you mean {near[0]}?")
 
 
 def _time_limit() -> float:

@@ -56,6 +56,22 @@ def test_a_lock_file_that_is_a_link_is_refused_and_nothing_is_created_outside(
         ),
         ("CASEBOOK_MEMORY_LIMIT_MB", "lots", "CASEBOOK_MEMORY_LIMIT_MB='lots' is not a number"),
         (
+            "CASEBOOK_MEMORY_LIMIT",
+            "4096",
+            "CASEBOOK_MEMORY_LIMIT is not a setting of the build; did you mean "
+            "CASEBOOK_MEMORY_LIMIT_MB?",
+        ),
+        (
+            "Casebook_Time_Limits",
+            "600",
+            "Casebook_Time_Limits is not a setting of the build; did you mean CASEBOOK_TIME_LIMIT?",
+        ),
+        (
+            "SOURCE_DATE_EPOC",
+            "1700000000",
+            "SOURCE_DATE_EPOC is not a setting of the build; did you mean SOURCE_DATE_EPOCH?",
+        ),
+        (
             "SOURCE_DATE_EPOCH",
             "１７００",
             "SOURCE_DATE_EPOCH='１７００' is not a whole number of seconds",
@@ -69,6 +85,14 @@ def test_bad_settings_in_the_environment_are_usage_errors_naming_the_variable(
     assert result.returncode == 2
     assert result.stderr.strip() == f"build.py: error: {message}"
     assert not (mini_project / "dist").exists()
+
+
+def test_a_variable_unlike_any_setting_is_left_alone(mini_project: Path, run_cli: RunCli) -> None:
+    result = run_cli(
+        "--only", "nation-england", "--format", "docx", cwd=mini_project, env={"CASEBOOK_HOME": "x"}
+    )
+    assert (result.returncode, result.stderr) == (0, "")
+    assert (mini_project / "dist" / "nation-england.docx").is_file()
 
 
 def test_a_lone_surrogate_in_a_title_is_reported_at_its_line(
