@@ -331,8 +331,13 @@ def renamed_cases(cases: Sequence[Case], latest: EditionRecord) -> list[Diagnost
 
 
 def _slug(label: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", _ascii(label.casefold())).strip("-")
-    return slug[:60].rstrip("-") or "edition"
+    return _label_key(label)[:60].rstrip("-") or "edition"
+
+
+def _label_key(label: str) -> str:
+    """``label`` as its file name gives it: lower-case letters and digits without accents,
+    hyphens between words ("Ail Argraffiad – Gŵyl" is "ail-argraffiad-gwyl")."""
+    return re.sub(r"[^a-z0-9]+", "-", _ascii(label.casefold())).strip("-")
 
 
 def _ascii(text: str) -> str:
@@ -407,13 +412,21 @@ def publish_edition(corpus: Corpus, label: str, date: str) -> tuple[Path, str]:
         raise ContentError([Diagnostic(where, 0, f"date: '{date}' is not a date like 2026-11-26")])
     editions = corpus.editions
     for earlier in editions:
-        if earlier.label.casefold() == label.casefold():
+        # Labels are told apart by their letters and digits: "First-edition" beside "First
+        # edition" would be two editions no reader could tell apart, with one file name.
+        if _label_key(earlier.label) == _label_key(label):
+            alike = (
+                ""
+                if earlier.label.casefold() == label.casefold()
+                else f" ('{label}' differs from it only in capitals, accents, spaces or "
+                "punctuation)"
+            )
             raise ContentError(
                 [
                     Diagnostic(
                         earlier.path,
                         _line_of(earlier.path, "label"),
-                        f"label: '{earlier.label}' is already published ({earlier.date}); "
+                        f"label: '{earlier.label}' is already published ({earlier.date}){alike}; "
                         "choose another label",
                     )
                 ]

@@ -123,6 +123,13 @@ def test_publishing_refuses_a_taken_label_or_date_an_earlier_date_and_no_change(
         f"{record.path}:4: label: 'Test edition' is already published (2026-01-15); "
         "choose another label"
     )
+    with pytest.raises(ContentError) as alike:
+        publish_edition(corpus, "Test-édition", "2026-03-01")
+    assert str(alike.value) == (
+        f"{record.path}:4: label: 'Test edition' is already published (2026-01-15) "
+        "('Test-édition' differs from it only in capitals, accents, spaces or punctuation); "
+        "choose another label"
+    )
     with pytest.raises(ContentError) as nothing:
         publish_edition(corpus, "Second edition", "2026-03-01")
     assert "no case has changed since Test edition; there is nothing to publish" in str(
