@@ -9,10 +9,11 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
-from casebook.blocks import plain_text
+from casebook.blocks import Block, plain_text
 from casebook.content_files import ContentFiles
 from casebook.fields import LINE_LIMITS, Fields, known
-from casebook.model import Case, Insight, Place
+from casebook.markdown import parse_markdown
+from casebook.model import Case, CaseRecord, Insight, Place
 from casebook.text import is_slug, shows
 
 __all__ = ["PROMPTS_PER_CASE", "TAGS_PER_CASE", "read_cases"]
@@ -29,27 +30,27 @@ def read_cases(
     insights: tuple[Insight, ...] | None,
     places: tuple[Place, ...] | None,
     tags: tuple[tuple[str, str], ...] | None,
-    published: Mapping[str, str] | None = None,
+    published: Mapping[str, CaseRecord] | None = None,
 ) -> tuple[tuple[Case, ...], tuple[str, ...]]:
     """Load every case, in report order, and give the id of every case file, read or
     refused (a recipe that names a refused case is not wrong: the case's own problem is the
     one to fix). Checks against a list file that failed to load are skipped, so one broken
     file does not bury its own problem under a diagnostic per case. The cases of the latest
-    edition (``published``: each one's heading, by id) are read first, so that a title or
-    prompt also in a new case is reported on the new one, the copy; a title two published
-    cases share is reported on the one retitled since."""
+    edition (``published``: what each said then, by id) are read first, so that a title,
+    prompt or text also in a new case is reported on the new one, the copy; one that two
+    published cases share is reported on the one that took it since."""
     published = published or {}
     folder = files.root / "cases"
     if not folder.is_dir():
         files.problems.error(files.rel(folder), 0, "cases folder does not exist")
         return (), ()
-    reader = _CaseReader(files, insights, places, tags)
+    reader = _CaseReader(files, insights, places, tags, published)
     out: list[Case] = []
     headings: dict[str, Case] = {}
     listed = files.listing(folder, (".md",), "case")
 
     def retitled(case: Case) -> bool:
-        return case.id in published and published[case.id] != case.heading
+        return case.id in published and published[case.id].heading != case.heading
 
     for path in sorted(listed, key=lambda p: p.stem not in published):
         case = reader.case(path)
@@ -84,8 +85,10 @@ class _CaseReader:
         insights: tuple[Insight, ...] | None,
         places: tuple[Place, ...] | None,
         tags: tuple[tuple[str, str], ...] | None,
+        published: Mapping[str, CaseRecord],
     ) -> None:
         self.files = files
+        self.published = published
         self.problems = files.problems
         self.insights = insights
         self.insight_ids = tuple(i.id for i in insights) if insights is not None else None
@@ -96,18 +99,18 @@ class _CaseReader:
             if insights
             else None
         )
-        # Every prompt seen so far (normalised) -> the file that has it, in reading order
-        # (published cases first, then by file name), so a copied prompt is reported at the
-        # copy, naming the first. The insights' prompts are in it too: a case shows only its
-        # own prompts.
-        self.prompts_seen: dict[str, str] = {
-            _prompt_key(prompt): f"insight '{insight.id}' in insights.yaml"
+        # Every prompt seen so far (normalised) -> the file that has it, its line and the
+        # case's id, in reading order (published cases first, then by file name), so a copied
+        # prompt is reported at the copy, naming the first. The insights' prompts are in it
+        # too: a case shows only its own prompts.
+        self.prompts_seen: dict[str, tuple[str, int, str | None]] = {
+            _prompt_key(prompt): (f"insight '{insight.id}' in insights.yaml", 0, None)
             for insight in insights or ()
             for prompt in insight.prompts
         }
-        # Every case's words so far -> its file: a case copied to start a new one whose text
-        # was never replaced.
-        self.bodies_seen: dict[str, str] = {}
+        # Every case's words so far -> its file, the line its text starts and its id: a case
+        # copied to start a new one whose text was never replaced.
+        self.bodies_seen: dict[str, tuple[str, int, str]] = {}
 
     def case(self, path: Path) -> Case | None:
         problems = self.problems
@@ -128,7 +131,7 @@ class _CaseReader:
         case_tags = f.texts(
             "tags", printed=False, wanted=f"{TAGS_PER_CASE[0]} to {TAGS_PER_CASE[1]} tags"
         )
-        case_prompts = self.prompts(shown, f)
+        case_prompts = self.prompts(shown, f, path.stem)
         if case_places is not None:
             known(
                 problems,
@@ -184,13 +187,17 @@ class _CaseReader:
         if not any(map(shows, plain_text(blocks))) and problems.error_count() == errors:
             problems.error(shown, first, "the case has no body text (only invisible characters)")
             return None
-        words = " ".join(plain_text(blocks).split()).casefold()
-        if (same := self.bodies_seen.setdefault(words, shown)) != shown:
+        words = _words(blocks)
+        same, same_line, owner = self.bodies_seen.setdefault(words, (shown, first, path.stem))
+        if same != shown:
+            copy, line, original = (same, same_line, shown)
+            if not self.took_text(owner, path.stem, words):
+                copy, line, original = (shown, first, same)
             problems.error(
-                shown,
-                first,
-                f"the text is the same as {same}'s, word for word; a new case needs its own "
-                "words from the report",
+                copy,
+                line,
+                f"the text is the same as {original}'s, word for word; a new case needs its "
+                "own words from the report",
             )
         values = (title, case_places, page, insight, case_tags, case_prompts)
         if any(v is None for v in values) or not case_places:
@@ -241,7 +248,25 @@ class _CaseReader:
                     f"{chapter.pages[0]}–{chapter.pages[1]}){hint}",
                 )
 
-    def prompts(self, path: str, f: Fields) -> tuple[str, ...] | None:
+    def took_text(self, first: str, then: str, words: str) -> bool:
+        """Whether the published case ``first``, read before ``then``, took the text
+        (``words``) that ``then`` had at the edition: so it, not ``then``, is the copy."""
+        was = self.published.get(first), self.published.get(then)
+        if was[0] is None or was[1] is None:
+            return False
+        return _record_words(was[1]) == words and _record_words(was[0]) != words
+
+    def took_prompt(self, first: str | None, then: str, key: str) -> bool:
+        """Whether the published case ``first``, read before ``then``, took the prompt
+        (``key``) that ``then`` had at the edition."""
+        was = self.published.get(first or ""), self.published.get(then)
+        if was[0] is None or was[1] is None:
+            return False
+        return key in map(_prompt_key, was[1].prompts) and key not in map(
+            _prompt_key, was[0].prompts
+        )
+
+    def prompts(self, path: str, f: Fields, ident: str) -> tuple[str, ...] | None:
         """The case's discussion prompts: 2 or 3, each one question, each its own."""
         value = f.get("prompts", True)
         if value is None:
@@ -306,18 +331,22 @@ class _CaseReader:
                 )
                 continue
             key = _prompt_key(text)
-            first = self.prompts_seen.get(key)
-            if first is not None:
+            seen = self.prompts_seen.get(key)
+            if seen is not None:
+                first, first_line, owner = seen
+                copy, line, original = (path, item.line, first)
+                if first != path and self.took_prompt(owner, ident, key):
+                    copy, line, original = (first, first_line, path)
                 self.problems.error(
-                    path,
-                    item.line,
+                    copy,
+                    line,
                     "prompts: this prompt is listed twice"
                     if first == path
-                    else f"prompts: this prompt is also in {first}; give each case prompts of "
-                    "its own",
+                    else f"prompts: this prompt is also in {original}; give each case prompts "
+                    "of its own",
                 )
                 continue
-            self.prompts_seen[key] = path
+            self.prompts_seen[key] = (path, item.line, ident)
             out.append(text)
         return tuple(out)
 
@@ -336,6 +365,16 @@ def _not_one_prompt(text: str) -> bool:
         or _SENTENCE_BREAK.search(text[:-1]) is not None
         or len(text) > LINE_LIMITS["prompts"]
     )
+
+
+def _words(blocks: tuple[Block, ...]) -> str:
+    """What makes two cases' texts the same: their words, whatever the case and spacing."""
+    return " ".join(plain_text(blocks).split()).casefold()
+
+
+def _record_words(record: CaseRecord) -> str:
+    """The words of a case's text as an edition recorded it (see :func:`_words`)."""
+    return _words(parse_markdown(record.text, "", 0)[0])
 
 
 def _prompt_key(prompt: str) -> str:

@@ -68,7 +68,7 @@ def _load(root: Path, problems: Problems, unpublished: bool) -> Corpus | None:
     tags = read_tags(files)
     guide = read_guide(files)
     editions = read_editions(files, unpublished)
-    published = {ident: record.heading for ident, record in editions[-1].cases} if editions else {}
+    published = dict(editions[-1].cases) if editions else {}
     cases, case_files = read_cases(files, insights, places, tags, published)
     if editions:
         from casebook.editions import renamed_cases

@@ -501,6 +501,38 @@ def test_a_published_case_retitled_as_another_is_the_one_told(content: Path) -> 
     ]
 
 
+def test_a_published_case_given_another_published_case_s_prompt_is_the_one_told(
+    content: Path,
+) -> None:
+    # Both are published; the Caerphilly case, read first, is the one given Newport's prompt.
+    caerphilly = content / "cases" / "caerphilly-vision-for-change.md"
+    newport = (content / "cases" / "newport-mapping-local-assets.md").read_text(encoding="utf-8")
+    taken = newport.split("prompts:\n", 1)[1].splitlines()[0]
+    lines = caerphilly.read_text(encoding="utf-8").splitlines(keepends=True)
+    assert lines[7].startswith("  - Caerphilly set out")
+    lines[7] = taken + "\n"
+    caerphilly.write_text("".join(lines), encoding="utf-8")
+    assert problems(content) == [
+        "content/cases/caerphilly-vision-for-change.md:8: prompts: this prompt is also in "
+        "content/cases/newport-mapping-local-assets.md; give each case prompts of its own",
+    ]
+
+
+def test_a_published_case_given_another_published_case_s_text_is_the_one_told(
+    content: Path,
+) -> None:
+    caerphilly = content / "cases" / "caerphilly-vision-for-change.md"
+    newport = (content / "cases" / "newport-mapping-local-assets.md").read_text(encoding="utf-8")
+    front = caerphilly.read_text(encoding="utf-8").split("---\n", 2)[1]
+    body = newport.split("---\n", 2)[2]
+    caerphilly.write_text(f"---\n{front}---\n{body}", encoding="utf-8")
+    assert problems(content) == [
+        "content/cases/caerphilly-vision-for-change.md:11: the text is the same as "
+        "content/cases/newport-mapping-local-assets.md's, word for word; a new case needs its "
+        "own words from the report",
+    ]
+
+
 def test_a_case_copied_without_new_text_is_reported_on_the_copy(content: Path) -> None:
     original = (content / "cases" / "newham-the-50-steps-to-a-healthier-borough.md").read_text()
     body = original.split("---\n", 2)[2]
