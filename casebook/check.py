@@ -18,7 +18,7 @@ from casebook.model import Corpus, Pack
 from casebook.packs import check_pack_ids, select_packs
 from casebook.renderers import BUILTIN
 from casebook.site import render_site_in_time, sample_manifests
-from casebook.templates import Overtime, check_templates, in_time
+from casebook.templates import Overtime, check_templates, in_time, style_warnings
 
 __all__ = ["check_project", "render_problems"]
 
@@ -55,6 +55,7 @@ def check_project(
             )
             if warnings is not None:
                 warnings.extend(uncovered_characters(content_dir, layout))
+                warnings.extend(style_warnings(layout.root))
         sites = (Manifest(),) if corpus is None else sample_manifests(corpus, packs, BUILTIN)
         for site in sites:
             render_site_in_time(site, layout, time_limit)

@@ -12,13 +12,18 @@ what would otherwise fail every output of the build.
   link elsewhere) and is a whole font, not one truncated or damaged;
 - every other file a stylesheet of ``pdf/`` names, with ``url()`` or ``@import``, is a file
   of ``layouts/`` that exists: the PDF's fetcher reads nothing else, so a missing picture
-  or an address on the web would fail every PDF.
+  or an address on the web would fail every PDF;
+- WeasyPrint understands every rule and declaration of those stylesheets: one it ignores
+  (a misspelt property, a value it cannot read) is a warning at its line
+  (:func:`style_warnings`), as the PDF would silently be without it.
 """
 
 from __future__ import annotations
 
 import io
+import logging
 import os
+import re
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -43,6 +48,7 @@ __all__ = [
     "in_time",
     "pdf_style_problems",
     "reference_problems",
+    "style_warnings",
 ]
 
 T = TypeVar("T")
@@ -59,6 +65,9 @@ _W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 # A Word package is small; this bounds what unpacking its XML may cost.
 _UNPACKED_LIMIT = 64 * 1024 * 1024
 _REGENERATE = "create it again with: python -m casebook.reference"
+# Where WeasyPrint says it ignored part of a stylesheet: "... at 336:6, unknown property."
+_IGNORED_AT = re.compile(r" at (\d+):\d+")
+_QUOTED_SPACE = re.compile(r"`([^`]*?)\s+`")
 
 
 def check_templates(layout: Layout) -> list[Diagnostic]:
@@ -156,6 +165,52 @@ def pdf_style_problems(root: Path) -> list[Diagnostic]:
     for css in sorted((root / "pdf").glob("*.css")):
         problems.extend(_reference_problems(css, root))
     return problems
+
+
+def style_warnings(root: Path) -> list[Diagnostic]:
+    """What WeasyPrint ignores in the stylesheets of ``layouts/pdf`` (a property it does not
+    know, a value it cannot read, an unknown @-rule), as warnings at their lines in its own
+    words: the PDF is made without them, so a typo would otherwise go unnoticed. Reads each
+    stylesheet as WeasyPrint does when it makes a PDF, fetching nothing."""
+    import weasyprint
+
+    warnings: list[Diagnostic] = []
+    ignored: list[logging.LogRecord] = []
+
+    class _Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if record.levelno == logging.WARNING:
+                ignored.append(record)
+
+    def fetch_nothing(url: str, *args: object, **kwargs: object) -> dict[str, bytes]:
+        return {"string": b""}
+
+    handler = _Collect(level=logging.WARNING)
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(handler)
+    try:
+        for css in sorted((root / "pdf").glob("*.css")):
+            try:
+                text = read_layout_file(css, root).decode("utf-8")
+            except (ContentError, UnicodeDecodeError):
+                continue  # reported where the stylesheet is loaded
+            ignored.clear()
+            weasyprint.CSS(string=text, base_url=css.resolve().as_uri(), url_fetcher=fetch_nothing)
+            for record in ignored:
+                said = record.getMessage().strip()
+                at = _IGNORED_AT.search(said)
+                if at is None:
+                    continue
+                said = (said[: at.start()] + said[at.end() :]).rstrip(".")
+                said = _QUOTED_SPACE.sub(r"`\1`", said)  # "`margin: 3qq `": as it was written
+                warnings.append(
+                    Diagnostic(
+                        str(css), int(at.group(1)), f"{said}; the PDF is made without it", "warning"
+                    )
+                )
+    finally:
+        logger.removeHandler(handler)
+    return warnings
 
 
 def _reference_problems(css: Path, root: Path) -> list[Diagnostic]:

@@ -321,6 +321,25 @@ def test_check_accepts_the_files_and_data_a_pdf_stylesheet_names(
     assert (result.returncode, result.stderr) == (0, "")
 
 
+def test_check_warns_of_what_weasyprint_ignores_in_a_pdf_stylesheet_at_its_line(
+    mini_project: Path, run_cli: RunCli
+) -> None:
+    css = mini_project / "layouts" / "pdf" / "large-print.css"
+    text = css.read_text(encoding="utf-8")
+    line = text.count("\n") + 2
+    css.write_text(text + "\nh2 { colr: red; margin: 3qq }\n@pagee { }\n", encoding="utf-8")
+    result = run_cli("check", cwd=mini_project)
+    assert result.returncode == 0
+    where = f"layouts/pdf/large-print.css:{line}: warning:"
+    assert result.stderr.splitlines() == [
+        f"{where} Ignored `colr: red`, unknown property; the PDF is made without it",
+        f"{where} Ignored `margin: 3qq`, invalid value; the PDF is made without it",
+        f"layouts/pdf/large-print.css:{line + 1}: warning: Unknown rule <AtRule @pagee … "
+        "{ … }>; the PDF is made without it",
+    ]
+    assert "no problems, 3 warnings" in result.stdout
+
+
 # --- characters no bundled font has ------------------------------------------------------
 
 
