@@ -1,10 +1,15 @@
 """``build.py check``: validate the content, the layouts and the downloads page template
 without building: templates are run as HTML, nothing is laid out. Imports neither WeasyPrint
-nor python-docx, and nothing POSIX-only."""
+nor python-docx, and nothing POSIX-only; WeasyPrint reads the PDF's stylesheets
+(:func:`casebook.templates.style_warnings`) in a second process, alongside the rest."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -32,6 +37,19 @@ def check_project(
 ) -> tuple[Corpus, tuple[Pack, ...]]:
     """Validate content, layouts, pack ids and the downloads page template without building;
     raise ContentError with every problem found. Warnings are appended to ``warnings``."""
+    # Importing WeasyPrint takes about as long as reading the content: do both at once.
+    with _beside(layouts_dir) as styles:
+        return _check(content_dir, layouts_dir, brand, warnings, time_limit, styles)
+
+
+def _check(
+    content_dir: Path,
+    layouts_dir: Path,
+    brand: str | None,
+    warnings: list[Diagnostic] | None,
+    time_limit: float,
+    styles: Callable[[], list[Diagnostic]],
+) -> tuple[Corpus, tuple[Pack, ...]]:
     problems: list[Diagnostic] = []
     corpus: Corpus | None = None
     packs: tuple[Pack, ...] = ()
@@ -55,7 +73,7 @@ def check_project(
             )
             if warnings is not None:
                 warnings.extend(uncovered_characters(content_dir, layout))
-                warnings.extend(style_warnings(layout.root))
+                warnings.extend(styles())
         sites = (Manifest(),) if corpus is None else sample_manifests(corpus, packs, BUILTIN)
         for site in sites:
             render_site_in_time(site, layout, time_limit)
@@ -121,3 +139,25 @@ def _stylesheets(page: str) -> list[str]:
     links.feed(page)
     links.close()
     return links.found
+
+
+@contextmanager
+def _beside(path: Path) -> Iterator[Callable[[], list[Diagnostic]]]:
+    """:func:`style_warnings` of ``path``, begun in a second process forked from this one
+    (on Linux; elsewhere, where forking is not safe, run here when asked for); what the
+    context gives returns them."""
+    if sys.platform != "linux":
+        yield lambda: style_warnings(path)
+        return
+    import multiprocessing
+
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+        future = pool.submit(style_warnings, path)
+
+        def result() -> list[Diagnostic]:
+            try:
+                return future.result()
+            except BrokenProcessPool:  # the process died: the reason shows when run here
+                return style_warnings(path)
+
+        yield result

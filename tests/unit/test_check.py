@@ -1350,3 +1350,25 @@ def test_a_published_case_renamed_is_a_warning_naming_its_old_name(content: Path
         f"north-wales-regional-population-needs-assessment, {said} "
         f"north-wales-regional-population-needs-assessment.md, {tail}",
     ]
+
+
+@pytest.mark.parametrize("platform", ["linux", "win32"])
+def test_check_warns_of_an_ignored_declaration_in_either_process(
+    content: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, platform: str
+) -> None:
+    # On Linux WeasyPrint reads the stylesheets in a second process; elsewhere in this one.
+    import casebook.check
+    from casebook.check import check_project
+
+    layouts = tmp_path / "layouts"
+    shutil.copytree(REAL.parent / "layouts", layouts)
+    css = layouts / "pdf" / "pack.css"
+    text = css.read_text(encoding="utf-8")
+    css.write_text(text + "h1 { font-wieght: 700 }\n", encoding="utf-8")
+    monkeypatch.setattr(casebook.check.sys, "platform", platform)
+    warnings: list[Diagnostic] = []
+    check_project(content, layouts, warnings=warnings)
+    assert [str(w) for w in warnings] == [
+        f"{css}:{text.count(chr(10)) + 1}: warning: Ignored `font-wieght: 700`, unknown "
+        "property; the PDF is made without it"
+    ]
