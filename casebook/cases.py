@@ -59,7 +59,8 @@ def read_cases(
         key = case.heading.casefold()
         if key in headings:
             first = headings[key]
-            if retitled(first) and not retitled(case):  # the first took this one's title
+            # The first, published, took this one's title (a new case is always the copy).
+            if retitled(first) and case.id in published and not retitled(case):
                 out.remove(first)
                 first, case = case, first
                 headings[key] = first

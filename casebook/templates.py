@@ -236,7 +236,12 @@ def _reference_problems(css: Path, root: Path) -> list[Diagnostic]:
             what = f"@import {address}" if importing else f"url({address})"
             if address.startswith("data:"):
                 continue
-            if urlsplit(address).scheme:
+            try:
+                parts = urlsplit(address)
+            except ValueError:  # "https://[oops": no address at all
+                problems.append(Diagnostic(str(css), line, f"{what}: not a valid address"))
+                continue
+            if parts.scheme:
                 problems.append(
                     Diagnostic(
                         str(css),
@@ -246,7 +251,7 @@ def _reference_problems(css: Path, root: Path) -> list[Diagnostic]:
                     )
                 )
                 continue
-            file = Path(os.path.normpath(css.parent / unquote(urlsplit(address).path)))
+            file = Path(os.path.normpath(css.parent / unquote(parts.path)))
             if not file.exists():
                 problems.append(Diagnostic(str(css), line, f"{what}: no such file"))
             elif not file.resolve().is_relative_to(layouts) or not file.resolve().is_file():

@@ -362,7 +362,10 @@ def _style_faults(layout: Layout, error: Exception) -> tuple[str, ...]:
 
     if not isinstance(error, RenderError):
         return ()
-    return tuple(str(problem) for problem in pdf_style_problems(layout.root))
+    try:
+        return tuple(str(problem) for problem in pdf_style_problems(layout.root))
+    except Exception:  # reading the layouts again failed: the render's own message stands
+        return ()
 
 
 def _out_of_memory(error: BaseException) -> bool:

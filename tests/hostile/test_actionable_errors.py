@@ -284,6 +284,11 @@ def test_check_reports_a_stylesheet_the_pdf_links_that_is_not_there(
         ),
         ("cards.css", "@import 'extra.css';", "@import extra.css: no such file"),
         (
+            "pack.css",
+            'body { background: url("https://[oops/x.png") }',
+            "url(https://[oops/x.png): not a valid address",
+        ),
+        (
             "large-print.css",
             "h1 { background-image: url(https://example.org/band.png) }",
             "url(https://example.org/band.png): the PDF reads only files in layouts/; save "
