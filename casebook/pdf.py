@@ -57,7 +57,7 @@ from casebook.policy import (
     media_file,
     printed_address,
 )
-from casebook.reading import FileRefused, read_bounded
+from casebook.reading import FileRefused, read_bounded, read_data_address
 
 __all__ = [
     "MEDIA_SCHEME",
@@ -561,6 +561,9 @@ def _make_fetcher(layout: Layout, media_root: Path | None) -> _Fetcher:
             self._fail_on_errors = True
 
         def fetch(self, url: str, headers: object = None) -> Any:
+            if url[:5].lower() == "data:":  # written out in a stylesheet or an SVG: no file read
+                data, kind = self.decode(url)
+                return URLFetcherResponse(url, data, {"Content-Type": kind})
             path = self.resolve(url)
             kind = _MEDIA_TYPES.get(path.suffix.lower(), "application/octet-stream")
             return URLFetcherResponse(url, self.read(path), {"Content-Type": kind})
@@ -588,6 +591,15 @@ class _Fetcher:
         except FileRefused as error:
             self.refused.append(f"{path}: {error}")
             raise PermissionError(f"{path}: {error}") from None
+
+    def decode(self, url: str) -> tuple[bytes, str]:
+        """The bytes and media type a ``data:`` address holds; refuses one that holds none."""
+        try:
+            return read_data_address(url)
+        except FileRefused as error:
+            shown = url if len(url) <= 60 else url[:60] + "..."
+            self.refused.append(f"{shown}: {error}")
+            raise PermissionError(f"{shown}: {error}") from None
 
     def resolve(self, url: str) -> Path:
         """The file ``url`` names, if it may be read; raises PermissionError otherwise."""

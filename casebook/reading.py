@@ -7,11 +7,14 @@ message before anything is read (a pipe would hang the build, ``/dev/zero`` woul
 
 from __future__ import annotations
 
+import binascii
 import os
 import stat
 from pathlib import Path
+from urllib.error import URLError
+from urllib.request import DataHandler, Request
 
-__all__ = ["FileRefused", "inside", "read_bounded", "real_path", "size_text"]
+__all__ = ["FileRefused", "inside", "read_bounded", "read_data_address", "real_path", "size_text"]
 
 _CHUNK = 1 << 16
 
@@ -19,6 +22,16 @@ _CHUNK = 1 << 16
 class FileRefused(Exception):
     """A file that is not read: outside its folder, not a plain file, or too large. The
     message says why, without the path (the caller names the file and line)."""
+
+
+def read_data_address(address: str) -> tuple[bytes, str]:
+    """The bytes and media type a ``data:`` address holds (a stylesheet may write a small
+    image out in full), decoded by urllib; FileRefused when it holds none."""
+    try:
+        with DataHandler().data_open(Request(address)) as response:
+            return response.read(), response.headers.get("Content-Type", "text/plain")
+    except (URLError, ValueError, binascii.Error):
+        raise FileRefused("not a valid data: address") from None
 
 
 def real_path(path: Path) -> Path:

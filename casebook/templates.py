@@ -40,6 +40,7 @@ from casebook.layout import (
     read_layout_file,
     template_loader,
 )
+from casebook.reading import FileRefused, read_data_address
 
 __all__ = [
     "Overtime",
@@ -234,7 +235,12 @@ def _reference_problems(css: Path, root: Path) -> list[Diagnostic]:
         importing = keyword == "import"
         for line, address in _addresses([*rule.prelude, *(rule.content or [])], importing):
             what = f"@import {address}" if importing else f"url({address})"
-            if address.startswith("data:"):
+            if address[:5].lower() == "data:":
+                try:
+                    read_data_address(address)
+                except FileRefused as error:
+                    shown = address if len(address) <= 60 else address[:60] + "..."
+                    problems.append(Diagnostic(str(css), line, f"url({shown}): {error}"))
                 continue
             try:
                 parts = urlsplit(address)

@@ -299,6 +299,11 @@ def test_check_reports_a_stylesheet_the_pdf_links_that_is_not_there(
             '.x { background: url("../../content/places.yaml") }',
             "url(../../content/places.yaml): not a file inside layouts/",
         ),
+        (
+            "cards.css",
+            '.x { background: url("data:image/gif;base64,R0lGODlhAQABAIAAAP///wAAACH5B!") }',
+            "url(data:image/gif;base64,R0lGODlhAQABAIAAAP///wAAACH5B!): not a valid data: address",
+        ),
     ],
 )
 def test_check_reports_a_file_a_pdf_stylesheet_names_that_the_pdf_cannot_read(

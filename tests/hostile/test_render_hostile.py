@@ -202,3 +202,40 @@ def test_a_huge_svg_figure_is_drawn_in_the_word_file_at_the_size_it_is_shown(
     shape = list(word.inline_shapes)[-1]  # the figure, after the cover's logo
     assert shape.width.mm == pytest.approx(2 * shape.height.mm, rel=0.01)
     assert shape.width.mm <= 180
+
+
+# A white pixel, written out in the stylesheet as a data: address.
+PIXEL = "data:image/gif;base64,R0lGODlhAQABAIAAAP///wAAACH5BAEAAAAALAAAAAABAAEAAAICRAEAOw=="
+
+
+def with_background(project: Path, address: str) -> Path:
+    """A copy of layouts/ whose PDF stylesheets give the page body ``address`` as a
+    background image."""
+    layouts = project / "layouts"
+    shutil.copytree(LAYOUTS, layouts)
+    for css in (layouts / "pdf").glob("*.css"):
+        if css.name != "fonts.css":
+            rule = f'\nbody {{ background: url("{address}") no-repeat }}\n'
+            css.write_text(css.read_text(encoding="utf-8") + rule, encoding="utf-8")
+    return layouts
+
+
+@pytest.mark.parametrize("render", [render_pdf, render_cards, render_large_print])
+def test_an_image_a_pdf_stylesheet_writes_out_as_data_is_drawn(
+    project: Path, render: Callable[..., object]
+) -> None:
+    layouts = with_background(project, PIXEL)
+    document = document_with(project, (Paragraph((Text("A plain case."),)),))
+    made = render(document, load_layout(layouts), project / "content")
+    pdf = made if isinstance(made, bytes) else made[0]  # type: ignore[index]
+    images = [o for o in pdf_objects(pdf) if hasattr(o, "get") and o.get("/Subtype") == "/Image"]
+    assert images  # the pixel, and the mask of its transparency
+    assert {(image["/Width"], image["/Height"]) for image in images} == {(1, 1)}
+
+
+def test_a_data_address_that_holds_no_data_fails_the_pack_by_name(project: Path) -> None:
+    layouts = with_background(project, "data:image/gif;base64,R0l!")
+    document = document_with(project, (Paragraph((Text("A plain case."),)),))
+    with pytest.raises(RenderError) as info:
+        render_pdf(document, load_layout(layouts), project / "content")
+    assert "data:image/gif;base64,R0l!: not a valid data: address" in str(info.value)
