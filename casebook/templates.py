@@ -158,13 +158,18 @@ def font_problems(root: Path) -> list[Diagnostic]:
     return problems
 
 
-def pdf_style_problems(root: Path) -> list[Diagnostic]:
-    """What in the stylesheets of ``layouts/pdf`` would fail every PDF: the fonts of
-    ``fonts.css`` (:func:`font_problems`) and every other file a stylesheet names that is
-    missing or not one the PDF may read, at its line."""
+def pdf_style_problems(root: Path, failure: str | None = None) -> list[Diagnostic]:
+    """What in the stylesheets of ``layouts/pdf`` would fail a PDF: the fonts of
+    ``fonts.css`` (:func:`font_problems`, which every PDF reads) and every other file a
+    stylesheet names that is missing or not one the PDF may read, at its line.
+
+    Given the ``failure`` a render reported, only what explains it: the fonts, and the
+    addresses the failure names (a PDF reads only some of the stylesheets)."""
     problems = font_problems(root)
     for css in sorted((root / "pdf").glob("*.css")):
-        problems.extend(_reference_problems(css, root))
+        for problem, named in _reference_problems(css, root):
+            if failure is None or named in failure:
+                problems.append(problem)
     return problems
 
 
@@ -214,10 +219,12 @@ def style_warnings(root: Path) -> list[Diagnostic]:
     return warnings
 
 
-def _reference_problems(css: Path, root: Path) -> list[Diagnostic]:
+def _reference_problems(css: Path, root: Path) -> list[tuple[Diagnostic, str]]:
     """Every ``url()`` and ``@import`` of the stylesheet ``css`` that names no readable file
-    of the layouts folder ``root``. The ``@font-face`` rules of ``fonts.css`` are left to
-    :func:`font_problems`; a stylesheet that cannot be read is reported where it is loaded."""
+    of the layouts folder ``root``, each with what the PDF's fetcher would name in refusing
+    it (the file's absolute path, or the address). The ``@font-face`` rules of ``fonts.css``
+    are left to :func:`font_problems`; a stylesheet that cannot be read is reported where it
+    is loaded."""
     import tinycss2  # type: ignore[import-untyped]
 
     try:
@@ -225,7 +232,7 @@ def _reference_problems(css: Path, root: Path) -> list[Diagnostic]:
     except (ContentError, UnicodeDecodeError):
         return []
     layouts = root.resolve()
-    problems: list[Diagnostic] = []
+    problems: list[tuple[Diagnostic, str]] = []
     for rule in tinycss2.parse_stylesheet(text, skip_comments=True):
         if rule.type not in ("qualified-rule", "at-rule"):
             continue
@@ -234,34 +241,35 @@ def _reference_problems(css: Path, root: Path) -> list[Diagnostic]:
             continue
         importing = keyword == "import"
         for line, address in _addresses([*rule.prelude, *(rule.content or [])], importing):
-            what = f"@import {address}" if importing else f"url({address})"
+            shown = address if len(address) <= 60 else address[:60] + "..."
+            what = f"@import {shown}" if importing else f"url({shown})"
             if address[:5].lower() == "data:":
                 try:
                     read_data_address(address)
                 except FileRefused as error:
-                    shown = address if len(address) <= 60 else address[:60] + "..."
-                    problems.append(Diagnostic(str(css), line, f"url({shown}): {error}"))
+                    problems.append((Diagnostic(str(css), line, f"{what}: {error}"), shown))
                 continue
             try:
                 parts = urlsplit(address)
             except ValueError:  # "https://[oops": no address at all
-                problems.append(Diagnostic(str(css), line, f"{what}: not a valid address"))
+                problems.append((Diagnostic(str(css), line, f"{what}: not a valid address"), shown))
                 continue
             if parts.scheme:
-                problems.append(
-                    Diagnostic(
-                        str(css),
-                        line,
-                        f"{what}: the PDF reads only files in layouts/; save the file "
-                        "there and name it by its path",
-                    )
+                said = (
+                    f"{what}: the PDF reads only files in layouts/; save the file there and "
+                    "name it by its path"
                 )
+                problems.append((Diagnostic(str(css), line, said), shown))
                 continue
-            file = Path(os.path.normpath(css.parent / unquote(parts.path)))
+            # As the PDF's fetcher names it: joined to the stylesheet's address, which
+            # the HTML gives from the layouts folder with its links followed.
+            folder = layouts / css.parent.relative_to(root)
+            file = Path(os.path.normpath(folder / unquote(parts.path)))
             if not file.exists():
-                problems.append(Diagnostic(str(css), line, f"{what}: no such file"))
+                problems.append((Diagnostic(str(css), line, f"{what}: no such file"), str(file)))
             elif not file.resolve().is_relative_to(layouts) or not file.resolve().is_file():
-                problems.append(Diagnostic(str(css), line, f"{what}: not a file inside layouts/"))
+                said = f"{what}: not a file inside layouts/"
+                problems.append((Diagnostic(str(css), line, said), str(file)))
     return problems
 
 

@@ -353,17 +353,18 @@ def _template_mistake(error: Exception) -> Diagnostic | None:
 
 
 def _style_faults(layout: Layout, error: Exception) -> tuple[str, ...]:
-    """When a render failed and a stylesheet of ``layouts/pdf`` names a font or other file
-    that is missing or damaged (which fails every PDF), that fault as ``check`` reports it,
-    at its line: the same for every output, so that the build says it once, not once an
-    output. Empty otherwise."""
+    """When a render failed because a stylesheet of ``layouts/pdf`` names a font or other
+    file that is missing or damaged (which fails every PDF that reads the stylesheet), that
+    fault as ``check`` reports it, at its line: the same for every output, so that the
+    build says it once, not once an output. Empty otherwise, and the render's own message
+    stands."""
     from casebook.pdf import RenderError
     from casebook.templates import pdf_style_problems
 
     if not isinstance(error, RenderError):
         return ()
     try:
-        return tuple(str(problem) for problem in pdf_style_problems(layout.root))
+        return tuple(str(problem) for problem in pdf_style_problems(layout.root, str(error)))
     except Exception:  # reading the layouts again failed: the render's own message stands
         return ()
 

@@ -205,6 +205,41 @@ def test_a_plugin_render_that_fails_fails_its_outputs_alone(
     assert not list((built_mini_project / "dist").glob("*.broken.txt"))
 
 
+def test_a_failed_render_keeps_its_own_message_beside_a_stylesheet_it_does_not_read(
+    built_mini_project: Path, run_cli: RunCli, tmp_path: Path
+) -> None:
+    # The case cards' stylesheet names a missing picture: that fails the cards, and says
+    # so at its line, but it is not why this format's render failed.
+    css = built_mini_project / "layouts" / "pdf" / "cards.css"
+    css.write_text(css.read_text(encoding="utf-8") + '\nh2 { background: url("band.png") }\n')
+    source = """
+    from casebook.pdf import RenderError
+
+    class Refusing:
+        name = "refusing"
+        suffix = ".refusing.txt"
+        label = "Refusing"
+
+        def render(self, document, layout):
+            raise RenderError(f"{document.title}: media/chart.png: not found")
+
+    refusing = Refusing()
+    """
+    site = install_plugin(
+        tmp_path / "site", "casebook_refusing", source, {"r": "casebook_refusing:refusing"}
+    )
+    result = run_cli(
+        "--only", "nation-wales", "--format", "refusing",
+        cwd=built_mini_project,
+        env={"PYTHONPATH": str(site)},
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert result.stderr == (
+        "dist/nation-wales.refusing.txt: render failed: Case examples from Wales: "
+        "media/chart.png: not found\n"
+    )
+
+
 def copy_casebook(project: Path) -> Path:
     """A copy of build.py and casebook/ in ``project``: ``python build.py`` there runs it."""
     shutil.copy(BUILD_PY, project / "build.py")
