@@ -553,8 +553,10 @@ def refresh_copy(
     mine = None if own is None else compose_pack(own, corpus, date)
     sections = list(opened.provenance.sections)
     # What's new lists the edition's changes this copy has: not those of cases it kept as the
-    # local area edited them though they changed (conflicts), nor of cases it deleted.
+    # local area edited them though they changed (conflicts), nor of cases it deleted, nor
+    # the cases new to the pack, which refresh does not add.
     left = {c.heading for c in comparison.cases if c.status in ("conflict", "removed")}
+    left.update(comparison.new_cases)
     whats_new = _renew_whats_new(word, mine, corpus, sections, fresh_of, left)
     if updated:
         wanted = {c.id for c in updated}

@@ -813,19 +813,23 @@ def _current_text(lines: Sequence[str]) -> str:
     return lead + f"\n{'':{len(lead)}}".join(lines)
 
 
+# The changes a refreshed copy's "What's new in this edition" leaves out.
+_NOT_TAKEN = (
+    "(not those to cases you kept as you edited them or deleted, nor the cases new to the "
+    "pack, which refresh does not add)"
+)
 # What refresh did with a copy's "What's new in this edition" (adapt.Refreshed.whats_new).
 _WHATS_NEW_SAID = {
     "updated": "now lists this edition’s changes",
     "added": "added before the contents, listing this edition’s changes",
     "not added": "not added, as this copy has no contents to put it before; a fresh "
     "download has it",
-    "updated in part": "now lists this edition’s changes this copy has (not those to cases "
-    "you kept as you edited them, or deleted)",
+    "updated in part": f"now lists this edition’s changes this copy has {_NOT_TAKEN}",
     "added in part": "added before the contents, listing this edition’s changes this copy has "
-    "(not those to cases you kept as you edited them, or deleted)",
+    f"{_NOT_TAKEN}",
     "removed": "taken out: none of this pack’s cases changed in this edition",
-    "none taken": "taken out: this copy has none of this edition’s changes (you kept as you "
-    "edited them, or deleted, every case they touch)",
+    "none taken": "taken out: this copy has none of this edition’s changes (each case they "
+    "touch you kept as you edited it, deleted, or do not have yet)",
     "unpublished": "taken out: this pack is no longer published, so no edition changes it",
     "kept": "kept as you worded it; it may tell an earlier edition’s changes",
 }
@@ -883,6 +887,11 @@ def _refresh(options: argparse.Namespace) -> int:
             print(_current_text(case.current_lines))
     for heading in comparison.added:
         print(f"{'kept':9}  your section: {heading}")
+    for heading in comparison.new_cases:
+        print(
+            f"{'new':9}  {heading}: in the pack now, not added to your copy (a fresh download "
+            "has it, to copy in if you want it)"
+        )
     if refreshed.edition_updated:
         where = " and ".join(refreshed.edition_updated)
         print(f"{'edition':9}  now “{refreshed.edition}” {where}")

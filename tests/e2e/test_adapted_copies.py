@@ -804,24 +804,36 @@ def test_what_s_new_in_a_refreshed_copy_leaves_out_the_changes_it_did_not_take(
 ) -> None:
     # A, edited in the copy, changes in the second edition too (a conflict: kept as the local
     # area edited it); C is retitled and taken; F moves out of the pack.
+    # A case new to the pack is published with them: refresh does not add it to the copy.
     project, copy = _locally_edited_copy(mini_project, run_cli, tmp_path)
+    new_case = _case_file(
+        "Early years forum", "Newport", 25, "Newport meets every term with early years leads."
+    )
+    (project / "content" / "cases" / "newport-early-years-forum.md").write_text(new_case)
     _second_edition_changing_a_c_and_f(project, run_cli)
     built = run_cli("--only", PACK, "--format", "docx", "--jobs", "1", cwd=project)
     assert built.returncode == 0, built.stderr
     fresh = _section_of(_paragraphs(project / "dist" / f"{PACK}.docx"), WHATS_NEW)
     assert any(line.startswith("Updated: Caerphilly: Vision for change") for line in fresh)
+    assert "Added: Newport: Early years forum" in fresh
 
     done = run_cli("refresh", str(copy), "--out", str(tmp_path / "new.docx"), cwd=project)
 
     assert done.returncode == 0, done.stderr
     assert (
+        "new        Newport: Early years forum: in the pack now, not added to your copy (a "
+        "fresh download has it, to copy in if you want it)"
+    ) in done.stdout.splitlines()
+    assert (
         "section    “What’s new in this edition”: added before the contents, listing this "
-        "edition’s changes this copy has (not those to cases you kept as you edited them, or "
-        "deleted)"
+        "edition’s changes this copy has (not those to cases you kept as you edited them or "
+        "deleted, nor the cases new to the pack, which refresh does not add)"
     ) in done.stdout.splitlines()
     # The copy does not claim a change it does not have.
     assert _section_of(_paragraphs(tmp_path / "new.docx"), WHATS_NEW) == [
-        line for line in fresh if not line.startswith("Updated: Caerphilly")
+        line
+        for line in fresh
+        if not line.startswith(("Updated: Caerphilly", "Added: Newport: Early years forum"))
     ]
 
 
