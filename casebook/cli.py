@@ -243,6 +243,7 @@ def _print_diagnostics(diagnostics: Sequence[Diagnostic]) -> None:
 def _check(options: argparse.Namespace) -> int:
     from casebook.check import check_project
 
+    _refuse_misspelt_settings()
     warnings: list[Diagnostic] = []
     try:
         corpus, packs = check_project(
@@ -351,9 +352,10 @@ def _source_date() -> str | None:
 
 
 def _refuse_misspelt_settings() -> None:
-    """A usage error for a variable of the environment that looks like one of the build's
+    """A usage error for a variable of the environment that looks like one of Casebook's
     settings but is not (``CASEBOOK_MEMORY_LIMIT`` for ``CASEBOOK_MEMORY_LIMIT_MB``): left
-    alone, the limit the user meant to set would silently not be set."""
+    alone, the limit or date the user meant to set would silently not be set. Every command
+    that reads a setting calls it first."""
     import difflib
 
     from casebook.build import UsageError
@@ -364,7 +366,7 @@ def _refuse_misspelt_settings() -> None:
             continue
         near = difflib.get_close_matches(name.upper(), settings, n=1, cutoff=0.8)
         if near:
-            raise UsageError(f"{name} is not a setting of the build; did you mean {near[0]}?")
+            raise UsageError(f"{name} is not a setting of Casebook; did you mean {near[0]}?")
 
 
 def _time_limit() -> float:
@@ -656,6 +658,7 @@ def _edition(options: argparse.Namespace) -> int:
     from casebook.editions import compare_records, publish_edition, records_of
     from casebook.files import write_atomic
 
+    _refuse_misspelt_settings()
     corpus = _load(options.content, unpublished=True)
     date = options.date or _source_date() or datetime.datetime.now(datetime.UTC).date().isoformat()
     path, text = publish_edition(corpus, options.label, date)
@@ -843,6 +846,7 @@ def _refresh(options: argparse.Namespace) -> int:
     from casebook.layout import load_layout
     from casebook.word import render_docx
 
+    _refuse_misspelt_settings()
     if options.out.suffix.lower() != ".docx":
         raise UsageError(f"--out {options.out}: the refreshed copy is a Word file; name it .docx")
     if options.out.is_dir():

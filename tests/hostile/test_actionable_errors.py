@@ -58,18 +58,18 @@ def test_a_lock_file_that_is_a_link_is_refused_and_nothing_is_created_outside(
         (
             "CASEBOOK_MEMORY_LIMIT",
             "4096",
-            "CASEBOOK_MEMORY_LIMIT is not a setting of the build; did you mean "
+            "CASEBOOK_MEMORY_LIMIT is not a setting of Casebook; did you mean "
             "CASEBOOK_MEMORY_LIMIT_MB?",
         ),
         (
             "Casebook_Time_Limits",
             "600",
-            "Casebook_Time_Limits is not a setting of the build; did you mean CASEBOOK_TIME_LIMIT?",
+            "Casebook_Time_Limits is not a setting of Casebook; did you mean CASEBOOK_TIME_LIMIT?",
         ),
         (
             "SOURCE_DATE_EPOC",
             "1700000000",
-            "SOURCE_DATE_EPOC is not a setting of the build; did you mean SOURCE_DATE_EPOCH?",
+            "SOURCE_DATE_EPOC is not a setting of Casebook; did you mean SOURCE_DATE_EPOCH?",
         ),
         (
             "SOURCE_DATE_EPOCH",
@@ -85,6 +85,23 @@ def test_bad_settings_in_the_environment_are_usage_errors_naming_the_variable(
     assert result.returncode == 2
     assert result.stderr.strip() == f"build.py: error: {message}"
     assert not (mini_project / "dist").exists()
+
+
+@pytest.mark.parametrize(
+    "command",
+    [("check",), ("edition", "Second edition"), ("refresh", "copy.docx", "--out", "new.docx")],
+)
+def test_every_command_that_reads_a_setting_refuses_a_misspelt_one(
+    mini_project: Path, run_cli: RunCli, command: tuple[str, ...]
+) -> None:
+    editions = sorted((mini_project / "content" / "editions").iterdir())
+    result = run_cli(*command, cwd=mini_project, env={"SOURCE_DATE_EPOC": "1700000000"})
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "build.py: error: SOURCE_DATE_EPOC is not a setting of Casebook; did you mean "
+        "SOURCE_DATE_EPOCH?"
+    )
+    assert sorted((mini_project / "content" / "editions").iterdir()) == editions
 
 
 def test_a_variable_unlike_any_setting_is_left_alone(mini_project: Path, run_cli: RunCli) -> None:
