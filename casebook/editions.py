@@ -340,6 +340,13 @@ def _label_key(label: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", _ascii(label.casefold())).strip("-")
 
 
+def _label_letters(label: str) -> str:
+    """``label`` as readers tell labels apart: its letters of any alphabet and its digits,
+    without capitals or accents ("Выпуск 2" is not "Издание 2", though both name a file
+    "…-2.yaml")."""
+    return re.sub(r"[\W_]+", "-", _ascii(label.casefold())).strip("-")
+
+
 def _ascii(text: str) -> str:
     """``text`` with its letters' accents left off ("gŵyl" is "gwyl")."""
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
@@ -414,7 +421,7 @@ def publish_edition(corpus: Corpus, label: str, date: str) -> tuple[Path, str]:
     for earlier in editions:
         # Labels are told apart by their letters and digits: "First-edition" beside "First
         # edition" would be two editions no reader could tell apart, with one file name.
-        if _label_key(earlier.label) == _label_key(label):
+        if _label_letters(earlier.label) == _label_letters(label):
             alike = (
                 ""
                 if earlier.label.casefold() == label.casefold()

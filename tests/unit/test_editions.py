@@ -152,6 +152,20 @@ def test_publishing_refuses_a_taken_label_or_date_an_earlier_date_and_no_change(
     assert path.name == "002-argraffiad-gwyl-dewi.yaml"
 
 
+def test_labels_in_another_alphabet_are_told_apart_by_their_letters(content: Path) -> None:
+    corpus = _with_prompts(load_corpus(content), CAERPHILLY, ("What is our vision?",))
+    path, text = publish_edition(corpus, "Выпуск 2", "2026-03-01")
+    path.write_text(text, encoding="utf-8")
+    second = _with_prompts(load_corpus(content), CAERPHILLY, ("Who shares our vision?",))
+    with pytest.raises(ContentError) as alike:
+        publish_edition(second, "ВЫПУСК-2", "2026-04-01")
+    assert "('ВЫПУСК-2' differs from it only in capitals, accents, spaces or punctuation)" in (
+        str(alike.value)
+    )
+    path, _ = publish_edition(second, "Издание 2", "2026-04-01")
+    assert path.name == "003-2.yaml"
+
+
 def test_changes_list_fields_word_diffs_and_packs(content: Path) -> None:
     case = content / "cases" / f"{CAERPHILLY}.md"
     case.write_text(case.read_text().replace("silo working", "working in silos"), encoding="utf-8")
