@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from casebook.build.manifest import Manifest
@@ -145,19 +144,44 @@ def _stylesheets(page: str) -> list[str]:
 def _beside(path: Path) -> Iterator[Callable[[], list[Diagnostic]]]:
     """:func:`style_warnings` of ``path``, begun in a second process forked from this one
     (on Linux; elsewhere, where forking is not safe, run here when asked for); what the
-    context gives returns them."""
+    context gives returns them. A check that fails before it asks stops the process rather
+    than wait for it."""
     if sys.platform != "linux":
         yield lambda: style_warnings(path)
         return
     import multiprocessing
 
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
-        future = pool.submit(style_warnings, path)
+    context = multiprocessing.get_context("fork")
+    receiving, sending = context.Pipe(duplex=False)
+    process = context.Process(target=_send_style_warnings, args=(path, sending), daemon=True)
+    process.start()
+    sending.close()
 
-        def result() -> list[Diagnostic]:
-            try:
-                return future.result()
-            except BrokenProcessPool:  # the process died: the reason shows when run here
-                return style_warnings(path)
+    def result() -> list[Diagnostic]:
+        try:
+            warnings: list[Diagnostic] = receiving.recv()
+        except EOFError:  # it failed or died: the reason shows when run here
+            return style_warnings(path)
+        return warnings
 
+    try:
         yield result
+    finally:
+        if process.is_alive():
+            process.kill()  # it only reads: nothing is left half done
+        process.join()
+        receiving.close()
+
+
+def _send_style_warnings(path: Path, sending: Any) -> None:
+    """In the second process: send :func:`style_warnings` of ``path``, or nothing when it
+    fails (the first process then runs it itself and reports why). Ctrl-C is the first
+    process's to handle: it stops this one."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        warnings = style_warnings(path)
+    except Exception:
+        return
+    sending.send(warnings)
