@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import hashlib
+import json
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import astuple, dataclass, replace
 from pathlib import Path
 
 import yaml
@@ -82,6 +84,7 @@ _HEADER = (
     "# A published edition of the workshop packs: its label, its date and what every case\n"
     "# said then. Written by `python build.py edition`; review it like any other content,\n"
     "# and do not edit it by hand: it is the record that later editions are compared with.\n"
+    "# The seal at the end is a digest of what it says, by which a change is noticed.\n"
 )
 
 
@@ -147,13 +150,16 @@ class _Reader:
         self.problems.append(Diagnostic(self.path, line, message))
         self.ok = False
 
-    def mapping(self, node: Node, keys: Sequence[str], what: str) -> dict[str, Node] | None:
+    def mapping(
+        self, node: Node, keys: Sequence[str], what: str, optional: Sequence[str] = ()
+    ) -> dict[str, Node] | None:
         if node.kind != "map":
             self.error(node.line, f"{what} must be a mapping of fields, got {node.describe()}")
             return None
         for key, line in node.key_lines.items():
-            if key not in keys:
-                self.error(line, f"unknown field '{key}'; allowed fields: {', '.join(keys)}")
+            if key not in keys and key not in optional:
+                allowed = ", ".join([*keys, *optional])
+                self.error(line, f"unknown field '{key}'; allowed fields: {allowed}")
         for key in keys:
             if key not in node.mapping:
                 self.error(node.line, f"{what}: missing required field '{key}'")
@@ -208,7 +214,7 @@ def _read_edition(path: Path, problems: list[Diagnostic]) -> EditionRecord | Non
         problems.extend(error.diagnostics)
         return None
     reader = _Reader(shown, problems)
-    top = reader.mapping(root, ("label", "date", "cases"), "an edition")
+    top = reader.mapping(root, ("label", "date", "cases"), "an edition", optional=("seal",))
     if top is None:
         return None
     label = reader.text(top, "label")
@@ -244,7 +250,23 @@ def _read_edition(path: Path, problems: list[Diagnostic]) -> EditionRecord | Non
             cases.append((ident, record))
     if not reader.ok:
         return None
+    # A record written before records were sealed has no seal: taken as it stands.
+    seal = top.get("seal")
+    if seal is not None and reader.text(top, "seal") != _seal(label, date, cases) and reader.ok:
+        reader.error(
+            seal.line,
+            f"seal: this record no longer says what was published as {label}: it was changed "
+            "after `python build.py edition` wrote it; put it back as it was written, as "
+            "later editions and adapted Word copies are compared with it",
+        )
+        return None
     return EditionRecord(label, date, shown, tuple(cases))
+
+
+def _seal(label: str, date: str, cases: Iterable[tuple[str, CaseRecord]]) -> str:
+    """A digest of what an edition's record says (not of how its file sets it out)."""
+    said = [label, date, [[ident, *astuple(record)] for ident, record in cases]]
+    return hashlib.sha256(json.dumps(said, ensure_ascii=False).encode()).hexdigest()
 
 
 def _is_date(text: str) -> bool:
@@ -376,7 +398,8 @@ _Dumper.add_representer(_Lines, _lines)
 
 
 def edition_text(label: str, date: str, cases: Iterable[tuple[str, CaseRecord]]) -> str:
-    """The file that records an edition."""
+    """The file that records an edition, sealed with a digest of what it says."""
+    cases = [(ident, replace(r, text=r.text.strip("\n"))) for ident, r in cases]
     data = {
         "label": label,
         "date": date,
@@ -390,10 +413,11 @@ def edition_text(label: str, date: str, cases: Iterable[tuple[str, CaseRecord]])
                 "tags": list(r.tags),
                 "citation": r.citation,
                 "prompts": _Lines(r.prompts),
-                "text": r.text.strip("\n") + "\n",
+                "text": r.text + "\n",
             }
             for ident, r in cases
         ],
+        "seal": _seal(label, date, cases),
     }
     body = yaml.dump(
         data,

@@ -624,7 +624,7 @@ def test_edition_and_changes_on_the_command_line(mini_project: Path, run_cli: Ru
     again = run_cli("edition", "second EDITION", "--date", "2026-04-01", cwd=mini_project)
     assert again.returncode == 1
     assert again.stderr == (
-        f"{Path('content/editions/002-second-edition.yaml')}:4: label: 'Second edition' is "
+        f"{Path('content/editions/002-second-edition.yaml')}:5: label: 'Second edition' is "
         "already published (2026-03-01); choose another label\n"
     )
 

@@ -152,6 +152,27 @@ def test_publishing_refuses_a_taken_label_or_date_an_earlier_date_and_no_change(
     assert path.name == "002-argraffiad-gwyl-dewi.yaml"
 
 
+def test_a_published_record_changed_by_hand_is_reported_at_its_seal(content: Path) -> None:
+    corpus = _with_prompts(load_corpus(content), CAERPHILLY, ("What is our vision?",))
+    path, text = publish_edition(corpus, "Second edition", "2026-03-01")
+    path.write_text(text, encoding="utf-8")
+    assert [e.label for e in load_corpus(content).editions] == ["Test edition", "Second edition"]
+    seal = text.splitlines().index(next(line for line in text.splitlines() if "seal:" in line))
+    # Set out another way (quoted, folded, with a comment), it says the same: still sealed.
+    path.write_text(
+        text.replace("label: Second edition", "label: 'Second edition'  # ours"), encoding="utf-8"
+    )
+    assert [e.label for e in load_corpus(content).editions] == ["Test edition", "Second edition"]
+    # A word of a case's recorded text changed: it no longer says what was published.
+    assert "silo working" in text
+    path.write_text(text.replace("silo working", "working in silos"), encoding="utf-8")
+    assert _problems(content) == [
+        f"{path}:{seal + 1}: seal: this record no longer says what was published as Second "
+        "edition: it was changed after `python build.py edition` wrote it; put it back as it "
+        "was written, as later editions and adapted Word copies are compared with it"
+    ]
+
+
 def test_labels_in_another_alphabet_are_told_apart_by_their_letters(content: Path) -> None:
     corpus = _with_prompts(load_corpus(content), CAERPHILLY, ("What is our vision?",))
     path, text = publish_edition(corpus, "Выпуск 2", "2026-03-01")
