@@ -252,14 +252,17 @@ def _read_edition(path: Path, problems: list[Diagnostic]) -> EditionRecord | Non
         return None
     # A record written before records were sealed has no seal: taken as it stands.
     seal = top.get("seal")
-    if seal is not None and reader.text(top, "seal") != _seal(label, date, cases) and reader.ok:
-        reader.error(
-            seal.line,
-            f"seal: this record no longer says what was published as {label}: it was changed "
-            "after `python build.py edition` wrote it; put it back as it was written, as "
-            "later editions and adapted Word copies are compared with it",
-        )
-        return None
+    if seal is not None:
+        given = reader.text(top, "seal")
+        if reader.ok and given != _seal(label, date, cases):
+            reader.error(
+                seal.line,
+                f"seal: this record no longer says what was published as {label}: it was "
+                "changed after `python build.py edition` wrote it; put it back as it was "
+                "written, as later editions and adapted Word copies are compared with it",
+            )
+        if not reader.ok:
+            return None
     return EditionRecord(label, date, shown, tuple(cases))
 
 

@@ -243,23 +243,24 @@ def _reference_problems(css: Path, root: Path) -> list[tuple[Diagnostic, str]]:
         for line, address in _addresses([*rule.prelude, *(rule.content or [])], importing):
             shown = address if len(address) <= 60 else address[:60] + "..."
             what = f"@import {shown}" if importing else f"url({shown})"
+            start = address[:60]  # what the fetcher's refusal begins with
             if address[:5].lower() == "data:":
                 try:
                     read_data_address(address)
                 except FileRefused as error:
-                    problems.append((Diagnostic(str(css), line, f"{what}: {error}"), shown))
+                    problems.append((Diagnostic(str(css), line, f"{what}: {error}"), start))
                 continue
             try:
                 parts = urlsplit(address)
             except ValueError:  # "https://[oops": no address at all
-                problems.append((Diagnostic(str(css), line, f"{what}: not a valid address"), shown))
+                problems.append((Diagnostic(str(css), line, f"{what}: not a valid address"), start))
                 continue
             if parts.scheme:
                 said = (
                     f"{what}: the PDF reads only files in layouts/; save the file there and "
                     "name it by its path"
                 )
-                problems.append((Diagnostic(str(css), line, said), shown))
+                problems.append((Diagnostic(str(css), line, said), start))
                 continue
             # As the PDF's fetcher names it: joined to the stylesheet's address, which
             # the HTML gives from the layouts folder with its links followed.
