@@ -175,11 +175,12 @@ def _beside(path: Path) -> Iterator[Callable[[], list[Diagnostic]]]:
 
 def _send_style_warnings(path: Path, sending: Any) -> None:
     """In the second process: send :func:`style_warnings` of ``path``, or nothing when it
-    fails (the first process then runs it itself and reports why). Ctrl-C is the first
-    process's to handle: it stops this one."""
+    fails (the first process then runs it itself and reports why). Ctrl-C and SIGTERM are
+    the first process's to handle (it stops this one): here they stop it quietly."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     try:
         warnings = style_warnings(path)
     except Exception:

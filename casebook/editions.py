@@ -257,9 +257,9 @@ def _read_edition(path: Path, problems: list[Diagnostic]) -> EditionRecord | Non
         if reader.ok and given != _seal(label, date, cases):
             reader.error(
                 seal.line,
-                f"seal: this record no longer says what was published as {label}: it was "
-                "changed after `python build.py edition` wrote it; put it back as it was "
-                "written, as later editions and adapted Word copies are compared with it",
+                "seal: this record no longer says what was published: it was changed after "
+                "`python build.py edition` wrote it; put it back as it was written, as later "
+                "editions and adapted Word copies are compared with it",
             )
         if not reader.ok:
             return None

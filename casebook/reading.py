@@ -7,11 +7,13 @@ message before anything is read (a pipe would hang the build, ``/dev/zero`` woul
 
 from __future__ import annotations
 
+import base64
 import binascii
 import os
 import stat
 from pathlib import Path
 from urllib.error import URLError
+from urllib.parse import unquote
 from urllib.request import DataHandler, Request
 
 __all__ = ["FileRefused", "inside", "read_bounded", "read_data_address", "real_path", "size_text"]
@@ -26,7 +28,17 @@ class FileRefused(Exception):
 
 def read_data_address(address: str) -> tuple[bytes, str]:
     """The bytes and media type a ``data:`` address holds (a stylesheet may write a small
-    image out in full), decoded by urllib; FileRefused when it holds none."""
+    image out in full), decoded by urllib; FileRefused when it holds none. Base64 is read
+    strictly (urllib would skip stray characters) and its marker in any capitals."""
+    header, comma, payload = address.partition(",")
+    if not comma or not payload:
+        raise FileRefused("not a valid data: address")
+    if header.lower().endswith(";base64"):
+        try:
+            base64.b64decode(unquote(payload), validate=True)
+        except (binascii.Error, ValueError):
+            raise FileRefused("not a valid data: address") from None
+        address = f"{header[:-7]};base64,{payload}"
     try:
         with DataHandler().data_open(Request(address)) as response:
             return response.read(), response.headers.get("Content-Type", "text/plain")

@@ -317,6 +317,16 @@ def test_check_reports_a_stylesheet_the_pdf_links_that_is_not_there(
             "url(../../content/places.yaml): not a file inside layouts/",
         ),
         (
+            "pack.css",
+            '.x { background: url("data:image/png;base64,") }',
+            "url(data:image/png;base64,): not a valid data: address",
+        ),
+        (
+            "pack.css",
+            '.x { background: url("data:image/gif;BASE64,R0lG OD!!lh") }',
+            "url(data:image/gif;BASE64,R0lG OD!!lh): not a valid data: address",
+        ),
+        (
             "cards.css",
             '.x { background: url("data:image/gif;base64,R0lGODlhAQABAIAAAP///wAAACH5B!") }',
             "url(data:image/gif;base64,R0lGODlhAQABAIAAAP///wAAACH5B!): not a valid data: address",

@@ -167,9 +167,9 @@ def test_a_published_record_changed_by_hand_is_reported_at_its_seal(content: Pat
     assert "silo working" in text
     path.write_text(text.replace("silo working", "working in silos"), encoding="utf-8")
     assert _problems(content) == [
-        f"{path}:{seal + 1}: seal: this record no longer says what was published as Second "
-        "edition: it was changed after `python build.py edition` wrote it; put it back as it "
-        "was written, as later editions and adapted Word copies are compared with it"
+        f"{path}:{seal + 1}: seal: this record no longer says what was published: it was "
+        "changed after `python build.py edition` wrote it; put it back as it was written, as "
+        "later editions and adapted Word copies are compared with it"
     ]
 
 
