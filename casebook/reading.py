@@ -12,9 +12,7 @@ import binascii
 import os
 import stat
 from pathlib import Path
-from urllib.error import URLError
 from urllib.parse import unquote
-from urllib.request import DataHandler, Request
 
 __all__ = ["FileRefused", "inside", "read_bounded", "read_data_address", "real_path", "size_text"]
 
@@ -30,6 +28,9 @@ def read_data_address(address: str) -> tuple[bytes, str]:
     """The bytes and media type a ``data:`` address holds (a stylesheet may write a small
     image out in full), decoded by urllib; FileRefused when it holds none. Base64 is read
     strictly (urllib would skip stray characters) and its marker in any capitals."""
+    from urllib.error import URLError  # with http.client: only when a stylesheet has one
+    from urllib.request import DataHandler, Request
+
     header, comma, payload = address.partition(",")
     if not comma or not payload:
         raise FileRefused("not a valid data: address")
