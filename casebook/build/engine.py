@@ -23,6 +23,7 @@ vouch for a page, so that the next build writes it.
 from __future__ import annotations
 
 import hashlib
+import stat
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
@@ -147,7 +148,7 @@ def build(
     with _locked(options.out_dir, reporter, options.wait_for_lock):
         remove_temporaries(options.out_dir)
         _check_writable(options.out_dir)
-        previous = _previous_manifest(options, reporter)
+        previous, readable = _previous_manifest(options, reporter)
         records = _trusted_records(previous, plan, options.out_dir)
         outcomes: dict[Path, Outcome] = {}
         todo: list[Job] = []
@@ -160,25 +161,37 @@ def build(
                 reporter.finished(outcome)
             else:
                 todo.append(job)
+        # Nothing is written over a file Casebook did not write (unless it cannot tell, with
+        # no manifest to read): the checksum of each of its own files about to be replaced.
+        present = _own_files(todo, previous if readable else None)
 
         journaled: list[bool] = []  # whether manifest.json was rewritten during the build
+        # The files being replaced, each with the checksums of the file there before and of
+        # its replacement, until the replacement is recorded: a build stopped in between
+        # leaves either, and the manifest knows both for Casebook's.
+        pending: dict[str, tuple[str, ...]] = {}
 
-        def journal(name: str, record: OutputRecord | None) -> None:
+        def held(manifest: Manifest) -> Manifest:
+            return replace(manifest, replacing=tuple((n, s) for n, p in pending.items() for s in p))
+
+        def journal(name: str, record: OutputRecord | None, incoming: str = "") -> None:
             # Written before and after each file is replaced, so that a build killed at any
             # moment (even SIGKILL) leaves a manifest whose every record matches its file.
             shown = {k: v for k, v in records.items() if k != name}
             if record is not None:
                 shown[name] = record
-            elif len(shown) == len(records):
-                return  # nothing recorded for this file: nothing to withdraw
+                pending.pop(name, None)
+            else:
+                pending[name] = tuple(s for s in (present.get(name), incoming) if s)
             interim = replace(
-                _manifest(plan, shown, ""), site_fingerprint=previous.site_fingerprint
+                held(_manifest(plan, shown, "")), site_fingerprint=previous.site_fingerprint
             )
             write_atomic(options.out_dir / MANIFEST, interim.to_json().encode())
             journaled.append(True)
 
         def commit(job: Job, outcome: Outcome, record: OutputRecord | None) -> None:
             outcomes[job.path] = outcome
+            pending.pop(job.path.name, None)  # in place, or not replaced (its render failed)
             if record is not None:
                 records[record.path] = record
                 journal(record.path, record)
@@ -195,18 +208,22 @@ def build(
                 kept = records.get(failed.path.name)
                 if failed.status == "failed" and kept and not _matches(failed.path, kept):
                     del records[failed.path.name]
+            for name in pending:  # a replacement cut short: its record, if its file is there
+                kept = records.get(name)
+                if kept and not _matches(options.out_dir / name, kept):
+                    del records[name]
             # The files of packs and formats that no longer exist. One the previous page may
             # link is removed only once the new page is in place, or the previous page is
             # gone: a page that cannot be made keeps the files it links while it is kept.
             obsolete = _obsolete(plan, records)
-            removed = _prune(obsolete, records, options.out_dir, spare=True)
+            removed = _prune(obsolete, records, options.out_dir, True, reporter)
             complete = len(outcomes) == len(plan.jobs) and not any(
                 o.status == "failed" for o in outcomes.values()
             )
             # Only a build of every pack in every format may record the stamp.
             whole = complete and not options.only and chosen == specs
             current = {name: r for name, r in records.items() if name not in obsolete}
-            manifest = _manifest(plan, current, stamp if whole else "")
+            manifest = held(_manifest(plan, current, stamp if whole else ""))
             index = options.out_dir / INDEX
             page: bytes | None = None
             failure: list[str] = []
@@ -221,7 +238,7 @@ def build(
                     # Until the page is written, the manifest on disk must not vouch for it
                     # (a build stopped in between then writes the page again), and still
                     # lists the files spared for the previous page.
-                    write_manifest(options.out_dir, _unvouched(plan, records))
+                    write_manifest(options.out_dir, held(_unvouched(plan, records)))
                     try:
                         write_atomic(index, page)
                     except OSError as error:  # a full disk: said with every output that failed
@@ -229,7 +246,7 @@ def build(
             if failure:
                 problems.extend(failure)
                 page = None
-                manifest = _unvouched(plan, records)
+                manifest = held(_unvouched(plan, records))
                 # The previous page still tells the truth when the files it describes are as
                 # it describes them, and is kept; otherwise (a file built, removed or found
                 # changed by hand) no page rather than one that lies. The manifest does not
@@ -238,10 +255,10 @@ def build(
                 if {o.path: o for o in manifest.outputs} != described and index.exists():
                     unlink_quietly(index)
                     removed += ((index, "it could not be made to describe the files now"),)
-                    removed += _prune(obsolete, records, options.out_dir, spare=False)
-                    manifest = _unvouched(plan, records)
+                    removed += _prune(obsolete, records, options.out_dir, False, reporter)
+                    manifest = held(_unvouched(plan, records))
             else:
-                removed += _prune(obsolete, records, options.out_dir, spare=False)
+                removed += _prune(obsolete, records, options.out_dir, False, reporter)
             if manifest != previous or journaled or page is not None:
                 write_manifest(options.out_dir, manifest)
             fsync_dir(options.out_dir)
@@ -315,13 +332,58 @@ def _foreign(path: Path, what: str) -> str:
     )
 
 
-def _previous_manifest(options: BuildOptions, reporter: Reporter) -> Manifest:
+def _previous_manifest(options: BuildOptions, reporter: Reporter) -> tuple[Manifest, bool]:
+    """The manifest in the out dir (an empty one when there is none or it is damaged), and
+    whether it says what Casebook wrote there: false when there is none or it is damaged."""
     try:
-        return read_manifest(options.out_dir)
+        return read_manifest(options.out_dir), (options.out_dir / MANIFEST).is_file()
     except ValueError as error:
         problem = f"unreadable ({error}); rebuilding everything"
         reporter.warning(str(Diagnostic(str(options.out_dir / MANIFEST), 0, problem, "warning")))
-        return Manifest()
+        return Manifest(), False
+
+
+def _own_files(todo: Sequence[Job], previous: Manifest | None) -> dict[str, str]:
+    """The checksum of each file in the way of an output about to be built, by name.
+
+    Raises BuildError, before anything is written, naming every such file that ``previous``
+    (the manifest) says is not one Casebook wrote there: changed since (opened and saved in
+    Word, say), or put there by hand. Where there is no manifest to tell (``previous`` is
+    None: none, or damaged; or the record's seal does not match) the file is taken for
+    Casebook's, as before. A link is replaced, never followed, so what it points to is safe.
+    """
+    present: dict[str, str] = {}
+    refused: list[str] = []
+    for job in todo:
+        name = job.path.name
+        if not _regular(job.path):  # none there, or a link (replaced, never followed)
+            continue
+        try:
+            digest = hashlib.sha256(job.path.read_bytes()).hexdigest()
+        except OSError:  # unreadable: replacing it loses nothing that could be read
+            continue
+        if previous is None:
+            present[name] = digest
+            continue
+        records = [o for o in previous.outputs if o.path == name]
+        # A record edited by hand (its seal broken, its checksum dropped) cannot tell either.
+        if digest in previous.written_here(name) or any(not o.sha256 for o in records):
+            present[name] = digest
+        else:
+            why = "changed since Casebook wrote it" if records else "not written by Casebook"
+            refused.append(f"{job.path}: {why}, and a build would replace it")
+    if len(refused) == 1:
+        where = todo[0].path.parent
+        raise BuildError(
+            f"{refused[0]}; move it out of {where}/, or delete it to have it built again"
+        )
+    if refused:
+        where = todo[0].path.parent
+        raise BuildError(
+            "\n".join(refused)
+            + f"\nmove these files out of {where}/, or delete them to have them built again"
+        )
+    return present
 
 
 def _skipped(pack: str, fmt: str, path: Path, record: OutputRecord) -> Outcome:
@@ -396,6 +458,14 @@ def _matches(path: Path, record: OutputRecord) -> bool:
         return False
 
 
+def _regular(path: Path) -> bool:
+    """True if ``path`` is a file itself, not a link or a folder."""
+    try:
+        return stat.S_ISREG(path.lstat().st_mode)
+    except OSError:
+        return False
+
+
 def _current(job: Job, record: OutputRecord | None) -> bool:
     if record is None or record.fingerprint != job.fingerprint:
         return False
@@ -432,7 +502,11 @@ def _obsolete(plan: Plan, records: dict[str, OutputRecord]) -> dict[str, str]:
 
 
 def _prune(
-    obsolete: dict[str, str], records: dict[str, OutputRecord], out_dir: Path, spare: bool
+    obsolete: dict[str, str],
+    records: dict[str, OutputRecord],
+    out_dir: Path,
+    spare: bool,
+    reporter: Reporter,
 ) -> tuple[tuple[Path, str], ...]:
     """Remove the ``obsolete`` outputs' files and records; each file removed, and why. With
     ``spare``, a file that is still the one its record describes (one the downloads page
@@ -451,6 +525,20 @@ def _prune(
             continue
         del records[name]
         if not ours:
+            continue
+        if record.sha256 and _regular(target) and not _matches(target, record):
+            # Changed since Casebook wrote it (a record edited by hand cannot tell): kept.
+            reporter.warning(
+                str(
+                    Diagnostic(
+                        str(target),
+                        0,
+                        f"left in place, as it was changed since Casebook wrote it ({why}); "
+                        "delete it if it is not needed",
+                        "warning",
+                    )
+                )
+            )
             continue
         try:
             target.unlink()

@@ -99,12 +99,20 @@ class Manifest:
     # The outputs (paths, as in ``outputs``) made before the latest changes to what they
     # show: not built since (``--only``, ``--format``) or their last build failed.
     out_of_date: tuple[str, ...] = ()
+    # Written only while a build replaces a file: its name and the checksums of the file it
+    # replaces and of the new one. A build stopped in between leaves one of the two in place,
+    # and the next build knows it for Casebook's, not a file changed by hand.
+    replacing: tuple[tuple[str, str], ...] = ()
 
     def to_json(self) -> str:
         """The manifest as stable, human-readable JSON (without the inputs stamp), each
         output's record with its seal."""
         data = asdict(self)
         del data["inputs_stamp"]
+        if self.replacing:
+            data["replacing"] = [{"path": p, "sha256": s} for p, s in self.replacing]
+        else:
+            del data["replacing"]
         for output, record in zip(data["outputs"], self.outputs, strict=True):
             output["seal"] = record_seal(record)
         return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
@@ -112,6 +120,14 @@ class Manifest:
     def output(self, path: str) -> OutputRecord | None:
         """The record of the output at ``path`` (relative to the out dir), if any."""
         return next((o for o in self.outputs if o.path == path), None)
+
+    def written_here(self, path: str) -> frozenset[str]:
+        """The checksums of the files Casebook wrote at ``path`` (relative to the out dir),
+        as far as this manifest knows: its record's, or those of a replacement cut short.
+        Empty where it knows none (no record, or a record whose seal does not match)."""
+        sums = {o.sha256 for o in self.outputs if o.path == path}
+        sums.update(s for p, s in self.replacing if p == path)
+        return frozenset(sums - {""})
 
     def outputs_of(self, pack: str) -> tuple[OutputRecord, ...]:
         """The outputs of the pack with id ``pack``, in manifest order."""
@@ -226,13 +242,19 @@ def read_manifest(out_dir: Path) -> Manifest:
             )
         }
         out_of_date = tuple(str(p) for p in data.get("out_of_date", ()))
+        replacing = tuple((str(r["path"]), str(r["sha256"])) for r in data.get("replacing", ()))
     except KeyError as error:
         raise ValueError(f"it has no '{error.args[0]}'") from error
     except (TypeError, ValueError, AttributeError) as error:
         raise ValueError("its records are not as Casebook writes them") from error
     stamp = _read_stamp(out_dir, raw)
     return Manifest(
-        packs=packs, outputs=outputs, out_of_date=out_of_date, inputs_stamp=stamp, **scalars
+        packs=packs,
+        outputs=outputs,
+        out_of_date=out_of_date,
+        replacing=replacing,
+        inputs_stamp=stamp,
+        **scalars,
     )
 
 

@@ -39,7 +39,9 @@ __all__ = ["Commit", "Journal", "render_all"]
 #: Told about each finished output (and its new record, if it was built).
 Commit = Callable[[Job, Outcome, OutputRecord | None], None]
 #: Told before and after a file is replaced, to keep the manifest true to the disk.
-Journal = Callable[[str, OutputRecord | None], None]
+#: Told a file's name and new record once it is in place; before it is replaced, its name,
+#: None and the checksum of the file about to take its place.
+Journal = Callable[[str, OutputRecord | None, str], None]
 
 
 @dataclass(frozen=True)
@@ -173,7 +175,7 @@ def _install(
     if rendered.temp is None:
         return _failed(job, *rendered.messages, seconds=rendered.seconds), None
     try:
-        journal(job.path.name, None)
+        journal(job.path.name, None, rendered.sha256)
         os.replace(rendered.temp, job.path)
     except OSError as error:
         unlink_quietly(Path(rendered.temp))

@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import RunCli
+from conftest import RunCli, run_script
 
 
 def manifest(project: Path) -> dict[str, object]:
@@ -256,3 +256,137 @@ def test_a_build_stopped_around_the_downloads_page_leaves_it_to_the_next_build(
     recorded = sorted(str(o["path"]) for o in outputs(mini_project))
     assert recorded == sorted(packs_on_disk(mini_project))
     assert links(mini_project) == set(recorded)
+
+
+def edit_a_case(project: Path) -> None:
+    """A new sentence in a case that the two nation packs do not both show."""
+    case = project / "content" / "cases" / "newport-mapping-local-assets.md"
+    case.write_text(case.read_text(encoding="utf-8") + "\nA sentence added.\n", encoding="utf-8")
+
+
+def test_an_output_changed_since_it_was_built_is_never_written_over(
+    built_mini_project: Path, run_cli: RunCli
+) -> None:
+    # Someone opened the Word file in dist/ and saved their own version over it.
+    project = built_mini_project
+    adapted = project / "dist" / "nation-wales.docx"
+    adapted.write_bytes(adapted.read_bytes() + b"our own notes")
+    edit_a_case(project)
+    before = dist_files(project)
+
+    result = run_cli(cwd=project)
+
+    assert result.returncode == 1
+    assert result.stderr == (
+        "build.py: error: dist/nation-wales.docx: changed since Casebook wrote it, and a build "
+        "would replace it; move it out of dist/, or delete it to have it built again\n"
+    )
+    assert dist_files(project) == before
+
+    # Moved out of the way, the build makes the file again and the edit goes through.
+    adapted.rename(project / "nation-wales-ours.docx")
+    again = run_cli(cwd=project)
+    assert again.returncode == 0, again.stderr
+    assert "built   dist/nation-wales.docx" in again.stdout
+    assert (project / "nation-wales-ours.docx").read_bytes().endswith(b"our own notes")
+    assert_truthful(project)
+
+
+def test_files_casebook_did_not_write_are_all_named_before_anything_is_built(
+    built_mini_project: Path, run_cli: RunCli
+) -> None:
+    project = built_mini_project
+    dist = project / "dist"
+    # Files the manifest has no record of (as if built before with other formats), put
+    # there by hand.
+    pdf = dist / "nation-england.pdf"
+    pdf.write_bytes(b"%PDF-1.7 someone's own file")
+    docx = dist / "all-cases.docx"
+    docx.write_bytes(b"PK someone's own file")
+    data = manifest(project)
+    data["outputs"] = [  # type: ignore[index]
+        o for o in outputs(project) if o["path"] not in ("nation-england.pdf", "all-cases.docx")
+    ]
+    (dist / "manifest.json").write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    before = dist_files(project)
+
+    result = run_cli(cwd=project)
+
+    assert result.returncode == 1
+    assert result.stderr == (
+        "build.py: error: dist/nation-england.pdf: not written by Casebook, and a build would "
+        "replace it\n"
+        "dist/all-cases.docx: not written by Casebook, and a build would replace it\n"
+        "move these files out of dist/, or delete them to have them built again\n"
+    )
+    assert result.stdout == ""
+    assert dist_files(project) == before
+
+
+# The build, killed outright the moment its first PDF is in place: before the manifest can
+# record it.
+KILLED_IN_PLACE = """
+import os, signal, sys
+from casebook.cli import main
+
+real = os.replace
+
+
+def replace(source, target):
+    real(source, target)
+    if str(target).endswith(".pdf"):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+os.replace = replace
+sys.exit(main(["--jobs", "1"]))
+"""
+
+
+def test_a_file_a_killed_build_had_just_put_in_place_is_known_as_casebook_s(
+    built_mini_project: Path, run_cli: RunCli
+) -> None:
+    project = built_mini_project
+    edit_a_case(project)
+    dist = project / "dist"
+
+    killed = run_script(KILLED_IN_PLACE, cwd=project)
+
+    assert killed.returncode == -9, killed.stderr
+    # The manifest names the file being replaced, with the checksum of its replacement.
+    pending = manifest(project)["replacing"]
+    assert isinstance(pending, list)
+    [name] = {r["path"] for r in pending}
+    now = hashlib.sha256((dist / name).read_bytes()).hexdigest()
+    assert now in {r["sha256"] for r in pending}
+    assert name not in {str(o["path"]) for o in outputs(project)}
+
+    result = run_cli(cwd=project)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert "replacing" not in manifest(project)
+    assert_truthful(project)
+
+
+def test_the_file_of_a_pack_gone_is_kept_if_it_was_changed_since_it_was_built(
+    built_mini_project: Path, run_cli: RunCli
+) -> None:
+    project = built_mini_project
+    dist = project / "dist"
+    changed = dist / "needs-and-assets.docx"
+    changed.write_bytes(changed.read_bytes() + b"our own notes")
+    (project / "content" / "packs" / "needs-and-assets.yaml").unlink()
+
+    result = run_cli(cwd=project)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == (
+        "dist/needs-and-assets.docx:0: warning: left in place, as it was changed since "
+        "Casebook wrote it (its pack no longer exists); delete it if it is not needed\n"
+    )
+    assert "removed dist/needs-and-assets.pdf (its pack no longer exists)" in result.stdout
+    assert changed.read_bytes().endswith(b"our own notes")
+    assert not (dist / "needs-and-assets.pdf").exists()
+    assert "needs-and-assets.docx" not in {str(o["path"]) for o in outputs(project)}
+    assert "needs-and-assets.docx" not in links(project)
