@@ -57,7 +57,7 @@ from casebook.policy import (
     media_file,
     printed_address,
 )
-from casebook.reading import FileRefused, read_bounded, read_data_address
+from casebook.reading import FileRefused, read_bounded, read_data_address, shown_address
 
 __all__ = [
     "MEDIA_SCHEME",
@@ -597,7 +597,7 @@ class _Fetcher:
         try:
             return read_data_address(url)
         except FileRefused as error:
-            shown = url if len(url) <= 60 else url[:60] + "..."
+            shown = shown_address(url)
             self.refused.append(f"{shown}: {error}")
             raise PermissionError(f"{shown}: {error}") from None
 

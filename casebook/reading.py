@@ -14,14 +14,30 @@ import stat
 from pathlib import Path
 from urllib.parse import unquote
 
-__all__ = ["FileRefused", "inside", "read_bounded", "read_data_address", "real_path", "size_text"]
+__all__ = [
+    "SHOWN_LENGTH",
+    "FileRefused",
+    "inside",
+    "read_bounded",
+    "read_data_address",
+    "real_path",
+    "shown_address",
+    "size_text",
+]
 
 _CHUNK = 1 << 16
+SHOWN_LENGTH = 60  # characters of an address a message quotes before "..."
 
 
 class FileRefused(Exception):
     """A file that is not read: outside its folder, not a plain file, or too large. The
     message says why, without the path (the caller names the file and line)."""
+
+
+def shown_address(address: str) -> str:
+    """An address as a message quotes it: whole, or its start and "..." when it is long (a
+    ``data:`` address may hold a whole picture)."""
+    return address if len(address) <= SHOWN_LENGTH else address[:SHOWN_LENGTH] + "..."
 
 
 def read_data_address(address: str) -> tuple[bytes, str]:

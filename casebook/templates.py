@@ -40,7 +40,7 @@ from casebook.layout import (
     read_layout_file,
     template_loader,
 )
-from casebook.reading import FileRefused, read_data_address
+from casebook.reading import SHOWN_LENGTH, FileRefused, read_data_address, shown_address
 
 __all__ = [
     "Overtime",
@@ -241,9 +241,9 @@ def _reference_problems(css: Path, root: Path) -> list[tuple[Diagnostic, str]]:
             continue
         importing = keyword == "import"
         for line, address in _addresses([*rule.prelude, *(rule.content or [])], importing):
-            shown = address if len(address) <= 60 else address[:60] + "..."
+            shown = shown_address(address)
             what = f"@import {shown}" if importing else f"url({shown})"
-            start = address[:60]  # what the fetcher's refusal begins with
+            start = address[:SHOWN_LENGTH]  # what the fetcher's refusal begins with
             if address[:5].lower() == "data:":
                 try:
                     read_data_address(address)
