@@ -86,6 +86,7 @@ _HEADER = (
     "# and do not edit it by hand: it is the record that later editions are compared with.\n"
     "# The seal at the end is a digest of what it says, by which a change is noticed.\n"
 )
+_HEADER_SEAL = "\n# The seal at the end is a digest of what it says"
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -99,6 +100,7 @@ def load_editions(root: Path) -> tuple[tuple[EditionRecord, ...], list[Diagnosti
     if not folder.is_dir():
         return (), problems
     records: list[EditionRecord] = []
+    sealed_before = ""  # the last sealed record read: every record after it is sealed too
     for path in sorted(folder.iterdir()):
         if path.name.startswith(".") or path.suffix not in (".yaml", ".yml"):
             continue
@@ -113,9 +115,12 @@ def load_editions(root: Path) -> tuple[tuple[EditionRecord, ...], list[Diagnosti
                 )
             )
             continue
-        record = _read_edition(path, problems)
-        if record is None:
+        read = _read_edition(path, problems, sealed_before)
+        if read is None:
             continue
+        record, sealed = read
+        if sealed:
+            sealed_before = record.path
         for earlier in records:
             if earlier.label.casefold() == record.label.casefold():
                 problems.append(
@@ -197,7 +202,12 @@ class _Reader:
         return int(node.text)
 
 
-def _read_edition(path: Path, problems: list[Diagnostic]) -> EditionRecord | None:
+def _read_edition(
+    path: Path, problems: list[Diagnostic], sealed_before: str
+) -> tuple[EditionRecord, bool] | None:
+    """The record ``path`` holds and whether it is sealed, or None when it has problems.
+    ``sealed_before`` names a sealed record before it (or is empty): Casebook has sealed every
+    record since, so this one must be sealed too."""
     shown = str(path)
     try:
         data = path.read_bytes()
@@ -250,8 +260,22 @@ def _read_edition(path: Path, problems: list[Diagnostic]) -> EditionRecord | Non
             cases.append((ident, record))
     if not reader.ok:
         return None
-    # A record written before records were sealed has no seal: taken as it stands.
+    # A record written before records were sealed has no seal: taken as it stands. One
+    # written since (it follows a sealed one, or its header speaks of its seal) has lost it.
     seal = top.get("seal")
+    if seal is None and (sealed_before or _HEADER_SEAL in text):
+        why = (
+            f"{sealed_before} before it is sealed, as is every record written since then"
+            if sealed_before
+            else "its header says it ends with one"
+        )
+        reader.error(
+            len(text.splitlines()),
+            f"seal: missing, though {why}: the record was changed after `python build.py "
+            "edition` wrote it; put it back as it was written, as later editions and adapted "
+            "Word copies are compared with it",
+        )
+        return None
     if seal is not None:
         given = reader.text(top, "seal")
         if reader.ok and given != _seal(label, date, cases):
@@ -263,7 +287,7 @@ def _read_edition(path: Path, problems: list[Diagnostic]) -> EditionRecord | Non
             )
         if not reader.ok:
             return None
-    return EditionRecord(label, date, shown, tuple(cases))
+    return EditionRecord(label, date, shown, tuple(cases)), seal is not None
 
 
 def _seal(label: str, date: str, cases: Iterable[tuple[str, CaseRecord]]) -> str:

@@ -173,6 +173,39 @@ def test_a_published_record_changed_by_hand_is_reported_at_its_seal(content: Pat
     ]
 
 
+def _unsealed(text: str, *marks: str) -> str:
+    return "".join(line for line in text.splitlines(True) if not any(m in line for m in marks))
+
+
+def test_a_record_whose_seal_was_taken_away_is_reported(content: Path) -> None:
+    advice = (
+        ": the record was changed after `python build.py edition` wrote it; put it back as it "
+        "was written, as later editions and adapted Word copies are compared with it"
+    )
+    # The fixture's first record predates seals; every record written since has one.
+    assert "seal" not in (content / "editions" / "001-test-edition.yaml").read_text()
+    corpus = _with_prompts(load_corpus(content), CAERPHILLY, ("What is our vision?",))
+    second, text = publish_edition(corpus, "Second edition", "2026-03-01")
+    # Its seal taken away, its header still speaks of one.
+    second.write_text(_unsealed(text, "seal:"), encoding="utf-8")
+    lines = len(_unsealed(text, "seal:").splitlines())
+    assert _problems(content) == [
+        f"{second}:{lines}: seal: missing, though its header says it ends with one{advice}"
+    ]
+    second.write_text(text, encoding="utf-8")
+    later = _with_prompts(load_corpus(content), CAERPHILLY, ("Who shares it?",))
+    third, text = publish_edition(later, "Third edition", "2026-04-01")
+    third.write_text(text, encoding="utf-8")
+    assert len(load_corpus(content).editions) == 3
+    # Header and seal both gone: the record before it is sealed, so this one was too.
+    third.write_text(_unsealed(text, "seal"), encoding="utf-8")
+    lines = len(_unsealed(text, "seal").splitlines())
+    assert _problems(content) == [
+        f"{third}:{lines}: seal: missing, though {second} before it is sealed, as is every "
+        f"record written since then{advice}"
+    ]
+
+
 def test_labels_in_another_alphabet_are_told_apart_by_their_letters(content: Path) -> None:
     corpus = _with_prompts(load_corpus(content), CAERPHILLY, ("What is our vision?",))
     path, text = publish_edition(corpus, "Выпуск 2", "2026-03-01")
