@@ -428,6 +428,16 @@ STYLES: tuple[StyleSpec, ...] = (
         rpr=f"<w:i/><w:iCs/>{_color('muted')}{_size(18)}",
     ),
     StyleSpec(
+        # The contents' last line, saying how to add page numbers: its own style, so that
+        # restyling figure captions leaves it alone.
+        "ContentsNote",
+        "Contents Note",
+        next_id="Normal",
+        custom=True,
+        ppr='<w:spacing w:before="120" w:after="200"/>',
+        rpr=f"<w:i/><w:iCs/>{_color('muted')}{_size(18)}",
+    ),
+    StyleSpec(
         # A figure not available in this edition: a dashed box holding what it showed.
         "FigureMissing",
         "Figure Missing",

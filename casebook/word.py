@@ -740,7 +740,7 @@ class _Pack:
             self.text.run(link, entry.title)
         # The last line of the field's result tells how to add page numbers; updating the
         # field replaces it with Word's own contents, numbers included.
-        _field_char(self.text.paragraph(body, "Caption", _TOC_HINT), "end")
+        _field_char(self.text.paragraph(body, "ContentsNote", _TOC_HINT), "end")
 
     def prompts(
         self,

@@ -376,7 +376,7 @@ def test_contents_is_a_toc_field_prefilled_with_linked_entries(body: etree._Elem
     last = list(body.iter(f"{{{W}}}fldChar"))[-1].getparent().getparent()
     assert _style(first) == "TOC1"
     assert (_style(last), _text(last)) == (
-        "Caption",
+        "ContentsNote",
         "Page numbers appear when the contents are updated: right-click them and choose "
         "Update Field, or press F9.",
     )
