@@ -37,7 +37,7 @@ def check_project(
     """Validate content, layouts, pack ids and the downloads page template without building;
     raise ContentError with every problem found. Warnings are appended to ``warnings``."""
     # Importing WeasyPrint takes about as long as reading the content: do both at once.
-    with _beside(layouts_dir) as styles:
+    with _beside(layouts_dir, time_limit) as styles:
         return _check(content_dir, layouts_dir, brand, warnings, time_limit, styles)
 
 
@@ -141,11 +141,12 @@ def _stylesheets(page: str) -> list[str]:
 
 
 @contextmanager
-def _beside(path: Path) -> Iterator[Callable[[], list[Diagnostic]]]:
+def _beside(path: Path, seconds: float) -> Iterator[Callable[[], list[Diagnostic]]]:
     """:func:`style_warnings` of ``path``, begun in a second process forked from this one
     (on Linux; elsewhere, where forking is not safe, run here when asked for); what the
-    context gives returns them. A check that fails before it asks stops the process rather
-    than wait for it."""
+    context gives returns them, or raises ContentError when they take longer than
+    ``seconds`` after it is asked (WeasyPrint stuck on a stylesheet would hang every PDF
+    too). A check that fails before it asks stops the process rather than wait for it."""
     if sys.platform != "linux":
         yield lambda: style_warnings(path)
         return
@@ -158,6 +159,12 @@ def _beside(path: Path) -> Iterator[Callable[[], list[Diagnostic]]]:
     sending.close()
 
     def result() -> list[Diagnostic]:
+        if not receiving.poll(max(seconds, 1.0)):
+            message = (
+                f"WeasyPrint took longer than {max(seconds, 1.0):g} seconds to read the PDF "
+                "stylesheets; a PDF build would stop at its time limit too"
+            )
+            raise ContentError([Diagnostic(str(path / "pdf"), 0, message)])
         try:
             warnings: list[Diagnostic] = receiving.recv()
         except EOFError:  # it failed or died: the reason shows when run here

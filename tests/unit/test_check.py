@@ -1372,3 +1372,24 @@ def test_check_warns_of_an_ignored_declaration_in_either_process(
         f"{css}:{text.count(chr(10)) + 1}: warning: Ignored `font-wieght: 700`, unknown "
         "property; the PDF is made without it"
     ]
+
+
+def test_check_stops_waiting_for_weasyprint_stuck_on_a_stylesheet(
+    content: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The second process is forked from this one, so it runs this stand-in for WeasyPrint.
+    import time
+
+    import casebook.check
+    from casebook.check import check_project
+
+    layouts = tmp_path / "layouts"
+    shutil.copytree(REAL.parent / "layouts", layouts)
+    monkeypatch.setattr(casebook.check.sys, "platform", "linux")
+    monkeypatch.setattr(casebook.check, "style_warnings", lambda path: time.sleep(600))
+    with pytest.raises(ContentError) as error:
+        check_project(content, layouts, warnings=[], time_limit=3)
+    assert [str(d) for d in error.value.diagnostics] == [
+        f"{layouts / 'pdf'}:0: WeasyPrint took longer than 3 seconds to read the PDF "
+        "stylesheets; a PDF build would stop at its time limit too"
+    ]
