@@ -239,11 +239,14 @@ def _smaller(
     # Figures take a card's room fast: name them, as shrinking them is the first thing to try.
     figures = sum(isinstance(block, Figure) and block.src is not None for block in case.blocks)
     parts = "text, figures" if figures > 1 else "text, figure" if figures else "text"
+    from casebook.content_files import body_line
+
+    path = content_dir / "cases" / f"{case.case_id}.md"
     raise ContentError(
         [
             Diagnostic(
-                str(content_dir / "cases" / f"{case.case_id}.md"),
-                0,
+                str(path),
+                body_line(path, content_dir),
                 f"too long for a case card: its {parts}, prompts and citation need "
                 f"{math.ceil((ratio - 1) * 100)}% more room than one A5 card has at "
                 f"{SIZES[-1]:g} pt, the smallest size cards use (case cards of "

@@ -19,6 +19,7 @@ __all__ = [
     "FRONT_MATTER_LIMIT",
     "ContentFiles",
     "Problems",
+    "body_line",
     "closing_fence",
     "yaml_text",
 ]
@@ -190,6 +191,21 @@ def closing_fence(lines: list[str]) -> int | None:
     if not lines or lines[0].rstrip() != _FENCE:
         return None
     return next((i for i in range(1, len(lines)) if lines[i].rstrip() == _FENCE), None)
+
+
+def body_line(path: Path, root: Path) -> int:
+    """The line of the Markdown file ``path`` (in the content folder ``root``) where the text
+    after its front matter starts, for a message about the text as a whole; 0 when the file
+    cannot be read as one (it may have changed since it was read)."""
+    try:
+        text, bad_line = decode_utf8(read_bounded(path, FILE_LIMIT, root, "the content folder"))
+    except (FileRefused, OSError):
+        return 0
+    lines = text.split("\n")
+    end = closing_fence(lines) if bad_line is None else None
+    if end is None:
+        return 0
+    return next((i + 1 for i in range(end + 1, len(lines)) if lines[i].strip()), end + 2)
 
 
 def yaml_text(text: str) -> str:

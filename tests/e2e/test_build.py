@@ -421,7 +421,11 @@ def test_a_case_too_long_for_a_card_fails_its_cards_and_keeps_the_previous_ones(
     case_id = "caerphilly-vision-for-change"
     case = built_mini_project / "content" / "cases" / f"{case_id}.md"
     more = "".join(f"\n{'Six more words of the case here. ' * 40}\n" for _ in range(5))
-    case.write_text(case.read_text() + more)
+    text = case.read_text()
+    case.write_text(text + more)
+    # Reported where the case's text starts, after its front matter: line 11.
+    start = 11
+    assert text.split("\n")[start - 1].startswith("Caerphilly worked with Public Health Wales")
     dist = built_mini_project / "dist"
     showing = [p["id"] for p in packs(run_cli, built_mini_project) if case_id in p["cases"]]
     before = {pack: (dist / f"{pack}.cards.pdf").read_bytes() for pack in showing}
@@ -437,7 +441,8 @@ def test_a_case_too_long_for_a_card_fails_its_cards_and_keeps_the_previous_ones(
     for pack, error in zip(sorted(showing), sorted(errors), strict=True):
         assert re.fullmatch(
             re.escape(
-                f"content/cases/{case_id}.md:0: too long for a case card: its text, prompts and "
+                f"content/cases/{case_id}.md:{start}: too long for a case card: its text, "
+                "prompts and "
                 "citation need 999% more room than one A5 card has at 8.5 pt, the smallest "
                 f"size cards use (case cards of {pack}; the first card also holds the pack's "
                 "title)"

@@ -384,6 +384,10 @@ def test_a_case_too_long_for_a_card_is_an_error_naming_it(
         render(with_first_case(document, long), layout, MINI_CONTENT)
     [diagnostic] = error.value.diagnostics
     assert diagnostic.path == str(MINI_CONTENT / "cases" / f"{case.case_id}.md")
+    # At the line where the case's text starts, just after its front matter.
+    lines = Path(diagnostic.path).read_text(encoding="utf-8").split("\n")
+    assert lines[diagnostic.line - 2] == "---" and diagnostic.line > 2
+    assert lines[diagnostic.line - 1].startswith(plain_text(case.blocks[:1])[:30])
     assert diagnostic.message.startswith("too long for a case card: ")
     assert (
         "8.5 pt" in diagnostic.message
