@@ -391,9 +391,16 @@ def _label_key(label: str) -> str:
 
 def _label_letters(label: str) -> str:
     """``label`` as readers tell labels apart: its letters of any alphabet and its digits,
-    without capitals or accents ("Выпуск 2" is not "Издание 2", though both name a file
-    "…-2.yaml")."""
-    return re.sub(r"[\W_]+", "-", _ascii(label.casefold())).strip("-")
+    without capitals or the accents of letters A to Z ("Выпуск 2" is not "Издание 2", though
+    both name a file "…-2.yaml"). Other marks are kept, as in other scripts they tell
+    letters apart (a dakuten makes "ガ" of "カ"; a virama joins Devanagari letters)."""
+    kept: list[str] = []
+    for c in unicodedata.normalize("NFKD", label.casefold()):
+        if not unicodedata.combining(c):
+            kept.append(c if c.isalnum() else " ")
+        elif not (kept and kept[-1].isascii() and kept[-1].isalpha()):
+            kept.append(c)
+    return "-".join("".join(kept).split())
 
 
 def _ascii(text: str) -> str:

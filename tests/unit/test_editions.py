@@ -216,8 +216,17 @@ def test_labels_in_another_alphabet_are_told_apart_by_their_letters(content: Pat
     assert "('ВЫПУСК-2' differs from it only in capitals, accents, spaces or punctuation)" in (
         str(alike.value)
     )
-    path, _ = publish_edition(second, "Издание 2", "2026-04-01")
+    path, text = publish_edition(second, "Издание 2", "2026-04-01")
     assert path.name == "003-2.yaml"
+    # Marks that make other letters of a letter are not accents to leave off: a dakuten
+    # ("ガ" is not "カ"), a Devanagari virama ("क्ष" is not "कष").
+    labels = ["カイド 2", "ガイド 2", "संस्करण 2", "संसकरण 2"]
+    for n, label in enumerate(labels):
+        path.write_text(text, encoding="utf-8")
+        corpus = _with_prompts(load_corpus(content), CAERPHILLY, (f"Prompt {n}?",))
+        path, text = publish_edition(corpus, label, f"2026-05-0{n + 1}")
+    path.write_text(text, encoding="utf-8")
+    assert [e.label for e in load_corpus(content).editions][-4:] == labels
 
 
 def test_changes_list_fields_word_diffs_and_packs(content: Path) -> None:
