@@ -43,6 +43,7 @@ from casebook.build.manifest import (
     OutputRecord,
     corpus_manifest,
     read_manifest,
+    trusted,
     write_manifest,
 )
 from casebook.build.stamp import input_stamp
@@ -150,6 +151,9 @@ def build(
         _check_writable(options.out_dir)
         previous, readable = _previous_manifest(options, reporter)
         records = _trusted_records(previous, plan, options.out_dir)
+        # What the manifest knew Casebook wrote at paths no record now vouches for: still
+        # known, until a record does or the file is gone.
+        carried = _carried(previous, records, options.out_dir)
         outcomes: dict[Path, Outcome] = {}
         todo: list[Job] = []
         for job in plan.jobs:
@@ -164,6 +168,7 @@ def build(
         # Nothing is written over a file Casebook did not write (unless it cannot tell, with
         # no manifest to read): the checksum of each of its own files about to be replaced.
         present = _own_files(todo, previous if readable else None)
+        _warn_changed(plan, todo, carried, options.out_dir, reporter)
 
         journaled: list[bool] = []  # whether manifest.json was rewritten during the build
         # The files being replaced, each with the checksums of the file there before and of
@@ -172,7 +177,7 @@ def build(
         pending: dict[str, tuple[str, ...]] = {}
 
         def held(manifest: Manifest) -> Manifest:
-            return replace(manifest, replacing=tuple((n, s) for n, p in pending.items() for s in p))
+            return _holding(manifest, pending, carried, options.out_dir)
 
         def journal(name: str, record: OutputRecord | None, incoming: str = "") -> None:
             # Written before and after each file is replaced, so that a build killed at any
@@ -191,10 +196,10 @@ def build(
 
         def commit(job: Job, outcome: Outcome, record: OutputRecord | None) -> None:
             outcomes[job.path] = outcome
-            pending.pop(job.path.name, None)  # in place, or not replaced (its render failed)
-            if record is not None:
+            if record is not None:  # recorded before it stops being pending (Ctrl-C between)
                 records[record.path] = record
                 journal(record.path, record)
+            pending.pop(job.path.name, None)  # in place, or not replaced (its render failed)
             reporter.finished(outcome)
 
         problems: list[str] = []
@@ -349,8 +354,8 @@ def _own_files(todo: Sequence[Job], previous: Manifest | None) -> dict[str, str]
     Raises BuildError, before anything is written, naming every such file that ``previous``
     (the manifest) says is not one Casebook wrote there: changed since (opened and saved in
     Word, say), or put there by hand. Where there is no manifest to tell (``previous`` is
-    None: none, or damaged; or the record's seal does not match) the file is taken for
-    Casebook's, as before. A link is replaced, never followed, so what it points to is safe.
+    None: none, or damaged) the file is taken for Casebook's. A link is replaced, never
+    followed, so what it points to is safe; a folder is left as it is, and its output fails.
     """
     present: dict[str, str] = {}
     refused: list[str] = []
@@ -365,12 +370,11 @@ def _own_files(todo: Sequence[Job], previous: Manifest | None) -> dict[str, str]
         if previous is None:
             present[name] = digest
             continue
-        records = [o for o in previous.outputs if o.path == name]
-        # A record edited by hand (its seal broken, its checksum dropped) cannot tell either.
-        if digest in previous.written_here(name) or any(not o.sha256 for o in records):
+        known = previous.written_here(name)
+        if digest in known:
             present[name] = digest
         else:
-            why = "changed since Casebook wrote it" if records else "not written by Casebook"
+            why = "changed since Casebook wrote it" if known else "not written by Casebook"
             refused.append(f"{job.path}: {why}, and a build would replace it")
     if len(refused) == 1:
         where = todo[0].path.parent
@@ -410,7 +414,7 @@ def _unchanged(
         outcomes: list[Outcome] = []
         wanted = {spec.name for spec in formats}
         for record in manifest.outputs:
-            if Path(record.path).name != record.path:
+            if Path(record.path).name != record.path or not trusted(record):
                 return None
             path = options.out_dir / record.path
             if not _matches(path, record):
@@ -442,11 +446,72 @@ def _trusted_records(previous: Manifest, plan: Plan, out_dir: Path) -> dict[str,
         ours = record.pack in alive and suffix is not None and name == f"{record.pack}{suffix}"
         path = out_dir / name
         if ours:
-            if not path.is_symlink() and _matches(path, record):
+            if trusted(record) and not path.is_symlink() and _matches(path, record):
                 kept[name] = record
         elif name not in outputs:  # a current output's file recorded as something else: drop
             kept[name] = record
     return kept
+
+
+def _carried(
+    previous: Manifest, records: dict[str, OutputRecord], out_dir: Path
+) -> dict[str, frozenset[str]]:
+    """What ``previous`` knew Casebook wrote at each path that none of ``records`` (those
+    still trusted) vouches for, where a file is still there: a replacement cut short, or a
+    file changed by hand since (its record dropped as no longer true)."""
+    names = {p for p, _ in previous.written} | {o.path for o in previous.outputs}
+    carried: dict[str, frozenset[str]] = {}
+    for name in sorted(names - records.keys()):
+        known = previous.written_here(name)
+        if known and Path(name).name == name and name not in RESERVED and _regular(out_dir / name):
+            carried[name] = known
+    return carried
+
+
+def _warn_changed(
+    plan: Plan,
+    todo: Sequence[Job],
+    carried: dict[str, frozenset[str]],
+    out_dir: Path,
+    reporter: Reporter,
+) -> None:
+    """Warn of each output not built now (another format or pack asked for) whose file was
+    changed since Casebook wrote it: it is no longer listed, and the next build of it stops
+    at it (``_own_files``)."""
+    building = {job.path.name for job in todo}
+    outputs = {f"{p.id}{r.suffix}" for p in plan.packs for r in plan.renderers}
+    for name, known in carried.items():
+        if name in outputs and name not in building:
+            path = out_dir / name
+            try:
+                digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            except OSError:
+                continue
+            if digest not in known:
+                message = (
+                    "changed since Casebook wrote it, so it is no longer listed on the downloads "
+                    f"page; to have it built again, move it out of {out_dir}/ or delete it"
+                )
+                reporter.warning(str(Diagnostic(str(path), 0, message, "warning")))
+
+
+def _holding(
+    manifest: Manifest,
+    pending: dict[str, tuple[str, ...]],
+    carried: dict[str, frozenset[str]],
+    out_dir: Path,
+) -> Manifest:
+    """``manifest`` with what Casebook wrote at the paths its records do not vouch for: the
+    files being replaced (``pending``) and those ``carried`` from the previous manifest,
+    where a file is still there."""
+    recorded = {o.path for o in manifest.outputs}
+    written: list[tuple[str, str]] = []
+    for name in sorted(pending.keys() | carried.keys()):
+        if name in recorded or (name not in pending and not _regular(out_dir / name)):
+            continue
+        sums = set(pending.get(name, ())) | carried.get(name, frozenset())
+        written.extend((name, digest) for digest in sorted(sums))
+    return replace(manifest, written=tuple(written))
 
 
 def _matches(path: Path, record: OutputRecord) -> bool:

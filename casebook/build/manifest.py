@@ -31,6 +31,7 @@ __all__ = [
     "PackRecord",
     "corpus_manifest",
     "read_manifest",
+    "trusted",
     "write_manifest",
 ]
 
@@ -99,20 +100,22 @@ class Manifest:
     # The outputs (paths, as in ``outputs``) made before the latest changes to what they
     # show: not built since (``--only``, ``--format``) or their last build failed.
     out_of_date: tuple[str, ...] = ()
-    # Written only while a build replaces a file: its name and the checksums of the file it
-    # replaces and of the new one. A build stopped in between leaves one of the two in place,
-    # and the next build knows it for Casebook's, not a file changed by hand.
-    replacing: tuple[tuple[str, str], ...] = ()
+    # Files Casebook wrote that no record vouches for, by name and checksum: a file being
+    # replaced (the one it replaces and the new one: a build stopped in between leaves either
+    # in place, and the next build knows it for Casebook's) and a file changed by hand since
+    # Casebook wrote it (what it wrote: put back, the file is Casebook's again). Written only
+    # when there are any.
+    written: tuple[tuple[str, str], ...] = ()
 
     def to_json(self) -> str:
         """The manifest as stable, human-readable JSON (without the inputs stamp), each
         output's record with its seal."""
         data = asdict(self)
         del data["inputs_stamp"]
-        if self.replacing:
-            data["replacing"] = [{"path": p, "sha256": s} for p, s in self.replacing]
+        if self.written:
+            data["written"] = [{"path": p, "sha256": s} for p, s in self.written]
         else:
-            del data["replacing"]
+            del data["written"]
         for output, record in zip(data["outputs"], self.outputs, strict=True):
             output["seal"] = record_seal(record)
         return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
@@ -123,10 +126,10 @@ class Manifest:
 
     def written_here(self, path: str) -> frozenset[str]:
         """The checksums of the files Casebook wrote at ``path`` (relative to the out dir),
-        as far as this manifest knows: its record's, or those of a replacement cut short.
-        Empty where it knows none (no record, or a record whose seal does not match)."""
+        as far as this manifest knows: its record's, and those of :attr:`written`. Empty
+        where it knows none."""
         sums = {o.sha256 for o in self.outputs if o.path == path}
-        sums.update(s for p, s in self.replacing if p == path)
+        sums.update(s for p, s in self.written if p == path)
         return frozenset(sums - {""})
 
     def outputs_of(self, pack: str) -> tuple[OutputRecord, ...]:
@@ -176,9 +179,16 @@ def record_seal(record: OutputRecord) -> str:
 
 
 def _sealed(record: OutputRecord, seal: object) -> OutputRecord:
-    """``record`` as read; without its checksum (so that no file matches it, and its output
-    is built again) when the seal written beside it does not match what it says."""
-    return record if seal == record_seal(record) else replace(record, sha256="")
+    """``record`` as read; without its fingerprint when the seal written beside it does not
+    match what it says, so that no build takes it as up to date (see :func:`trusted`). Its
+    checksum is kept: it still tells whether a file is the one Casebook wrote there (one
+    edited too leaves the file taken for one changed by hand, which is kept)."""
+    return record if seal == record_seal(record) else replace(record, fingerprint="")
+
+
+def trusted(record: OutputRecord) -> bool:
+    """Whether ``record`` says what Casebook wrote: its seal matched when it was read."""
+    return bool(record.fingerprint)
 
 
 def read_manifest(out_dir: Path) -> Manifest:
@@ -242,7 +252,7 @@ def read_manifest(out_dir: Path) -> Manifest:
             )
         }
         out_of_date = tuple(str(p) for p in data.get("out_of_date", ()))
-        replacing = tuple((str(r["path"]), str(r["sha256"])) for r in data.get("replacing", ()))
+        written = tuple((str(r["path"]), str(r["sha256"])) for r in data.get("written", ()))
     except KeyError as error:
         raise ValueError(f"it has no '{error.args[0]}'") from error
     except (TypeError, ValueError, AttributeError) as error:
@@ -252,7 +262,7 @@ def read_manifest(out_dir: Path) -> Manifest:
         packs=packs,
         outputs=outputs,
         out_of_date=out_of_date,
-        replacing=replacing,
+        written=written,
         inputs_stamp=stamp,
         **scalars,
     )

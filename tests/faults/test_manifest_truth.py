@@ -258,10 +258,33 @@ def test_a_build_stopped_around_the_downloads_page_leaves_it_to_the_next_build(
     assert links(mini_project) == set(recorded)
 
 
+def assert_refused(project: Path, run_cli: RunCli, stderr: str) -> None:
+    """A build stops before it writes anything, saying exactly ``stderr``."""
+    before = dist_files(project)
+    result = run_cli(cwd=project)
+    assert result.returncode == 1
+    assert (result.stdout, result.stderr) == ("", stderr)
+    assert dist_files(project) == before
+
+
+def assert_builds_cleanly(project: Path, run_cli: RunCli) -> None:
+    """A build succeeds without a word on stderr, and leaves nothing pending in the manifest."""
+    result = run_cli(cwd=project)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert "written" not in manifest(project)
+    assert_truthful(project)
+
+
 def edit_a_case(project: Path) -> None:
     """A new sentence in a case that the two nation packs do not both show."""
     case = project / "content" / "cases" / "newport-mapping-local-assets.md"
     case.write_text(case.read_text(encoding="utf-8") + "\nA sentence added.\n", encoding="utf-8")
+
+
+CHANGED_WALES_DOCX = (
+    "build.py: error: dist/nation-wales.docx: changed since Casebook wrote it, and a build "
+    "would replace it; move it out of dist/, or delete it to have it built again\n"
+)
 
 
 def test_an_output_changed_since_it_was_built_is_never_written_over(
@@ -272,16 +295,8 @@ def test_an_output_changed_since_it_was_built_is_never_written_over(
     adapted = project / "dist" / "nation-wales.docx"
     adapted.write_bytes(adapted.read_bytes() + b"our own notes")
     edit_a_case(project)
-    before = dist_files(project)
 
-    result = run_cli(cwd=project)
-
-    assert result.returncode == 1
-    assert result.stderr == (
-        "build.py: error: dist/nation-wales.docx: changed since Casebook wrote it, and a build "
-        "would replace it; move it out of dist/, or delete it to have it built again\n"
-    )
-    assert dist_files(project) == before
+    assert_refused(project, run_cli, CHANGED_WALES_DOCX)
 
     # Moved out of the way, the build makes the file again and the edit goes through.
     adapted.rename(project / "nation-wales-ours.docx")
@@ -290,6 +305,55 @@ def test_an_output_changed_since_it_was_built_is_never_written_over(
     assert "built   dist/nation-wales.docx" in again.stdout
     assert (project / "nation-wales-ours.docx").read_bytes().endswith(b"our own notes")
     assert_truthful(project)
+
+
+def test_a_build_of_other_formats_warns_of_a_changed_file_and_still_knows_it(
+    built_mini_project: Path, run_cli: RunCli
+) -> None:
+    project = built_mini_project
+    adapted = project / "dist" / "nation-wales.docx"
+    original = adapted.read_bytes()
+    adapted.write_bytes(original + b"our own notes")
+
+    pdf_only = run_cli("--format", "pdf", cwd=project)
+
+    # Not built now, so not refused: said, and no longer listed, as it is not what was built.
+    assert pdf_only.returncode == 0, pdf_only.stderr
+    assert pdf_only.stderr == (
+        "dist/nation-wales.docx:0: warning: changed since Casebook wrote it, so it is no longer "
+        "listed on the downloads page; to have it built again, move it out of dist/ or delete "
+        "it\n"
+    )
+    assert "nation-wales.docx" not in {str(o["path"]) for o in outputs(project)}
+    assert "nation-wales.docx" not in links(project)
+    # A build of it still knows it for a file changed since Casebook wrote it...
+    edit_a_case(project)
+    before = dist_files(project)
+    refused = run_cli(cwd=project)
+    assert refused.returncode == 1
+    assert refused.stderr.startswith(
+        "build.py: error: dist/nation-wales.docx: changed since Casebook wrote it"
+    )
+    assert dist_files(project) == before
+    # ...and, put back as Casebook wrote it, for Casebook's own.
+    adapted.write_bytes(original)
+    assert_builds_cleanly(project, run_cli)
+
+
+def test_a_record_edited_by_hand_still_keeps_a_changed_file(
+    built_mini_project: Path, run_cli: RunCli
+) -> None:
+    # The record no longer matches its seal, so it is not trusted to say what the file was
+    # built from; its checksum still tells the file was changed since.
+    project = built_mini_project
+    data = manifest(project)
+    record = next(o for o in data["outputs"] if o["path"] == "nation-wales.docx")  # type: ignore[attr-defined]
+    record["bytes"] += 1
+    (project / "dist" / "manifest.json").write_text(json.dumps(data), encoding="utf-8")
+    adapted = project / "dist" / "nation-wales.docx"
+    adapted.write_bytes(adapted.read_bytes() + b"our own notes")
+
+    assert_refused(project, run_cli, CHANGED_WALES_DOCX)
 
 
 def test_files_casebook_did_not_write_are_all_named_before_anything_is_built(
@@ -354,19 +418,33 @@ def test_a_file_a_killed_build_had_just_put_in_place_is_known_as_casebook_s(
 
     assert killed.returncode == -9, killed.stderr
     # The manifest names the file being replaced, with the checksum of its replacement.
-    pending = manifest(project)["replacing"]
+    pending = manifest(project)["written"]
     assert isinstance(pending, list)
     [name] = {r["path"] for r in pending}
     now = hashlib.sha256((dist / name).read_bytes()).hexdigest()
     assert now in {r["sha256"] for r in pending}
     assert name not in {str(o["path"]) for o in outputs(project)}
 
-    result = run_cli(cwd=project)
+    assert_builds_cleanly(project, run_cli)
 
-    assert result.returncode == 0, result.stderr
-    assert result.stderr == ""
-    assert "replacing" not in manifest(project)
-    assert_truthful(project)
+
+def test_a_killed_build_s_file_is_still_known_after_a_build_of_other_formats(
+    built_mini_project: Path, run_cli: RunCli
+) -> None:
+    project = built_mini_project
+    edit_a_case(project)
+    killed = run_script(KILLED_IN_PLACE, cwd=project)
+    assert killed.returncode == -9, killed.stderr
+    [name] = {r["path"] for r in manifest(project)["written"]}  # type: ignore[attr-defined]
+    assert name.endswith(".pdf")
+
+    # A build that does not make the PDFs leaves what was known of that one as it was.
+    docx = run_cli("--format", "docx", cwd=project)
+    assert docx.returncode == 0, docx.stderr
+    assert docx.stderr == ""
+    assert name in {r["path"] for r in manifest(project)["written"]}  # type: ignore[attr-defined]
+
+    assert_builds_cleanly(project, run_cli)
 
 
 def test_the_file_of_a_pack_gone_is_kept_if_it_was_changed_since_it_was_built(
