@@ -4,7 +4,7 @@ Each output renders in a worker process with a time limit (an alarm, backed by a
 limit) and a memory limit (address space); the worker imports its renderer, writes a
 temporary file beside the target, and the parent moves it into place, so a failed or killed
 render leaves the previous file as it was. Workers die with the build, even when it is killed
-outright.
+outright, and what they leave in the temporary folder goes with them.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import os
 import resource
 import signal
 import sys
+import tempfile
 import time
 import traceback
 from collections.abc import Callable, Sequence
@@ -109,12 +110,19 @@ def _run_pool(
     journal: Journal,
 ) -> list[Job]:
     lost: list[Job] = []
-    with ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=get_context("fork"),
-        initializer=_start_worker,
-        initargs=(options.memory_limit, os.getpid()),
-    ) as pool:
+    # The workers' temporary files go in a folder of the build's own, removed once they have
+    # ended: WeasyPrint copies the fonts into a new temporary folder for every render and
+    # removes it only when the render's objects are collected, which a worker's last render
+    # never is (a worker ends without collecting), nor one whose worker was killed.
+    with (
+        tempfile.TemporaryDirectory(prefix="casebook-") as scratch,
+        ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=get_context("fork"),
+            initializer=_start_worker,
+            initargs=(options.memory_limit, os.getpid(), scratch),
+        ) as pool,
+    ):
         futures: dict[Future[_Rendered], Job] = {}
         try:
             # Workers are forked while the tasks are submitted; a Ctrl-C or SIGTERM arriving
@@ -206,10 +214,11 @@ def _failed(job: Job, *messages: str, seconds: float = 0.0) -> Outcome:
     return Outcome(job.pack.id, job.format, job.path, "failed", seconds=seconds, messages=messages)
 
 
-def _start_worker(memory_limit: int, owner: int) -> None:
-    """Runs once in each worker: die with the build, bound its memory, and let the build's
-    owner handle Ctrl-C."""
+def _start_worker(memory_limit: int, owner: int, scratch: str) -> None:
+    """Runs once in each worker: die with the build, bound its memory, keep temporary files
+    in ``scratch`` and let the build's owner handle Ctrl-C."""
     _die_with(owner)
+    tempfile.tempdir = scratch
     if memory_limit > 0:
         _, hard = resource.getrlimit(resource.RLIMIT_AS)
         soft = memory_limit if hard == resource.RLIM_INFINITY else min(memory_limit, hard)

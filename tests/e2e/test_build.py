@@ -510,6 +510,17 @@ def test_temporary_files_left_by_a_killed_build_are_removed(
     assert built(result.stdout) == set()
 
 
+def test_a_build_leaves_nothing_in_the_temporary_folder(
+    mini_project: Path, run_cli: RunCli, tmp_path: Path
+) -> None:
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    result = run_cli(*TWO_FORMAT_OPTIONS, cwd=mini_project, env={"TMPDIR": str(scratch)})
+    assert result.returncode == 0, result.stderr
+    assert built(result.stdout)
+    assert os.listdir(scratch) == []
+
+
 def test_a_render_over_the_time_limit_fails_with_a_clear_message(
     mini_project: Path, run_cli: RunCli
 ) -> None:
