@@ -115,7 +115,7 @@ def _run_pool(
     # removes it only when the render's objects are collected, which a worker's last render
     # never is (a worker ends without collecting), nor one whose worker was killed.
     with (
-        tempfile.TemporaryDirectory(prefix="casebook-") as scratch,
+        tempfile.TemporaryDirectory(prefix="casebook-", ignore_cleanup_errors=True) as scratch,
         ProcessPoolExecutor(
             max_workers=workers,
             mp_context=get_context("fork"),
