@@ -4,7 +4,8 @@ Each output renders in a worker process with a time limit (an alarm, backed by a
 limit) and a memory limit (address space); the worker imports its renderer, writes a
 temporary file beside the target, and the parent moves it into place, so a failed or killed
 render leaves the previous file as it was. Workers die with the build, even when it is killed
-outright, and what they leave in the temporary folder goes with them.
+outright; the temporary folder they work in is removed once they end, unless the build itself
+was killed outright.
 """
 
 from __future__ import annotations
