@@ -252,7 +252,12 @@ def read_manifest(out_dir: Path) -> Manifest:
             )
         }
         out_of_date = tuple(str(p) for p in data.get("out_of_date", ()))
-        written = tuple((str(r["path"]), str(r["sha256"])) for r in data.get("written", ()))
+        # "replacing": what an earlier Casebook called the files it was replacing.
+        written = tuple(
+            (str(r["path"]), str(r["sha256"]))
+            for key in ("written", "replacing")
+            for r in data.get(key, ())
+        )
     except KeyError as error:
         raise ValueError(f"it has no '{error.args[0]}'") from error
     except (TypeError, ValueError, AttributeError) as error:

@@ -428,6 +428,21 @@ def test_a_file_a_killed_build_had_just_put_in_place_is_known_as_casebook_s(
     assert_builds_cleanly(project, run_cli)
 
 
+def test_a_file_being_replaced_is_known_from_an_earlier_casebook_s_manifest(
+    built_mini_project: Path, run_cli: RunCli
+) -> None:
+    # An earlier Casebook listed the files it was replacing under "replacing".
+    project = built_mini_project
+    edit_a_case(project)
+    killed = run_script(KILLED_IN_PLACE, cwd=project)
+    assert killed.returncode == -9, killed.stderr
+    path = project / "dist" / "manifest.json"
+    path.write_text(path.read_text(encoding="utf-8").replace('"written"', '"replacing"'))
+    assert "written" not in manifest(project)
+
+    assert_builds_cleanly(project, run_cli)
+
+
 def test_a_killed_build_s_file_is_still_known_after_a_build_of_other_formats(
     built_mini_project: Path, run_cli: RunCli
 ) -> None:
