@@ -407,16 +407,21 @@ sys.exit(main(["--jobs", "1"]))
 """
 
 
+def kill_as_a_file_is_put_in_place(project: Path) -> None:
+    """Edit a case, and kill the build that follows just after it puts a PDF in place."""
+    edit_a_case(project)
+    killed = run_script(KILLED_IN_PLACE, cwd=project)
+    assert killed.returncode == -9, killed.stderr
+
+
 def test_a_file_a_killed_build_had_just_put_in_place_is_known_as_casebook_s(
     built_mini_project: Path, run_cli: RunCli
 ) -> None:
     project = built_mini_project
-    edit_a_case(project)
     dist = project / "dist"
 
-    killed = run_script(KILLED_IN_PLACE, cwd=project)
+    kill_as_a_file_is_put_in_place(project)
 
-    assert killed.returncode == -9, killed.stderr
     # The manifest names the file being replaced, with the checksum of its replacement.
     pending = manifest(project)["written"]
     assert isinstance(pending, list)
@@ -433,9 +438,7 @@ def test_a_file_being_replaced_is_known_from_an_earlier_casebook_s_manifest(
 ) -> None:
     # An earlier Casebook listed the files it was replacing under "replacing".
     project = built_mini_project
-    edit_a_case(project)
-    killed = run_script(KILLED_IN_PLACE, cwd=project)
-    assert killed.returncode == -9, killed.stderr
+    kill_as_a_file_is_put_in_place(project)
     path = project / "dist" / "manifest.json"
     path.write_text(path.read_text(encoding="utf-8").replace('"written"', '"replacing"'))
     assert "written" not in manifest(project)
@@ -447,9 +450,7 @@ def test_a_killed_build_s_file_is_still_known_after_a_build_of_other_formats(
     built_mini_project: Path, run_cli: RunCli
 ) -> None:
     project = built_mini_project
-    edit_a_case(project)
-    killed = run_script(KILLED_IN_PLACE, cwd=project)
-    assert killed.returncode == -9, killed.stderr
+    kill_as_a_file_is_put_in_place(project)
     [name] = {r["path"] for r in manifest(project)["written"]}  # type: ignore[attr-defined]
     assert name.endswith(".pdf")
 
