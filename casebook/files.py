@@ -79,6 +79,14 @@ def fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
+def is_plain_file(path: Path) -> bool:
+    """True if ``path`` is a file itself, not a link or a folder."""
+    try:
+        return stat.S_ISREG(path.lstat().st_mode)
+    except OSError:
+        return False
+
+
 def unlink_quietly(path: Path) -> None:
     """Remove ``path`` if it is there."""
     with suppress(FileNotFoundError):

@@ -23,7 +23,6 @@ vouch for a page, so that the next build writes it.
 from __future__ import annotations
 
 import hashlib
-import stat
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
@@ -53,6 +52,7 @@ from casebook.files import (
     LockBusy,
     LockRefused,
     fsync_dir,
+    is_plain_file,
     locked,
     remove_temporaries,
     unlink_quietly,
@@ -206,13 +206,15 @@ def build(
         try:
             if todo:
                 reporter.rendering(todo)
-                render_all(todo, plan.layout, options, commit, journal)
+                render_all(todo, plan.layout, options, commit, journal, present)
         finally:
             for failed in outcomes.values():
-                # A failed output keeps its record only while its old file is still there.
+                # A failed output keeps its record only while its old file is still there;
+                # one changed meanwhile stays known as changed since Casebook wrote it.
                 kept = records.get(failed.path.name)
                 if failed.status == "failed" and kept and not _matches(failed.path, kept):
                     del records[failed.path.name]
+                    _carry(carried, failed.path.name, kept.sha256)
             for name in pending:  # a replacement cut short: its record, if its file is there
                 kept = records.get(name)
                 if kept and not _matches(options.out_dir / name, kept):
@@ -361,7 +363,7 @@ def _own_files(todo: Sequence[Job], previous: Manifest | None) -> dict[str, str]
     refused: list[str] = []
     for job in todo:
         name = job.path.name
-        if not _regular(job.path):  # none there, or a link (replaced, never followed)
+        if not is_plain_file(job.path):  # none there, or a link (replaced, never followed)
             continue
         try:
             digest = hashlib.sha256(job.path.read_bytes()).hexdigest()
@@ -463,9 +465,20 @@ def _carried(
     carried: dict[str, frozenset[str]] = {}
     for name in sorted(names - records.keys()):
         known = previous.written_here(name)
-        if known and Path(name).name == name and name not in RESERVED and _regular(out_dir / name):
+        if (
+            known
+            and Path(name).name == name
+            and name not in RESERVED
+            and is_plain_file(out_dir / name)
+        ):
             carried[name] = known
     return carried
+
+
+def _carry(carried: dict[str, frozenset[str]], name: str, digest: str) -> None:
+    """Remember that Casebook wrote the file ``name`` with checksum ``digest``."""
+    if digest:
+        carried[name] = carried.get(name, frozenset()) | {digest}
 
 
 def _warn_changed(
@@ -507,7 +520,7 @@ def _holding(
     recorded = {o.path for o in manifest.outputs}
     written: list[tuple[str, str]] = []
     for name in sorted(pending.keys() | carried.keys()):
-        if name in recorded or (name not in pending and not _regular(out_dir / name)):
+        if name in recorded or (name not in pending and not is_plain_file(out_dir / name)):
             continue
         sums = set(pending.get(name, ())) | carried.get(name, frozenset())
         written.extend((name, digest) for digest in sorted(sums))
@@ -519,14 +532,6 @@ def _matches(path: Path, record: OutputRecord) -> bool:
         if path.stat().st_size != record.bytes:
             return False
         return hashlib.sha256(path.read_bytes()).hexdigest() == record.sha256
-    except OSError:
-        return False
-
-
-def _regular(path: Path) -> bool:
-    """True if ``path`` is a file itself, not a link or a folder."""
-    try:
-        return stat.S_ISREG(path.lstat().st_mode)
     except OSError:
         return False
 
@@ -591,7 +596,7 @@ def _prune(
         del records[name]
         if not ours:
             continue
-        if record.sha256 and _regular(target) and not _matches(target, record):
+        if record.sha256 and is_plain_file(target) and not _matches(target, record):
             # Changed since Casebook wrote it (a record edited by hand cannot tell): kept.
             reporter.warning(
                 str(

@@ -18,7 +18,7 @@ import sys
 import tempfile
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -31,7 +31,7 @@ from casebook.build.manifest import OutputRecord
 from casebook.build.plan import Job
 from casebook.diagnostics import ContentError, Diagnostic
 from casebook.document import Document
-from casebook.files import unlink_quietly, write_temporary
+from casebook.files import is_plain_file, unlink_quietly, write_temporary
 from casebook.layout import Layout
 from casebook.renderers import RendererSpec, load_render
 
@@ -83,14 +83,20 @@ def render_all(
     options: BuildOptions,
     commit: Commit,
     journal: Journal,
+    checked: Mapping[str, str],
 ) -> None:
+    """Render ``jobs`` in worker processes and put each output in place as it is done.
+
+    ``checked`` holds, by file name, the checksum of the file found at each target before
+    rendering (none where there was none): a file that is not that one by the time its
+    output is done was saved there meanwhile, and is not replaced; that output fails."""
     ordered = sorted(jobs, key=lambda j: -j.weight)  # largest first: shortest build
     workers = max(1, min(options.jobs or os.cpu_count() or 1, len(ordered)))
-    lost = _run_pool(ordered, layout, options, workers, commit, journal)
+    lost = _run_pool(ordered, layout, options, workers, commit, journal, checked)
     # A worker that died (killed, crashed) breaks the whole pool; rerun what was in flight
     # one by one, so only the output that kills its worker fails.
     for job in lost:
-        for again in _run_pool([job], layout, options, 1, commit, journal):
+        for again in _run_pool([job], layout, options, 1, commit, journal, checked):
             commit(
                 again,
                 _failed(
@@ -109,6 +115,7 @@ def _run_pool(
     workers: int,
     commit: Commit,
     journal: Journal,
+    checked: Mapping[str, str],
 ) -> list[Job]:
     lost: list[Job] = []
     # The workers' temporary files go in a folder of the build's own, removed once they have
@@ -142,7 +149,7 @@ def _run_pool(
                 except BrokenProcessPool:
                     lost.append(job)
                     continue
-                commit(job, *_install(job, rendered, journal))
+                commit(job, *_install(job, rendered, journal, checked.get(job.path.name)))
         except BaseException:
             # Interrupted (Ctrl-C, SIGTERM): stop the renders now rather than wait for them.
             # ProcessPoolExecutor has no public way to end its workers before Python 3.14.
@@ -177,12 +184,22 @@ def _submit_all(
 
 
 def _install(
-    job: Job, rendered: _Rendered, journal: Journal
+    job: Job, rendered: _Rendered, journal: Journal, checked: str | None
 ) -> tuple[Outcome, OutputRecord | None]:
     """Move a worker's temporary file into place, first withdrawing the manifest's record
-    of the file it replaces."""
+    of the file it replaces, unless that file is no longer the one checked (``checked``,
+    its checksum; None if there was none)."""
     if rendered.temp is None:
         return _failed(job, *rendered.messages, seconds=rendered.seconds), None
+    if _saved_meanwhile(job.path, checked):
+        unlink_quietly(Path(rendered.temp))
+        where = job.path.parent
+        return _failed(
+            job,
+            f"{job.path}: saved there while the build ran, and a build would replace it; "
+            f"move it out of {where}/, or delete it to have it built again",
+            seconds=rendered.seconds,
+        ), None
     try:
         journal(job.path.name, None, rendered.sha256)
         os.replace(rendered.temp, job.path)
@@ -209,6 +226,18 @@ def _install(
         fingerprint=job.fingerprint,
     )
     return outcome, record
+
+
+def _saved_meanwhile(path: Path, checked: str | None) -> bool:
+    """Whether the file at ``path`` is not the one whose checksum was ``checked`` (None: no
+    file was there). A link or a folder is not a file saved there: a link is replaced, never
+    followed, and a folder fails its output when it is put in place."""
+    if not is_plain_file(path):
+        return False
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest() != checked
+    except OSError:  # unreadable: replacing it loses nothing that could be read
+        return False
 
 
 def _failed(job: Job, *messages: str, seconds: float = 0.0) -> Outcome:

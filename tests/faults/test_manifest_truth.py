@@ -340,6 +340,52 @@ def test_a_build_of_other_formats_warns_of_a_changed_file_and_still_knows_it(
     assert_builds_cleanly(project, run_cli)
 
 
+SAVED_WHILE_RENDERING = """
+import sys
+from pathlib import Path
+import casebook.build.workers as workers
+from casebook.cli import main
+
+real = workers.render_all
+
+
+def render_all(*args, **kwargs):
+    # Someone saves their own version into dist/ while the outputs are being made.
+    Path("dist/nation-wales.docx").write_bytes(b"our own version")
+    real(*args, **kwargs)
+
+
+workers.render_all = render_all
+sys.exit(main(["--jobs", "1"]))
+"""
+
+
+def test_a_file_saved_into_dist_while_it_is_being_built_is_not_written_over(
+    built_mini_project: Path, run_cli: RunCli
+) -> None:
+    project = built_mini_project
+    saved = project / "dist" / "nation-wales.docx"
+    edit_a_case(project)
+
+    result = run_script(SAVED_WHILE_RENDERING, cwd=project)
+
+    assert result.returncode == 1, result.stderr
+    assert result.stderr == (
+        "dist/nation-wales.docx: saved there while the build ran, and a build would "
+        "replace it; move it out of dist/, or delete it to have it built again\n"
+    )
+    assert saved.read_bytes() == b"our own version"
+    assert "nation-wales.docx" not in {str(o["path"]) for o in outputs(project)}
+    assert "nation-wales.docx" not in links(project)
+    assert "built   dist/nation-wales.pdf" in result.stdout
+    # The next build still knows it for a file changed since Casebook wrote it.
+    again = run_cli(cwd=project)
+    assert again.returncode == 1
+    assert again.stderr == CHANGED_WALES_DOCX
+    saved.unlink()
+    assert_builds_cleanly(project, run_cli)
+
+
 def test_a_record_edited_by_hand_still_keeps_a_changed_file(
     built_mini_project: Path, run_cli: RunCli
 ) -> None:
