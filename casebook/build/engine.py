@@ -223,7 +223,7 @@ def build(
             # link is removed only once the new page is in place, or the previous page is
             # gone: a page that cannot be made keeps the files it links while it is kept.
             obsolete = _obsolete(plan, records)
-            removed = _prune(obsolete, records, options.out_dir, True, reporter)
+            removed = _prune(obsolete, records, carried, plan, True, reporter)
             complete = len(outcomes) == len(plan.jobs) and not any(
                 o.status == "failed" for o in outcomes.values()
             )
@@ -262,10 +262,11 @@ def build(
                 if {o.path: o for o in manifest.outputs} != described and index.exists():
                     unlink_quietly(index)
                     removed += ((index, "it could not be made to describe the files now"),)
-                    removed += _prune(obsolete, records, options.out_dir, False, reporter)
+                    removed += _prune(obsolete, records, carried, plan, False, reporter)
                     manifest = held(_unvouched(plan, records))
             else:
-                removed += _prune(obsolete, records, options.out_dir, False, reporter)
+                removed += _prune(obsolete, records, carried, plan, False, reporter)
+            manifest = held(manifest)  # without the files swept away by _prune
             if manifest != previous or journaled or page is not None:
                 write_manifest(options.out_dir, manifest)
             fsync_dir(options.out_dir)
@@ -436,7 +437,7 @@ def _trusted_records(previous: Manifest, plan: Plan, out_dir: Path) -> dict[str,
     current pack and format is kept only for ``_prune`` to remove it, as before."""
     alive = {p.id for p in plan.packs}
     formats = {r.name: r.suffix for r in plan.renderers}
-    outputs = {f"{p.id}{r.suffix}" for p in plan.packs for r in plan.renderers}
+    outputs = _output_names(plan)
     kept: dict[str, OutputRecord] = {}
     for record in previous.outputs:
         name = record.path
@@ -492,7 +493,7 @@ def _warn_changed(
     changed since Casebook wrote it: it is no longer listed, and the next build of it stops
     at it (``_own_files``)."""
     building = {job.path.name for job in todo}
-    outputs = {f"{p.id}{r.suffix}" for p in plan.packs for r in plan.renderers}
+    outputs = _output_names(plan)
     for name, known in carried.items():
         if name in outputs and name not in building:
             path = out_dir / name
@@ -574,13 +575,17 @@ def _obsolete(plan: Plan, records: dict[str, OutputRecord]) -> dict[str, str]:
 def _prune(
     obsolete: dict[str, str],
     records: dict[str, OutputRecord],
-    out_dir: Path,
+    carried: dict[str, frozenset[str]],
+    plan: Plan,
     spare: bool,
     reporter: Reporter,
 ) -> tuple[tuple[Path, str], ...]:
     """Remove the ``obsolete`` outputs' files and records; each file removed, and why. With
     ``spare``, a file that is still the one its record describes (one the downloads page
-    already there may link) is left, file and record, for a later call."""
+    already there may link) is left, file and record, for a later call without ``spare``,
+    which also sweeps the files ``carried``. A file changed since Casebook wrote it loses
+    its record but stays known, in ``carried``, and is never removed."""
+    out_dir = plan.options.out_dir
     removed: list[tuple[Path, str]] = []
     for name, why in obsolete.items():
         record = records.get(name)
@@ -598,24 +603,60 @@ def _prune(
             continue
         if record.sha256 and is_plain_file(target) and not _matches(target, record):
             # Changed since Casebook wrote it (a record edited by hand cannot tell): kept.
-            reporter.warning(
-                str(
-                    Diagnostic(
-                        str(target),
-                        0,
-                        f"left in place, as it was changed since Casebook wrote it ({why}); "
-                        "delete it if it is not needed",
-                        "warning",
-                    )
-                )
-            )
+            _carry(carried, name, record.sha256)
             continue
         try:
             target.unlink()
             removed.append((target, why))
         except FileNotFoundError:
             pass
+    if not spare:
+        removed.extend(_sweep(obsolete, carried, plan, reporter))
     return tuple(removed)
+
+
+def _sweep(
+    obsolete: dict[str, str],
+    carried: dict[str, frozenset[str]],
+    plan: Plan,
+    reporter: Reporter,
+) -> list[tuple[Path, str]]:
+    """Remove each file ``carried`` (known to be Casebook's, with no record) that no pack and
+    format makes now, where it is still a file Casebook wrote; warn of each changed since,
+    which is left in place and stays known. Each file removed, and why."""
+    out_dir = plan.options.out_dir
+    outputs = _output_names(plan)
+    alive = {p.id for p in plan.packs}
+    removed: list[tuple[Path, str]] = []
+    for name, known in sorted(carried.items()):
+        target = out_dir / name
+        if name in outputs or name in RESERVED or not is_plain_file(target):
+            continue
+        why = obsolete.get(name) or (
+            "its pack no longer exists"
+            if name.split(".", 1)[0] not in alive
+            else "no format installed writes it"
+        )
+        try:
+            digest = hashlib.sha256(target.read_bytes()).hexdigest()
+        except OSError:
+            continue
+        if digest in known:
+            unlink_quietly(target)
+            del carried[name]
+            removed.append((target, why))
+            continue
+        message = (
+            f"left in place, as it was changed since Casebook wrote it ({why}); "
+            "delete it if it is not needed"
+        )
+        reporter.warning(str(Diagnostic(str(target), 0, message, "warning")))
+    return removed
+
+
+def _output_names(plan: Plan) -> set[str]:
+    """The file name of every output of every pack in every format there is."""
+    return {f"{p.id}{r.suffix}" for p in plan.packs for r in plan.renderers}
 
 
 def _unvouched(plan: Plan, records: dict[str, OutputRecord]) -> Manifest:

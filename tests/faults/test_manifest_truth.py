@@ -449,14 +449,15 @@ def replace(source, target):
 
 
 os.replace = replace
-sys.exit(main(["--jobs", "1"]))
+sys.exit(main(["--jobs", "1", *sys.argv[1:]]))
 """
 
 
-def kill_as_a_file_is_put_in_place(project: Path) -> None:
-    """Edit a case, and kill the build that follows just after it puts a PDF in place."""
+def kill_as_a_file_is_put_in_place(project: Path, *args: str) -> None:
+    """Edit a case, and kill the build that follows (with ``args``) just after it puts a PDF
+    in place."""
     edit_a_case(project)
-    killed = run_script(KILLED_IN_PLACE, cwd=project)
+    killed = run_script(KILLED_IN_PLACE, *args, cwd=project)
     assert killed.returncode == -9, killed.stderr
 
 
@@ -515,18 +516,56 @@ def test_the_file_of_a_pack_gone_is_kept_if_it_was_changed_since_it_was_built(
     project = built_mini_project
     dist = project / "dist"
     changed = dist / "needs-and-assets.docx"
-    changed.write_bytes(changed.read_bytes() + b"our own notes")
-    (project / "content" / "packs" / "needs-and-assets.yaml").unlink()
+    original = changed.read_bytes()
+    changed.write_bytes(original + b"our own notes")
+    recipe = project / "content" / "packs" / "needs-and-assets.yaml"
+    kept_recipe = recipe.read_bytes()
+    recipe.unlink()
+    warning = (
+        "dist/needs-and-assets.docx:0: warning: left in place, as it was changed since "
+        "Casebook wrote it (its pack no longer exists); delete it if it is not needed\n"
+    )
 
     result = run_cli(cwd=project)
 
     assert result.returncode == 0, result.stderr
-    assert result.stderr == (
-        "dist/needs-and-assets.docx:0: warning: left in place, as it was changed since "
-        "Casebook wrote it (its pack no longer exists); delete it if it is not needed\n"
-    )
+    assert result.stderr == warning
     assert "removed dist/needs-and-assets.pdf (its pack no longer exists)" in result.stdout
     assert changed.read_bytes().endswith(b"our own notes")
     assert not (dist / "needs-and-assets.pdf").exists()
     assert "needs-and-assets.docx" not in {str(o["path"]) for o in outputs(project)}
     assert "needs-and-assets.docx" not in links(project)
+    # Said again by every build while it is there, and still known for a changed file...
+    edit_a_case(project)
+    again = run_cli(cwd=project)
+    assert (again.returncode, again.stderr) == (0, warning)
+    assert changed.read_bytes().endswith(b"our own notes")
+    # ...so that with its pack back, a build stops at it as at any changed file...
+    recipe.write_bytes(kept_recipe)
+    refused = run_cli(cwd=project)
+    assert refused.returncode == 1
+    assert refused.stderr.startswith(
+        "build.py: error: dist/needs-and-assets.docx: changed since Casebook wrote it"
+    )
+    # ...and takes it for its own once it is put back as Casebook wrote it.
+    changed.write_bytes(original)
+    assert_builds_cleanly(project, run_cli)
+
+
+def test_the_file_of_a_pack_gone_that_a_killed_build_left_is_removed(
+    built_mini_project: Path, run_cli: RunCli
+) -> None:
+    # A build killed just as it put a file of the pack in place leaves it with no record.
+    project = built_mini_project
+    kill_as_a_file_is_put_in_place(project, "--only", "needs-and-assets")
+    [name] = {r["path"] for r in manifest(project)["written"]}  # type: ignore[attr-defined]
+    assert name.startswith("needs-and-assets.")
+    (project / "content" / "packs" / "needs-and-assets.yaml").unlink()
+
+    result = run_cli(cwd=project)
+
+    assert (result.returncode, result.stderr) == (0, "")
+    assert f"removed dist/{name} (its pack no longer exists)" in result.stdout
+    assert not (project / "dist" / name).exists()
+    assert "written" not in manifest(project)
+    assert_truthful(project)
