@@ -28,8 +28,9 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -52,7 +53,14 @@ from casebook.blocks import (
 from casebook.diagnostics import ContentError, Diagnostic
 from casebook.document import CaseEntry, Document
 from casebook.layout import Layout, shortened, text_widths
-from casebook.pdf import LayOut, RenderError, render_template, write_pdf
+from casebook.pdf import (
+    LayOut,
+    RenderError,
+    TemplateError,
+    line_with,
+    render_template,
+    write_pdf,
+)
 
 if TYPE_CHECKING:
     import jinja2
@@ -114,7 +122,7 @@ def render(document: Document, layout: Layout, content_dir: Path) -> tuple[bytes
         while True:
             cards = _fitted(document, layout, lay_out, sizes, first, content_dir)
             rendered = lay_out(_html(document, layout, cards, measuring=False))
-            over = _overflowing(rendered)
+            over = _overflowing(_card_boxes(rendered, cards, _LAID_OUT, document, layout))
             if not over:
                 return rendered
             # Not as measured (a layout rounding): step those cards down and lay out again.
@@ -143,10 +151,13 @@ def template_html(
         card(case, case.blocks[: half[case.anchor]], case.blocks[half[case.anchor] :])
         for case in document.cases
     )
-    return (
+    pages = (
         _html(document, layout, measured, measuring=True, env=env),
         _html(document, layout, sheets, measuring=False, env=env),
     )
+    for page, cards, parts in ((pages[0], measured, _MEASURED), (pages[1], sheets, _LAID_OUT)):
+        _require_parts(_parts_in_html(page), cards, parts, document, layout)
+    return pages
 
 
 def _fitted(
@@ -168,7 +179,9 @@ def _fitted(
         measured = lay_out(_html(document, layout, measuring, measuring=True))
         again = []
         for card, (columns, needed, room) in zip(
-            measuring, _measures(measured, measuring), strict=True
+            measuring,
+            _measures(_card_boxes(measured, measuring, _MEASURED, document, layout), measuring),
+            strict=True,
         ):
             if needed > room + _TOLERANCE:
                 ratio = needed / room
@@ -257,12 +270,12 @@ def _smaller(
 
 
 def _measures(
-    rendered: Any, cards: Sequence[_Card]
+    boxes: Mapping[str, Mapping[str, list[Any]]], cards: Sequence[_Card]
 ) -> Iterator[tuple[tuple[tuple[Block, ...], ...], float, float]]:
-    """For each card measured with its words in one column: its blocks shared between the
-    two columns at the best break, the height its content then needs and the height of its
-    card's content area (CSS px)."""
-    boxes = _card_boxes(rendered)
+    """For each card measured with its words in one column (its ``boxes``, as
+    :func:`_card_boxes` finds them): its blocks shared between the two columns at the best
+    break, the height its content then needs and the height of its card's content area
+    (CSS px)."""
     for card in cards:
         found = boxes[card.id]
         top = found["card"][0].content_box_y()
@@ -437,11 +450,12 @@ def _line_text(line: Any) -> str:
     return "".join(box.text for box in line.descendants() if isinstance(box, TextBox))
 
 
-def _overflowing(rendered: Any) -> dict[str, float]:
+def _overflowing(boxes: Mapping[str, Mapping[str, list[Any]]]) -> dict[str, float]:
     """The cards whose content runs past the foot of their card (or was carried on to the
-    next page), each with how many times its room the content needs, in document order."""
+    next page), each with how many times its room the content needs, in document order
+    (``boxes``: the cards' boxes, as :func:`_card_boxes` finds them)."""
     over: dict[str, float] = {}
-    for ident, found in _card_boxes(rendered).items():
+    for ident, found in boxes.items():
         card = found["card"][0]
         top, room = card.content_box_y(), card.height
         first, *carried = found["card-content"]
@@ -452,18 +466,78 @@ def _overflowing(rendered: Any) -> dict[str, float]:
     return over
 
 
-def _card_boxes(rendered: Any) -> dict[str, dict[str, list[Any]]]:
-    """The boxes of every card in ``rendered``, by card id, then by class ("card",
-    "card-content", "card-column"), in document order."""
+#: The parts of a card the template must make, by class: its element, and in it the
+#: content (the part that must fit) and, while it is measured, its one column of words.
+_LAID_OUT = ("card", "card-content")
+_MEASURED = (*_LAID_OUT, "card-column")
+
+
+def _card_boxes(
+    rendered: Any,
+    cards: Sequence[_Card],
+    parts: tuple[str, ...],
+    document: Document,
+    layout: Layout,
+) -> dict[str, dict[str, list[Any]]]:
+    """The boxes of every card in ``rendered``, by card id, then by class (``parts``), in
+    document order. Raises TemplateError if one of ``cards`` lacks one of its ``parts``."""
     found: dict[str, dict[str, list[Any]]] = {}
     for page in rendered.pages:
         for box in _boxes(page._page_box):
             classes = str(box.element.get("class", "")).split()
-            for name in ("card", "card-content", "card-column"):
+            for name in parts:
                 if name in classes:
                     ident = str(box.element.get("id") or box.element.get("data-card"))
                     found.setdefault(ident, {}).setdefault(name, []).append(box)
+    _require_parts(found, cards, parts, document, layout)
     return found
+
+
+class _CardParts(HTMLParser):
+    """Collects the card parts an HTML page has, as :func:`_card_boxes` finds them."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: dict[str, set[str]] = {}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        for name in (values.get("class") or "").split():
+            if name in _MEASURED:
+                ident = str(values.get("id") or values.get("data-card"))
+                self.found.setdefault(ident, set()).add(name)
+
+
+def _parts_in_html(page: str) -> dict[str, set[str]]:
+    parser = _CardParts()
+    parser.feed(page)
+    parser.close()
+    return parser.found
+
+
+def _require_parts(
+    found: Mapping[str, Mapping[str, object] | set[str]],
+    cards: Sequence[_Card],
+    parts: tuple[str, ...],
+    document: Document,
+    layout: Layout,
+) -> None:
+    """Raise TemplateError if one of ``cards`` lacks one of ``parts`` in ``found`` (the
+    parts of each card, by card id), naming the part."""
+    for card in cards:
+        has = found.get(card.id, ())
+        for part in parts:
+            if part not in has:
+                path = layout.root / "pdf" / _TEMPLATE
+                raise TemplateError(
+                    document.pack_id,
+                    str(path),
+                    line_with(path, f'class="{part}'),
+                    f'a card in the page it makes has no element of class "{part}": each '
+                    'card is an element of class "card" with id="{{ card.id }}", holding one '
+                    'of class "card-content" and the columns of its text, class "card-column", '
+                    'both with data-card="{{ card.id }}"',
+                )
 
 
 def _boxes(root: Any) -> Iterator[Any]:

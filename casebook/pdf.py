@@ -13,6 +13,7 @@ import logging
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
@@ -211,7 +212,7 @@ def render_template(
             "action_forms": 0,  # the action sheet as forms, one an action (large print)
             "notes_rule": NOTES_RULE_MM,  # a notes rule's pitch, its top and foot in it
         }
-        return template.render({**values, **context})
+        page = template.render({**values, **context})
     except jinja2.TemplateNotFound as error:
         missing = layout.root / "pdf" / str(error.name)
         raise TemplateError(document.pack_id, str(missing), 0, "template not found") from None
@@ -219,6 +220,55 @@ def render_template(
         where, line = template_position(error, layout.root / "pdf" / name)
         message = getattr(error, "message", None) or str(error) or type(error).__name__
         raise TemplateError(document.pack_id, where, line, message) from None
+    if not declared_language(page):
+        path = layout.root / "pdf" / name
+        raise TemplateError(
+            document.pack_id,
+            str(path),
+            line_with(path, "<html"),
+            "the page it makes does not say its language, which a tagged PDF must: "
+            'its root element needs one, as in <html lang="{{ doc.lang }}">',
+        )
+    return page
+
+
+class _FirstTag(Exception):
+    """Raised by :class:`_RootLanguage` at the page's first element."""
+
+
+class _RootLanguage(HTMLParser):
+    """Reads an HTML page up to its first element, the root: its ``lang``, if any."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.lang = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "html":
+            self.lang = (dict(attrs).get("lang") or "").strip()
+        raise _FirstTag  # a page whose first element is not <html> has no language of its own
+
+
+def declared_language(page: str) -> str:
+    """The language an HTML page declares on its root element; empty if it declares none."""
+    parser = _RootLanguage()
+    try:
+        parser.feed(page)
+        parser.close()
+    except _FirstTag:
+        pass
+    return parser.lang
+
+
+def line_with(path: Path, text: str) -> int:
+    """The number of the first line of the file at ``path`` that holds ``text`` (letter case
+    aside); 1 where none does, 0 where the file cannot be read."""
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return 0
+    wanted = text.casefold()
+    return next((n for n, line in enumerate(lines, 1) if wanted in line.casefold()), 1)
 
 
 def render_pdf(document: Document, layout: Layout, media_root: Path | None = None) -> bytes:

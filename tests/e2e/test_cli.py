@@ -653,6 +653,69 @@ def test_a_pdf_template_mistake_is_reported_once_by_the_build_as_check_reports_i
     assert not [p.name for p in (mini_project / "dist").iterdir() if p.suffix == ".pdf"]
 
 
+LANGUAGE_MESSAGE = (
+    "the page it makes does not say its language, which a tagged PDF must: its root element "
+    'needs one, as in <html lang="{{ doc.lang }}">'
+)
+CARD_MESSAGE = (
+    'a card in the page it makes has no element of class "{part}": each card is an element of '
+    'class "card" with id="{{{{ card.id }}}}", holding one of class "card-content" and the '
+    'columns of its text, class "card-column", both with data-card="{{{{ card.id }}}}"'
+)
+
+
+@pytest.mark.parametrize(
+    ("template", "change", "formats", "message"),
+    [
+        ("pack.html.j2", ("*", ""), ("pdf", "large-print"), f"1: {LANGUAGE_MESSAGE}"),
+        (
+            "pack.html.j2",
+            ('<html lang="{{ doc.lang }}">', "<html>"),
+            ("pdf", "large-print"),
+            f"2: {LANGUAGE_MESSAGE}",
+        ),
+        ("cards.html.j2", ("*", ""), ("cards",), f"1: {LANGUAGE_MESSAGE}"),
+        (
+            "cards.html.j2",
+            ("*", '<html lang="{{ doc.lang }}">\n<body></body>\n</html>\n'),
+            ("cards",),
+            f"1: {CARD_MESSAGE.format(part='card')}",
+        ),
+        (
+            "cards.html.j2",
+            ('<div class="card-column" data-card="{{ card.id }}">', '<div class="card-column">'),
+            ("cards",),
+            f"49: {CARD_MESSAGE.format(part='card-column')}",
+        ),
+    ],
+    ids=["empty-pack", "pack-without-lang", "empty-cards", "no-cards", "cards-without-column-ids"],
+)
+def test_a_pdf_template_that_makes_an_unusable_page_fails_check_as_it_fails_the_build(
+    mini_project: Path,
+    run_cli: RunCli,
+    template: str,
+    change: tuple[str, str],
+    formats: tuple[str, ...],
+    message: str,
+) -> None:
+    # Runs without a mistake, but makes a page the PDF cannot be made from.
+    path = mini_project / "layouts" / "pdf" / template
+    text = path.read_text(encoding="utf-8")
+    old, new = change
+    assert old == "*" or old in text
+    path.write_text(new if old == "*" else text.replace(old, new), encoding="utf-8")
+    options = [arg for name in formats for arg in ("--format", name)]
+
+    checked = run_cli("check", cwd=mini_project)
+    built = run_cli(*options, "--jobs", "2", cwd=mini_project)
+
+    assert checked.returncode == 1
+    assert checked.stderr == f"layouts/pdf/{template}:{message}\n"
+    assert built.returncode == 1
+    assert built.stderr == f"layouts/pdf/{template}:{message}\n"
+    assert not [p.name for p in (mini_project / "dist").iterdir() if p.suffix == ".pdf"]
+
+
 @pytest.mark.parametrize("damage", ["missing", "damaged"])
 def test_a_font_fault_is_reported_once_by_the_build_as_check_reports_it(
     mini_project: Path, run_cli: RunCli, damage: str
