@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from casebook.blocks import Block, plain_text
@@ -143,10 +143,11 @@ class _CaseReader:
                 self.place_names,
                 "places.yaml",
                 self.files.root,
+                f.item_lines("places"),
             )
             if not case_places:
                 problems.error(shown, f.line("places"), "places: name at least one place")
-            self.once_each(shown, f.line("places"), "places", case_places)
+            self.once_each(shown, f.item_lines("places"), "places", case_places)
         if insight is not None and not known(
             problems,
             shown,
@@ -167,6 +168,7 @@ class _CaseReader:
                 self.tag_ids,
                 "tags.yaml",
                 self.files.root,
+                f.item_lines("tags"),
             )
             if not TAGS_PER_CASE[0] <= len(case_tags) <= TAGS_PER_CASE[1]:
                 problems.error(
@@ -351,10 +353,17 @@ class _CaseReader:
             out.append(text)
         return tuple(out)
 
-    def once_each(self, path: str, line: int, key: str, values: tuple[str, ...]) -> None:
-        """Report a value listed twice (a place named twice prints twice in the pack)."""
-        for value in sorted({v for v in values if values.count(v) > 1}):
-            self.problems.error(path, line, f"{key}: '{value}' is listed twice")
+    def once_each(self, path: str, lines: Sequence[int], key: str, values: tuple[str, ...]) -> None:
+        """Report a value listed twice (a place named twice prints twice in the pack), at
+        the line it is listed again (``lines``: each value's line)."""
+        said: set[str] = set()
+        for index, value in enumerate(values):
+            if value in said or value not in values[:index]:
+                continue  # not listed before, or said already
+            said.add(value)
+            at, first = (lines[i] if i < len(lines) else 0 for i in (index, values.index(value)))
+            where = f" (first on line {first})" if first != at else ""
+            self.problems.error(path, at, f"{key}: '{value}' is listed twice{where}")
 
 
 def _not_one_prompt(text: str) -> bool:

@@ -3,8 +3,9 @@ in the order found, so that all of them are reported at once."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from casebook.blocks import Block
@@ -137,9 +138,19 @@ class ContentFiles:
             return None
         return shown, parsed[1], "\n".join(lines[end + 1 :]), end + 2
 
-    def markdown(self, text: str, path: str, first_line: int) -> tuple[Block, ...]:
+    def markdown(
+        self, text: str, path: str, first_line: int, line_starts: Sequence[int] = ()
+    ) -> tuple[Block, ...]:
+        """The blocks of the Markdown ``text``, which starts at line ``first_line`` of
+        ``path``, its problems reported at their lines; ``line_starts``, where given, is the
+        line each line of ``text`` starts on (text YAML joined from several lines)."""
         blocks, problems = parse_markdown(text, path, first_line, self.root)
-        self.problems.extend(problems)
+        self.problems.extend(
+            dataclasses.replace(p, line=line_starts[p.line - first_line])
+            if 0 <= p.line - first_line < len(line_starts)
+            else p
+            for p in problems
+        )
         return blocks
 
     def folder_links(self) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 from casebook.content_files import Problems
@@ -69,6 +70,13 @@ class Fields:
 
     def line(self, key: str) -> int:
         return self.node.key_lines.get(key, self.node.line) if self.ok else self.node.line
+
+    def item_lines(self, key: str) -> tuple[int, ...]:
+        """The line of each item of the list ``key``; none where it is no list."""
+        value = self.node.mapping.get(key) if self.ok else None
+        if value is None or value.kind != "seq":
+            return ()
+        return tuple(item.line for item in value.items)
 
     def get(self, key: str, required: bool) -> Node | None:
         if not self.ok:
@@ -225,21 +233,25 @@ def known(
     allowed: tuple[str, ...] | None,
     listed_in: str = "",
     content: Path | None = None,
+    item_lines: Sequence[int] = (),
 ) -> bool:
     """Whether every value is one of ``allowed``; each one that is not is reported, with the
     closest allowed value, or else where a new value is added (``listed_in``, a file of the
     content folder), if anywhere. ``allowed`` is None when its list failed to load (and is
     reported). Of a field that names something in the content folder ``content`` (cases,
     places, tags, insights), a list longer than LIST_ALL_LIMIT is not given: the message says
-    what a value is, and names the values that start as the mistaken one does."""
+    what a value is, and names the values that start as the mistaken one does. A value is
+    reported at its own line in ``item_lines`` (one for each value), else at ``line``."""
     if allowed is None:  # the list itself is broken and already reported
         return True
     ok = True
     what = _what_value(key, content) if len(allowed) > LIST_ALL_LIMIT else ""
-    for value in values:
+    field_line = line
+    for index, value in enumerate(values):
         if value in allowed:
             continue
         ok = False
+        line = item_lines[index] if index < len(item_lines) else field_line
         parts = [p.strip() for p in re.split(r",| and ", value)]
         if key != "insight" and len(parts) > 1 and all(p in allowed for p in parts):
             problems.error(

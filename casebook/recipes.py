@@ -112,7 +112,7 @@ def _read_recipe(
         source = written.written or intro_text
         if written.folded:
             source = _as_folded(source)
-        intro = files.markdown(source, path, written.text_line)
+        intro = files.markdown(source, path, written.text_line, written.text_lines)
     select = f.mapping("select", _SELECT_KEYS)
     if select is None or title is None:
         return None
@@ -122,7 +122,14 @@ def _read_recipe(
         values = select.texts(key, required=False, printed=False)
         if values:
             valid &= known(
-                problems, path, select.line(key), key, values, allowed[key], content=files.root
+                problems,
+                path,
+                select.line(key),
+                key,
+                values,
+                allowed[key],
+                content=files.root,
+                item_lines=select.item_lines(key),
             )
             chosen[key] = values
     if not chosen:

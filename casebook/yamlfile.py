@@ -33,10 +33,15 @@ class Node:
     comment: str = ""
     # The line the text itself starts on: below ``line`` for a block ("intro: |").
     text_line: int = 0
-    # A block's lines as written, their indentation removed: what Markdown reads, so that a
-    # folded block ("intro: >") keeps its writer's paragraphs and each line its number.
+    # A block's lines as written, their indentation removed (and those of text without
+    # quotes over several lines): what Markdown reads, so that folded text ("intro: >")
+    # keeps its writer's paragraphs and each line its number.
     written: str = ""
-    folded: bool = False  # a folded block ("intro: >"), whose lines YAML joins with spaces
+    folded: bool = False  # folded text: a ">" block, or plain, whose lines YAML joins
+    # For quoted text that runs over several lines (YAML joins them with spaces, and makes
+    # each blank line a line break): the line each line of the text starts on, from the
+    # first. Empty where that cannot be told (an escaped line break in double quotes).
+    text_lines: tuple[int, ...] = ()
     # For text without quotes that runs on to a line starting "- " (an item of its list
     # indented too far, which YAML reads as more of this text): that line, else 0.
     stray_item: int = 0
@@ -463,6 +468,30 @@ def _short_tag(tag: str) -> str:
     return tag.replace("tag:yaml.org,2002:", "!!")
 
 
+def _plain_lines(node: yaml.ScalarNode, lines: list[str]) -> str:
+    """The lines of ``node``, text without quotes over several lines, as written, each
+    without the spaces around it (which YAML drops as it joins them)."""
+    start, end = node.start_mark, node.end_mark
+    if end.line >= len(lines):
+        return ""
+    written = [lines[start.line][start.column :]]
+    written += lines[start.line + 1 : end.line]
+    written.append(lines[end.line][: end.column])
+    return "\n".join(line.strip() for line in written)
+
+
+def _folded_lines(node: yaml.ScalarNode, line: int, lines: list[str]) -> tuple[int, ...]:
+    """The line each line of the text of ``node`` (quoted, over several lines, its
+    first on ``line``) starts on: YAML joins its lines, and makes each blank line a line
+    break, so a line of the text starts after each blank line. Empty if the text has line
+    breaks of another kind (an escaped one, in double quotes)."""
+    starts = [line]
+    for index in range(node.start_mark.line + 1, min(node.end_mark.line + 1, len(lines))):
+        if not lines[index].strip():
+            starts.append(line + index - node.start_mark.line + 1)  # the text goes on below
+    return tuple(starts) if len(starts) == node.value.count("\n") + 1 else ()
+
+
 def _convert(
     node: yaml.Node, path: str, where: object, errors: list[Diagnostic], lines: list[str]
 ) -> Node:
@@ -482,6 +511,12 @@ def _convert(
             # is at the start of the next line (or at the end of the block's last line).
             end = node.end_mark.line + (node.end_mark.column > 0)
             written = textwrap.dedent("\n".join(lines[node.start_mark.line + 1 : end]))
+        text_lines: tuple[int, ...] = ()
+        if not node.style and node.end_mark.line > node.start_mark.line:
+            # Over several lines without quotes: YAML folds them as it folds a ">" block.
+            written = _plain_lines(node, lines)
+        elif not block and node.end_mark.line > node.start_mark.line:
+            text_lines = _folded_lines(node, line, lines)
         stray_item = 0
         if not node.style and node.end_mark.line > node.start_mark.line:
             for index in range(node.start_mark.line + 1, node.end_mark.line + 1):
@@ -495,7 +530,8 @@ def _convert(
             comment=comment,
             text_line=line + block,
             written=written,
-            folded=node.style == ">",
+            folded=node.style == ">" or bool(written and not block),
+            text_lines=text_lines,
             stray_item=stray_item,
         )
     if isinstance(node, yaml.SequenceNode):

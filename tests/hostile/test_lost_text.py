@@ -264,6 +264,15 @@ def test_a_place_listed_twice_is_refused(content: Path) -> None:
     ]
 
 
+def test_a_place_listed_twice_over_lines_is_reported_where_it_is_listed_again(
+    content: Path,
+) -> None:
+    add_case(content, places="\n  - Newham\n  - Newport\n  - Newham\n  - Newham")
+    assert errors(content) == [
+        "content/cases/newham-hostile.md:6: places: 'Newham' is listed twice (first on line 4)"
+    ]
+
+
 def test_a_media_file_with_a_space_and_an_accent_is_found(content: Path) -> None:
     (content / "media" / "café chart.png").write_bytes(PNG)
     add_case(content, "![A chart of staff numbers](<media/café chart.png>)")

@@ -772,6 +772,60 @@ def test_a_folded_intro_keeps_its_paragraphs_and_its_errors_keep_their_lines(
     ]
 
 
+def test_an_intro_without_quotes_over_several_lines_keeps_its_paragraphs_and_lines(
+    content: Path,
+) -> None:
+    (content / "packs" / "plain.yaml").write_text(
+        "title: Plain\nintro: One paragraph,\n  over two lines.\n\n"
+        "  Another, with a footnote\n  on its second line[^1].\n  - not a list\n"
+        "select: {tags: [strategy]}\n",
+        encoding="utf-8",
+    )
+    assert problems(content) == [
+        "content/packs/plain.yaml:6: footnotes ([^1]) are not supported; put the note in the "
+        "text, in brackets"
+    ]
+    (content / "packs" / "plain.yaml").write_text(
+        "title: Plain\nintro: One paragraph,\n  over two lines.\n\n"
+        "  Another,\n  - not a list.\nselect: {tags: [strategy]}\n",
+        encoding="utf-8",
+    )
+    [recipe] = [r for r in load_corpus(content).recipes if r.id == "plain"]
+    assert [plain_text(b.children) for b in recipe.intro if isinstance(b, Paragraph)] == [
+        "One paragraph, over two lines.",
+        "Another, - not a list.",
+    ]
+    assert len(recipe.intro) == 2
+
+
+@pytest.mark.parametrize("quote", ["'", '"'])
+def test_a_quoted_intro_over_several_lines_reports_errors_at_their_paragraph(
+    content: Path, quote: str
+) -> None:
+    (content / "packs" / "quoted.yaml").write_text(
+        f"title: Quoted\nintro: {quote}One paragraph,\n  over two lines.\n\n\n"
+        f"  Another, with a footnote[^1]\n  on its first line.{quote}\n"
+        "select: {tags: [strategy]}\n",
+        encoding="utf-8",
+    )
+    assert problems(content) == [
+        "content/packs/quoted.yaml:6: footnotes ([^1]) are not supported; put the note in the "
+        "text, in brackets"
+    ]
+
+
+def test_a_listed_value_not_known_is_reported_at_its_own_line(content: Path) -> None:
+    (content / "packs" / "listed.yaml").write_text(
+        "title: Listed\nselect:\n  tags:\n    - strategy\n    - no-such-tag\n"
+        "  places:\n    - Newham\n    - Nowhere\n",
+        encoding="utf-8",
+    )
+    assert [line.split(" is not")[0] for line in problems(content)] == [
+        "content/packs/listed.yaml:5: tags: 'no-such-tag'",
+        "content/packs/listed.yaml:8: places: 'Nowhere'",
+    ]
+
+
 def test_a_folded_intro_joins_a_line_that_starts_like_a_list_or_heading_to_the_one_above(
     content: Path,
 ) -> None:
