@@ -745,57 +745,33 @@ def test_errors_after_code_links_and_html_over_lines_keep_their_line(content: Pa
     ]
 
 
+@pytest.mark.parametrize("opening", [">-\n  ", ""], ids=["folded-block", "no-quotes"])
 def test_a_folded_intro_keeps_its_paragraphs_and_its_errors_keep_their_lines(
-    content: Path,
+    content: Path, opening: str
 ) -> None:
-    (content / "packs" / "folded.yaml").write_text(
-        "title: Folded\nintro: >-\n  One paragraph,\n  over two lines.\n\n"
-        "  Another, with a footnote[^1]\n  on its first line.\nselect: {tags: [strategy]}\n",
+    # Under "intro: >-", or simply going on over the next lines: YAML folds both alike.
+    recipe = content / "packs" / "folded.yaml"
+    recipe.write_text(
+        f"title: Folded\nintro: {opening}One paragraph,\n  over two lines.\n\n"
+        "  Another, with a footnote\n  on its second line[^1].\nselect: {tags: [strategy]}\n",
         encoding="utf-8",
     )
+    line = 6 + bool(opening)
     assert problems(content) == [
-        "content/packs/folded.yaml:6: footnotes ([^1]) are not supported; put the note in the "
-        "text, in brackets"
+        f"content/packs/folded.yaml:{line}: footnotes ([^1]) are not supported; put the note "
+        "in the text, in brackets"
     ]
-    (content / "packs" / "folded.yaml").write_text(
-        "title: Folded\nintro: >-\n  One paragraph,\n  over two lines.\n\n"
-        "  Another.\nselect: {tags: [strategy]}\n",
-        encoding="utf-8",
-    )
-    [recipe] = [r for r in load_corpus(content).recipes if r.id == "folded"]
-    assert len(recipe.intro) == 2
-    assert [
-        plain_text(block.children) for block in recipe.intro if isinstance(block, Paragraph)
-    ] == [
-        "One paragraph, over two lines.",
-        "Another.",
-    ]
-
-
-def test_an_intro_without_quotes_over_several_lines_keeps_its_paragraphs_and_lines(
-    content: Path,
-) -> None:
-    (content / "packs" / "plain.yaml").write_text(
-        "title: Plain\nintro: One paragraph,\n  over two lines.\n\n"
-        "  Another, with a footnote\n  on its second line[^1].\n  - not a list\n"
-        "select: {tags: [strategy]}\n",
-        encoding="utf-8",
-    )
-    assert problems(content) == [
-        "content/packs/plain.yaml:6: footnotes ([^1]) are not supported; put the note in the "
-        "text, in brackets"
-    ]
-    (content / "packs" / "plain.yaml").write_text(
-        "title: Plain\nintro: One paragraph,\n  over two lines.\n\n"
+    recipe.write_text(
+        f"title: Folded\nintro: {opening}One paragraph,\n  over two lines.\n\n"
         "  Another,\n  - not a list.\nselect: {tags: [strategy]}\n",
         encoding="utf-8",
     )
-    [recipe] = [r for r in load_corpus(content).recipes if r.id == "plain"]
-    assert [plain_text(b.children) for b in recipe.intro if isinstance(b, Paragraph)] == [
+    [read] = [r for r in load_corpus(content).recipes if r.id == "folded"]
+    assert len(read.intro) == 2
+    assert [plain_text(b.children) for b in read.intro if isinstance(b, Paragraph)] == [
         "One paragraph, over two lines.",
         "Another, - not a list.",
     ]
-    assert len(recipe.intro) == 2
 
 
 @pytest.mark.parametrize("quote", ["'", '"'])
