@@ -20,6 +20,7 @@ from casebook.layout import (
     font_face_rules,
     read_layout_file,
 )
+from casebook.reading import FileRefused, read_bounded
 from casebook.text import shows
 
 __all__ = ["uncovered_characters"]
@@ -33,7 +34,8 @@ _SHOWN = 5  # characters named in one warning
 
 
 def uncovered_characters(content_dir: Path, layout: Layout) -> list[Diagnostic]:
-    """A warning for each line of the content that holds a character no bundled font has."""
+    """A warning for each line of the content, and of the brand file, that holds a
+    character no bundled font has."""
     lines: list[tuple[str, int, list[str]]] = []  # file, line, the characters it draws
     files = ContentFiles(content_dir, Problems())  # problems reading are the loader's to report
     paths = [content_dir / name for name in _FILES]
@@ -41,8 +43,13 @@ def uncovered_characters(content_dir: Path, layout: Layout) -> list[Diagnostic]:
         if (content_dir / folder).is_dir():
             paths += files.listing(content_dir / folder, suffixes, what)
     texts: dict[str, str] = {}
-    for file in paths:
-        text = (files.read(file) if file.is_file() else None) or ""
+    # And the brand, whose name is on every cover (read already, so readable).
+    brand = Path(layout.brand.path)
+    for file in [*paths, brand]:
+        if file == brand:
+            text = _brand_text(brand)
+        else:
+            text = (files.read(file) if file.is_file() else None) or ""
         texts[str(file)] = text
         for number, line in enumerate(text.split("\n"), start=1):
             if not line.isascii():
@@ -59,6 +66,15 @@ def uncovered_characters(content_dir: Path, layout: Layout) -> list[Diagnostic]:
         if shown:
             found.append(Diagnostic(path, number, _message(shown), "warning"))
     return found
+
+
+def _brand_text(path: Path) -> str:
+    """The text of the brand file at ``path``; empty if it cannot be read now."""
+    try:
+        data = read_bounded(path, LAYOUT_FILE_LIMIT)
+    except (FileRefused, OSError):
+        return ""
+    return data.decode("utf-8", errors="replace")
 
 
 def _yaml_values(text: str, path: str) -> dict[int, set[str]]:

@@ -15,6 +15,7 @@ from typing import Any
 from casebook.diagnostics import ContentError, Diagnostic, folder_missing
 from casebook.policy import svg_problem
 from casebook.reading import FileRefused, inside, read_bounded
+from casebook.text import BIDI_CONTROLS, ZERO_WIDTH, unprintable
 from casebook.yamlfile import Node, cut_short, parse_yaml
 
 __all__ = [
@@ -406,6 +407,18 @@ def _line(node: Node) -> int:
     return node.line
 
 
+def _name_problem(name: str) -> str | None:
+    """Why the brand's ``name`` cannot be printed as it stands, as content's one-line fields
+    are refused: characters that change how it reads or that no renderer prints."""
+    hidden = sorted({f"U+{ord(c):04X}" for c in name if c in BIDI_CONTROLS or c in ZERO_WIDTH})
+    if hidden:
+        return (
+            f"holds invisible characters ({', '.join(hidden)}) that change how text is read "
+            "or matched; remove them"
+        )
+    return unprintable(name, keep="")
+
+
 class _BrandChecker:
     """Turns the composed YAML of a brand into a Brand, gathering every problem."""
 
@@ -427,6 +440,8 @@ class _BrandChecker:
         cut = fields.get("name")
         if cut is not None and (message := cut_short(cut, "name", "name")) is not None:
             self.problem(cut, message)  # printed on every cover
+        elif cut is not None and (message := _name_problem(name)) is not None:
+            self.problem(cut, f"name: {message}")
         colours = self.colours(fields.get("colours"))
         logo = self.logo(fields.get("logo"))
         fonts = self.fonts(fields.get("fonts"))

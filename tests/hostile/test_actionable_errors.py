@@ -409,6 +409,27 @@ def test_characters_no_bundled_font_has_are_a_warning_at_their_line(
     assert warning in built.stderr.splitlines()
 
 
+def test_characters_no_bundled_font_has_in_the_brand_s_name_are_a_warning_at_its_line(
+    mini_project: Path, run_cli: RunCli
+) -> None:
+    brand = mini_project / "layouts" / "brand.yaml"
+    text = brand.read_text(encoding="utf-8")
+    name = next(line for line in text.splitlines() if line.startswith("name:"))
+    line = text.splitlines().index(name) + 1
+    brand.write_text(
+        "# 品牌: a comment is never printed\n" + text.replace(name, "name: 早期 Family Hubs"),
+        encoding="utf-8",
+    )
+    warning = _no_font_has(f"layouts/brand.yaml:{line + 1}", "早 (U+65E9), 期 (U+671F)")
+
+    checked = run_cli("check", cwd=mini_project)
+    built = run_cli("--only", "nation-wales", "--format", "docx", cwd=mini_project)
+
+    assert (checked.returncode, checked.stderr.splitlines()) == (0, [warning])
+    assert built.returncode == 0, built.stderr
+    assert warning in built.stderr.splitlines()
+
+
 def test_characters_no_bundled_font_has_count_in_yaml_values_not_in_comments(
     mini_project: Path, run_cli: RunCli
 ) -> None:

@@ -216,6 +216,23 @@ def test_every_css_family_is_bundled_with_its_licence() -> None:
             "paper: Letter\npaper: A4",
             "12: duplicate key 'paper' (first given on line 11)",
         ),
+        (
+            "name: Test Borough Family Hubs",
+            'name: "Test Borough \u202eFamily Hubs"',
+            "1: name: holds invisible characters (U+202E) that change how text is read or "
+            "matched; remove them",
+        ),
+        (
+            "name: Test Borough Family Hubs",
+            'name: "Test Borough\u200b Family Hubs"',
+            "1: name: holds invisible characters (U+200B) that change how text is read or "
+            "matched; remove them",
+        ),
+        (
+            "name: Test Borough Family Hubs",
+            'name: "Test Borough \\x85Family Hubs"',
+            "1: name: holds control characters (U+0085) that cannot be printed; remove them",
+        ),
     ],
 )
 def test_brand_mistakes_are_reported_at_their_line(
