@@ -20,6 +20,7 @@ from casebook.glyphs import uncovered_characters
 from casebook.layout import Layout, load_layout
 from casebook.model import Corpus, Pack
 from casebook.packs import check_pack_ids, select_packs
+from casebook.reading import inside
 from casebook.renderers import BUILTIN
 from casebook.site import render_site_in_time, sample_manifests
 from casebook.templates import Overtime, check_templates, in_time, style_warnings
@@ -115,8 +116,19 @@ def render_problems(layout: Layout, corpus: Corpus, packs: Sequence[Pack]) -> li
     for href in sorted(sheets):
         address = urlsplit(href)
         path = layout.root / unquote(address.path)
-        if not address.scheme and not path.is_file():
+        if address.scheme:
+            continue
+        if not path.is_file():
             problems.append(Diagnostic(str(path), 0, "stylesheet not found (the PDF links it)"))
+        elif not inside(path, layout.root):
+            problems.append(
+                Diagnostic(
+                    str(path),
+                    0,
+                    "is a link to a file outside layouts/, which the PDF does not read; "
+                    "put the stylesheet itself in layouts/",
+                )
+            )
     return problems
 
 

@@ -291,6 +291,22 @@ def test_check_reports_a_stylesheet_the_pdf_links_that_is_not_there(
     ]
 
 
+@pytest.mark.parametrize("name", ["pack.css", "cards.css", "large-print.css"])
+def test_check_reports_a_stylesheet_the_pdf_links_that_is_a_link_out_of_layouts(
+    mini_project: Path, run_cli: RunCli, name: str
+) -> None:
+    sheet = mini_project / "layouts" / "pdf" / name
+    outside = mini_project / name
+    sheet.rename(outside)
+    sheet.symlink_to(outside)
+    result = run_cli("check", cwd=mini_project)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"layouts/pdf/{name}:0: is a link to a file outside layouts/, which the PDF does not "
+        "read; put the stylesheet itself in layouts/"
+    ]
+
+
 @pytest.mark.parametrize(
     ("name", "rule", "message"),
     [
