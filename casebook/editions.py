@@ -47,6 +47,7 @@ from casebook.markdown import parse_markdown
 from casebook.model import Case, CaseRecord, Corpus, EditionRecord, Pack
 from casebook.packs import select_packs
 from casebook.policy import printed_address
+from casebook.reading import FileRefused, read_bounded
 from casebook.text import decode_utf8
 from casebook.yamlfile import Node, parse_yaml
 
@@ -76,6 +77,9 @@ __all__ = [
 EDITIONS_DIR = "editions"
 LABEL_LIMIT = 80
 _FILE = re.compile(r"(\d{3})-[a-z0-9-]+\.yaml")
+#: The largest edition file read: a record holds the text of every case (the report's 54
+#: take about 100 kB).
+EDITION_FILE_LIMIT = 16 * 1024 * 1024
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _CASE_KEYS = ("id", "title", "places", "page", "insight", "tags", "citation", "prompts", "text")
 # The fields a reader sees, in the order a change lists them.
@@ -115,7 +119,7 @@ def load_editions(root: Path) -> tuple[tuple[EditionRecord, ...], list[Diagnosti
                 )
             )
             continue
-        read = _read_edition(path, problems, sealed_before)
+        read = _read_edition(path, root, problems, sealed_before)
         if read is None:
             continue
         record, sealed = read
@@ -203,14 +207,17 @@ class _Reader:
 
 
 def _read_edition(
-    path: Path, problems: list[Diagnostic], sealed_before: str
+    path: Path, root: Path, problems: list[Diagnostic], sealed_before: str
 ) -> tuple[EditionRecord, bool] | None:
-    """The record ``path`` holds and whether it is sealed, or None when it has problems.
-    ``sealed_before`` names a sealed record before it (or is empty): Casebook has sealed every
-    record since, so this one must be sealed too."""
+    """The record ``path`` (a file of the content folder ``root``) holds and whether it is
+    sealed, or None when it has problems. ``sealed_before`` names a sealed record before it
+    (or is empty): Casebook has sealed every record since, so this one must be sealed too."""
     shown = str(path)
     try:
-        data = path.read_bytes()
+        data = read_bounded(path, EDITION_FILE_LIMIT, root, "the content folder")
+    except FileRefused as error:
+        problems.append(Diagnostic(shown, 0, str(error)))
+        return None
     except OSError as error:
         problems.append(Diagnostic(shown, 0, f"cannot be read: {error.strerror}"))
         return None
@@ -219,12 +226,12 @@ def _read_edition(
         problems.append(Diagnostic(shown, bad_line, "is not valid UTF-8 text; save it as UTF-8"))
         return None
     try:
-        root = parse_yaml(text, shown, fast=True)
+        document = parse_yaml(text, shown, fast=True)
     except ContentError as error:
         problems.extend(error.diagnostics)
         return None
     reader = _Reader(shown, problems)
-    top = reader.mapping(root, ("label", "date", "cases"), "an edition", optional=("seal",))
+    top = reader.mapping(document, ("label", "date", "cases"), "an edition", optional=("seal",))
     if top is None:
         return None
     label = reader.text(top, "label")

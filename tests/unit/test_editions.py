@@ -112,6 +112,16 @@ def test_a_damaged_edition_record_is_reported_at_its_line(
     assert any(p.startswith(f"{record}:{message}") for p in problems), problems
 
 
+def test_an_edition_record_that_links_out_of_the_content_folder_is_not_read(
+    content: Path, tmp_path: Path
+) -> None:
+    [record] = (content / "editions").glob("*.yaml")
+    outside = tmp_path / "elsewhere.yaml"
+    record.rename(outside)
+    record.symlink_to(outside)
+    assert f"{record}:0: is a link to a file outside the content folder" in _problems(content)
+
+
 def test_publishing_refuses_a_taken_label_or_date_an_earlier_date_and_no_change(
     content: Path,
 ) -> None:
