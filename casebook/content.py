@@ -63,7 +63,8 @@ def _load(root: Path, problems: Problems, unpublished: bool) -> Corpus | None:
     files = ContentFiles(root, problems)
     files.folder_links()
     source = read_source(files)
-    insights = read_insights(files)
+    insight_lines: dict[str, int] = {}
+    insights = read_insights(files, insight_lines)
     places = read_places(files)
     tags = read_tags(files)
     guide = read_guide(files)
@@ -77,6 +78,15 @@ def _load(root: Path, problems: Problems, unpublished: bool) -> Corpus | None:
     recipes = read_recipes(files, insights, places, tags, cases, case_files)
     if problems.has_errors():
         return None
+    assert insights is not None
+    for insight in insights:
+        if not any(case.insight == insight.id for case in cases):
+            problems.warn(
+                files.rel(root / "insights.yaml"),
+                insight_lines.get(insight.id, 0),
+                f"insight '{insight.id}' has no case yet, so it has no pack; a case joins it "
+                f"with 'insight: {insight.id}' in its front matter",
+            )
     if editions:
         assert source is not None
         source = replace(source, edition=Edition(editions[-1].label, editions[-1].date))

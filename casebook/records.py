@@ -90,13 +90,17 @@ def read_source(files: ContentFiles) -> Source | None:
     return Source(title, short, publisher, authors, year, url, rights, citation, Edition("", ""))
 
 
-def read_insights(files: ContentFiles) -> tuple[Insight, ...] | None:
-    """The insights (``insights.yaml``), numbered in order, each with its pages and prompts."""
+def read_insights(
+    files: ContentFiles, lines: dict[str, int] | None = None
+) -> tuple[Insight, ...] | None:
+    """The insights (``insights.yaml``), numbered in order, each with its pages and prompts;
+    ``lines``, if given, gets the line of each insight's id."""
     problems = files.problems
     path, nodes = files.list_file("insights.yaml")
     if nodes is None:
         return None
     out: list[Insight] = []
+    seen: dict[str, int] = {} if lines is None else lines  # each id, at its line
     keys = ("number", "id", "title", "pages", "summary", "prompts")
     before: tuple[int, tuple[int, int]] | None = None  # the last chapter read: number, pages
     for index, node in enumerate(nodes, start=1):
@@ -125,8 +129,12 @@ def read_insights(files: ContentFiles) -> tuple[Insight, ...] | None:
         if ident is not None and (why := is_slug(ident)):
             problems.error(path, f.line("id"), f"id: '{ident}' {why}")
             ident = None
-        if ident is not None and any(i.id == ident for i in out):
-            problems.error(path, f.line("id"), f"id: '{ident}' is used twice")
+        if ident is not None and ident in seen:
+            problems.error(
+                path, f.line("id"), f"id: '{ident}' is used twice (first on line {seen[ident]})"
+            )
+        elif ident is not None:
+            seen[ident] = f.line("id")
         span = _page_range(problems, path, pages)
         if span is not None and before is not None and span[0] <= before[1][1]:
             shown = f"[{before[1][0]}, {before[1][1]}]"

@@ -14,6 +14,7 @@ from conftest import RunCli
 from casebook.blocks import Paragraph, plain_text
 from casebook.content import load_corpus
 from casebook.diagnostics import ContentError, Diagnostic
+from casebook.packs import select_packs
 
 MINI = Path(__file__).parents[1] / "fixtures" / "mini" / "content"
 
@@ -1423,3 +1424,49 @@ def test_check_stops_waiting_for_weasyprint_stuck_on_a_stylesheet(
         f"{layouts / 'pdf'}:0: WeasyPrint took longer than 3 seconds to read the PDF "
         "stylesheets; a PDF build would stop at its time limit too"
     ]
+
+
+THIRD_INSIGHT = """\
+- number: 3
+  id: leadership
+  title: Lead across the system
+  pages: [33, 40]
+  summary: Leaders who share a vision.
+  prompts:
+    - Who leads our early childhood services today?
+    - Where do leaders meet across agencies?
+    - What would a shared vision change?
+"""
+
+
+def test_an_insight_with_no_case_is_a_warning_that_it_has_no_pack(content: Path) -> None:
+    insights = content / "insights.yaml"
+    text = insights.read_text(encoding="utf-8")
+    insights.write_text(text + THIRD_INSIGHT, encoding="utf-8")
+    line = text.count("\n") + 2
+    warnings: list[Diagnostic] = []
+
+    corpus = load_corpus(content, warnings)
+
+    assert [str(w).replace(str(content), "content") for w in warnings] == [
+        f"content/insights.yaml:{line}: warning: insight 'leadership' has no case yet, so it "
+        "has no pack; a case joins it with 'insight: leadership' in its front matter"
+    ]
+    assert "leadership" not in {p.insight.id for p in select_packs(corpus) if p.insight}
+
+
+def test_an_insight_id_used_twice_is_reported_even_when_the_first_has_a_mistake(
+    content: Path,
+) -> None:
+    insights = content / "insights.yaml"
+    text = insights.read_text(encoding="utf-8")
+    twice = THIRD_INSIGHT.replace("id: leadership", "id: strategic-planning")
+    insights.write_text(text.replace("pages: [19, 25]", "pages: [25, 19]") + twice, "utf-8")
+    line = text.count("\n") + 2
+
+    shown = problems(content)
+
+    assert (
+        f"content/insights.yaml:{line}: id: 'strategic-planning' is used twice (first on line 2)"
+    ) in shown
+    assert any(p.startswith("content/insights.yaml:4: pages:") for p in shown), shown
