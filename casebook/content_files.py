@@ -154,8 +154,9 @@ class ContentFiles:
         return blocks
 
     def folder_links(self) -> None:
-        """Report cases/, packs/ and media/ folders that are links out of the content folder:
-        nothing in them is read."""
+        """Report cases/, packs/ and media/ folders that are links out of the content folder,
+        and packs/ or media/ that is not a folder: nothing in them is read. (No cases/
+        folder is reported where the cases are read.)"""
         for name in ("cases", "packs", "media"):
             folder = self.root / name
             if folder.exists() and not inside(folder, self.root):
@@ -163,6 +164,13 @@ class ContentFiles:
                     self.rel(folder),
                     0,
                     "is a link to a folder outside the content folder; nothing in it is read",
+                )
+            elif name != "cases" and folder.exists() and not folder.is_dir():
+                self.problems.error(
+                    self.rel(folder),
+                    0,
+                    f"is a file, not a folder, so nothing is read from it; {name}/ is a folder "
+                    "of files",
                 )
 
     def listing(self, folder: Path, suffixes: tuple[str, ...], what: str) -> list[Path]:

@@ -114,7 +114,7 @@ def _read_recipe(
             source = _as_folded(source)
         intro = files.markdown(source, path, written.text_line, written.text_lines)
     select = f.mapping("select", _SELECT_KEYS)
-    if select is None or title is None:
+    if select is None:
         return None
     chosen: dict[str, tuple[str, ...]] = {}
     valid = True
@@ -141,6 +141,8 @@ def _read_recipe(
     selection = Selection(**chosen)
     if valid and cases and not select_cases(selection, cases, nations_of):
         problems.error(path, f.line("select"), "select: no case matches this selection")
+    if title is None:  # reported, as is every mistake in the selection
+        return None
     return PackRecipe(ident, path, title, intro, selection)
 
 

@@ -843,6 +843,16 @@ def test_recipe_problems(content: Path) -> None:
     ]
 
 
+def test_a_pack_s_title_mistake_does_not_hide_its_selection_s(content: Path) -> None:
+    (content / "packs" / "bad.yaml").write_text(
+        'title: ""\nselect:\n  places: [Cardiff]\n', encoding="utf-8"
+    )
+    assert [p.split(": ", 1)[0] for p in problems(content)] == [
+        "content/packs/bad.yaml:1",
+        "content/packs/bad.yaml:3",
+    ]
+
+
 NEWPORT = "newport-mapping-local-assets"
 # A recipe naming the Newport case, and only it, in its third line.
 PICKED = f"title: Picked by hand\nselect:\n  cases: [{NEWPORT}]\n"
@@ -1470,3 +1480,14 @@ def test_an_insight_id_used_twice_is_reported_even_when_the_first_has_a_mistake(
         f"content/insights.yaml:{line}: id: 'strategic-planning' is used twice (first on line 2)"
     ) in shown
     assert any(p.startswith("content/insights.yaml:4: pages:") for p in shown), shown
+
+
+@pytest.mark.parametrize("name", ["packs", "media"])
+def test_a_file_where_a_content_folder_belongs_is_reported(content: Path, name: str) -> None:
+    shutil.rmtree(content / name)
+    (content / name).write_text("title: A pack saved as the folder's name\n", encoding="utf-8")
+    shown = problems(content)
+    assert (
+        f"content/{name}:0: is a file, not a folder, so nothing is read from it; {name}/ is a "
+        "folder of files"
+    ) in shown
