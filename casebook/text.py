@@ -20,7 +20,9 @@ LINE_BREAKS = "\v\f"
 # Other C0/C1 controls and DEL carry nothing a reader can see.
 _CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff")
+# Characters that print nothing (a soft hyphen, only where a line breaks at it): in a
+# one-line field (a title, a name, an id) they make two names that look the same differ.
+ZERO_WIDTH = frozenset("\u00ad\u200b\u200c\u200d\u2060\ufeff")
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _WINDOWS_RESERVED = frozenset(
     ["con", "prn", "aux", "nul"]

@@ -235,7 +235,8 @@ def test_lone_surrogate_bytes_are_a_diagnostic(content: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("char", "name"), [("\u202e", "U+202E"), ("\u2066", "U+2066"), ("\u200b", "U+200B")]
+    ("char", "name"),
+    [("\u202e", "U+202E"), ("\u2066", "U+2066"), ("\u200b", "U+200B"), ("\u00ad", "U+00AD")],
 )
 def test_invisible_characters_in_titles_are_diagnostics(
     content: Path, char: str, name: str
@@ -245,6 +246,19 @@ def test_invisible_characters_in_titles_are_diagnostics(
         f"content/cases/newham-hostile.md:2: title: holds invisible characters ({name}) that "
         "change how text is read or matched; remove them"
     ]
+
+
+def test_a_soft_hyphen_in_a_place_s_name_is_a_diagnostic(content: Path) -> None:
+    # "New\u00adham" looks like Newham, and no case naming Newham would match it.
+    places = content / "places.yaml"
+    text = places.read_text(encoding="utf-8")
+    assert "- name: Newham\n" in text
+    places.write_text(text.replace("- name: Newham\n", "- name: New\u00adham\n"), "utf-8")
+    line = text[: text.index("- name: Newham")].count("\n") + 1
+    assert (
+        f"content/places.yaml:{line}: name: holds invisible characters (U+00AD) that change "
+        "how text is read or matched; remove them"
+    ) in errors(content)
 
 
 def test_bidi_override_in_a_body_is_a_diagnostic(content: Path) -> None:
