@@ -189,6 +189,7 @@ def svg_problem(data: bytes) -> str | None:
     """Why ``data`` is not an SVG image every renderer can draw, or None."""
     parser = expat.ParserCreate(namespace_separator=" ")
     roots: list[str] = []
+    root_attributes: dict[str, str] = {}
     open_elements: list[str] = []
     sheet: list[str] = []  # the text of the <style> element being read
 
@@ -206,6 +207,7 @@ def svg_problem(data: bytes) -> str | None:
     def start(name: str, attributes: dict[str, str]) -> None:
         if not roots:
             roots.append(name)
+            root_attributes.update((a.rpartition(" ")[2], v) for a, v in attributes.items())
         element = name.rpartition(" ")[2]
         open_elements.append(element)
         for attribute, value in attributes.items():
@@ -244,6 +246,35 @@ def svg_problem(data: bytes) -> str | None:
     namespace, _, local = roots[0].rpartition(" ") if roots else ("", "", "")
     if local != "svg" or namespace not in ("", _SVG_NS):
         return "is not an SVG image (its outermost element is not <svg>)"
+    return _no_size(root_attributes)
+
+
+# A length in SVG: a number, then perhaps a unit.
+_LENGTH = re.compile(r"\s*([+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)\s*[a-zA-Z%]*\s*")
+
+
+def _no_size(attributes: dict[str, str]) -> str | None:
+    """Why an SVG whose outermost element has ``attributes`` would be drawn as nothing (a
+    width, a height or a viewBox of no size), or None."""
+    for key in ("width", "height"):
+        value = attributes.get(key)
+        found = _LENGTH.fullmatch(value) if value is not None else None
+        if found and float(found.group(1)) <= 0:
+            return (
+                f'has no size ({key}="{value}"), so it would print as nothing; give it a '
+                "width and height greater than zero"
+            )
+    box = attributes.get("viewBox", "")
+    numbers = re.split(r"[\s,]+", box.strip())
+    try:
+        size = [float(n) for n in numbers]
+    except ValueError:
+        return None  # not a viewBox any renderer reads: it is left out, as if not given
+    if len(size) == 4 and (size[2] <= 0 or size[3] <= 0):
+        return (
+            f'has no size (viewBox="{box}"), so it would print as nothing; give its viewBox '
+            "a width and height greater than zero"
+        )
     return None
 
 

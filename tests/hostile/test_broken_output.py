@@ -101,6 +101,14 @@ def load_errors(content: Path) -> list[str]:
             '<?xml-stylesheet href="theme.css"?>' + GOOD_SVG,
             "it refers to a style sheet outside itself",
         ),
+        (
+            '<svg xmlns="http://www.w3.org/2000/svg" width="0" height="60"/>',
+            'it has no size (width="0"), so it would print as nothing',
+        ),
+        (
+            '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 120 0"/>',
+            'it has no size (viewBox="0 0 120 0"), so it would print as nothing',
+        ),
     ],
 )
 def test_a_figure_that_cannot_be_drawn_is_reported_by_check(
