@@ -335,8 +335,8 @@ def write_pdf(
         except FatalURLFetchingError as error:
             reason = error.__cause__ or error
             raise RenderError(f"{document.pack_id}: {reason}") from None
-    if fetcher.refused:
-        raise RenderError(f"{document.pack_id}: {fetcher.refused[0]}")
+    if fetcher.refused:  # each named once, though a measuring render meets it again
+        raise RenderError(f"{document.pack_id}: {'; '.join(dict.fromkeys(fetcher.refused))}")
     if errors:
         raise RenderError(f"{document.pack_id}: WeasyPrint: {errors[0]}")
     if not isinstance(pdf, bytes):  # pragma: no cover - write_pdf without a target
@@ -605,10 +605,10 @@ def _make_fetcher(layout: Layout, media_root: Path | None) -> _Fetcher:
 
     class _WeasyFetcher(URLFetcher, _Fetcher):  # type: ignore[misc]
         def __init__(self) -> None:
+            # A refused resource is only noted, so that the render goes on to find every
+            # other one: write_pdf then fails the render naming them all.
             URLFetcher.__init__(self, allowed_protocols=(), allow_redirects=False)
             _Fetcher.__init__(self, layout, media_root)
-            # A refused resource must stop the render, not become a warning.
-            self._fail_on_errors = True
 
         def fetch(self, url: str, headers: object = None) -> Any:
             if url[:5].lower() == "data:":  # written out in a stylesheet or an SVG: no file read

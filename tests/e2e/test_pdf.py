@@ -558,6 +558,22 @@ def test_figures_outside_media_stop_the_render(
     assert str(error.value) == f"all-cases: figure {src!r}: {problem}"
 
 
+def test_a_render_that_stops_at_refused_files_names_each_of_them_once(
+    document: Document, layout: Layout, content: Path
+) -> None:
+    doc = with_body(
+        document,
+        Figure("First", "media/missing.svg"),
+        Figure("Second", "/etc/passwd"),
+        Figure("First again", "media/missing.svg"),
+    )
+    with pytest.raises(RenderError) as error:
+        render_pdf(doc, layout, content)
+    assert str(error.value) == (
+        f"all-cases: figure 'media/missing.svg': does not exist; figure '/etc/passwd': {NOT_MEDIA}"
+    )
+
+
 @pytest.mark.parametrize("name", ["broken.svg", "broken.png"])
 def test_a_broken_image_stops_the_render(
     document: Document, layout: Layout, content: Path, name: str
