@@ -60,6 +60,7 @@ from casebook.files import (
     write_temporary,
 )
 from casebook.renderers import RendererSpec, choose, registered
+from casebook.text import is_slug
 
 if TYPE_CHECKING:
     from casebook.build.plan import Job, Plan
@@ -632,19 +633,21 @@ def _sweep(
         target = out_dir / name
         if name in outputs or name in RESERVED or not is_plain_file(target):
             continue
+        pack = name.split(".", 1)[0]
         why = obsolete.get(name) or (
-            "its pack no longer exists"
-            if name.split(".", 1)[0] not in alive
-            else "no format installed writes it"
+            "its pack no longer exists" if pack not in alive else "no format installed writes it"
         )
         try:
             digest = hashlib.sha256(target.read_bytes()).hexdigest()
         except OSError:
             continue
         if digest in known:
-            unlink_quietly(target)
-            del carried[name]
-            removed.append((target, why))
+            # Only ever a file named as an output of a format there is: one of a format no
+            # longer installed stays, known, as no name can be told for it.
+            if is_slug(pack) is None and any(name == pack + r.suffix for r in plan.renderers):
+                unlink_quietly(target)
+                del carried[name]
+                removed.append((target, why))
             continue
         message = (
             f"left in place, as it was changed since Casebook wrote it ({why}); "

@@ -480,6 +480,27 @@ def test_a_file_a_killed_build_had_just_put_in_place_is_known_as_casebook_s(
     assert_builds_cleanly(project, run_cli)
 
 
+def test_a_build_removes_only_files_named_as_outputs_whatever_the_manifest_says(
+    built_mini_project: Path, run_cli: RunCli
+) -> None:
+    # A manifest edited by hand to say Casebook wrote a file of someone's own.
+    project = built_mini_project
+    notes = project / "dist" / "notes.txt"
+    notes.write_text("Our own notes on the packs.\n", encoding="utf-8")
+    path = project / "dist" / "manifest.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    digest = hashlib.sha256(notes.read_bytes()).hexdigest()
+    data["written"] = [{"path": "notes.txt", "sha256": digest}]
+    path.write_text(json.dumps(data), encoding="utf-8")
+    edit_a_case(project)
+
+    result = run_cli(cwd=project)
+
+    assert (result.returncode, result.stderr) == (0, "")
+    assert notes.read_text(encoding="utf-8") == "Our own notes on the packs.\n"
+    assert_truthful(project)
+
+
 def test_a_file_being_replaced_is_known_from_an_earlier_casebook_s_manifest(
     built_mini_project: Path, run_cli: RunCli
 ) -> None:
