@@ -93,7 +93,7 @@ def render_problems(layout: Layout, corpus: Corpus, packs: Sequence[Pack]) -> li
     from casebook.pdf import TemplateError, render_html, template_environment
 
     problems: list[Diagnostic] = []
-    sheets: set[str] = set()
+    sheets: set[tuple[str, str]] = set()  # (what, address) of each file a page reads
     env = template_environment(layout)
     env.auto_reload = False  # each template is read and compiled once for all these runs
     # Large print runs the standard pack's template too: once is enough for its own parts.
@@ -112,39 +112,43 @@ def render_problems(layout: Layout, corpus: Corpus, packs: Sequence[Pack]) -> li
                 problems.extend(error.diagnostics)
                 continue
             for page in (made,) if isinstance(made, str) else made:
-                sheets.update(_stylesheets(page))
-    for href in sorted(sheets):
+                sheets.update(_files_read(page))
+    for what, href in sorted(sheets):
         address = urlsplit(href)
         path = layout.root / unquote(address.path)
-        if address.scheme:
+        if address.scheme:  # figures (content:), the logo (file:), data: written out
             continue
+        shows = "links" if what == "stylesheet" else "shows"
         if not path.is_file():
-            problems.append(Diagnostic(str(path), 0, "stylesheet not found (the PDF links it)"))
+            problems.append(Diagnostic(str(path), 0, f"{what} not found (the PDF {shows} it)"))
         elif not inside(path, layout.root):
             problems.append(
                 Diagnostic(
                     str(path),
                     0,
                     "is a link to a file outside layouts/, which the PDF does not read; "
-                    "put the stylesheet itself in layouts/",
+                    f"put the {what} itself in layouts/",
                 )
             )
     return problems
 
 
-def _stylesheets(page: str) -> list[str]:
-    """The addresses of the stylesheets an HTML page links."""
+def _files_read(page: str) -> list[tuple[str, str]]:
+    """The files an HTML page has the PDF read, as what each is ("stylesheet", "picture")
+    and its address: the stylesheets it links and the pictures it shows."""
 
     class Links(HTMLParser):
         def __init__(self) -> None:
             super().__init__()
-            self.found: list[str] = []
+            self.found: list[tuple[str, str]] = []
 
         def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
             values = dict(attrs)
             rel = (values.get("rel") or "").lower().split()
             if tag == "link" and "stylesheet" in rel and values.get("href"):
-                self.found.append(str(values["href"]))
+                self.found.append(("stylesheet", str(values["href"])))
+            elif tag == "img" and values.get("src"):
+                self.found.append(("picture", str(values["src"])))
 
     links = Links()
     links.feed(page)

@@ -291,6 +291,25 @@ def test_check_reports_a_stylesheet_the_pdf_links_that_is_not_there(
     ]
 
 
+@pytest.mark.parametrize("template", ["pack.html.j2", "cards.html.j2"])
+def test_check_reports_a_picture_a_pdf_template_shows_that_is_missing_or_outside(
+    mini_project: Path, run_cli: RunCli, template: str
+) -> None:
+    path = mini_project / "layouts" / "pdf" / template
+    text = path.read_text(encoding="utf-8")
+    (mini_project / "banner.png").write_bytes(b"not read")
+    (mini_project / "layouts" / "pdf" / "linked.png").symlink_to(mini_project / "banner.png")
+    pictures = '<img src="pdf/missing.png" alt=""><img src="pdf/linked.png" alt="">'
+    path.write_text(text.replace("<body>", "<body>" + pictures, 1), encoding="utf-8")
+    result = run_cli("check", cwd=mini_project)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "layouts/pdf/linked.png:0: is a link to a file outside layouts/, which the PDF does "
+        "not read; put the picture itself in layouts/",
+        "layouts/pdf/missing.png:0: picture not found (the PDF shows it)",
+    ]
+
+
 @pytest.mark.parametrize("name", ["pack.css", "cards.css", "large-print.css"])
 def test_check_reports_a_stylesheet_the_pdf_links_that_is_a_link_out_of_layouts(
     mini_project: Path, run_cli: RunCli, name: str
