@@ -313,7 +313,7 @@ def write_pdf(
     """
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
-    from weasyprint.urls import FatalURLFetchingError
+    from weasyprint.urls import FatalURLFetchingError, URLFetchingError
 
     fetcher = _make_fetcher(layout, media_root)
     fonts = FontConfiguration()  # shared by every pass, so fonts load and embed once
@@ -332,9 +332,10 @@ def write_pdf(
             for page in rendered.pages:
                 page.links[:] = [link for link in page.links if link[0] != "attachment"]
             pdf = rendered.write_pdf(finisher=_scope_header_cells, **_pdf_options())
-        except FatalURLFetchingError as error:
-            reason = error.__cause__ or error
-            raise RenderError(f"{document.pack_id}: {reason}") from None
+        except (FatalURLFetchingError, URLFetchingError) as error:
+            # A fetch WeasyPrint does not go on from (a colour profile's): said as refused.
+            if not fetcher.refused:
+                raise RenderError(f"{document.pack_id}: {error.__cause__ or error}") from None
     if fetcher.refused:  # each named once, though a measuring render meets it again
         raise RenderError(f"{document.pack_id}: {'; '.join(dict.fromkeys(fetcher.refused))}")
     if errors:

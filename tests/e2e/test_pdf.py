@@ -602,6 +602,20 @@ def layouts_copy(tmp_path: Path) -> Path:
     return root
 
 
+def test_a_file_a_page_s_style_fetches_at_its_first_reading_is_refused_as_any_other(
+    document: Document, layouts_copy: Path
+) -> None:
+    # WeasyPrint reads a colour profile in the page's own <style> at once, and does not go
+    # on without it.
+    template = layouts_copy / "pdf" / "pack.html.j2"
+    profile = '<style>@color-profile --p { src: url("missing.icc"); }</style>'
+    text = template.read_text(encoding="utf-8")
+    template.write_text(text.replace("</head>", profile + "</head>", 1), encoding="utf-8")
+    with pytest.raises(RenderError) as error:
+        render_pdf(document, load_layout(layouts_copy), MINI)
+    assert str(error.value) == f"all-cases: {layouts_copy / 'missing.icc'}: not found"
+
+
 @pytest.mark.parametrize(
     "reference",
     [
