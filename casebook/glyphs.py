@@ -51,9 +51,13 @@ def uncovered_characters(content_dir: Path, layout: Layout) -> list[Diagnostic]:
         else:
             text = (files.read(file) if file.is_file() else None) or ""
         texts[str(file)] = text
+        # Of the brand file, only the name is printed (a logo's file name is not).
+        name = set(layout.brand.name) if file == brand else None
         for number, line in enumerate(text.split("\n"), start=1):
             if not line.isascii():
-                drawn = list(dict.fromkeys(c for c in line if _drawn(c)))
+                drawn = list(
+                    dict.fromkeys(c for c in line if _drawn(c) and (name is None or c in name))
+                )
                 lines.append((str(file), number, drawn))
     missing = _not_in_fonts({c for _, _, drawn in lines for c in drawn}, layout)
     flagged = [(path, n, drawn) for path, n, drawn in lines if missing.intersection(drawn)]
