@@ -465,6 +465,18 @@ def test_characters_no_bundled_font_has_in_the_brand_s_name_are_a_warning_at_its
     assert warning in built.stderr.splitlines()
 
 
+def test_a_logo_named_in_another_script_is_no_warning_as_its_name_is_not_printed(
+    mini_project: Path, run_cli: RunCli
+) -> None:
+    layouts = mini_project / "layouts"
+    (layouts / "logo.svg").rename(layouts / "标志.svg")
+    brand = layouts / "brand.yaml"
+    text = brand.read_text(encoding="utf-8")
+    brand.write_text(text.replace("logo: logo.svg", "logo: 标志.svg"), encoding="utf-8")
+    checked = run_cli("check", cwd=mini_project)
+    assert (checked.returncode, checked.stderr) == (0, "")
+
+
 def test_characters_no_bundled_font_has_count_in_yaml_values_not_in_comments(
     mini_project: Path, run_cli: RunCli
 ) -> None:
