@@ -104,13 +104,22 @@ def cli_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
+def beside(cwd: Path) -> dict[str, str]:
+    """The temporary folder for a build in ``cwd`` that a test may kill: ``cwd``'s sibling
+    ``tmp``, in the test's own folder, where what a build killed outright leaves (its
+    workers' folder) goes with the test's files, not into the system's."""
+    scratch = cwd.parent / "tmp"
+    scratch.mkdir(exist_ok=True)
+    return {"TMPDIR": str(scratch)}
+
+
 def run_script(script: str, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     """Run ``python -c SCRIPT ARGS`` in ``cwd`` with this checkout's casebook importable, in
     the builds' fixed environment; returns the completed process (text)."""
     return subprocess.run(
         [sys.executable, "-c", script, *args],
         cwd=cwd,
-        env=cli_env({"PYTHONPATH": str(ROOT)}),
+        env=cli_env({"PYTHONPATH": str(ROOT), **beside(cwd)}),
         capture_output=True,
         text=True,
         timeout=120,
@@ -153,7 +162,7 @@ def start_cli() -> StartCli:
         return subprocess.Popen(
             [sys.executable, str(BUILD_PY), *args],
             cwd=cwd,
-            env=cli_env(env),
+            env=cli_env({**beside(cwd), **(env or {})}),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
