@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from casebook.content_files import Problems
-from casebook.text import BIDI_CONTROLS, ZERO_WIDTH, unprintable
+from casebook.text import invisible_marks, unprintable
 from casebook.yamlfile import Node, cut_short
 
 __all__ = [
@@ -210,16 +210,9 @@ class Fields:
         if problem:
             self.problems.error(self.path, line, f"{key}: {problem}")
             return None
-        bad = sorted({f"U+{ord(c):04X}" for c in text if c in BIDI_CONTROLS})
-        if one_line:
-            bad += sorted({f"U+{ord(c):04X}" for c in text if c in ZERO_WIDTH})
-        if bad:
-            self.problems.error(
-                self.path,
-                line,
-                f"{key}: holds invisible characters ({', '.join(bad)}) that change how text "
-                "is read or matched; remove them",
-            )
+        hidden = invisible_marks(text, one_line)
+        if hidden:
+            self.problems.error(self.path, line, f"{key}: {hidden}")
             return None
         return text
 

@@ -15,7 +15,7 @@ from typing import Any
 from casebook.diagnostics import ContentError, Diagnostic, folder_missing
 from casebook.policy import svg_problem
 from casebook.reading import FileRefused, inside, read_bounded
-from casebook.text import BIDI_CONTROLS, ZERO_WIDTH, unprintable
+from casebook.text import invisible_marks, unprintable
 from casebook.yamlfile import Node, cut_short, parse_yaml
 
 __all__ = [
@@ -410,13 +410,7 @@ def _line(node: Node) -> int:
 def _name_problem(name: str) -> str | None:
     """Why the brand's ``name`` cannot be printed as it stands, as content's one-line fields
     are refused: characters that change how it reads or that no renderer prints."""
-    hidden = sorted({f"U+{ord(c):04X}" for c in name if c in BIDI_CONTROLS or c in ZERO_WIDTH})
-    if hidden:
-        return (
-            f"holds invisible characters ({', '.join(hidden)}) that change how text is read "
-            "or matched; remove them"
-        )
-    return unprintable(name, keep="")
+    return invisible_marks(name, one_line=True) or unprintable(name, keep="")
 
 
 class _BrandChecker:

@@ -10,6 +10,7 @@ __all__ = [
     "ZERO_WIDTH",
     "clean_text",
     "decode_utf8",
+    "invisible_marks",
     "is_slug",
     "shows",
     "unprintable",
@@ -70,6 +71,21 @@ def is_slug(name: str, max_length: int = 80) -> str | None:
     if name in _WINDOWS_RESERVED:
         return "is a name Windows reserves for devices"
     return None
+
+
+def invisible_marks(text: str, one_line: bool) -> str | None:
+    """What in ``text`` changes how it reads without showing, as the end of a sentence
+    starting with the field ("holds ..."), or None: bidirectional controls, and in a
+    one-line field (a title, a name, an id) the characters that print nothing."""
+    bad = sorted({f"U+{ord(c):04X}" for c in text if c in BIDI_CONTROLS})
+    if one_line:
+        bad += sorted({f"U+{ord(c):04X}" for c in text if c in ZERO_WIDTH})
+    if not bad:
+        return None
+    return (
+        f"holds invisible characters ({', '.join(bad)}) that change how text is read or "
+        "matched; remove them"
+    )
 
 
 def unprintable(text: str, keep: str = "\t\n\v\f") -> str | None:
