@@ -12,7 +12,7 @@ from casebook.blocks import Block
 from casebook.diagnostics import ContentError, Diagnostic
 from casebook.markdown import parse_markdown
 from casebook.reading import FileRefused, inside, read_bounded
-from casebook.text import clean_text, decode_utf8
+from casebook.text import NOT_UTF8, clean_text, decode_utf8
 from casebook.yamlfile import Node, parse_yaml
 
 __all__ = [
@@ -79,7 +79,7 @@ class ContentFiles:
             return None
         text, bad_line = decode_utf8(data)
         if bad_line is not None:
-            self.problems.error(shown, bad_line, "is not valid UTF-8 text; save it as UTF-8")
+            self.problems.error(shown, bad_line, NOT_UTF8)
             return None
         text, removed = clean_text(text)
         for line, name in removed:

@@ -48,7 +48,7 @@ from casebook.model import Case, CaseRecord, Corpus, EditionRecord, Pack
 from casebook.packs import select_packs
 from casebook.policy import printed_address
 from casebook.reading import FileRefused, read_bounded
-from casebook.text import decode_utf8
+from casebook.text import NOT_UTF8, decode_utf8
 from casebook.yamlfile import Node, parse_yaml
 
 __all__ = [
@@ -223,7 +223,7 @@ def _read_edition(
         return None
     text, bad_line = decode_utf8(data)
     if bad_line is not None:
-        problems.append(Diagnostic(shown, bad_line, "is not valid UTF-8 text; save it as UTF-8"))
+        problems.append(Diagnostic(shown, bad_line, NOT_UTF8))
         return None
     try:
         document = parse_yaml(text, shown, fast=True)

@@ -15,7 +15,7 @@ from typing import Any
 from casebook.diagnostics import ContentError, Diagnostic, folder_missing
 from casebook.policy import svg_problem
 from casebook.reading import FileRefused, inside, read_bounded
-from casebook.text import invisible_marks, unprintable
+from casebook.text import NOT_UTF8, decode_utf8, invisible_marks, unprintable
 from casebook.yamlfile import Node, cut_short, parse_yaml
 
 __all__ = [
@@ -186,8 +186,8 @@ def font_face_rules(root: Path) -> tuple[FontFace, ...]:
 
     css_path = root / "pdf" / "fonts.css"
     try:
-        css = read_layout_file(css_path, root).decode("utf-8")
-    except (ContentError, UnicodeDecodeError):
+        css = layout_text(css_path, root)
+    except ContentError:
         return ()
     faces: list[FontFace] = []
     for rule in tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True):
@@ -294,6 +294,16 @@ def read_layout_file(path: Path, root: Path, limit: int = TEMPLATE_LIMIT) -> byt
         raise ContentError([Diagnostic(str(path), 0, f"cannot read: {reason}")]) from None
 
 
+def layout_text(path: Path, root: Path, limit: int = TEMPLATE_LIMIT) -> str:
+    """The text of a file under the layouts folder ``root`` (as :func:`read_layout_file`
+    reads it), a byte-order mark dropped. Raises ContentError naming the file, at the line
+    of its first byte that is not UTF-8."""
+    text, bad_line = decode_utf8(read_layout_file(path, root, limit))
+    if bad_line is not None:
+        raise ContentError([Diagnostic(str(path), bad_line, NOT_UTF8)])
+    return text
+
+
 def template_loader(folder: Path, root: Path) -> Any:
     """A Jinja2 loader for the templates in ``folder`` that reads only plain files inside
     the layouts folder ``root``: a template linked to a file elsewhere (or a pipe, or a
@@ -309,11 +319,7 @@ def template_loader(folder: Path, root: Path) -> Any:
             path = folder.joinpath(*pieces)
             if not path.exists() and not path.is_symlink():
                 raise jinja2.TemplateNotFound(template)
-            data = read_layout_file(path, root)  # raises ContentError, which Jinja passes on
-            try:
-                source = data.decode("utf-8")
-            except UnicodeDecodeError:
-                raise ContentError([Diagnostic(str(path), 0, "is not UTF-8 text")]) from None
+            source = layout_text(path, root)  # raises ContentError, which Jinja passes on
             return source, str(path), lambda: False
 
     return _LayoutLoader(str(folder))
@@ -397,10 +403,10 @@ def _read_brand(brand_file: Path, root: Path, brand: str | None) -> str:
         raise ContentError([Diagnostic(where, 0, message)]) from None
     except OSError as error:
         raise ContentError([Diagnostic(where, 0, f"cannot read: {error.strerror}")]) from None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise ContentError([Diagnostic(where, 0, f"not UTF-8 text: {error.reason}")]) from None
+    text, bad_line = decode_utf8(data)
+    if bad_line is not None:
+        raise ContentError([Diagnostic(where, bad_line, NOT_UTF8)])
+    return text
 
 
 def _line(node: Node) -> int:
@@ -546,6 +552,14 @@ class _BrandChecker:
             return ()
         fields = self.mapping(node, "fonts", _FONT_ROLES)
         families = bundled_families(self.root)
+        if not families:
+            # No font is bundled when the file that declares them cannot be read: say that,
+            # not that the brand's fonts are unknown.
+            try:
+                layout_text(self.root / "pdf" / "fonts.css", self.root)
+            except ContentError as error:
+                self.problems.extend(error.diagnostics)
+                return ()
         result: list[tuple[str, str]] = []
         for role in _FONT_ROLES:
             value_node = fields.get(role)

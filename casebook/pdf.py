@@ -59,6 +59,7 @@ from casebook.policy import (
     printed_address,
 )
 from casebook.reading import FileRefused, read_bounded, read_data_address, shown_address
+from casebook.text import NOT_UTF8, decode_utf8
 
 __all__ = [
     "MEDIA_SCHEME",
@@ -638,10 +639,17 @@ class _Fetcher:
         """The bytes of a file ``resolve`` allowed: a plain file, never too large."""
         media = self.media is not None and path.is_relative_to(self.media)
         try:
-            return read_bounded(path, MEDIA_LIMIT if media else LAYOUT_FILE_LIMIT)
+            data = read_bounded(path, MEDIA_LIMIT if media else LAYOUT_FILE_LIMIT)
         except FileRefused as error:
             self.refused.append(f"{path}: {error}")
             raise PermissionError(f"{path}: {error}") from None
+        if path.suffix.lower() == ".css":
+            # WeasyPrint would read it with a replacement character for each bad byte.
+            _, bad_line = decode_utf8(data)
+            if bad_line is not None:
+                self.refused.append(f"{path}:{bad_line}: {NOT_UTF8}")
+                raise PermissionError(f"{path}:{bad_line}: {NOT_UTF8}")
+        return data
 
     def decode(self, url: str) -> tuple[bytes, str]:
         """The bytes and media type a ``data:`` address holds; refuses one that holds none."""

@@ -17,7 +17,7 @@ from casebook.document import long_date
 from casebook.layout import (
     TEMPLATE_MISTAKES,
     Layout,
-    read_layout_file,
+    layout_text,
     template_loader,
     template_position,
 )
@@ -90,12 +90,7 @@ def render_site(manifest: Manifest, layout: Layout) -> str:
     from jinja2.sandbox import SandboxedEnvironment
 
     site_dir = layout.root / "site"
-    try:
-        styles = read_layout_file(site_dir / SITE_STYLES, layout.root).decode("utf-8")
-    except UnicodeDecodeError:
-        raise ContentError(
-            [Diagnostic(str(site_dir / SITE_STYLES), 0, "is not UTF-8 text")]
-        ) from None
+    styles = layout_text(site_dir / SITE_STYLES, layout.root)
     if "</" in styles:
         # The styles are inlined in a <style> element; a closing tag would end it early.
         raise ContentError(

@@ -37,10 +37,12 @@ from casebook.layout import (
     Layout,
     font_errors,
     font_face_rules,
+    layout_text,
     read_layout_file,
     template_loader,
 )
 from casebook.reading import SHOWN_LENGTH, FileRefused, read_data_address, shown_address
+from casebook.text import NOT_UTF8, decode_utf8
 
 __all__ = [
     "Overtime",
@@ -161,12 +163,22 @@ def font_problems(root: Path) -> list[Diagnostic]:
 def pdf_style_problems(root: Path, failure: str | None = None) -> list[Diagnostic]:
     """What in the stylesheets of ``layouts/pdf`` would fail a PDF: the fonts of
     ``fonts.css`` (:func:`font_problems`, which every PDF reads) and every other file a
-    stylesheet names that is missing or not one the PDF may read, at its line.
+    stylesheet names that is missing or not one the PDF may read, at its line; and a
+    stylesheet that cannot be read as UTF-8 text (which the PDF would read with its
+    characters replaced).
 
     Given the ``failure`` a render reported, only what explains it: the fonts, and the
-    addresses the failure names (a PDF reads only some of the stylesheets)."""
+    files and addresses the failure names (a PDF reads only some of the stylesheets)."""
     problems = font_problems(root)
     for css in sorted((root / "pdf").glob("*.css")):
+        try:
+            _, bad_line = decode_utf8(read_layout_file(css, root))
+        except ContentError:
+            continue  # a file the PDF may not read: reported where the template links it
+        if bad_line is not None:
+            if failure is None or str(css.resolve()) in failure:
+                problems.append(Diagnostic(str(css), bad_line, NOT_UTF8))
+            continue
         for problem, named in _reference_problems(css, root):
             if failure is None or named in failure:
                 problems.append(problem)
@@ -197,9 +209,9 @@ def style_warnings(root: Path) -> list[Diagnostic]:
     try:
         for css in sorted((root / "pdf").glob("*.css")):
             try:
-                text = read_layout_file(css, root).decode("utf-8")
-            except (ContentError, UnicodeDecodeError):
-                continue  # reported where the stylesheet is loaded
+                text = layout_text(css, root)
+            except ContentError:
+                continue  # reported by pdf_style_problems
             ignored.clear()
             weasyprint.CSS(string=text, base_url=css.resolve().as_uri(), url_fetcher=fetch_nothing)
             for record in ignored:
@@ -228,9 +240,9 @@ def _reference_problems(css: Path, root: Path) -> list[tuple[Diagnostic, str]]:
     import tinycss2  # type: ignore[import-untyped]
 
     try:
-        text = read_layout_file(css, root).decode("utf-8")
-    except (ContentError, UnicodeDecodeError):
-        return []
+        text = layout_text(css, root)
+    except ContentError:
+        return []  # reported by pdf_style_problems
     layouts = root.resolve()
     problems: list[tuple[Diagnostic, str]] = []
     for rule in tinycss2.parse_stylesheet(text, skip_comments=True):

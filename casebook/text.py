@@ -32,6 +32,10 @@ _WINDOWS_RESERVED = frozenset(
 )
 
 
+#: What a file that is not UTF-8 is told, at the line of its first bad byte.
+NOT_UTF8 = "is not valid UTF-8 text; save it as UTF-8"
+
+
 def decode_utf8(data: bytes) -> tuple[str, int | None]:
     """Decode ``data`` as UTF-8 (BOM dropped). On failure return the text up to the bad byte
     and the 1-based line of the bad byte."""

@@ -545,3 +545,48 @@ def test_check_accepts_a_woff2_font_and_reports_a_damaged_character_map(
     assert result.returncode == 1
     [line] = result.stderr.splitlines()
     assert line.startswith("layouts/fonts/NotoSans-Bold.ttf:0: is damaged or not a font: ")
+
+
+NOT_UTF8 = "is not valid UTF-8 text; save it as UTF-8"
+
+
+def spoil_line(path: Path, line: int) -> None:
+    """Put a Latin-1 "é", which is not UTF-8, at the end of ``path``'s line ``line``."""
+    lines = path.read_bytes().split(b"\n")
+    lines[line - 1] += b" \xe9"
+    path.write_bytes(b"\n".join(lines))
+
+
+@pytest.mark.parametrize(
+    ("name", "line"),
+    [
+        ("pdf/pack.css", 3),
+        ("pdf/cards.css", 2),
+        ("pdf/large-print.css", 2),
+        ("pdf/fonts.css", 1),
+        ("site/site.css", 2),
+        ("pdf/pack.html.j2", 5),
+        ("brand.yaml", 3),
+    ],
+)
+def test_a_layout_file_that_is_not_utf8_is_named_at_its_line(
+    mini_project: Path, run_cli: RunCli, name: str, line: int
+) -> None:
+    # Read as UTF-8 with replacement, a stylesheet once printed "p\ufffdge 2 of 7" in every
+    # PDF, and a spoilt fonts.css was blamed on the brand's fonts.
+    spoil_line(mini_project / "layouts" / name, line)
+    result = run_cli("check", cwd=mini_project)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [f"layouts/{name}:{line}: {NOT_UTF8}"]
+
+
+def test_a_build_reading_a_stylesheet_that_is_not_utf8_says_so_once_and_keeps_the_pdfs(
+    built_mini_project: Path, run_cli: RunCli
+) -> None:
+    dist = built_mini_project / "dist"
+    before = {p.name: p.read_bytes() for p in dist.glob("*.pdf")}
+    spoil_line(built_mini_project / "layouts" / "pdf" / "pack.css", 14)
+    result = run_cli("build", "--format", "pdf", "--jobs", "1", cwd=built_mini_project)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [f"layouts/pdf/pack.css:14: {NOT_UTF8}"]
+    assert {p.name: p.read_bytes() for p in dist.glob("*.pdf")} == before
