@@ -178,30 +178,47 @@ class ContentFiles:
         saved under the wrong name is never left out silently."""
         if not inside(folder, self.root):
             return []  # reported by folder_links
-        wanted: list[Path] = []
-        for path in sorted(folder.iterdir()):
-            name = path.name
-            if _litter(name) or (name.startswith(".") and not _looks_like_content(name)):
-                continue  # .gitkeep, .DS_Store, editors' backups and the like
-            shown = self.rel(path)
-            if name.startswith("."):
-                self.problems.error(shown, 0, f"a hidden file is not read as a {what}; rename it")
-            elif path.is_dir():
-                self.problems.error(
-                    shown,
-                    0,
-                    f"folders inside {self.rel(folder)} are not read; move its files up a level",
-                )
-            elif path.suffix not in suffixes:
-                self.problems.error(
-                    shown,
-                    0,
-                    f"is not read: a {what} file's name ends in "
-                    f"{' or '.join(repr(s) for s in suffixes)}, in lower case",
-                )
-            else:
-                wanted.append(path)
+        wanted, found = list_folder(folder, suffixes, what)
+        self.problems.extend(found)
         return wanted
+
+
+def list_folder(
+    folder: Path, suffixes: tuple[str, ...], what: str
+) -> tuple[list[Path], list[Diagnostic]]:
+    """The files in ``folder`` whose names end in one of ``suffixes`` (a ``what`` each),
+    and an error for anything else there but litter (.gitkeep, .DS_Store, editors' backups
+    and the like): a hidden file, a folder, a name with another ending."""
+    a = "an" if what[:1] in ("a", "e", "i", "o", "u") else "a"
+    wanted: list[Path] = []
+    found: list[Diagnostic] = []
+    for path in sorted(folder.iterdir()):
+        name = path.name
+        if _litter(name) or (name.startswith(".") and not _looks_like_content(name)):
+            continue
+        shown = str(path)
+        if name.startswith("."):
+            found.append(
+                Diagnostic(shown, 0, f"a hidden file is not read as {a} {what}; rename it")
+            )
+        elif path.is_dir():
+            found.append(
+                Diagnostic(
+                    shown, 0, f"folders inside {folder} are not read; move its files up a level"
+                )
+            )
+        elif path.suffix not in suffixes:
+            endings = " or ".join(repr(s) for s in suffixes)
+            found.append(
+                Diagnostic(
+                    shown,
+                    0,
+                    f"is not read: {a} {what} file's name ends in {endings}, in lower case",
+                )
+            )
+        else:
+            wanted.append(path)
+    return wanted, found
 
 
 def closing_fence(lines: list[str]) -> int | None:

@@ -42,6 +42,7 @@ from casebook.blocks import (
     Text,
     plain_text,
 )
+from casebook.content_files import list_folder
 from casebook.diagnostics import ContentError, Diagnostic
 from casebook.markdown import parse_markdown
 from casebook.model import Case, CaseRecord, Corpus, EditionRecord, Pack
@@ -100,14 +101,12 @@ def load_editions(root: Path) -> tuple[tuple[EditionRecord, ...], list[Diagnosti
     """Every edition recorded under ``root/editions``, oldest first, and the problems found.
     A missing folder is no editions (the caller decides whether that is an error)."""
     folder = root / EDITIONS_DIR
-    problems: list[Diagnostic] = []
     if not folder.is_dir():
-        return (), problems
+        return (), []
     records: list[EditionRecord] = []
     sealed_before = ""  # the last sealed record read: every record after it is sealed too
-    for path in sorted(folder.iterdir()):
-        if path.name.startswith(".") or path.suffix not in (".yaml", ".yml"):
-            continue
+    paths, problems = list_folder(folder, (".yaml", ".yml"), "edition")
+    for path in paths:
         shown = str(path)
         if not _FILE.fullmatch(path.name):
             problems.append(

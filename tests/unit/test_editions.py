@@ -524,3 +524,21 @@ def test_refresh_gives_a_copy_without_a_newer_style_the_style_it_is_based_on(
     assert "Who will lead it here?" in styles
     assert styles["give every child in Newham the best start to life"] == "List Number"
     assert styles["improve rates of childhood immunisations"] == "List Number"
+
+
+def test_a_file_in_the_editions_folder_that_is_not_read_is_reported(content: Path) -> None:
+    # An edition saved as .YAML was once skipped without a word: the packs printed the
+    # edition before it, and its changes showed as not yet published.
+    editions = content / "editions"
+    [record] = editions.glob("*.yaml")
+    record.rename(editions / f"{record.stem}.YAML")
+    (editions / "002-second.yaml.txt").write_text("label: Second\n", encoding="utf-8")
+    (editions / "old").mkdir()
+    (editions / ".gitkeep").touch()  # litter is left alone
+    assert _problems(content) == [
+        f"{editions}/{record.stem}.YAML:0: is not read: an edition file's name ends in "
+        "'.yaml' or '.yml', in lower case",
+        f"{editions}/002-second.yaml.txt:0: is not read: an edition file's name ends in "
+        "'.yaml' or '.yml', in lower case",
+        f"{editions}/old:0: folders inside {editions} are not read; move its files up a level",
+    ]
