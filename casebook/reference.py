@@ -21,14 +21,25 @@ import io
 import json
 import sys
 import uuid
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 from xml.sax.saxutils import quoteattr
 
+from casebook.diagnostics import ContentError, Diagnostic
 from casebook.files import write_atomic
-from casebook.layout import PAPER_SIZES, Brand, Layout, font_faces, paper_twips
+from casebook.layout import (
+    LAYOUT_FILE_LIMIT,
+    PAPER_SIZES,
+    Brand,
+    Layout,
+    font_faces,
+    paper_twips,
+    read_layout_file,
+)
 from casebook.ooxml import normalise_package
 
 __all__ = [
@@ -1050,6 +1061,89 @@ def build_reference(layout: Layout) -> bytes:
     out = io.BytesIO()
     document.save(out)
     return normalise_package(out.getvalue(), "2022-01-01")
+
+
+# Why a reference template cannot be used, and how to mend it.
+_RELS_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+# A Word package is small; this bounds what unpacking its XML may cost.
+_UNPACKED_LIMIT = 64 * 1024 * 1024
+_REGENERATE = "create it again with: python -m casebook.reference"
+
+
+def reference_problems(path: Path, root: Path) -> list[Diagnostic]:
+    """Why the Word reference template at ``path`` (under the layouts folder ``root``)
+    cannot make the packs, as diagnostics; none when it can."""
+
+    def problem(message: str) -> list[Diagnostic]:
+        return [Diagnostic(str(path), 0, message)]
+
+    if not path.exists() and not path.is_symlink():
+        return problem(
+            "Word reference template not found; create it with: python -m casebook.reference"
+        )
+    try:
+        data = read_layout_file(path, root, LAYOUT_FILE_LIMIT)
+    except ContentError as error:
+        return list(error.diagnostics)
+    try:
+        package = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        return problem(
+            "cannot open the Word reference template: it is not a Word .docx file (damaged, "
+            f"or saved in another format); restore it, or {_REGENERATE}"
+        )
+    with package:
+        infos = package.infolist()
+        if sum(i.file_size for i in infos) > _UNPACKED_LIMIT:
+            return problem("the Word reference template unpacks to more than 64 MiB")
+        names = {i.filename for i in infos}
+        missing = [
+            n
+            for n in ("[Content_Types].xml", "word/document.xml", "word/styles.xml")
+            if n not in names
+        ]
+        if missing:
+            return problem(
+                f"cannot open the Word reference template: it lacks {', '.join(missing)}; "
+                f"restore it, or {_REGENERATE}"
+            )
+        found: list[Diagnostic] = []
+        for name in sorted(n for n in names if n.endswith(".rels")):
+            try:
+                rels = ElementTree.fromstring(package.read(name))
+            except (ElementTree.ParseError, zipfile.BadZipFile, ValueError):
+                found += problem(f"the Word reference template's {name} is damaged; {_REGENERATE}")
+                continue
+            for rel in rels.iter(f"{_RELS_NS}Relationship"):
+                if rel.get("TargetMode", "").lower() == "external":
+                    kind = rel.get("Type", "").rsplit("/", 1)[-1] or "link"
+                    target = rel.get("Target", "")[:80]
+                    found += problem(
+                        f"the Word reference template refers to an outside file ({kind}: "
+                        f"{target}) that Word would fetch whenever a pack is opened; remove "
+                        f"it (in Word: Developer > Document Template), or {_REGENERATE}"
+                    )
+        try:
+            styles = ElementTree.fromstring(package.read("word/styles.xml"))
+        except (ElementTree.ParseError, zipfile.BadZipFile, ValueError):
+            return [
+                *found,
+                *problem(f"the Word reference template's styles are damaged; {_REGENERATE}"),
+            ]
+    have = {
+        (s.get(f"{{{W_NS}}}styleId"), s.get(f"{{{W_NS}}}type"))
+        for s in styles.iter(f"{{{W_NS}}}style")
+    }
+    lacking = [name for sid, kind, name in REQUIRED_STYLES if (sid, kind) not in have]
+    if lacking:
+        shown = ", ".join(
+            f"'{n.upper() if n.startswith('toc ') else n[:1].upper() + n[1:]}'" for n in lacking
+        )
+        found += problem(
+            f"the Word reference template lacks the style(s) the packs use: {shown}; add them "
+            "in Word or regenerate it with: python -m casebook.reference"
+        )
+    return found
 
 
 def main(argv: list[str] | None = None) -> int:

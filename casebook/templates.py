@@ -24,12 +24,10 @@ import io
 import logging
 import os
 import re
-import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit
-from xml.etree import ElementTree
 
 from casebook.diagnostics import ContentError, Diagnostic
 from casebook.layout import (
@@ -42,6 +40,7 @@ from casebook.layout import (
     template_loader,
 )
 from casebook.reading import SHOWN_LENGTH, FileRefused, read_data_address, shown_address
+from casebook.reference import reference_problems
 from casebook.text import NOT_UTF8, decode_utf8
 
 __all__ = [
@@ -63,11 +62,6 @@ _MAIN_TEMPLATES = {"pdf": "pack.html.j2", "site": None}
 _NEEDED_TABLES = ("head", "hhea", "maxp", "cmap", "hmtx")
 # Those read whole while checking, with the character map (hmtx, the widths, is large).
 _READ_TABLES = ("head", "hhea", "maxp")
-_RELS_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-_W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-# A Word package is small; this bounds what unpacking its XML may cost.
-_UNPACKED_LIMIT = 64 * 1024 * 1024
-_REGENERATE = "create it again with: python -m casebook.reference"
 # Where WeasyPrint says it ignored part of a stylesheet: "... at 336:6, unknown property."
 _IGNORED_AT = re.compile(r" at (\d+):\d+")
 _QUOTED_SPACE = re.compile(r"`([^`]*?)\s+`")
@@ -345,80 +339,3 @@ def _jinja_problems(env: Any, folder: Path, main: str | None) -> list[Diagnostic
         except jinja2.TemplateError as error:
             problems.append(Diagnostic(str(folder / name), 0, str(error)))
     return problems
-
-
-def reference_problems(path: Path, root: Path) -> list[Diagnostic]:
-    """Why the Word reference template at ``path`` (under the layouts folder ``root``)
-    cannot make the packs, as diagnostics; none when it can."""
-    from casebook.reference import REQUIRED_STYLES
-
-    def problem(message: str) -> list[Diagnostic]:
-        return [Diagnostic(str(path), 0, message)]
-
-    if not path.exists() and not path.is_symlink():
-        return problem(
-            "Word reference template not found; create it with: python -m casebook.reference"
-        )
-    try:
-        data = read_layout_file(path, root, LAYOUT_FILE_LIMIT)
-    except ContentError as error:
-        return list(error.diagnostics)
-    try:
-        package = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        return problem(
-            "cannot open the Word reference template: it is not a Word .docx file (damaged, "
-            f"or saved in another format); restore it, or {_REGENERATE}"
-        )
-    with package:
-        infos = package.infolist()
-        if sum(i.file_size for i in infos) > _UNPACKED_LIMIT:
-            return problem("the Word reference template unpacks to more than 64 MiB")
-        names = {i.filename for i in infos}
-        missing = [
-            n
-            for n in ("[Content_Types].xml", "word/document.xml", "word/styles.xml")
-            if n not in names
-        ]
-        if missing:
-            return problem(
-                f"cannot open the Word reference template: it lacks {', '.join(missing)}; "
-                f"restore it, or {_REGENERATE}"
-            )
-        found: list[Diagnostic] = []
-        for name in sorted(n for n in names if n.endswith(".rels")):
-            try:
-                rels = ElementTree.fromstring(package.read(name))
-            except (ElementTree.ParseError, zipfile.BadZipFile, ValueError):
-                found += problem(f"the Word reference template's {name} is damaged; {_REGENERATE}")
-                continue
-            for rel in rels.iter(f"{_RELS_NS}Relationship"):
-                if rel.get("TargetMode", "").lower() == "external":
-                    kind = rel.get("Type", "").rsplit("/", 1)[-1] or "link"
-                    target = rel.get("Target", "")[:80]
-                    found += problem(
-                        f"the Word reference template refers to an outside file ({kind}: "
-                        f"{target}) that Word would fetch whenever a pack is opened; remove "
-                        f"it (in Word: Developer > Document Template), or {_REGENERATE}"
-                    )
-        try:
-            styles = ElementTree.fromstring(package.read("word/styles.xml"))
-        except (ElementTree.ParseError, zipfile.BadZipFile, ValueError):
-            return [
-                *found,
-                *problem(f"the Word reference template's styles are damaged; {_REGENERATE}"),
-            ]
-    have = {
-        (s.get(f"{{{_W_NS}}}styleId"), s.get(f"{{{_W_NS}}}type"))
-        for s in styles.iter(f"{{{_W_NS}}}style")
-    }
-    lacking = [name for sid, kind, name in REQUIRED_STYLES if (sid, kind) not in have]
-    if lacking:
-        shown = ", ".join(
-            f"'{n.upper() if n.startswith('toc ') else n[:1].upper() + n[1:]}'" for n in lacking
-        )
-        found += problem(
-            f"the Word reference template lacks the style(s) the packs use: {shown}; add them "
-            "in Word or regenerate it with: python -m casebook.reference"
-        )
-    return found

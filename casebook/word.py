@@ -67,8 +67,8 @@ from casebook.reference import (
     W_NS,
     apply_brand,
     brand_stamp,
+    reference_problems,
 )
-from casebook.templates import reference_problems
 
 __all__ = [
     "normalise_package",

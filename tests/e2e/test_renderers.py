@@ -291,8 +291,14 @@ def test_each_output_depends_on_its_own_renderers_code(built_mini_project: Path)
     assert changed.returncode == 0, changed.stderr
     assert built(changed.stdout) == {f"{i}.cards.pdf" for i in ids}
 
+    # The PDF's code is the three printed formats', not the Word file's (which once counted
+    # it, through a check both run).
     pdf = project / "casebook" / "pdf.py"
     pdf.write_text(pdf.read_text() + "\n_SPARE_WIDTH_MM = 0.0\n")
+    printed = run_copy(project, *only)
+    assert printed.returncode == 0, printed.stderr
+    assert built(printed.stdout) == {f"{i}{s}" for i in ids for s in SUFFIXES if s != ".docx"}
+
     blocks = project / "casebook" / "blocks.py"
     blocks.write_text(blocks.read_text() + "\n_SHARED = 0\n")  # every renderer uses it
     every = run_copy(project, *only)
