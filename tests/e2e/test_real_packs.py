@@ -13,13 +13,14 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from conftest import BUILD_PY, LAYOUTS, REAL_CONTENT, SUFFIXES, cli_env
 from docx import Document as WordDocument
-from pdf_runs import A4, Run, outline_titles, page_pixels, text_runs
+from pdf_runs import A4, Pixels, Run, outline_titles, page_pixels, text_runs
 from pypdf import PdfReader
 from test_cards import (
     FIGURE_LABEL,
@@ -220,7 +221,8 @@ def test_cover_titles_break_between_words_and_leave_no_word_alone(dist: Path) ->
     # before a last word left alone on its line ("Make multi-agency working / work").
     broken = 0
     for pack_id, pack in PACKS.items():
-        runs = [r for r in runs_of(dist / f"{pack_id}.pdf") if r.page == 0 and r.size == 30]
+        cover = text_runs((dist / f"{pack_id}.pdf").read_bytes(), pages=1)
+        runs = [r for r in cover if r.size == 30]
         lines = [
             squash("".join(r.text for r in runs if r.y == y))
             for y in sorted({r.y for r in runs}, reverse=True)
@@ -359,7 +361,7 @@ def heading_lines(pdf: Path, headings: list[str]) -> dict[str, list[str]]:
     """The lines each of ``headings`` is set on in ``pdf``, where it is set whole in lines of
     its own (a case heading, an insight's title; not a contents line or a running head)."""
     lines: dict[tuple[int, float], list[str]] = {}
-    for run in text_runs(pdf.read_bytes()):
+    for run in runs_of(pdf):
         lines.setdefault((run.page, round(run.y, 1)), []).append(run.text)
     texts = [squash(" ".join(line)) for line in lines.values()]
     found: dict[str, list[str]] = {}
@@ -474,17 +476,28 @@ def test_the_places_in_a_pack_are_listed_on_one_page_under_their_lead_in(
             assert unspaced(plain_text(item.blocks)) in unspaced(page), (pack_id, suffix)
 
 
-def ruled_rows(pdf: Path, page: int, top: float, bottom: float, tmp_path: Path) -> list[int]:
+# The resolution pages are printed at to find their rules.
+RULED_DPI = 50
+
+
+@functools.cache
+def pixels_of(pdf: Path, page: int) -> Pixels:
+    """Page ``page`` (from 0) of ``pdf`` as poppler prints it, printed once per page."""
+    with tempfile.TemporaryDirectory() as folder:
+        return page_pixels(pdf, page, RULED_DPI, Path(folder) / "page")
+
+
+def ruled_rows(pdf: Path, page: int, top: float, bottom: float) -> list[int]:
     """The rows of pixels, between ``top`` and ``bottom`` points above the foot of page
     ``page`` (from 0) as poppler prints it, that are ruled across the middle half of the page."""
-    dpi = 50
-    pixels = page_pixels(pdf, page, dpi, tmp_path / f"{pdf.name.replace('.', '-')}-{page}")
+    pixels = pixels_of(pdf, page)
     xs = range(pixels.width // 4, 3 * pixels.width // 4, 2)
-    rows = range(pixels.height - round(top * dpi / 72), pixels.height - round(bottom * dpi / 72))
+    per_point = RULED_DPI / 72
+    rows = range(pixels.height - round(top * per_point), pixels.height - round(bottom * per_point))
     return [y for y in rows if pixels.ruled(y, xs)]
 
 
-def test_no_bare_rules_where_a_case_s_notes_go_over_whole(dist: Path, tmp_path: Path) -> None:
+def test_no_bare_rules_where_a_case_s_notes_go_over_whole(dist: Path) -> None:
     # Where not even the "Notes" heading and two lines fit under the prompts, the notes start
     # the next page; the room left under the prompts is white, not rules without a heading.
     # (Large print has such pages: 12 in the complete pack; the standard PDF, 2.)
@@ -493,7 +506,7 @@ def test_no_bare_rules_where_a_case_s_notes_go_over_whole(dist: Path, tmp_path: 
         path = dist / f"{pack_id}.large-print.pdf"
         texts = page_texts(path)
         footer = f"{PACKS[pack_id].title} · {CORPUS.source.short_citation}"
-        runs = text_runs(path.read_bytes())
+        runs = runs_of(path)
         for number, (page, following) in enumerate(itertools.pairwise(texts)):
             if "Discussion prompts" not in page or " Notes " in f" {page}":
                 continue
@@ -510,7 +523,7 @@ def test_no_bare_rules_where_a_case_s_notes_go_over_whole(dist: Path, tmp_path: 
             ]
             body_foot = min(run.y - 0.3 * run.size for run in below)
             footer_top = max(run.y + run.size for run in in_footer)
-            assert not ruled_rows(path, number, body_foot, footer_top, tmp_path), (
+            assert not ruled_rows(path, number, body_foot, footer_top), (
                 path.name,
                 number + 1,
             )
@@ -522,13 +535,13 @@ def test_no_bare_rules_where_a_case_s_notes_go_over_whole(dist: Path, tmp_path: 
     ("suffix", "pitch_mm", "least"), [(".pdf", 9, 40), (".large-print.pdf", 13, 30)]
 )
 def test_two_lines_show_under_a_notes_heading_that_stays_on_the_case_s_page(
-    dist: Path, tmp_path: Path, suffix: str, pitch_mm: float, least: int
+    dist: Path, suffix: str, pitch_mm: float, least: int
 ) -> None:
     # The white under a case must not hide the notes' own lines, and a heading never stands
     # at the foot of a page over a single line: under the "Notes" heading, a rule within
     # each of the next two rules' pitch (13 mm in large print).
     path = dist / f"all-cases{suffix}"
-    runs = text_runs(path.read_bytes())
+    runs = runs_of(path)
     pitch = pitch_mm / 25.4 * 72
     checked = 0
     for number, page in enumerate(page_texts(path)):
@@ -538,7 +551,7 @@ def test_two_lines_show_under_a_notes_heading_that_stays_on_the_case_s_page(
         foot = heading.y - 0.3 * heading.size
         for line in range(2):
             top, bottom = foot - line * pitch, foot - (line + 1) * pitch - 2
-            assert ruled_rows(path, number, top, bottom, tmp_path), (number + 1, line + 1)
+            assert ruled_rows(path, number, top, bottom), (number + 1, line + 1)
         checked += 1
     assert checked >= least, checked
 
