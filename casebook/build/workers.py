@@ -254,6 +254,7 @@ def _start_worker(memory_limit: int, owner: int, scratch: str) -> None:
         soft = memory_limit if hard == resource.RLIM_INFINITY else min(memory_limit, hard)
         resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
     signal.signal(signal.SIGALRM, _on_alarm)
+    sys.unraisablehook = _unraisable
     # The build's owner handles Ctrl-C and SIGTERM and ends the workers itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -275,6 +276,15 @@ def _die_with(owner: int) -> None:
 
 def _on_alarm(signum: int, frame: FrameType | None) -> None:
     raise _TimeLimit
+
+
+def _unraisable(unraisable: sys.UnraisableHookArgs) -> None:
+    """An alarm that lands in a finaliser (a library's ``__del__``) cannot stop the render
+    there, and Python would print it with its traceback; the next alarm, a second later,
+    stops it. Anything else is printed as Python prints it."""
+    if isinstance(unraisable.exc_value, _TimeLimit):
+        return
+    sys.__unraisablehook__(unraisable)
 
 
 def _render(task: _Task) -> _Rendered:

@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
-from conftest import BUILD_PY, LAYOUTS, SUFFIXES, TWO_FORMAT_OPTIONS, cli_env
+from conftest import BUILD_PY, LAYOUTS, SUFFIXES, TWO_FORMAT_OPTIONS, cli_env, run_script
 
 RunCli = Callable[..., subprocess.CompletedProcess[str]]
 StartCli = Callable[..., "subprocess.Popen[str]"]
@@ -426,3 +426,36 @@ def test_a_disk_too_full_for_the_manifest_names_it_and_keeps_the_previous_files(
 
     assert again.returncode == 0, again.stderr
     assert_consistent(project)
+
+
+FINALISERS = """
+import os, tempfile
+from casebook.build import workers
+
+workers._start_worker(0, os.getppid(), tempfile.gettempdir())
+
+
+class Alarmed:
+    def __del__(self):
+        raise workers._TimeLimit  # the time limit's alarm, landing in a finaliser
+
+
+class Broken:
+    def __del__(self):
+        raise ValueError("a finaliser's own mistake")
+
+
+Alarmed()
+Broken()
+print("rendered on")
+"""
+
+
+def test_a_time_limit_alarm_in_a_finaliser_prints_no_traceback(tmp_path: Path) -> None:
+    # The alarm cannot stop a render inside a library's __del__ (the next one, a second
+    # later, does), and Python printed it with a traceback under the build's own message.
+    result = run_script(FINALISERS, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "rendered on\n"
+    assert "_TimeLimit" not in result.stderr
+    assert "ValueError: a finaliser's own mistake" in result.stderr  # others still said
