@@ -10,7 +10,7 @@ import zlib
 from pathlib import Path
 
 import pytest
-from conftest import RunCli
+from conftest import TWO_FORMAT_OPTIONS, RunCli
 
 from casebook.content import load_corpus
 from casebook.diagnostics import ContentError
@@ -211,17 +211,18 @@ def test_the_time_limit_holds_inside_svg_drawing_in_both_formats(
     result = run_cli(
         "--only",
         "nation-england",
+        *TWO_FORMAT_OPTIONS,
         "--jobs",
         "1",
         cwd=project,
-        env={"CASEBOOK_TIME_LIMIT": "6"},
+        env={"CASEBOOK_TIME_LIMIT": "4"},
         timeout=600,
     )
     assert result.returncode == 1
     lines = result.stderr.splitlines()
     for fmt in ("pdf", "docx"):
         assert (
-            f"dist/nation-england.{fmt}: render failed: took longer than the limit of 6 seconds"
+            f"dist/nation-england.{fmt}: render failed: took longer than the limit of 4 seconds"
             in lines
         ), result.stderr
     assert not (project / "dist" / "nation-england.docx").exists()
