@@ -65,7 +65,7 @@ class _Download:
     format: str
     name: str  # "PDF", "Word file"
     mime: str
-    label: str  # the link's accessible name: "Download <format> of <pack> (<detail>)"
+    label: str  # the link's accessible name: "<format>, <detail> – <pack>"
     detail: str  # size and pages
     # Said of a file made before the latest changes to what it shows, else "".
     stale: str = ""
@@ -196,8 +196,11 @@ def _card(pack: PackRecord, manifest: Manifest) -> _Card:
 
 def _download(pack: PackRecord, output: OutputRecord, out_of_date: bool) -> _Download:
     facts = [size_text(output.bytes)]
-    if output.pages is not None:
-        facts.append(f"{output.pages} pages" if output.pages != 1 else "1 page")
+    if output.pages is not None and output.format == "cards":
+        # What a facilitator counts out for a card sort: the cards, and the sheets to print.
+        facts.append(f"{_count(len(pack.cases), 'card')} on {_count(output.pages, 'sheet')}")
+    elif output.pages is not None:
+        facts.append(_count(output.pages, "page"))
     detail = ", ".join(facts)
     name = output.label
     stale = STALE if out_of_date else ""
@@ -206,10 +209,17 @@ def _download(pack: PackRecord, output: OutputRecord, out_of_date: bool) -> _Dow
         format=output.format,
         name=name,
         mime=MIME_TYPES.get(Path(output.path).suffix, "application/octet-stream"),
-        label=f"Download {name} of {pack.title} ({detail}{'; ' + stale if stale else ''})",
+        # The words on the button first, in their order, so that "click PDF" finds it by
+        # voice; then the pack, which the button leaves to its heading.
+        label=f"{name}, {detail}{', ' + stale if stale else ''} \N{EN DASH} {pack.title}",
         detail=detail,
         stale=stale,
     )
+
+
+def _count(n: int, thing: str) -> str:
+    """``n`` things: "1 page", "13 sheets"."""
+    return f"{n} {thing}" if n == 1 else f"{n} {thing}s"
 
 
 def size_text(n: int) -> str:

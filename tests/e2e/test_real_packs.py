@@ -116,7 +116,10 @@ def test_each_format_of_each_pack_is_recorded_and_linked_with_its_size_and_pages
         if name.endswith(".pdf"):
             pages = len(PdfReader(path).pages)
             assert record["pages"] == pages, name
-            facts.append("1 page" if pages == 1 else f"{pages} pages")
+            if spec.name == "cards":  # one card per case, two to a sheet
+                facts.append(f"{len(pack.cases)} cards on {pages} sheets")
+            else:
+                facts.append("1 page" if pages == 1 else f"{pages} pages")
         else:
             assert record["pages"] is None, name
         [(label, link)] = re.findall(
@@ -124,12 +127,11 @@ def test_each_format_of_each_pack_is_recorded_and_linked_with_its_size_and_pages
             r"(.*?)</a>",
             page,
         )
-        # On the button: the format, then size and pages. Its name says the pack as well.
+        # On the button: the format, then size and pages. Its name says the same words in
+        # the same order (so that a voice command of what it shows finds it), then the pack.
         text = squash(html.unescape(re.sub(r"<[^>]+>", "", link)))
         assert text == f"{spec.label} {', '.join(facts)}", name
-        assert html.unescape(label) == (
-            f"Download {spec.label} of {pack.title} ({', '.join(facts)})"
-        ), name
+        assert html.unescape(label) == f"{spec.label}, {', '.join(facts)} \u2013 {pack.title}"
 
 
 # The edition date the build prints: the day its fixed clock gives (cli_env).

@@ -107,7 +107,7 @@ def test_a_plugin_adds_a_format_that_is_built_recorded_linked_skipped_and_pruned
     for pack_id in ids:
         assert re.search(
             rf'<a class="download download-txt" href="{pack_id}\.txt" type="text/plain" '
-            r'aria-label="Download Plain text of [^"]+"><span class="action">Plain text</span>',
+            r'aria-label="Plain text, [^"]+"><span class="action">Plain text</span>',
             page,
         ), pack_id
 

@@ -78,10 +78,15 @@ def test_downloads_page_works_offline_and_every_link_resolves(
         # The link's accessible name, and the link found by role and that name, as a screen
         # reader finds it.
         described = link.evaluate("a => a.ariaLabel")
-        assert described.startswith(f"Download {name} of {pack['title']} (")
+        assert described.startswith(f"{name}, ")
+        assert described.endswith(f" \u2013 {pack['title']}")
+        # What the button shows, word for word, begins its name (a voice command finds it).
+        shown = " ".join(link.text_content().split())
+        assert described.replace(",", "").casefold().startswith(shown.replace(",", "").casefold())
         if output["pages"] is not None:
             pages = output["pages"]
-            assert described.endswith(", 1 page)" if pages == 1 else f", {pages} pages)")
+            counted = "sheet" if output["format"] == "cards" else "page"
+            assert f" {pages} {counted}" in described
         found = page.get_by_role("link", name=described, exact=True)
         assert found.evaluate_all("links => links.map(a => a.getAttribute('href'))") == [
             output["path"]
