@@ -377,7 +377,7 @@ STYLES: tuple[StyleSpec, ...] = (
         gallery=True,
         custom=True,
         ppr='<w:pageBreakBefore w:val="0"/><w:spacing w:before="320" w:after="113"/>',
-        rpr=_size(26),
+        rpr=_size(24),  # 12 pt, as the PDF sets the guide's sections (h3)
     ),
     StyleSpec(
         "QuestionsHeading",
