@@ -118,6 +118,7 @@ def _read_recipe(
         return None
     chosen: dict[str, tuple[str, ...]] = {}
     valid = True
+    errors = problems.error_count()
     for key in _SELECT_KEYS:
         values = select.texts(key, required=False, printed=False)
         if values:
@@ -133,7 +134,8 @@ def _read_recipe(
             )
             chosen[key] = values
     if not chosen:
-        if not select.unknown:  # a misspelt field is reported already
+        # A misspelt field, or a field that is not a list of names, is reported already.
+        if not select.unknown and problems.error_count() == errors:
             problems.error(
                 path, f.line("select"), f"select: give at least one of: {', '.join(_SELECT_KEYS)}"
             )

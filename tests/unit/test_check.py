@@ -666,6 +666,21 @@ def test_a_misspelt_selection_or_an_empty_tag_list_is_told_once(content: Path) -
     ]
 
 
+def test_a_selection_of_one_name_not_in_a_list_is_told_once(content: Path) -> None:
+    # It was also told to give at least one selection, which it had.
+    (content / "packs" / "one.yaml").write_text(
+        "title: One\nselect:\n  cases: newham-family-hubs\n", encoding="utf-8"
+    )
+    (content / "packs" / "none.yaml").write_text(
+        "title: None\nselect:\n  cases: []\n", encoding="utf-8"
+    )
+    assert problems(content) == [
+        "content/packs/none.yaml:2: select: give at least one of: insights, nations, places, "
+        "tags, cases",
+        "content/packs/one.yaml:3: cases: expected a list such as [a, b], got text",
+    ]
+
+
 def test_a_zero_width_space_between_two_words_is_a_warning(content: Path) -> None:
     write_case(
         content,
