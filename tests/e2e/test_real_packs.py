@@ -253,6 +253,10 @@ def test_each_pdf_shows_its_cases_citations_and_footer(dist: Path, pack_id: str)
     assert positions == sorted(positions)
 
 
+# The head of a page that continues the contents.
+CONTINUED = "Contents (continued)"
+
+
 def pdf_pages(dist: Path, pack_id: str) -> list[str]:
     """The text of each page without its footer, so that text running on over a page break
     reads on."""
@@ -416,7 +420,8 @@ def test_contents_show_each_insight_with_its_cases_beneath(dist: Path, pack_id: 
     pages = pdf_pages(dist, pack_id)
     body = introduction_page(pages, pack_id)
     first = next(n for n, page in enumerate(pages) if page.startswith("Contents"))
-    contents = " ".join(pages[first:body])
+    # (Without the head of each page after the first, which says what the page is.)
+    contents = " ".join(pages[first:body]).replace(f" {CONTINUED}", "")
 
     def page_of(title: str) -> int:
         return 1 + next(n for n, page in enumerate(pages) if n >= body and page.startswith(title))
@@ -447,6 +452,10 @@ def test_contents_show_each_insight_with_its_cases_beneath(dist: Path, pack_id: 
         end = next(n for n, page in enumerate(texts) if page.startswith(introduction))
         for page in texts[start + 1 : end]:
             assert re.match(r"Insight \d+: ", page), (path.name, page)
+        # A page of the contents after the first says, at its head, that it continues them.
+        heads = [CONTINUED in page for page in texts[start:end]]
+        assert heads == [False] + [True] * (end - start - 1), (path.name, heads)
+        assert end - start > 1  # the test has a page that continues the contents
 
 
 @pytest.mark.parametrize("pack_id", ["all-cases", "nation-england", "nation-wales"])
