@@ -45,7 +45,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     args = list(sys.argv[1:] if argv is None else argv)
     parser = _parser()
-    options = parser.parse_args(_with_default_command(args))
+    options, extra = parser.parse_known_args(_with_default_command(args))
+    if extra:  # the usage of the command they were given to, not of build.py as a whole
+        command_parser = getattr(options, "command_parser", parser)
+        command_parser.error(f"unrecognized arguments: {' '.join(extra)}")
     # --debug may come before or after the command: it is set in whichever parser saw it and
     # absent otherwise (a default here would be shared with, and reset by, every command's).
     debug = bool(getattr(options, "debug", False))
@@ -219,6 +222,9 @@ def _parser() -> argparse.ArgumentParser:
     seed.add_argument("file", type=Path, metavar="FILE", help="the case-examples text")
     seed.set_defaults(run=_import_seed)
     _edition_commands(commands, common, content, layouts)
+    # Each command's parser, so that words it does not take are shown with its own usage.
+    for command in commands.choices.values():
+        command.set_defaults(command_parser=command)
     return parser
 
 

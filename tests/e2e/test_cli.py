@@ -290,7 +290,13 @@ def test_one_format_option_takes_several_names(mini_project: Path, run_cli: RunC
             "build.py build: error: argument --jobs: must be at least 1: '0'",
         ),
         (["publish"], "build.py: error: argument COMMAND: invalid choice: 'publish'"),
-        (["list", "--everything"], "build.py: error: unrecognized arguments: --everything"),
+        # Shown with the usage of the command it was given to.
+        (["list", "--everything"], "build.py list: error: unrecognized arguments: --everything"),
+        (["--bogus"], "usage: build.py build [-h]"),
+        (
+            ["compare", "a.docx", "b.docx"],
+            "build.py compare: error: unrecognized arguments: b.docx",
+        ),
         (
             ["import-seed"],
             "build.py import-seed: error: the following arguments are required: FILE",
