@@ -72,7 +72,10 @@ class ContentFiles:
             self.problems.error(shown, 0, str(error))
             return None
         except FileNotFoundError:
-            self.problems.error(shown, 0, "file is missing")
+            if path.is_symlink():  # listed, but what it links to is gone
+                self.problems.error(shown, 0, "is a link to a file that does not exist")
+            else:
+                self.problems.error(shown, 0, "file is missing")
             return None
         except OSError as exc:
             self.problems.error(shown, 0, f"cannot be read: {exc.strerror}")

@@ -150,6 +150,15 @@ def test_a_cases_folder_linked_out_of_content_is_reported(project: Path) -> None
     ) in messages
 
 
+def test_a_case_that_links_to_nothing_is_called_a_broken_link(project: Path) -> None:
+    # It was reported as "file is missing", though the listing shows it there.
+    ghost = project / "content" / "cases" / "newham-ghost.md"
+    ghost.symlink_to(project / "content" / "old" / "newham-ghost.md")
+    assert "P/content/cases/newham-ghost.md:0: is a link to a file that does not exist" in (
+        check_messages(project)
+    )
+
+
 # --- 5: the Word template refers to nothing outside ---------------------------------------------
 
 
