@@ -397,8 +397,8 @@ def test_a_render_over_the_time_limit_keeps_the_previous_file(
     assert "nation-england.pdf" in record["out_of_date"]
     page = (project / "dist" / "index.html").read_text(encoding="utf-8")
     assert re.search(
-        r'aria-label="Download PDF of Case examples from England \([^)]*; not yet updated '
-        r'with the latest changes\)"',
+        r'aria-label="PDF, [^"]*, not yet updated with the latest changes '
+        '\u2013 Case examples from England"',
         page,
     )
     assert_consistent(project)
