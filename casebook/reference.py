@@ -318,7 +318,7 @@ STYLES: tuple[StyleSpec, ...] = (
         custom=True,
         ppr=f"<w:pBdr>{_line('top', 'muted', 4, 8)}</w:pBdr>"
         '<w:spacing w:before="480" w:after="80"/>',
-        rpr=f"<w:b/><w:bCs/>{_color('text')}",
+        rpr="<w:b/><w:bCs/>",  # Normal's colour, as Normal's changes
     ),
     StyleSpec(
         "CoverSource",

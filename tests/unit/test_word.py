@@ -1301,6 +1301,8 @@ def test_the_cover_follows_heading_1_and_normal_so_one_style_change_rebrands_it(
     assert _own_fonts(title) is None and title.font.bold is None  # Heading 1's font and weight
     for name in ("Subtitle", "Cover Edition", "Cover Source"):
         assert styles[name].base_style.name == "Normal" and _own_fonts(styles[name]) is None
+    # The edition is in Normal's colour, so a new colour for Normal reaches it too.
+    assert styles["Cover Edition"].font.color.type is None
     # As the cover looked before: no page break or rule of Heading 1's, not in the outline.
     ppr = title.element.pPr
     assert _val(ppr, "w:pageBreakBefore") == "0"
