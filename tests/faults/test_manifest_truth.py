@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import RunCli, run_script
+from conftest import TWO_FORMAT_OPTIONS, RunCli, run_script
 
 
 def manifest(project: Path) -> dict[str, object]:
@@ -89,7 +89,7 @@ def test_hand_edited_records_do_not_survive_a_build(
     records.append({**records[0], "path": "../outside.pdf"})
     (project / "dist" / "manifest.json").write_text(json.dumps(data), encoding="utf-8")
 
-    result = run_cli(cwd=project)
+    result = run_cli(*TWO_FORMAT_OPTIONS, cwd=project)
 
     assert result.returncode == 0, result.stderr
     assert "built   dist/nation-england.docx" in result.stdout
@@ -209,7 +209,7 @@ def test_a_failing_downloads_page_with_nothing_rebuilt_keeps_the_old_page(
     template = project / "layouts" / "site" / "index.html.j2"
     template.write_text(template.read_text(encoding="utf-8") + "{{ no_such_value }}\n")
 
-    result = run_cli(cwd=project)
+    result = run_cli(*TWO_FORMAT_OPTIONS, cwd=project)
 
     assert result.returncode == 1
     assert result.stderr.startswith("layouts/site/index.html.j2:")
@@ -261,15 +261,18 @@ def test_a_build_stopped_around_the_downloads_page_leaves_it_to_the_next_build(
 def assert_refused(project: Path, run_cli: RunCli, stderr: str) -> None:
     """A build stops before it writes anything, saying exactly ``stderr``."""
     before = dist_files(project)
-    result = run_cli(cwd=project)
+    result = run_cli(*TWO_FORMAT_OPTIONS, cwd=project)
     assert result.returncode == 1
     assert (result.stdout, result.stderr) == ("", stderr)
     assert dist_files(project) == before
 
 
-def assert_builds_cleanly(project: Path, run_cli: RunCli) -> None:
-    """A build succeeds without a word on stderr, and leaves nothing pending in the manifest."""
-    result = run_cli(cwd=project)
+def assert_builds_cleanly(
+    project: Path, run_cli: RunCli, options: tuple[str, ...] = TWO_FORMAT_OPTIONS
+) -> None:
+    """A build (of two formats, unless ``options`` say otherwise) succeeds without a word on
+    stderr, and leaves nothing pending in the manifest."""
+    result = run_cli(*options, cwd=project)
     assert (result.returncode, result.stderr) == (0, "")
     assert "written" not in manifest(project)
     assert_truthful(project)
@@ -300,7 +303,7 @@ def test_an_output_changed_since_it_was_built_is_never_written_over(
 
     # Moved out of the way, the build makes the file again and the edit goes through.
     adapted.rename(project / "nation-wales-ours.docx")
-    again = run_cli(cwd=project)
+    again = run_cli(*TWO_FORMAT_OPTIONS, cwd=project)
     assert again.returncode == 0, again.stderr
     assert "built   dist/nation-wales.docx" in again.stdout
     assert (project / "nation-wales-ours.docx").read_bytes().endswith(b"our own notes")
@@ -329,7 +332,7 @@ def test_a_build_of_other_formats_warns_of_a_changed_file_and_still_knows_it(
     # A build of it still knows it for a file changed since Casebook wrote it...
     edit_a_case(project)
     before = dist_files(project)
-    refused = run_cli(cwd=project)
+    refused = run_cli(*TWO_FORMAT_OPTIONS, cwd=project)
     assert refused.returncode == 1
     assert refused.stderr.startswith(
         "build.py: error: dist/nation-wales.docx: changed since Casebook wrote it"
@@ -379,7 +382,7 @@ def test_a_file_saved_into_dist_while_it_is_being_built_is_not_written_over(
     assert "nation-wales.docx" not in links(project)
     assert "built   dist/nation-wales.pdf" in result.stdout
     # The next build still knows it for a file changed since Casebook wrote it.
-    again = run_cli(cwd=project)
+    again = run_cli(*TWO_FORMAT_OPTIONS, cwd=project)
     assert again.returncode == 1
     assert again.stderr == CHANGED_WALES_DOCX
     saved.unlink()
@@ -420,7 +423,7 @@ def test_files_casebook_did_not_write_are_all_named_before_anything_is_built(
     (dist / "manifest.json").write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     before = dist_files(project)
 
-    result = run_cli(cwd=project)
+    result = run_cli(*TWO_FORMAT_OPTIONS, cwd=project)
 
     assert result.returncode == 1
     assert result.stderr == (
@@ -477,7 +480,7 @@ def test_a_file_a_killed_build_had_just_put_in_place_is_known_as_casebook_s(
     assert now in {r["sha256"] for r in pending}
     assert name not in {str(o["path"]) for o in outputs(project)}
 
-    assert_builds_cleanly(project, run_cli)
+    assert_builds_cleanly(project, run_cli, options=())
 
 
 def test_a_build_removes_only_files_named_as_outputs_whatever_the_manifest_says(
@@ -494,7 +497,7 @@ def test_a_build_removes_only_files_named_as_outputs_whatever_the_manifest_says(
     path.write_text(json.dumps(data), encoding="utf-8")
     edit_a_case(project)
 
-    result = run_cli(cwd=project)
+    result = run_cli(*TWO_FORMAT_OPTIONS, cwd=project)
 
     assert (result.returncode, result.stderr) == (0, "")
     assert notes.read_text(encoding="utf-8") == "Our own notes on the packs.\n"
@@ -511,7 +514,7 @@ def test_a_file_being_replaced_is_known_from_an_earlier_casebook_s_manifest(
     path.write_text(path.read_text(encoding="utf-8").replace('"written"', '"replacing"'))
     assert "written" not in manifest(project)
 
-    assert_builds_cleanly(project, run_cli)
+    assert_builds_cleanly(project, run_cli, options=())
 
 
 def test_a_killed_build_s_file_is_still_known_after_a_build_of_other_formats(
@@ -528,7 +531,7 @@ def test_a_killed_build_s_file_is_still_known_after_a_build_of_other_formats(
     assert docx.stderr == ""
     assert name in {r["path"] for r in manifest(project)["written"]}  # type: ignore[attr-defined]
 
-    assert_builds_cleanly(project, run_cli)
+    assert_builds_cleanly(project, run_cli, options=())
 
 
 def test_the_file_of_a_pack_gone_is_kept_if_it_was_changed_since_it_was_built(
@@ -547,7 +550,7 @@ def test_the_file_of_a_pack_gone_is_kept_if_it_was_changed_since_it_was_built(
         "Casebook wrote it (its pack no longer exists); delete it if it is not needed\n"
     )
 
-    result = run_cli(cwd=project)
+    result = run_cli(*TWO_FORMAT_OPTIONS, cwd=project)
 
     assert result.returncode == 0, result.stderr
     assert result.stderr == warning
@@ -558,12 +561,12 @@ def test_the_file_of_a_pack_gone_is_kept_if_it_was_changed_since_it_was_built(
     assert "needs-and-assets.docx" not in links(project)
     # Said again by every build while it is there, and still known for a changed file...
     edit_a_case(project)
-    again = run_cli(cwd=project)
+    again = run_cli(*TWO_FORMAT_OPTIONS, cwd=project)
     assert (again.returncode, again.stderr) == (0, warning)
     assert changed.read_bytes().endswith(b"our own notes")
     # ...so that with its pack back, a build stops at it as at any changed file...
     recipe.write_bytes(kept_recipe)
-    refused = run_cli(cwd=project)
+    refused = run_cli(*TWO_FORMAT_OPTIONS, cwd=project)
     assert refused.returncode == 1
     assert refused.stderr.startswith(
         "build.py: error: dist/needs-and-assets.docx: changed since Casebook wrote it"
@@ -583,7 +586,7 @@ def test_the_file_of_a_pack_gone_that_a_killed_build_left_is_removed(
     assert name.startswith("needs-and-assets.")
     (project / "content" / "packs" / "needs-and-assets.yaml").unlink()
 
-    result = run_cli(cwd=project)
+    result = run_cli(*TWO_FORMAT_OPTIONS, cwd=project)
 
     assert (result.returncode, result.stderr) == (0, "")
     assert f"removed dist/{name} (its pack no longer exists)" in result.stdout
