@@ -198,12 +198,6 @@ def _bullets(lines: list[str]) -> BulletList:
     return BulletList(tuple(ListItem((_para(line),)) for line in lines))
 
 
-def _chapter_pages(pages: tuple[int, int]) -> str:
-    """Where an insight's chapter runs, said so that it does not read as a case's own page
-    (each case's citation gives that)."""
-    return f"which runs from page {pages[0]} to page {pages[1]}"
-
-
 def _count(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
@@ -223,8 +217,8 @@ def _introduction(pack: Pack, corpus: Corpus) -> Section:
         blocks.append(_para(insight.summary))
         blocks.append(
             _para(
-                f"The cases in this pack come from chapter {insight.number} of the report, "
-                f"{_chapter_pages(insight.pages)}."
+                f"The cases in this pack come from chapter {insight.number} of the report "
+                f"(pages {insight.pages[0]}–{insight.pages[1]})."
             )
         )
         prompts = insight.prompts
@@ -320,8 +314,8 @@ def _groups(pack: Pack, corpus: Corpus) -> tuple[CaseGroup, ...]:
                         _para(insight.summary),
                         _para(
                             f"{'This case comes' if len(cases) == 1 else 'These cases come'} "
-                            f"from chapter {insight.number} of the report, "
-                            f"{_chapter_pages(insight.pages)}."
+                            f"from chapter {insight.number} of the report "
+                            f"(pages {insight.pages[0]}–{insight.pages[1]})."
                         ),
                     ),
                     prompts_title=INSIGHT_PROMPTS_TITLE,
