@@ -25,12 +25,11 @@ from casebook.diagnostics import ContentError, Diagnostic
 from casebook.reading import FileRefused, read_bounded
 
 __all__ = [
+    "CodeIndex",
     "FileHashes",
-    "code_digest",
     "digest_files",
     "digest_media",
     "media_of",
-    "module_sources",
     "normalised",
     "source_of",
     "value_digest",
@@ -153,35 +152,48 @@ def versions(names: Iterable[str]) -> dict[str, str]:
     return found
 
 
-def module_sources(roots: Iterable[str]) -> dict[str, Path]:
-    """The source file of each module in ``roots`` and of every ``casebook`` module they
-    import, directly or not, at the top or inside functions (not those imported only for
-    type checking). Modules without a Python source file are left out."""
-    found: dict[str, Path] = {}
-    todo = list(roots)
-    while todo:
-        name = todo.pop()
-        if name in found:
-            continue
-        path = source_of(name)
-        if path is None:
-            continue
-        found[name] = path
-        tree = ast.parse(path.read_bytes(), filename=str(path))
-        todo.extend(i for i in _imports(tree, name, path) if i not in found)
-    return dict(sorted(found.items()))
+class CodeIndex:
+    """Each module's source read and parsed once per build, however many renderers name it:
+    the Casebook modules it imports and the digest of its syntax tree."""
 
+    def __init__(self) -> None:
+        self._known: dict[str, tuple[Path, tuple[str, ...], str] | None] = {}
 
-def code_digest(sources: dict[str, Path], cache: dict[Path, str]) -> str:
-    """One digest of the code in ``sources``: each module's syntax tree without docstrings,
-    so comments, docstrings and formatting do not count."""
-    digest = hashlib.sha256(casebook.__version__.encode())
-    for name, path in sources.items():
-        if path not in cache:
-            tree = _without_docstrings(ast.parse(path.read_bytes(), filename=str(path)))
-            cache[path] = hashlib.sha256(ast.dump(tree).encode()).hexdigest()
-        digest.update(f"{name}\0{cache[path]}\0".encode())
-    return digest.hexdigest()
+    def _module(self, name: str) -> tuple[Path, tuple[str, ...], str] | None:
+        if name not in self._known:
+            path = source_of(name)
+            if path is None:
+                self._known[name] = None
+            else:
+                tree = ast.parse(path.read_bytes(), filename=str(path))
+                imports = tuple(dict.fromkeys(_imports(tree, name, path)))
+                digest = hashlib.sha256(ast.dump(_without_docstrings(tree)).encode())
+                self._known[name] = (path, imports, digest.hexdigest())
+        return self._known[name]
+
+    def sources(self, roots: Iterable[str]) -> dict[str, Path]:
+        """The source file of each module in ``roots`` and of every ``casebook`` module they
+        import, directly or not, at the top or inside functions (not those imported only
+        for type checking). Modules without a Python source file are left out."""
+        found: dict[str, Path] = {}
+        todo = list(roots)
+        while todo:
+            name = todo.pop()
+            module = None if name in found else self._module(name)
+            if module is not None:
+                found[name] = module[0]
+                todo.extend(i for i in module[1] if i not in found)
+        return dict(sorted(found.items()))
+
+    def digest(self, roots: Iterable[str]) -> str:
+        """One digest of the code of :meth:`sources` ``roots``: each module's syntax tree
+        without docstrings, so comments, docstrings and formatting do not count."""
+        digest = hashlib.sha256(casebook.__version__.encode())
+        for name in self.sources(roots):
+            module = self._module(name)
+            assert module is not None  # sources() lists only modules with a source
+            digest.update(f"{name}\0{module[2]}\0".encode())
+        return digest.hexdigest()
 
 
 def source_of(name: str) -> Path | None:

@@ -18,12 +18,11 @@ from pathlib import Path
 from casebook.blocks import plain_text
 from casebook.build import BuildOptions, UsageError
 from casebook.build.fingerprints import (
+    CodeIndex,
     FileHashes,
-    code_digest,
     digest_files,
     digest_media,
     media_of,
-    module_sources,
     value_digest,
     versions,
 )
@@ -118,7 +117,7 @@ def gather(
     chosen = {p.id for p in packs if not options.only or p.id in options.only}
 
     hashes = FileHashes()
-    parsed: dict[Path, str] = {}
+    code = CodeIndex()
     basis: dict[str, dict[str, object]] = {}
     # brand.yaml counts by the brand it gives, as content files do: a comment or a moved line
     # in it rebuilds nothing.
@@ -131,7 +130,7 @@ def gather(
             "suffix": spec.suffix,
             "brand": brand,
             "layout": digest_files(hashes, files, options.layouts_dir),
-            "code": code_digest(module_sources(spec.modules), parsed),
+            "code": code.digest(spec.modules),
             "libraries": versions(spec.packages),
         }
     jobs: list[Job] = []
