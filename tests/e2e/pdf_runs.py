@@ -1,15 +1,20 @@
 """Text of a PDF as it is drawn: each run of text with its page, position, size and font,
-read with pypdf's text visitor (what a reader sees, not what the HTML said)."""
+and each page's text, read with PDFium, the PDF engine of Chromium (what a reader sees, not
+what the HTML said)."""
 
 from __future__ import annotations
 
+import ctypes
 import io
 import math
 import subprocess
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 from PIL import Image
 from pypdf import PdfReader
 
@@ -27,40 +32,86 @@ class Run:
     font: str  # base font name, e.g. "/ABCDEF+Noto-Sans-Bold"
 
 
-def _times(a: list[float], b: list[float]) -> list[float]:
-    return [
-        a[0] * b[0] + a[1] * b[2],
-        a[0] * b[1] + a[1] * b[3],
-        a[2] * b[0] + a[3] * b[2],
-        a[2] * b[1] + a[3] * b[3],
-        a[4] * b[0] + a[5] * b[2] + b[4],
-        a[4] * b[1] + a[5] * b[3] + b[5],
-    ]
-
-
-def text_runs(pdf: bytes, pages: int | None = None) -> list[Run]:
+def text_runs(pdf: bytes | Path, pages: int | None = None) -> list[Run]:
     """Every non-blank run of text in ``pdf`` (in its first ``pages`` pages, if given), page
-    by page, in drawing order."""
+    by page, in drawing order. A run is one text object of the page: WeasyPrint draws one for
+    each piece of a line in one font and size."""
     runs: list[Run] = []
-    for number, page in enumerate(PdfReader(io.BytesIO(pdf)).pages[:pages]):
-
-        def visit(
-            text: str,
-            cm: list[float],
-            tm: list[float],
-            font: Any,
-            size: float,
-            number: int = number,
-        ) -> None:
-            if not text.strip():
-                return
-            m = _times([float(v) for v in tm], [float(v) for v in cm])
-            name = str(font.get("/BaseFont", "")) if font else ""
-            scale = math.hypot(m[2], m[3])
-            runs.append(Run(number, text, m[4], m[5], round(size * scale, 2), name))
-
-        page.extract_text(visitor_text=visit)
+    document = pdfium.PdfDocument(pdf)
+    try:
+        for number in range(len(document) if pages is None else min(pages, len(document))):
+            runs.extend(_page_runs(document, number))
+    finally:
+        document.close()
     return runs
+
+
+def _page_runs(document: pdfium.PdfDocument, number: int) -> Iterator[Run]:
+    """The runs of page ``number``: each text object's characters, with the spaces PDFium
+    reads after them (not its line ends), at its first character's origin."""
+    page = document[number]
+    textpage = page.get_textpage()
+    raw = textpage.raw
+    try:
+        runs: list[tuple[int | None, list[int]]] = []  # each text object, its characters
+        for i in range(textpage.count_chars()):
+            if pdfium_c.FPDFText_IsGenerated(raw, i):
+                if runs and pdfium_c.FPDFText_GetUnicode(raw, i) == 0x20:
+                    runs[-1][1].append(i)  # a space PDFium reads between words
+                continue
+            owner = pdfium_c.FPDFText_GetTextObject(raw, i)
+            where = ctypes.cast(owner, ctypes.c_void_p).value
+            if runs and runs[-1][0] == where:
+                runs[-1][1].append(i)
+            else:
+                runs.append((where, [i]))
+        for _, chars in runs:
+            text = "".join(_char(raw, i) for i in chars)
+            text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+            if text.strip():
+                yield _run(raw, number, text, chars[0])
+    finally:
+        textpage.close()
+        page.close()
+
+
+def _char(raw: Any, i: int) -> str:
+    # PDFium reads a hyphen that ends a line as U+0002; the page shows a hyphen.
+    return "-" if pdfium_c.FPDFText_IsHyphen(raw, i) else chr(pdfium_c.FPDFText_GetUnicode(raw, i))
+
+
+def _run(raw: Any, number: int, text: str, first: int) -> Run:
+    name = ctypes.create_string_buffer(256)
+    flags = ctypes.c_int()
+    matrix = pdfium_c.FS_MATRIX()
+    x, y = ctypes.c_double(), ctypes.c_double()
+    pdfium_c.FPDFText_GetFontInfo(raw, first, name, len(name), ctypes.byref(flags))
+    pdfium_c.FPDFText_GetMatrix(raw, first, ctypes.byref(matrix))
+    pdfium_c.FPDFText_GetCharOrigin(raw, first, ctypes.byref(x), ctypes.byref(y))
+    size = pdfium_c.FPDFText_GetFontSize(raw, first) * math.hypot(matrix.c, matrix.d)
+    return Run(number, text, x.value, y.value, round(size, 2), "/" + name.value.decode("latin-1"))
+
+
+def page_lines(pdf: bytes | Path, pages: int | None = None) -> list[list[str]]:
+    """The lines of text of each page of ``pdf`` (of its first ``pages``, if given), as PDFium
+    reads them; a hyphen that ends a line ends its line, as on the page."""
+    document = pdfium.PdfDocument(pdf)
+    try:
+        found = []
+        for number in range(len(document) if pages is None else min(pages, len(document))):
+            page = document[number]
+            textpage = page.get_textpage()
+            found.append(textpage.get_text_bounded().replace("\x02", "-\n").splitlines())
+            textpage.close()
+            page.close()
+        return found
+    finally:
+        document.close()
+
+
+def page_texts(pdf: bytes | Path) -> list[str]:
+    """The text of each page of ``pdf``, squashed (see :func:`squash`)."""
+    return [squash(" ".join(lines)) for lines in page_lines(pdf)]
 
 
 def squash(text: str) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from conftest import LAYOUTS, MINI_CONTENT
-from pdf_runs import A4, Run, outline_titles, page_pixels, squash, text_runs
+from pdf_runs import A4, Run, outline_titles, page_pixels, page_texts, squash, text_runs
 from pypdf import PdfReader
 from test_cards import pack_document
 from test_pdf import structure_elements
@@ -102,8 +102,7 @@ def test_everything_on_the_page_is_at_least_16_pt(runs: list[Run]) -> None:
 def test_every_heading_citation_and_footer_is_there(
     document: Document, large: tuple[bytes, int | None]
 ) -> None:
-    reader = PdfReader(io.BytesIO(large[0]))
-    texts = [squash(page.extract_text()) for page in reader.pages]
+    texts = page_texts(large[0])
     assert large[1] == len(texts)
     printed = "".join("".join(texts).split())
     for case in document.cases:
@@ -208,7 +207,7 @@ def test_its_title_tells_it_from_the_standard_pdf(
     assert reader.metadata.title == f"{document.title}: large print"
     assert bool(reader.trailer["/Root"]["/ViewerPreferences"]["/DisplayDocTitle"])
     # And its cover, the first thing a printed copy shows.
-    cover = squash(reader.pages[0].extract_text())
+    cover = page_texts(large[0])[0]
     assert f"Large print {document.cover.title}" in cover, cover
 
 
@@ -219,7 +218,7 @@ def test_valley_council_large_print(document: Document) -> None:
     assert min(r.size for r in runs) >= 16
     # Its deeper margins still leave the action-planning sheet two pages, before About, with
     # every form whole.
-    texts = [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
+    texts = page_texts(pdf)
     assert texts[-1].lstrip().startswith(document.about.title)
     assert document.action_sheet.title in texts[-3]
     forms = action_forms(document, runs)

@@ -20,7 +20,17 @@ from pathlib import Path
 import pytest
 from conftest import BUILD_PY, LAYOUTS, REAL_CONTENT, SUFFIXES, cli_env
 from docx import Document as WordDocument
-from pdf_runs import A4, Pixels, Run, outline_titles, page_pixels, text_runs
+from pdf_runs import (
+    A4,
+    Pixels,
+    Run,
+    outline_titles,
+    page_lines,
+    page_pixels,
+    squash,
+    text_runs,
+)
+from pdf_runs import page_texts as read_page_texts
 from pypdf import PdfReader
 from test_cards import (
     FIGURE_LABEL,
@@ -52,15 +62,11 @@ PACKS = {p.id: p for p in select_packs(CORPUS)}
 LABELS = {"cards": "Case cards (A5, 2 per A4 sheet)", "large-print": "Large print"}
 
 
-def squash(text: str) -> str:
-    return " ".join(text.split())
-
-
 @functools.cache
 def page_texts(path: Path) -> tuple[str, ...]:
     """The text of each page of the PDF at ``path``, squashed; read once per file, however
-    many tests look at it (pypdf's extraction is the slow part of these tests)."""
-    return tuple(squash(page.extract_text()) for page in PdfReader(path).pages)
+    many tests look at it."""
+    return tuple(read_page_texts(path))
 
 
 @pytest.fixture(scope="module")
@@ -355,8 +361,7 @@ def test_an_insight_s_count_of_cases_is_never_parted_from_its_number(
     # count stays with its number, and with the title's last word: on a line of its own it
     # read as an afterthought.
     for pack_id in [p for p in PACKS if PACKS[p].kind != "insight"]:
-        for page in PdfReader(dist / f"{pack_id}{suffix}").pages[:16]:
-            lines = page.extract_text().splitlines()
+        for lines in page_lines(dist / f"{pack_id}{suffix}", pages=16):
             parted = [line for line in lines if re.search(r"\(\d+$", line)]
             assert not parted, (pack_id, suffix, parted)
             alone = [line for line in lines if re.fullmatch(r"\s*\(\d+\s+cases?\)\s*", line)]
@@ -576,7 +581,7 @@ def valley_large_print() -> tuple[str, ...]:
         load_layout(LAYOUTS, "valley-council"),
         REAL_CONTENT,
     )
-    return tuple(squash(page.extract_text()) for page in PdfReader(io.BytesIO(pdf)).pages)
+    return tuple(read_page_texts(pdf))
 
 
 def test_large_print_in_a_brand_with_deeper_margins_keeps_the_questions_too(
