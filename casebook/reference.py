@@ -455,7 +455,16 @@ STYLES: tuple[StyleSpec, ...] = (
         next_id="Normal",
         custom=True,
         ppr=f"<w:keepLines/><w:pBdr>{_box('muted', 8, 6, 'dashed')}</w:pBdr>"
-        '<w:spacing w:before="120" w:after="240"/><w:ind w:left="120" w:right="120"/>',
+        '<w:spacing w:before="240" w:after="240"/><w:ind w:left="120" w:right="120"/>',
+    ),
+    StyleSpec(
+        # Its first line, as the PDF's label: bold, muted and smaller than the description.
+        "FigureMissingLabel",
+        "Figure Missing Label",
+        kind="character",
+        based_on="DefaultParagraphFont",
+        custom=True,
+        rpr=f"<w:b/><w:bCs/>{_color('muted')}{_size(18)}",
     ),
     StyleSpec(
         "Figure",

@@ -462,11 +462,12 @@ class _Pictures:
 
     def figure(self, container: Any, alt: str, src: str | None) -> None:
         if src is None:
-            # A dashed box, as in the PDF. Its words are those casebook.provenance reads in a
-            # local copy: the line break between label and description is whitespace either way.
-            label = Strong((Text(FIGURE_MISSING),))
-            nodes = (label, LineBreak(), Text(f"Description: {alt}"))
-            self.text.paragraph(container, "FigureMissing", nodes)
+            # A dashed box, as in the PDF, its label set as the PDF's. Its words are those
+            # casebook.provenance reads in a local copy: the line break between label and
+            # description is whitespace either way.
+            p = self.text.p(container, "FigureMissing")
+            self.text.run(p, FIGURE_MISSING, "FigureMissingLabel")
+            self.text.inlines(p, (LineBreak(), Text(f"Description: {alt}")))
             return
         path = self._media_path(src)
         png = _image_png(path, str(self.media_root / src) if self.media_root else src)

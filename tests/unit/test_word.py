@@ -192,7 +192,8 @@ def test_each_kind_of_paragraph_has_its_style(body: etree._Element) -> None:
     assert _styled(body, "Notes") == ["\n" * 2, "\n" * 2]
     assert _styled(body, "Quote") == ["A quoted voice.", "A quoted voice."]
     assert "What they did" in _styled(body, "Heading3")
-    # A figure not available: a dashed box, its label bold, its description on a new line.
+    # A figure not available: a dashed box, its label as the PDF's (bold, muted, 9 pt), its
+    # description on a new line.
     assert (
         _styled(body, "FigureMissing")
         == ["Figure not available in this edition.\nDescription: A logic model diagram"] * 2
@@ -200,7 +201,7 @@ def test_each_kind_of_paragraph_has_its_style(body: etree._Element) -> None:
     for box in (p for p in body.iter(f"{{{W}}}p") if _style(p) == "FigureMissing"):
         [label] = [r for r in box.iter(f"{{{W}}}r") if r.find("w:rPr/w:rStyle", NS) is not None]
         assert (_val(label, "w:rPr/w:rStyle"), _text(label)) == (
-            "Strong",
+            "FigureMissingLabel",
             "Figure not available in this edition.",
         )
 
