@@ -219,7 +219,7 @@ def _imports(tree: ast.Module, module: str, path: Path) -> Iterator[str]:
     """The casebook modules ``tree`` imports (``from casebook import x`` counts as
     ``casebook.x`` when x is a module)."""
     package = module if path.name == "__init__.py" else module.rpartition(".")[0]
-    for node in _runtime_nodes(tree):
+    for node in _statements(tree, at_run_time=True):
         if isinstance(node, ast.Import):
             names = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
@@ -237,20 +237,33 @@ def _imports(tree: ast.Module, module: str, path: Path) -> Iterator[str]:
                 yield name
 
 
-def _runtime_nodes(tree: ast.AST) -> Iterator[ast.AST]:
-    """Every node of ``tree`` except what sits under ``if TYPE_CHECKING:``."""
-    for node in ast.iter_child_nodes(tree):
-        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
-            for other in node.orelse:
-                yield other
-                yield from _runtime_nodes(other)
-            continue
-        yield node
-        yield from _runtime_nodes(node)
+#: The fields of a node that hold statements: imports, functions and classes are statements,
+#: so nothing else need be looked into.
+_BODIES = ("body", "orelse", "finalbody", "handlers", "cases")
+
+
+def _statements(tree: ast.AST, *, at_run_time: bool = False) -> Iterator[ast.AST]:
+    """Every statement of ``tree``, at any depth (only those run at run time, not what sits
+    under ``if TYPE_CHECKING:``, if ``at_run_time``)."""
+    todo = [tree]
+    while todo:
+        node = todo.pop()
+        for field in _BODIES:
+            for child in getattr(node, field, ()):
+                if (
+                    at_run_time
+                    and isinstance(child, ast.If)
+                    and "TYPE_CHECKING" in ast.unparse(child.test)
+                ):
+                    todo.extend(child.orelse)
+                    yield from child.orelse
+                    continue
+                todo.append(child)
+                yield child
 
 
 def _without_docstrings(tree: ast.Module) -> ast.Module:
-    for node in ast.walk(tree):
+    for node in (tree, *_statements(tree)):
         if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
             body = node.body
             if (
