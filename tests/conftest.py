@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import subprocess
@@ -55,7 +56,21 @@ def mini_project(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def _built_mini(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    project = _mini(tmp_path_factory.mktemp("built-mini") / "project")
+    """The mini project built once for the whole run: the test workers of one run
+    (pytest-xdist) share it, the first to need it building it while the others wait."""
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # the run's own folder, above each worker's
+    with (shared / "built-mini.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        project = shared / "built-mini" / "project"
+        if not (project / FIRST_BUILD_LOG).is_file():
+            shutil.rmtree(project.parent, ignore_errors=True)
+            _build_mini(_mini(project))
+        return project
+
+
+def _build_mini(project: Path) -> None:
     result = subprocess.run(
         [sys.executable, str(BUILD_PY)],
         cwd=project,
@@ -67,7 +82,6 @@ def _built_mini(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     assert result.returncode == 0, result.stderr
     (project / FIRST_BUILD_LOG).write_text(result.stdout, encoding="utf-8")
-    return project
 
 
 @pytest.fixture
