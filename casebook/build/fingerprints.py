@@ -18,6 +18,7 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import fields, is_dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import casebook
 from casebook.blocks import Block, Figure, walk_blocks
@@ -152,14 +153,20 @@ def versions(names: Iterable[str]) -> dict[str, str]:
     return found
 
 
+class _Module(NamedTuple):
+    path: Path  # its source file
+    imports: tuple[str, ...]  # the Casebook modules it imports when it runs
+    digest: str  # of its syntax tree without docstrings
+
+
 class CodeIndex:
     """Each module's source read and parsed once per build, however many renderers name it:
     the Casebook modules it imports and the digest of its syntax tree."""
 
     def __init__(self) -> None:
-        self._known: dict[str, tuple[Path, tuple[str, ...], str] | None] = {}
+        self._known: dict[str, _Module | None] = {}
 
-    def _module(self, name: str) -> tuple[Path, tuple[str, ...], str] | None:
+    def _module(self, name: str) -> _Module | None:
         if name not in self._known:
             path = source_of(name)
             if path is None:
@@ -168,7 +175,7 @@ class CodeIndex:
                 tree = ast.parse(path.read_bytes(), filename=str(path))
                 imports = tuple(dict.fromkeys(_imports(tree, name, path)))
                 digest = hashlib.sha256(ast.dump(_without_docstrings(tree)).encode())
-                self._known[name] = (path, imports, digest.hexdigest())
+                self._known[name] = _Module(path, imports, digest.hexdigest())
         return self._known[name]
 
     def sources(self, roots: Iterable[str]) -> dict[str, Path]:
@@ -181,8 +188,8 @@ class CodeIndex:
             name = todo.pop()
             module = None if name in found else self._module(name)
             if module is not None:
-                found[name] = module[0]
-                todo.extend(i for i in module[1] if i not in found)
+                found[name] = module.path
+                todo.extend(i for i in module.imports if i not in found)
         return dict(sorted(found.items()))
 
     def digest(self, roots: Iterable[str]) -> str:
@@ -192,7 +199,7 @@ class CodeIndex:
         for name in self.sources(roots):
             module = self._module(name)
             assert module is not None  # sources() lists only modules with a source
-            digest.update(f"{name}\0{module[2]}\0".encode())
+            digest.update(f"{name}\0{module.digest}\0".encode())
         return digest.hexdigest()
 
 
