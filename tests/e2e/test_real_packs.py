@@ -224,6 +224,34 @@ def test_each_pack_s_large_print_holds_each_case_at_16_pt(dist: Path, pack_id: s
     assert_tagged_with_a_bookmark_per_case(path, pack_id)
 
 
+def test_large_print_leaves_no_more_than_six_lines_white_where_a_case_s_text_goes_over(
+    dist: Path,
+) -> None:
+    # Large print keeps two lines of a paragraph either side of a page break: a case's last
+    # paragraph of four lines, kept whole with its citation, went over whole and left a third
+    # of a page white (nation-wales, Newport). Where a case's text runs on to its next page,
+    # the page it leaves is filled to within six lines (of 24 pt) of its foot, unless what
+    # goes over is the prompts, kept whole under their heading.
+    headings = [case.heading for case in CORPUS.cases]
+    for pack_id in PACKS:
+        path = dist / f"{pack_id}.large-print.pdf"
+        runs = body_runs(path)
+        foot = min(r.y for r in runs)  # the last line of the fullest page
+        for page in range(1, len(page_texts(path)) - 1):
+            # A page that continues a case has the case's heading (cut short with an ellipsis
+            # if long) as its running head, beside the page number.
+            top = [r for r in runs_of(path) if r.page == page + 1 and r.y > A4[1] / 2]
+            [number] = [r for r in top if r.text.startswith("page ")]
+            heads = [squash(r.text).rstrip("…") for r in top if r.y == number.y and r != number]
+            continued = any(h.startswith(head) for head in heads for h in headings)
+            # (A page of ruled lines alone, under the running head, is the notes going over.)
+            following = [r.text for r in runs if r.page == page + 1] or ["Notes"]
+            if not continued or following[0].startswith(("Discussion prompts", "Notes")):
+                continue
+            lowest = min(r.y for r in runs if r.page == page)
+            assert lowest - foot <= 6 * 24, (pack_id, page + 1, round(lowest - foot))
+
+
 def test_cover_titles_break_between_words_and_leave_no_word_alone(dist: Path) -> None:
     # The covers' titles at 30 pt: broken neither at a hyphen ("evidence- / based") nor
     # before a last word left alone on its line ("Make multi-agency working / work").
