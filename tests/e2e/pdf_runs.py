@@ -36,43 +36,51 @@ def text_runs(pdf: bytes | Path, pages: int | None = None) -> list[Run]:
     """Every non-blank run of text in ``pdf`` (in its first ``pages`` pages, if given), page
     by page, in drawing order. A run is one text object of the page: WeasyPrint draws one for
     each piece of a line in one font and size."""
-    runs: list[Run] = []
+    return [
+        run for number, textpage in _text_pages(pdf, pages) for run in _page_runs(number, textpage)
+    ]
+
+
+def _text_pages(pdf: bytes | Path, pages: int | None) -> Iterator[tuple[int, Any]]:
+    """Each page's number (from 0) and PDFium's text of it, in the first ``pages`` pages (all
+    if None); each is closed once the next is asked for."""
     document = pdfium.PdfDocument(pdf)
     try:
         for number in range(len(document) if pages is None else min(pages, len(document))):
-            runs.extend(_page_runs(document, number))
+            page = document[number]
+            textpage = page.get_textpage()
+            try:
+                yield number, textpage
+            finally:
+                textpage.close()
+                page.close()
     finally:
         document.close()
-    return runs
 
 
-def _page_runs(document: pdfium.PdfDocument, number: int) -> Iterator[Run]:
+def _page_runs(number: int, textpage: Any) -> list[Run]:
     """The runs of page ``number``: each text object's characters, with the spaces PDFium
     reads after them (not its line ends), at its first character's origin."""
-    page = document[number]
-    textpage = page.get_textpage()
     raw = textpage.raw
-    try:
-        runs: list[tuple[int | None, list[int]]] = []  # each text object, its characters
-        for i in range(textpage.count_chars()):
-            if pdfium_c.FPDFText_IsGenerated(raw, i):
-                if runs and pdfium_c.FPDFText_GetUnicode(raw, i) == 0x20:
-                    runs[-1][1].append(i)  # a space PDFium reads between words
-                continue
-            owner = pdfium_c.FPDFText_GetTextObject(raw, i)
-            where = ctypes.cast(owner, ctypes.c_void_p).value
-            if runs and runs[-1][0] == where:
-                runs[-1][1].append(i)
-            else:
-                runs.append((where, [i]))
-        for _, chars in runs:
-            text = "".join(_char(raw, i) for i in chars)
-            text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-            if text.strip():
-                yield _run(raw, number, text, chars[0])
-    finally:
-        textpage.close()
-        page.close()
+    objects: list[tuple[int | None, list[int]]] = []  # each text object, its characters
+    for i in range(textpage.count_chars()):
+        if pdfium_c.FPDFText_IsGenerated(raw, i):
+            if objects and pdfium_c.FPDFText_GetUnicode(raw, i) == 0x20:
+                objects[-1][1].append(i)  # a space PDFium reads between words
+            continue
+        owner = pdfium_c.FPDFText_GetTextObject(raw, i)
+        where = ctypes.cast(owner, ctypes.c_void_p).value
+        if objects and objects[-1][0] == where:
+            objects[-1][1].append(i)
+        else:
+            objects.append((where, [i]))
+    runs = []
+    for _, chars in objects:
+        text = "".join(_char(raw, i) for i in chars)
+        text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+        if text.strip():
+            runs.append(_run(raw, number, text, chars[0]))
+    return runs
 
 
 def _char(raw: Any, i: int) -> str:
@@ -95,18 +103,10 @@ def _run(raw: Any, number: int, text: str, first: int) -> Run:
 def page_lines(pdf: bytes | Path, pages: int | None = None) -> list[list[str]]:
     """The lines of text of each page of ``pdf`` (of its first ``pages``, if given), as PDFium
     reads them; a hyphen that ends a line ends its line, as on the page."""
-    document = pdfium.PdfDocument(pdf)
-    try:
-        found = []
-        for number in range(len(document) if pages is None else min(pages, len(document))):
-            page = document[number]
-            textpage = page.get_textpage()
-            found.append(textpage.get_text_bounded().replace("\x02", "-\n").splitlines())
-            textpage.close()
-            page.close()
-        return found
-    finally:
-        document.close()
+    return [
+        textpage.get_text_bounded().replace("\x02", "-\n").splitlines()
+        for _, textpage in _text_pages(pdf, pages)
+    ]
 
 
 def page_texts(pdf: bytes | Path) -> list[str]:
