@@ -15,10 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pdf_runs import page_texts, squash
+from pdf_runs import page_texts, squash, text_runs
 from pypdf import PdfReader
 
 from casebook.blocks import (
+    BulletList,
     Code,
     Emphasis,
     Figure,
@@ -309,6 +310,18 @@ def test_an_insight_pack_has_its_cases_beneath_the_introduction(layout: Layout) 
     assert texts[3].index(INSIGHT_PROMPTS_TITLE) < texts[3].index(prompts[0])
     assert f"{INSIGHT_PROMPTS_TITLE}:" not in texts[3]  # a heading, not a lead-in sentence
     assert next(page for role, _, page in structure_elements(pdf) if role == "/H2") == 4
+    # The box stands clear of the list of places above it (6 mm, then its border and 4 mm of
+    # padding before its heading), as it stands clear of an insight's summary: its border
+    # once stood 2 mm under the list's last line, 12 mm from baseline to baseline.
+    runs = [run for run in text_runs(pdf) if run.page == 3]
+    [heading] = [run for run in runs if run.text.strip() == INSIGHT_PROMPTS_TITLE]
+    last_place = min((run for run in runs if run.y > heading.y), key=lambda run: run.y)
+    places = document.introduction.blocks[-1]
+    assert isinstance(places, BulletList)
+    [place] = places.items[-1].blocks
+    assert isinstance(place, Paragraph)
+    assert last_place.text.strip() == plain_text(place.children)
+    assert (last_place.y - heading.y) * 25.4 / 72 > 15, last_place
 
 
 def structure_elements(pdf: bytes) -> list[tuple[str, Any, int]]:
