@@ -449,13 +449,20 @@ STYLES: tuple[StyleSpec, ...] = (
         rpr=f"<w:i/><w:iCs/>{_color('muted')}{_size(18)}",
     ),
     StyleSpec(
-        # A figure not available in this edition: a dashed box holding what it showed.
+        # A figure not available in this edition: a dashed box holding what it showed, padded
+        # as the PDF's (3 mm above and below, 4 mm at the sides: 8.5 and 11 pt of border
+        # space), its sides on the text's edges (indents of the space and the 1 pt rule), in
+        # short dashes like the PDF's rather than Word's long ones.
         "FigureMissing",
         "Figure Missing",
         next_id="Normal",
         custom=True,
-        ppr=f"<w:keepLines/><w:pBdr>{_box('muted', 8, 6, 'dashed')}</w:pBdr>"
-        '<w:spacing w:before="240" w:after="240"/><w:ind w:left="120" w:right="120"/>',
+        ppr="<w:keepLines/><w:pBdr>"
+        + "".join(
+            _line(side, "muted", 8, space, "dashSmallGap")
+            for side, space in (("top", 8), ("left", 11), ("bottom", 8), ("right", 11))
+        )
+        + '</w:pBdr><w:spacing w:before="240" w:after="240"/><w:ind w:left="240" w:right="240"/>',
     ),
     StyleSpec(
         # Its first line, as the PDF's label: bold, muted and smaller than the description.

@@ -239,6 +239,47 @@ def test_libreoffice_boxes_an_insight_s_questions_with_their_heading(soffice_pdf
     assert all(_near(pixel, accent) for pixel in side)
 
 
+def _figure_box(pdf: Path) -> tuple[float, float]:
+    """Where the box of a figure not available in this edition stands on its page of ``pdf``:
+    its label's left edge and its own left side (the first dark pixel left of the label),
+    each in points from the text column's left edge (the leftmost word on the page)."""
+    for page in range(1, _pdf_pages(pdf) + 1):
+        words = _words(pdf, page)
+        texts = [w[0] for w in words]
+        at = next(
+            (n for n in range(len(texts)) if texts[n : n + 3] == ["Figure", "not", "available"]),
+            None,
+        )
+        if at is None:
+            continue
+        _, x0, y0, _, y1 = words[at]
+        column = min(w[1] for w in words)
+        image = _page_image(pdf, page).convert("L")
+        rows = range(round(y0), round(y1) + 1)  # a dash or two of the side, whatever the gaps
+        side = next(
+            x
+            for x in range(round(x0) - 1, 0, -1)
+            if any(image.getpixel((x, y)) < 200 for y in rows)
+        )
+        return x0 - column, side - column
+    raise AssertionError(f"{pdf.name}: no figure not available in this edition")
+
+
+def test_libreoffice_pads_a_missing_figure_s_box_as_the_pdf_does(
+    soffice_pdfs: Path, tmp_path: Path
+) -> None:
+    # The box's sides on the text's edges and its label 4 mm inside, as in the PDF (the label
+    # stood 2 mm inside, close against the dashed side).
+    corpus = load_corpus(MINI)
+    [pack] = [p for p in select_packs(corpus) if p.id == "all-cases"]
+    printed = tmp_path / "all-cases.pdf"
+    printed.write_bytes(render_pdf(compose_pack(pack, corpus), load_layout(ROOT / "layouts"), MINI))
+    label, side = _figure_box(soffice_pdfs / "all-cases.pdf")
+    pdf_label, pdf_side = _figure_box(printed)
+    assert abs(side - pdf_side) <= 1.5, (side, pdf_side)
+    assert abs(label - pdf_label) <= 1.5, (label, pdf_label)
+
+
 def test_libreoffice_prints_case_titles_in_the_text_colour(soffice_pdfs: Path) -> None:
     layout = load_layout(ROOT / "layouts")
     pdf = soffice_pdfs / "all-cases.pdf"
