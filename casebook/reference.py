@@ -167,6 +167,11 @@ _LIST_SPACING = f'<w:spacing w:after="{_ITEM_AFTER}"/>'
 # ("List Continue") line up with its items' text.
 _LIST_STEP = 340
 _TOC_TAB = '<w:tabs><w:tab w:val="right" w:leader="dot" w:pos="{tab}"/></w:tabs>'
+# The contents' entries as far apart as the PDF's (twips): each line 20.8 pt below the last
+# (a line of at least 15.2 pt and 5.6 pt after it), an insight's 31 pt (10.2 pt more before
+# it), so that the contents take as many pages as the PDF's and the pages after them have
+# the PDF's numbers.
+_TOC_AFTER, _TOC_GROUP = 112, 204
 
 
 # -- the style table --------------------------------------------------------------------------
@@ -411,14 +416,14 @@ STYLES: tuple[StyleSpec, ...] = (
         "toc 1",
         next_id="Normal",
         # An insight's entry never ends a page of the contents: it keeps with its first case.
-        ppr=f'<w:keepNext/>{_TOC_TAB}<w:spacing w:before="120" w:after="40"/>',
+        ppr=f'<w:keepNext/>{_TOC_TAB}<w:spacing w:before="{_TOC_GROUP}" w:after="{_TOC_AFTER}"/>',
         rpr="<w:b/><w:bCs/>",
     ),
     StyleSpec(
         "TOC2",
         "toc 2",
         next_id="Normal",
-        ppr=f'{_TOC_TAB}<w:spacing w:after="40"/><w:ind w:left="340"/>',
+        ppr=f'{_TOC_TAB}<w:spacing w:after="{_TOC_AFTER}"/><w:ind w:left="340"/>',
     ),
     *_list_styles(),
     StyleSpec(

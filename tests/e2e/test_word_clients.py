@@ -37,8 +37,9 @@ pytestmark = pytest.mark.clients
 ROOT = Path(__file__).resolve().parents[2]
 MINI = ROOT / "tests" / "fixtures" / "mini" / "content"
 REAL = ROOT / "content"
-# A pack of one insight and a themed pack whose cases are grouped under insight sections.
-MEASURED = ("insight-01-strategic-planning", "speech-language-communication")
+# A pack of one insight, a themed pack whose cases are grouped under insight sections, and
+# the complete pack, whose contents take three pages.
+MEASURED = ("insight-01-strategic-planning", "speech-language-communication", "all-cases")
 CASE_HEADINGS = [
     "Caerphilly: Vision for change",
     "Newham: The 50 Steps to a healthier borough",
@@ -355,7 +356,7 @@ def test_docx2python_agrees_on_headings_and_citations(packs: dict[str, Path]) ->
 
 @pytest.fixture(scope="module")
 def measured(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Two real packs as PDF (``<id>.pdf``) and as LibreOffice prints their Word files
+    """Three real packs as PDF (``<id>.pdf``) and as LibreOffice prints their Word files
     (``lo/<id>.pdf``)."""
     out = tmp_path_factory.mktemp("measured")
     corpus = load_corpus(REAL)
@@ -377,6 +378,32 @@ def test_word_prints_about_as_long_as_the_pdf(measured: Path, pack_id: str) -> N
     pdf_pages = _pdf_pages(measured / f"{pack_id}.pdf")
     word_pages = _pdf_pages(measured / "lo" / f"{pack_id}.pdf")
     assert word_pages <= 1.1 * pdf_pages, (word_pages, pdf_pages)
+
+
+def _case_pages(pdf: Path, headings: list[str]) -> dict[str, int]:
+    """The page (from 1) each case of ``headings`` starts on: the first page whose largest
+    type (a case heading's 16 pt; not the contents, a running head or the notes) begins
+    with its heading."""
+    starts: dict[str, int] = {}
+    for number, (_, words) in enumerate(_lines(pdf), start=1):
+        large = " ".join(text for top, bottom, text in words if bottom - top > 19)
+        for heading in headings:
+            if heading not in starts and large.startswith(heading):
+                starts[heading] = number
+    return starts
+
+
+@pytest.mark.parametrize("pack_id", MEASURED)
+def test_each_case_starts_on_the_page_it_starts_on_in_the_pdf(measured: Path, pack_id: str) -> None:
+    # A room with some printouts of the Word file and some of the PDF: "turn to page 40" finds
+    # the same case in both. (The complete pack's contents took two pages in Word and three
+    # in the PDF, so every case came a page earlier in Word.)
+    corpus = load_corpus(REAL)
+    [pack] = [p for p in select_packs(corpus) if p.id == pack_id]
+    headings = [" ".join(case.heading.split()) for case in compose_pack(pack, corpus).cases]
+    in_pdf = _case_pages(measured / f"{pack_id}.pdf", headings)
+    assert len(in_pdf) == len(headings)
+    assert _case_pages(measured / "lo" / f"{pack_id}.pdf", headings) == in_pdf
 
 
 def _lines(pdf: Path) -> list[tuple[float, list[tuple[float, float, str]]]]:
@@ -485,6 +512,10 @@ def test_updated_contents_list_what_the_pdfs_contents_list(measured: Path, tmp_p
     assert match, contents
     numbers = [int(number) for number in match.groups()]
     assert numbers == sorted(numbers) and numbers[0] > 1
+    # The page numbers the PDF's contents give.
+    in_pdf = re.fullmatch(pattern + footer, _contents_page(measured / f"{pack_id}.pdf"))
+    assert in_pdf, _contents_page(measured / f"{pack_id}.pdf")
+    assert [int(number) for number in in_pdf.groups()] == numbers
     assert "Before the session" not in contents  # a guide Subheading
 
 
