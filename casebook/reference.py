@@ -455,9 +455,9 @@ STYLES: tuple[StyleSpec, ...] = (
     ),
     StyleSpec(
         # A figure not available in this edition: a dashed box holding what it showed, padded
-        # as the PDF's (3 mm above and below, 4 mm at the sides: 8.5 and 11 pt of border
-        # space), its sides on the text's edges (indents of the space and the 1 pt rule), in
-        # short dashes like the PDF's rather than Word's long ones.
+        # as the PDF's (3 mm above and below, 4 mm at the sides: 8 and 11 pt of border space,
+        # Word's being whole points), its sides on the text's edges (indents of the space and
+        # the 1 pt rule), in short dashes like the PDF's rather than Word's long ones.
         "FigureMissing",
         "Figure Missing",
         next_id="Normal",

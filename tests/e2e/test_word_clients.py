@@ -381,9 +381,9 @@ def test_word_prints_about_as_long_as_the_pdf(measured: Path, pack_id: str) -> N
 
 
 def _case_pages(pdf: Path, headings: list[str]) -> dict[str, int]:
-    """The page (from 1) each case of ``headings`` starts on: the first page whose largest
-    type (a case heading's 16 pt; not the contents, a running head or the notes) begins
-    with its heading."""
+    """The page (from 1) each case of ``headings`` starts on: the first page whose words set
+    at 16 pt or more (a box over 19 pt tall: a case heading, not the contents, a running head
+    or the notes heading) begin with its heading."""
     starts: dict[str, int] = {}
     for number, (_, words) in enumerate(_lines(pdf), start=1):
         large = " ".join(text for top, bottom, text in words if bottom - top > 19)
