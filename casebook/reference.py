@@ -166,6 +166,8 @@ _LIST_SPACING = f'<w:spacing w:after="{_ITEM_AFTER}"/>'
 # How far each level of a list indents its text (twips, 6 mm); a list's continuing paragraphs
 # ("List Continue") line up with its items' text.
 _LIST_STEP = 340
+# The room between a list's bullet or number and its text (twips, 2.7 pt), as in the PDF.
+_MARKER_GAP = 54
 _TOC_TAB = '<w:tabs><w:tab w:val="right" w:leader="dot" w:pos="{tab}"/></w:tabs>'
 # The contents' entries as far apart as the PDF's (twips): each line 20.8 pt below the last
 # (a line of at least 15.2 pt and 5.6 pt after it), an insight's 31 pt (10.2 pt more before
@@ -722,13 +724,16 @@ def _numbering() -> list[str]:
         text: str,
         style: str | None,
         indent: tuple[int, int] | None = None,  # (left, hanging); by default a step a level
+        jc: str = "right",
     ) -> str:
         pstyle = f'<w:pStyle w:val="{style}"/>' if style else ""
-        left, hanging = indent or (_LIST_STEP * (level + 1), _LIST_STEP)
+        # By default, as the PDF's: the text a step in a level, the bullet or number ending
+        # just before it (right-aligned where the hanging indent begins).
+        left, hanging = indent or (_LIST_STEP * (level + 1), _MARKER_GAP)
         suffix = '<w:suff w:val="nothing"/>' if fmt == "none" else ""  # no tab after nothing
         return (
             f'<w:lvl w:ilvl="{level}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/>'
-            f'{pstyle}{suffix}<w:lvlText w:val={quoteattr(text)}/><w:lvlJc w:val="left"/>'
+            f'{pstyle}{suffix}<w:lvlText w:val={quoteattr(text)}/><w:lvlJc w:val="{jc}"/>'
             f'<w:pPr><w:ind w:left="{left}" w:hanging="{hanging}"/></w:pPr></w:lvl>'
         )
 
@@ -754,11 +759,11 @@ def _numbering() -> list[str]:
     # A case's heading is the first level, unnumbered; its prompts the second, which starts
     # again at 1 under every heading.
     prompt_levels = [
-        lvl(0, "none", "", "Heading2", indent=(0, 0)),
-        lvl(1, "decimal", "%2.", "Prompt", indent=(_LIST_STEP, _LIST_STEP)),
+        lvl(0, "none", "", "Heading2", indent=(0, 0), jc="left"),
+        lvl(1, "decimal", "%2.", "Prompt", indent=(_LIST_STEP, _MARKER_GAP)),
     ]
     question_levels = [
-        lvl(0, "decimal", "%1.", "Question", indent=(_QUESTIONS_LEFT, _QUESTIONS_HANG))
+        lvl(0, "decimal", "%1.", "Question", indent=(_QUESTIONS_LEFT, _QUESTIONS_HANG), jc="left")
     ]
     return [
         abstract(_BULLETS, "Casebook bullets", bullet_levels),

@@ -380,6 +380,31 @@ def test_word_prints_about_as_long_as_the_pdf(measured: Path, pack_id: str) -> N
     assert word_pages <= 1.1 * pdf_pages, (word_pages, pdf_pages)
 
 
+def _markers(pdf: Path) -> dict[str, tuple[float, float]]:
+    """Where ``pdf`` sets its first bullet and its first "1.": the marker's right edge and
+    the left edge of the word after it, in points."""
+    found: dict[str, tuple[float, float]] = {}
+    for page in range(1, _pdf_pages(pdf) + 1):
+        words = _words(pdf, page)
+        for word, after in itertools.pairwise(words):
+            if word[0] in ("•", "1.") and word[0] not in found:
+                found[word[0]] = (word[3], after[1])
+        if len(found) == 2:
+            return found
+    raise AssertionError(f"{pdf.name}: no bullet or no numbered list")
+
+
+def test_libreoffice_sets_bullets_and_numbers_where_the_pdf_does(measured: Path) -> None:
+    # Each ends just before its text, which is a step in, as in the PDF (they stood at the
+    # margin, a step from their text).
+    pack_id = MEASURED[0]
+    in_pdf = _markers(measured / f"{pack_id}.pdf")
+    for marker, (end, text) in _markers(measured / "lo" / f"{pack_id}.pdf").items():
+        pdf_end, pdf_text = in_pdf[marker]
+        assert abs(end - pdf_end) <= 1.5, (marker, end, pdf_end)
+        assert abs(text - pdf_text) <= 1.5, (marker, text, pdf_text)
+
+
 def _case_pages(pdf: Path, headings: list[str]) -> dict[str, int]:
     """The page (from 1) each case of ``headings`` starts on: the first page whose words set
     at 16 pt or more (a box over 19 pt tall: a case heading, not the contents, a running head
